@@ -1,0 +1,79 @@
+// Configuration: YAML files in, validated structs out. Each struct keeps its defaults as in-class
+// initialisers; its fields() function lists every key with its allowed range and a one-line
+// help, bound to a live struct. The same list drives YAML loading, command-line flags, --help,
+// and the copy of the configuration recorded in manifests.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <iosfwd>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace movierec {
+
+// One configuration key bound to a field of a live struct.
+struct ConfigField {
+  std::string name;  // dotted path in the YAML, e.g. "filter.min_user_ratings"
+  std::variant<int*, double*, bool*, std::string*> value;
+  double min = 0;  // inclusive range, for numbers
+  double max = 0;
+  std::vector<std::string> choices;  // allowed values, for strings
+  std::string help;
+
+  // The value as text, as YAML would spell it ("20", "0.7", "true", "final_rating").
+  std::string text() const;
+  // The flag that sets this key: the last part of the name with dashes, "--min-user-ratings".
+  std::string flag() const;
+};
+
+// Reads a YAML document (a mapping, sections nested as mappings) into `fields`. Keys absent from
+// the document keep their values. Throws ConfigError naming source, line and key for YAML syntax
+// errors, unknown keys (suggesting the nearest known key), repeated keys, wrong types and values
+// out of range. An empty document changes nothing.
+void apply_yaml(std::istream& in, const std::string& source, const std::vector<ConfigField>& fields);
+void apply_yaml_file(const std::filesystem::path& path, const std::vector<ConfigField>& fields);
+
+// Sets the key `name` (dotted, or just its last part) from text, as given on a command line.
+// Throws ConfigError naming `source` (e.g. "command line") like apply_yaml.
+void apply_value(const std::vector<ConfigField>& fields, std::string_view name,
+                 std::string_view text, const std::string& source);
+
+// The fields' current values as nested JSON objects, one per section.
+nlohmann::json fields_to_json(const std::vector<ConfigField>& fields);
+
+// Offline pipeline settings: preprocess (filter, split, transform, metadata) and train_svd.
+struct PipelineConfig {
+  // filter (seed 2): users first, then movies.
+  int min_user_ratings = 20;   // users with fewer ratings are dropped
+  int min_movie_ratings = 50;  // then movies with fewer ratings are dropped
+  // split (seed 3): per user, chronological.
+  double train_ratio = 0.70;  // share of each user's ratings, oldest first, that trains
+  double val_ratio = 0.15;    // the next share validates; the rest tests
+  int min_split_ratings = 3;  // users with fewer ratings are left out of the split
+  // transform (seed 4).
+  double popularity_exponent = 0.5;  // pop_weight = train_count ^ -popularity_exponent
+  double half_life_days = 365.0;     // time_weight halves every this many days before the newest
+  // metadata.
+  int top_tags = 5;  // most used tags kept per movie in movie_metadata.csv
+  // train (seed 5).
+  int k = 50;                            // latent dimensions
+  std::string target = "final_rating";   // what the user x movie matrix holds
+  double svd_tolerance = 1e-10;          // Lanczos convergence tolerance (relative)
+  int svd_max_iterations = 1000;         // Lanczos restarts before giving up
+
+  // Every key above, bound to this struct.
+  std::vector<ConfigField> fields();
+  nlohmann::json to_json() const;
+  // Checks what single keys cannot (train_ratio + val_ratio < 1). Throws ConfigError.
+  void validate(const std::string& source) const;
+};
+
+// Loads `path` over the defaults and validates. Throws InputError if it cannot be read.
+PipelineConfig load_pipeline_config(const std::filesystem::path& path);
+
+}  // namespace movierec

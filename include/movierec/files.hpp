@@ -1,0 +1,70 @@
+// Files in and out: opening with clear errors, checksums that identify a run's inputs, and
+// atomic output (a whole folder or a single file appears complete or not at all).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iosfwd>
+#include <string>
+#include <string_view>
+
+namespace movierec {
+
+// Opens `path` for binary reading. Throws InputError(path, 0, "cannot open: <reason>").
+std::ifstream open_input(const std::filesystem::path& path);
+
+// Incremental 64-bit checksum (XXH3) of a byte stream; hex() gives 16 lowercase hex digits.
+class Checksum {
+ public:
+  Checksum();
+  ~Checksum();
+  Checksum(const Checksum&) = delete;
+  Checksum& operator=(const Checksum&) = delete;
+
+  void update(const void* data, std::size_t size);
+  void update(std::string_view text) { update(text.data(), text.size()); }
+  std::uint64_t value() const;
+  std::string hex() const;
+
+ private:
+  void* state_;
+};
+
+// Checksum of a whole file's bytes; throws InputError if it cannot be read.
+std::string file_checksum(const std::filesystem::path& path);
+
+// A folder of outputs that replaces `target` in one step. Files are written into path(), a hidden
+// sibling of the target (".<name>.tmp-<pid>"). commit() syncs them to disk and exchanges the two
+// folders atomically (renameat2 RENAME_EXCHANGE), so a reader or a killed run only ever sees the
+// old folder or the new one, whole. The old folder's README.md and dotfiles (.gitkeep) are
+// carried over; its other files are outputs of an older run and are dropped. Without commit(), the destructor deletes the temporary
+// folder and the target stays as it was. Leftover temporary folders of killed runs are removed.
+class AtomicDirectory {
+ public:
+  explicit AtomicDirectory(std::filesystem::path target);
+  ~AtomicDirectory();
+  AtomicDirectory(const AtomicDirectory&) = delete;
+  AtomicDirectory& operator=(const AtomicDirectory&) = delete;
+
+  const std::filesystem::path& path() const { return temp_; }
+  const std::filesystem::path& target() const { return target_; }
+  // Opens path()/name for binary writing; throws Error if it cannot.
+  std::ofstream create(const std::string& name) const;
+  // Throws Error if syncing or renaming fails (the target is then unchanged).
+  void commit();
+
+ private:
+  std::filesystem::path target_;
+  std::filesystem::path temp_;
+  bool committed_ = false;
+};
+
+// Writes one file atomically: `write` fills a temporary sibling, which is synced and renamed
+// over `path`. Throws Error on failure, leaving any previous file intact.
+void write_file_atomically(const std::filesystem::path& path,
+                           const std::function<void(std::ostream&)>& write);
+
+}  // namespace movierec

@@ -1,0 +1,88 @@
+#include <catch2/catch.hpp>
+
+#include <sstream>
+
+#include "movierec/config.hpp"
+#include "movierec/error.hpp"
+
+using namespace movierec;
+
+namespace {
+
+PipelineConfig load(const std::string& yaml) {
+  PipelineConfig config;
+  std::istringstream in(yaml);
+  apply_yaml(in, "pipeline.yaml", config.fields());
+  config.validate("pipeline.yaml");
+  return config;
+}
+
+std::string error_of(const std::string& yaml) {
+  try {
+    load(yaml);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("pipeline config defaults are the seed's") {
+  const PipelineConfig config = load("");
+  CHECK(config.min_user_ratings == 20);
+  CHECK(config.min_movie_ratings == 50);
+  CHECK(config.train_ratio == 0.70);
+  CHECK(config.val_ratio == 0.15);
+  CHECK(config.popularity_exponent == 0.5);
+  CHECK(config.half_life_days == 365.0);
+  CHECK(config.k == 50);
+  CHECK(config.target == "final_rating");
+}
+
+TEST_CASE("pipeline config reads nested sections") {
+  const PipelineConfig config =
+      load("filter:\n  min_user_ratings: 5\nsplit:\n  train_ratio: 0.8\ntrain:\n  k: 8\n  target: rating\n");
+  CHECK(config.min_user_ratings == 5);
+  CHECK(config.train_ratio == 0.8);
+  CHECK(config.k == 8);
+  CHECK(config.target == "rating");
+}
+
+TEST_CASE("pipeline config errors name line, key and allowed values") {
+  CHECK(error_of("filter:\n  min_user_ratings: abc\n") ==
+        "pipeline.yaml:2: key 'filter.min_user_ratings': must be a whole number from 1 to 1e+09, "
+        "got 'abc'");
+  CHECK(error_of("train:\n  k: 0\n") ==
+        "pipeline.yaml:2: key 'train.k': must be a whole number from 1 to 2000, got '0'");
+  CHECK(error_of("filter:\n  min_user_rating: 3\n") ==
+        "pipeline.yaml:2: key 'filter.min_user_rating': unknown key; did you mean "
+        "'filter.min_user_ratings'?");
+  CHECK(error_of("train:\n  target: stars\n") ==
+        "pipeline.yaml:2: key 'train.target': must be one of final_rating, rating_norm, rating, "
+        "like, got 'stars'");
+  CHECK(error_of("split:\n  train_ratio: 0.9\n  val_ratio: 0.2\n").find("at most 1") !=
+        std::string::npos);
+  CHECK(error_of("train:\n  k: [1, 2]\n") ==
+        "pipeline.yaml:2: key 'train.k': must be a single value, not a list");
+  CHECK(error_of("train:\n  k:\n") == "pipeline.yaml:2: key 'train.k': has no value");
+  CHECK(error_of("train:\n  k: 3\n  k: 4\n").find("appears twice") != std::string::npos);
+  CHECK(error_of("- 1\n- 2\n") == "pipeline.yaml:1: expected a mapping of keys to values");
+  CHECK(error_of("train: {k: 3\n").find("pipeline.yaml:") == 0);
+}
+
+TEST_CASE("config values set from flags are checked alike") {
+  PipelineConfig config;
+  const auto fields = config.fields();
+  apply_value(fields, "min_movie_ratings", "7", "command line");
+  CHECK(config.min_movie_ratings == 7);
+  CHECK_THROWS_WITH(apply_value(fields, "train.k", "-1", "command line"),
+                    "command line: key 'train.k': must be a whole number from 1 to 2000, got '-1'");
+}
+
+TEST_CASE("config serialises to nested json") {
+  PipelineConfig config;
+  const auto json = config.to_json();
+  CHECK(json["filter"]["min_user_ratings"] == 20);
+  CHECK(json["train"]["target"] == "final_rating");
+}
