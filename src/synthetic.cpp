@@ -3,88 +3,17 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
-#include <climits>
 #include <cmath>
 #include <numeric>
-#include <optional>
-#include <random>
-#include <string_view>
 
-#include "movierec/csv.hpp"
 #include "movierec/error.hpp"
+#include "synthetic_detail.hpp"
 
 namespace movierec {
 namespace {
 
-// Each user and movie gets its own generator, keyed by (seed, stream, index), so that a draw
-// never depends on how many draws came before it elsewhere (sizes, tags on or off).
-enum Stream : std::uint64_t {
-  kGenreStream = 1,
-  kRankStream,
-  kMovieStream,
-  kUserStream,
-  kRatingStream,
-  kTagStream
-};
+using namespace synthetic_detail;
 
-std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
-// std::mt19937_64's sequence is fixed by the standard, but the standard distributions are not,
-// so uniform and normal variates are made here: the same seed gives the same files everywhere.
-class Random {
- public:
-  Random(int seed, Stream stream, std::size_t index)
-      : engine_(splitmix64(splitmix64(static_cast<std::uint64_t>(seed)) ^
-                           splitmix64((static_cast<std::uint64_t>(stream) << 40) + index))) {}
-
-  double uniform() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }  // [0, 1)
-  double open_uniform() { return (static_cast<double>(engine_() >> 11) + 0.5) * 0x1.0p-53; }
-  bool chance(double p) { return uniform() < p; }
-  std::size_t below(std::size_t n) {
-    return static_cast<std::size_t>(uniform() * static_cast<double>(n));
-  }
-  double normal() {  // Box-Muller; the second variate is dropped to keep the code simple
-    return std::sqrt(-2.0 * std::log(open_uniform())) * std::cos(2.0 * M_PI * uniform());
-  }
-
- private:
-  std::mt19937_64 engine_;
-};
-
-double logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
-
-// Genre names in ml-latest-small's order of frequency, with the share of movies carrying each.
-struct GenreBase {
-  const char* name;
-  double share;
-  const char* tag;  // a tag people give movies of the genre
-};
-constexpr std::array<GenreBase, 19> kGenres = {{
-    {"Drama", 0.39, "emotional"},
-    {"Comedy", 0.33, "funny"},
-    {"Thriller", 0.19, "suspense"},
-    {"Romance", 0.16, "romantic"},
-    {"Action", 0.15, "explosions"},
-    {"Adventure", 0.11, "journey"},
-    {"Crime", 0.11, "heist"},
-    {"Sci-Fi", 0.10, "space"},
-    {"Horror", 0.09, "scary"},
-    {"Fantasy", 0.08, "magic"},
-    {"Children", 0.063, "family"},
-    {"Mystery", 0.058, "whodunit"},
-    {"Animation", 0.056, "animated"},
-    {"War", 0.039, "battle"},
-    {"Documentary", 0.037, "true story"},
-    {"Musical", 0.034, "songs"},
-    {"Western", 0.017, "cowboys"},
-    {"IMAX", 0.016, "imax"},
-    {"Film-Noir", 0.009, "noir"},
-}};
 constexpr double kExtraGenreShare = 0.05;  // share of movies in genres past MovieLens' 19
 
 constexpr std::array<const char*, 3> kArticles = {"The", "A", "An"};
@@ -96,47 +25,6 @@ std::int64_t year_start(int year) {
   const sys_days day{std::chrono::year{year} / January / 1};
   return duration_cast<seconds>(day.time_since_epoch()).count();
 }
-
-// Walker's alias method: draws an index with probability proportional to its weight in O(1).
-// Each slot's chance and alias sit together, so a draw touches one cache line.
-class AliasTable {
- public:
-  explicit AliasTable(const std::vector<double>& weights) : slots_(weights.size()) {
-    const double total = std::accumulate(weights.begin(), weights.end(), 0.0);
-    const double n = static_cast<double>(weights.size());
-    std::vector<double> scaled(weights.size());
-    std::vector<std::uint32_t> small, large;
-    for (std::uint32_t i = 0; i < weights.size(); ++i) {
-      scaled[i] = weights[i] * n / total;
-      (scaled[i] < 1.0 ? small : large).push_back(i);
-    }
-    while (!small.empty() && !large.empty()) {
-      const std::uint32_t less = small.back(), more = large.back();
-      small.pop_back();
-      slots_[less] = {scaled[less], more};
-      scaled[more] -= 1.0 - scaled[less];
-      if (scaled[more] < 1.0) {
-        large.pop_back();
-        small.push_back(more);
-      }
-    }
-    for (std::uint32_t i : small) slots_[i] = {1.0, i};  // rounding leftovers
-    for (std::uint32_t i : large) slots_[i] = {1.0, i};
-  }
-
-  std::size_t draw(Random& random) const {
-    const Slot& slot = slots_[random.below(slots_.size())];
-    return random.uniform() < slot.chance ? static_cast<std::size_t>(&slot - slots_.data())
-                                          : slot.alias;
-  }
-
- private:
-  struct Slot {
-    double chance = 1.0;
-    std::uint32_t alias = 0;
-  };
-  std::vector<Slot> slots_;
-};
 
 // ---------------------------------------------------------------------------------------------
 // Drawing the model
@@ -253,7 +141,8 @@ void draw_movies(SyntheticModel& m) {
   for (std::size_t i = 0; i < movies; ++i) {
     Random random(c.seed, kMovieStream, i);
     for (int f = 0; f < c.factors; ++f) m.movie_factors(i, f) = static_cast<float>(random.normal());
-    log_weight[i] = -c.popularity_exponent * std::log(static_cast<double>(rank[i]));
+    log_weight[i] =
+        -c.popularity_exponent * std::log(static_cast<double>(rank[i]) + c.popularity_offset);
     m.movie_weight[i] = std::exp(log_weight[i]);
     m.movie_bias[i] = static_cast<float>(c.movie_bias_sd * random.normal());
     m.movie_genres[i] = draw_genres(m, i, thresholds, random);
@@ -337,148 +226,7 @@ void draw_users(SyntheticModel& m) {
   spread_ratings(m, activity);
 }
 
-// ---------------------------------------------------------------------------------------------
-// Writing ratings and tags
-
-constexpr std::array<std::string_view, 10> kStars = {"0.5", "1.0", "1.5", "2.0", "2.5",
-                                                     "3.0", "3.5", "4.0", "4.5", "5.0"};
-// Tags that fit any movie; two of them make the CSV writer quote.
-constexpr std::array<const char*, 10> kGenericTags = {
-    "atmospheric", "twist ending",     "classic",   "quirky",
-    "slow",        "great soundtrack", "overrated", "visually appealing",
-    "funny, sad",  "\"cult\" classic"};
-constexpr std::size_t kProgressEvery = 1 << 16;
-
-// Picks a user's movies: each draw follows popularity, and is kept with the chance that the
-// user expects to like the movie, as people choose what they watch. Movies already picked are
-// skipped.
-class MoviePicker {
- public:
-  explicit MoviePicker(const SyntheticModel& model)
-      : model_(model), popularity_(model.movie_weight), stamp_(model.movie_ids.size(), 0) {}
-
-  // Fills `chosen` with `count` distinct movie rows of `user`, sorted.
-  void pick(std::size_t user, int count, Random& random, std::vector<std::uint32_t>& chosen) {
-    const SyntheticConfig& c = model_.config;
-    const std::uint32_t tag = static_cast<std::uint32_t>(user) + 1;
-    chosen.clear();
-    const double movies = static_cast<double>(stamp_.size());
-    const bool heavy = count > c.heavy_user_share * movies;
-    double attempts = heavy ? 0 : c.max_attempts * count;
-    while (static_cast<int>(chosen.size()) < count && attempts-- > 0) {
-      const std::size_t movie = popularity_.draw(random);
-      if (stamp_[movie] == tag || !random.chance(appeal(user, movie))) continue;
-      stamp_[movie] = tag;
-      chosen.push_back(static_cast<std::uint32_t>(movie));
-    }
-    if (static_cast<int>(chosen.size()) < count) pick_in_one_pass(user, count, random, chosen);
-    std::sort(chosen.begin(), chosen.end());
-  }
-
- private:
-  double appeal(std::size_t user, std::size_t movie) const {
-    const SyntheticConfig& c = model_.config;
-    const double above_mean =
-        model_.movie_bias[movie] +
-        c.taste_scale * model_.user_factors.row(user).dot(model_.movie_factors.row(movie));
-    return logistic(c.selection_strength * above_mean);
-  }
-
-  // Weighted sampling without replacement (Efraimidis and Spirakis): the movies with the
-  // largest log(u) / weight win. Same distribution as the draws above, in one pass.
-  void pick_in_one_pass(std::size_t user, int count, Random& random,
-                        std::vector<std::uint32_t>& chosen) {
-    const std::uint32_t tag = static_cast<std::uint32_t>(user) + 1;
-    keys_.clear();
-    for (std::size_t movie = 0; movie < stamp_.size(); ++movie) {
-      if (stamp_[movie] == tag) continue;
-      const double weight = model_.movie_weight[movie] * appeal(user, movie);
-      keys_.emplace_back(std::log(random.open_uniform()) / weight,
-                         static_cast<std::uint32_t>(movie));
-    }
-    const std::size_t need = static_cast<std::size_t>(count) - chosen.size();
-    std::nth_element(keys_.begin(), keys_.begin() + static_cast<std::ptrdiff_t>(need) - 1,
-                     keys_.end(), std::greater<>());
-    for (std::size_t i = 0; i < need; ++i) {
-      stamp_[keys_[i].second] = tag;
-      chosen.push_back(keys_[i].second);
-    }
-  }
-
-  const SyntheticModel& model_;
-  AliasTable popularity_;
-  std::vector<std::uint32_t> stamp_;  // user + 1 of the last user who picked the movie
-  std::vector<std::pair<double, std::uint32_t>> keys_;
-};
-
-std::string_view draw_stars(const SyntheticModel& m, std::size_t user, std::size_t movie,
-                            Random& random) {
-  const double stars = m.expected_rating(user, movie) + m.config.noise_sd * random.normal();
-  const double halves = m.user_whole_stars[user] ? 2.0 * std::clamp(std::round(stars), 1.0, 5.0)
-                                                 : std::clamp(std::round(2.0 * stars), 1.0, 10.0);
-  return kStars[static_cast<std::size_t>(halves) - 1];
-}
-
-std::string draw_tag(const SyntheticModel& m, std::size_t movie, Random& random) {
-  const std::uint32_t genres = m.movie_genres[movie];
-  if (genres != 0 && random.chance(m.config.genre_tag_share)) {
-    std::vector<int> own;
-    for (int g = 0; g < m.config.genres; ++g) {
-      if (genres & (1U << g)) own.push_back(g);
-    }
-    const int g = own[random.below(own.size())];
-    return g < static_cast<int>(kGenres.size()) ? kGenres[g].tag : "genre " + std::to_string(g + 1);
-  }
-  return kGenericTags[random.below(kGenericTags.size())];
-}
-
 }  // namespace
-
-SyntheticSummary write_synthetic_ratings(const SyntheticModel& m, std::ostream& ratings_out,
-                                         std::ostream* tags_out,
-                                         const SyntheticProgress& progress) {
-  const SyntheticConfig& c = m.config;
-  SyntheticSummary summary;
-  summary.users = m.user_ratings.size();
-  summary.movies = m.movie_ids.size();
-  MoviePicker picker(m);
-  std::vector<bool> rated(summary.movies, false);
-  CsvWriter ratings(ratings_out);
-  ratings.row("userId", "movieId", "rating", "timestamp");
-  std::optional<CsvWriter> tags;
-  if (tags_out != nullptr) tags.emplace(*tags_out).row("userId", "movieId", "tag", "timestamp");
-  std::vector<std::uint32_t> chosen;
-  for (std::size_t user = 0; user < summary.users; ++user) {
-    Random random(c.seed, kRatingStream, user);
-    picker.pick(user, m.user_ratings[user], random, chosen);
-    const std::int64_t user_id = static_cast<std::int64_t>(user) + 1;
-    Random tag_random(c.seed, kTagStream, user);
-    const bool tagger = tags && tag_random.chance(c.tagger_share);
-    for (std::uint32_t movie : chosen) {
-      const double when = std::pow(random.uniform(), c.time_skew);
-      const std::int64_t timestamp =
-          m.user_start[user] +
-          static_cast<std::int64_t>(when * static_cast<double>(m.user_window[user]));
-      ratings.row(user_id, std::int64_t{m.movie_ids[movie]}, draw_stars(m, user, movie, random),
-                  timestamp);
-      rated[movie] = true;
-      if (tagger && tag_random.chance(c.tag_rate)) {
-        tags->row(user_id, std::int64_t{m.movie_ids[movie]}, draw_tag(m, movie, tag_random),
-                  timestamp);
-        ++summary.tags;
-      }
-    }
-    const std::size_t before = summary.ratings;
-    summary.ratings += chosen.size();
-    if (progress && before / kProgressEvery != summary.ratings / kProgressEvery) {
-      progress(summary.ratings);
-    }
-  }
-  ratings.flush();
-  if (tags) tags->flush();
-  summary.movies_rated = static_cast<std::size_t>(std::count(rated.begin(), rated.end(), true));
-  return summary;
-}
 
 double SyntheticModel::expected_rating(std::size_t user, std::size_t movie) const {
   return config.global_mean + user_bias[user] + movie_bias[movie] +

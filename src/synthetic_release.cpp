@@ -155,6 +155,12 @@ std::vector<ConfigField> SyntheticConfig::fields() {
        4,
        {},
        "Zipf exponent of the movies' popularity"},
+      {"popularity.popularity_offset",
+       &popularity_offset,
+       0,
+       1e9,
+       {},
+       "added to the popularity rank before the exponent: flattens the head"},
       {"popularity.popularity_quality",
        &popularity_quality,
        -5,
@@ -224,6 +230,12 @@ std::vector<ConfigField> SyntheticConfig::fields() {
        1e6,
        {},
        "draws per rating before a user falls back to the one-pass method"},
+      {"sampling.threads",
+       &threads,
+       1,
+       64,
+       {},
+       "users drawn in parallel (the files are the same for any number)"},
   };
 }
 

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <numeric>
 #include <set>
 #include <sstream>
 
@@ -92,6 +93,19 @@ TEST_CASE("synthetic data is deterministic for a seed") {
   CHECK(write_all(make_synthetic_model(small_config(7)), false).ratings == first.ratings);
 }
 
+TEST_CASE("synthetic data does not depend on the number of threads") {
+  SyntheticConfig config = small_config();
+  config.users = 3000;  // several blocks of users per worker
+  config.movies = 400;
+  config.threads = 1;
+  const Written one = write_all(make_synthetic_model(config));
+  config.threads = 3;
+  const Written three = write_all(make_synthetic_model(config));
+  CHECK(one.ratings == three.ratings);
+  CHECK(one.tags == three.tags);
+  CHECK(read_ratings(one.ratings).size() == 30000);
+}
+
 TEST_CASE("synthetic ratings have the asked counts, valid values and no repeated pairs") {
   const SyntheticModel model = make_synthetic_model(small_config());
   const std::vector<Row> rows = read_ratings(write_all(model).ratings);
@@ -146,10 +160,19 @@ TEST_CASE("synthetic ratings follow the hidden taste, popularity and genres") {
   CHECK(correlation(stars, expected) > 0.6);
   CHECK(correlation(stars, taste) > 0.3);
 
-  std::vector<int> counts;
-  for (const auto& [movie, count] : per_movie) counts.push_back(count);
-  std::sort(counts.begin(), counts.end());
-  CHECK(counts.back() > 5 * counts[counts.size() / 2]);  // popularity skew
+  // Popularity skew: the tenth of movies with the largest weights gets several times the
+  // ratings of the half with the smallest.
+  std::vector<std::size_t> order(model.movie_ids.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return model.movie_weight[a] > model.movie_weight[b];
+  });
+  const auto mean_count = [&](std::size_t from, std::size_t to) {
+    double total = 0;
+    for (std::size_t i = from; i < to; ++i) total += per_movie[model.movie_ids[order[i]]];
+    return total / static_cast<double>(to - from);
+  };
+  CHECK(mean_count(0, order.size() / 10) > 4 * mean_count(order.size() / 2, order.size()));
 
   // Movies carrying a genre lie closer to its direction than movies without it.
   for (int g = 0; g < 5; ++g) {

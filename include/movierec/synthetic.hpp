@@ -6,7 +6,8 @@
 //     stars in 0.5..5 (whole stars for some users), so a truncated SVD can find the factors;
 //   - genres: each genre has a direction in factor space, and a movie carries the genre more often
 //     the closer its vector lies to that direction;
-//   - popularity: movies are drawn with Zipf-like weights (rank ^ -popularity_exponent), and users
+//   - popularity: movies are drawn with Zipf-Mandelbrot weights, (rank + popularity_offset) ^
+//     -popularity_exponent: a flat head, as no movie is seen by everyone, and a steep tail; users
 //     pick what they expect to like (selection_strength), as people do;
 //   - activity: ratings per user are heavy-tailed (log-normal above a floor, capped);
 //   - time: each user rates within a window of their own (log-normal length) placed in
@@ -47,7 +48,7 @@ struct SyntheticConfig {
   double movies_per_sqrt_rating = 12.0;  // for movies = 0 (ml-25m: 62k movies)
   // taste
   int factors = 10;                // hidden dimensions of the taste vectors
-  double global_mean = 3.1;        // stars before biases; picking what one likes lifts the mean
+  double global_mean = 3.0;        // stars before biases; picking what one likes lifts the mean
   double user_bias_sd = 0.45;      // spread of per-user bias, stars
   double movie_bias_sd = 0.4;      // spread of per-movie bias, stars
   double taste_scale = 0.7;        // stars per unit of user · movie (whose spread is about 1)
@@ -55,7 +56,8 @@ struct SyntheticConfig {
   double whole_star_share = 0.25;  // users who only give whole stars
   double genre_strength = 2.0;     // how strongly genres follow the factors (0: not at all)
   // popularity and choice
-  double popularity_exponent = 0.8;  // Zipf exponent of the movie weights
+  double popularity_exponent = 1.2;  // Zipf exponent of the movie weights
+  double popularity_offset = 30;     // added to the rank: flattens the head
   double popularity_quality = 0.15;  // stars of movie bias per sd of log popularity
   double selection_strength = 1.5;   // users pick movies with logistic(this * expected stars)
   // activity
@@ -86,6 +88,7 @@ struct SyntheticConfig {
   double heavy_user_share = 0.05;  // users rating more than this share of the movies are drawn
                                    // exactly in one pass over all movies, not by rejection
   double max_attempts = 50;        // draws per rating before a user falls back to one pass
+  int threads = 2;                 // users drawn in parallel; the files do not depend on it
 
   // Every key above, bound to this struct ("size.ratings", "taste.factors", ...).
   std::vector<ConfigField> fields();
