@@ -12,6 +12,7 @@
 # scratch folder in bench/results/ that is removed at the end unless --keep is given.
 # Targets (issue 2): ml-latest-small end to end under 0.5 s; 25M ratings under 60 s and 3 GB.
 set -euo pipefail
+# shellcheck source=tools/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../tools/common.sh"
 cd "$REPO_ROOT"
 
@@ -122,7 +123,10 @@ fi
 
 {
   printf '%-20s %-15s %9s %8s %13s\n' case step "wall (s)" "CPU (s)" "max RSS (MB)"
-  for row in "${ROWS[@]}"; do printf '%-20s %-15s %9s %8s %13s\n' $row; done
+  for row in "${ROWS[@]}"; do
+    read -ra fields <<<"$row"
+    printf '%-20s %-15s %9s %8s %13s\n' "${fields[@]}"
+  done
   # End-to-end: the two pipeline steps' times added up, and the larger of their peaks.
   printf '%s\n' "${ROWS[@]}" | awk '$2 != "make_synthetic" && NF == 5 {
       t[$1] += $3; u[$1] += $4; if ($5 > m[$1]) m[$1] = $5 }

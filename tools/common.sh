@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by tools/run.sh, tools/test.sh and bench/: the Debian packages the project needs and the
 # CMake build. Source it; it sets REPO_ROOT and defines the functions below.
 
@@ -6,6 +7,7 @@ JOBS=${MOVIEREC_JOBS:-$(nproc 2>/dev/null || echo 2)}
 
 # Packages every build needs (compiler, CMake, the libraries CMakeLists.txt finds, Catch2) and
 # the Python the end-to-end tests use to read our files the way pandas and numpy users will.
+# shellcheck disable=SC2034  # used by the scripts that source this file
 BUILD_PACKAGES=(cmake g++ make pkg-config libeigen3-dev libyaml-cpp-dev nlohmann-json3-dev
                 catch2 libspectra-dev libcli11-dev libedit-dev libfmt-dev libxxhash-dev
                 python3-pandas python3-numpy)

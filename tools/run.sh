@@ -17,6 +17,7 @@
 # Environment: MOVIEREC_SHARED_DATA (default ../shared/data) is where local copies of the data
 # sets are looked for; MOVIEREC_JOBS sets the build's parallelism.
 set -euo pipefail
+# shellcheck source=tools/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$REPO_ROOT"
 

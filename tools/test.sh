@@ -6,6 +6,7 @@
 # Arguments go to ctest (after --output-on-failure -j2). Each stage is one build tree and one
 # ctest run, so a further stage (a sanitizer build in build-asan/, say) is one more run_stage line.
 set -euo pipefail
+# shellcheck source=tools/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$REPO_ROOT"
 
