@@ -21,90 +21,60 @@ std::string number_text(double value) {
   return out.str();
 }
 
+// YAML and flags are range-checked as they are applied; a policy built in code (the evaluator's
+// sweeps, tests) is checked here, NaN included.
+void check_ranges(const Policy& policy, const std::string& source) {
+  Policy copy = policy;
+  for (const ConfigField& field : copy.fields()) {
+    if (const auto* number = std::get_if<double*>(&field.value)) {
+      if (!(**number >= field.min && **number <= field.max)) {
+        throw ConfigError(source, 0, field.name,
+                          "must be a number from " + number_text(field.min) + " to " +
+                              number_text(field.max) + ", got " + number_text(**number));
+      }
+    } else if (const auto* text = std::get_if<std::string*>(&field.value)) {
+      if (std::find(field.choices.begin(), field.choices.end(), **text) == field.choices.end()) {
+        throw ConfigError(source, 0, field.name, "is not a known rule: '" + **text + "'");
+      }
+    }
+  }
+}
+
 }  // namespace
 
+// One row per key, kept in table form for reading.
+// clang-format off
 std::vector<ConfigField> Policy::fields() {
   return {
-      {"score_weight_model",
-       &score_weight_model,
-       0,
-       kMaxWeight,
-       {},
+      {"score_weight_model", &score_weight_model, 0, kMaxWeight, {},
        "weight of the embedding score (user . movie) in the final score"},
-      {"genre_distance_penalty",
-       &genre_distance_penalty,
-       0,
-       kMaxWeight,
-       {},
+      {"genre_distance_penalty", &genre_distance_penalty, 0, kMaxWeight, {},
        "subtracted per unit of genre distance (1 - genre affinity)"},
-      {"popularity_penalty",
-       &popularity_penalty,
-       0,
-       kMaxWeight,
-       {},
+      {"popularity_penalty", &popularity_penalty, 0, kMaxWeight, {},
        "subtracted in full from the most popular movie, in proportion to popularity below it"},
-      {"diversity_boost",
-       &diversity_boost,
-       0,
-       kMaxWeight,
-       {},
+      {"diversity_boost", &diversity_boost, 0, kMaxWeight, {},
        "added to genre-adjacent but non-obvious movies (see diversity_max_affinity)"},
-      {"diversity_max_affinity",
-       &diversity_max_affinity,
-       0,
-       1,
-       {},
+      {"diversity_max_affinity", &diversity_max_affinity, 0, 1, {},
        "the diversity boost applies when 0 < genre affinity <= this"},
-      {"min_genre_affinity",
-       &min_genre_affinity,
-       0,
-       1,
-       {},
+      {"min_genre_affinity", &min_genre_affinity, 0, 1, {},
        "movies whose genre affinity is lower are never recommended"},
-      {"max_genre_distance",
-       &max_genre_distance,
-       0,
-       1,
-       {},
+      {"max_genre_distance", &max_genre_distance, 0, 1, {},
        "movies whose genre distance (1 - affinity) is larger are never recommended"},
-      {"exploration",
-       &exploration,
-       0,
-       0,
-       {kExplorationDampen},
+      {"exploration", &exploration, 0, 0, {kExplorationDampen},
        "exploration rule: random_dampening (each candidate's score is lowered at random)"},
-      {"exploration_rate",
-       &exploration_rate,
-       0,
-       1,
-       {},
+      {"exploration_rate", &exploration_rate, 0, 1, {},
        "chance that a candidate's score is dampened when a movie is picked"},
-      {"exploration_damping",
-       &exploration_damping,
-       0,
-       1,
-       {},
+      {"exploration_damping", &exploration_damping, 0, 1, {},
        "fraction of |score| that a dampening subtracts"},
-      {"user_update",
-       &user_update,
-       0,
-       0,
-       {kUpdateMovingAverage},
+      {"user_update", &user_update, 0, 0, {kUpdateMovingAverage},
        "user-vector update rule: moving_average (the seed's: toward liked, away from disliked)"},
-      {"learning_rate",
-       &learning_rate,
-       0,
-       1,
-       {},
+      {"learning_rate", &learning_rate, 0, 1, {},
        "how far one like or dislike moves the user vector (0 = no online learning)"},
-      {"negative_weight",
-       &negative_weight,
-       0,
-       kMaxNegativeWeight,
-       {},
+      {"negative_weight", &negative_weight, 0, kMaxNegativeWeight, {},
        "how hard a dislike pushes the user vector away from the movie"},
   };
 }
+// clang-format on
 
 nlohmann::json Policy::to_json() const {
   Policy copy = *this;
@@ -112,6 +82,7 @@ nlohmann::json Policy::to_json() const {
 }
 
 void Policy::validate(const std::string& source) const {
+  check_ranges(*this, source);
   // Both filters bound the affinity from below; the lowest affinity a candidate can have:
   const double lowest_affinity = std::max(min_genre_affinity, 1.0 - max_genre_distance);
   if (diversity_boost > 0 && diversity_max_affinity < lowest_affinity) {

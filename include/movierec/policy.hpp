@@ -43,9 +43,10 @@ struct Policy {
   std::vector<ConfigField> fields();
   // {"score_weight_model": 1.0, ...}: flat, one entry per key.
   nlohmann::json to_json() const;
-  // Checks the rules that span keys: a diversity boost that no candidate could receive (its
-  // affinity band lies below what the filter lets through) and a dampening rate whose damping is
-  // 0. Throws ConfigError naming `source` and the key to change.
+  // Checks every key's range and choices (for policies built in code) and the rules that span
+  // keys: a diversity boost that no candidate could receive (its affinity band lies below what
+  // the filter lets through) and a dampening rate whose damping is 0. Throws ConfigError naming
+  // `source` and the key to change.
   void validate(const std::string& source) const;
 };
 
