@@ -107,8 +107,11 @@ class Session {
   void add_favourite(std::size_t row);
 
   // The current recommendation: the same one until feedback(); none once no candidate is left
-  // (state kExhausted). Candidates are unseen movies that pass the genre filter. Throws
-  // SessionError (kNotStarted) before the four favourites.
+  // (state kExhausted). Candidates are unseen movies that pass the genre filter; the highest
+  // total wins, ties to the lower row. Picking one with random_dampening and a rate above 0
+  // draws one number per candidate, in row order, from std::mt19937_64(seed): uniform =
+  // (draw >> 11) * 2^-53, dampened when uniform < exploration_rate. Throws SessionError
+  // (kNotStarted) before the four favourites.
   std::optional<Recommendation> next();
 
   // Answers the current recommendation: like and dislike update the user vector by the policy's
