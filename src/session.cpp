@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <utility>
 
 namespace movierec {
@@ -68,6 +69,7 @@ void Session::check_model() const {
                      "build/bin/preprocess, then build/bin/train_svd");
   };
   if (model.artifacts.movie_embeddings.cols() == 0) disagree("the embeddings have no columns");
+  if (rows_ > std::numeric_limits<std::uint32_t>::max()) disagree("more movies than 2^32");
   if (model.popularity.size() != rows_ || model.movie_genres.size() != rows_ ||
       model.catalog_index.size() != rows_) {
     disagree(std::to_string(rows_) + " embedding rows, " + std::to_string(model.popularity.size()) +
@@ -129,7 +131,7 @@ void Session::start() {
   cache_movie_terms();
   user_float_.resize(user_.size());
   scores_.resize(static_cast<Eigen::Index>(rows_));
-  state_ = candidates_left_ > 0 ? SessionState::kRecommending : SessionState::kExhausted;
+  state_ = candidates_.empty() ? SessionState::kExhausted : SessionState::kRecommending;
 }
 
 void Session::cache_movie_terms() {
@@ -139,8 +141,7 @@ void Session::cache_movie_terms() {
   }
   affinity_.assign(rows_, 0.0);
   fixed_score_.assign(rows_, 0.0);
-  candidate_.assign(rows_, 0);
-  candidates_left_ = 0;
+  candidates_.clear();
   for (std::size_t row = 0; row < rows_; ++row) {
     for (const int genre : distinct(model_->movie_genres[row])) {
       affinity_[row] += genre_profile_[genre];
@@ -149,8 +150,7 @@ void Session::cache_movie_terms() {
     fixed_score_[row] = parts.genre_distance + parts.popularity + parts.diversity;
     const bool passes = affinity_[row] >= policy_.min_genre_affinity &&
                         1.0 - affinity_[row] <= policy_.max_genre_distance;
-    candidate_[row] = passes && !seen(row) ? 1 : 0;
-    candidates_left_ += candidate_[row];
+    if (passes && !seen(row)) candidates_.push_back(static_cast<std::uint32_t>(row));
   }
 }
 
@@ -173,10 +173,8 @@ void Session::mark_seen(std::size_t row) {
   if (seen_[row] != 0) return;
   seen_[row] = 1;
   ++seen_count_;
-  if (!candidate_.empty() && candidate_[row] != 0) {
-    candidate_[row] = 0;
-    --candidates_left_;
-  }
+  const auto at = std::lower_bound(candidates_.begin(), candidates_.end(), row);
+  if (at != candidates_.end() && *at == row) candidates_.erase(at);
 }
 
 std::optional<Recommendation> Session::next() {
@@ -189,8 +187,9 @@ std::optional<Recommendation> Session::next() {
   return current_;
 }
 
-// One matrix-vector product over every movie, then one pass over the candidates; ties go to
-// the lower row because only a strictly higher score replaces the best.
+// One matrix-vector product over every movie, then one pass over the candidates, kept as a
+// sorted list of rows so the pass has no unpredictable branch on filtered or seen movies. Ties
+// go to the lower row because only a strictly higher score replaces the best.
 void Session::pick() {
   user_float_ = user_.cast<float>();
   scores_.noalias() = model_->artifacts.movie_embeddings * user_float_;
@@ -199,8 +198,7 @@ void Session::pick() {
   std::size_t best_row = 0;
   double best_score = 0;
   double best_exploration = 0;
-  for (std::size_t row = 0; row < rows_; ++row) {
-    if (candidate_[row] == 0) continue;
+  for (const std::uint32_t row : candidates_) {
     double score =
         static_cast<double>(scores_[static_cast<Eigen::Index>(row)]) * weight + fixed_score_[row];
     const double exploration = explore(score);
@@ -267,7 +265,7 @@ void Session::feedback(Feedback answer) {
   }
   update_user(row, answer);
   mark_seen(row);
-  if (candidates_left_ == 0) state_ = SessionState::kExhausted;
+  if (candidates_.empty()) state_ = SessionState::kExhausted;
 }
 
 Explanation Session::explain() const {

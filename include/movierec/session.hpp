@@ -138,7 +138,7 @@ class Session {
   bool seen(std::size_t row) const { return row < seen_.size() && seen_[row] != 0; }
   std::size_t seen_count() const { return seen_count_; }
   // Unseen movies that pass the genre filter (0 before start).
-  std::size_t candidates_left() const { return candidates_left_; }
+  std::size_t candidates_left() const { return candidates_.size(); }
 
  private:
   enum class UpdateRule { kMovingAverage };
@@ -174,10 +174,9 @@ class Session {
 
   // Fixed from start(): the profile never changes, so neither do these per-movie terms.
   std::vector<double> genre_profile_;
-  std::vector<double> affinity_;          // per row
-  std::vector<double> fixed_score_;       // per row: genre_distance + popularity + diversity
-  std::vector<unsigned char> candidate_;  // per row: passes the filter and not seen
-  std::size_t candidates_left_ = 0;
+  std::vector<double> affinity_;           // per row
+  std::vector<double> fixed_score_;        // per row: genre_distance + popularity + diversity
+  std::vector<std::uint32_t> candidates_;  // rows that pass the filter and are unseen, ascending
   double max_popularity_ = 0;
 
   Eigen::VectorXd user_;
