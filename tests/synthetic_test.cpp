@@ -14,6 +14,7 @@
 
 #include "movierec/csv.hpp"
 #include "movierec/error.hpp"
+#include "movierec/movielens.hpp"
 
 using namespace movierec;
 
@@ -274,6 +275,15 @@ TEST_CASE("synthetic release is written whole into its folder") {
   const nlohmann::json about = nlohmann::json::parse(json_in);
   CHECK(about["counts"]["ratings"] == 30000);
   CHECK(about["config"]["size"]["seed"] == 7);
+  // The MovieLens loader reads it as an ml-latest release, dropping nothing.
+  const RawDataset loaded = load_movielens(dir / "release");
+  CHECK(loaded.layout == Layout::kCsv);
+  CHECK(loaded.ratings.size() == 30000);
+  CHECK(loaded.movies.size() == 600);
+  CHECK(loaded.links.size() == 600);
+  CHECK(loaded.tags.size() == summary.tags);
+  CHECK(loaded.dropped_bad_timestamp + loaded.dropped_unknown_movie + loaded.dropped_duplicate ==
+        0);
   std::size_t entries = 0;
   for ([[maybe_unused]] const auto& entry : fs::directory_iterator(dir)) ++entries;
   CHECK(entries == 1);  // no temporary folder left behind
