@@ -12,7 +12,8 @@
 #      (optional metadata) is copied the same way when present.
 #   3. build/bin/preprocess when processed/manifest.json is missing or older than the data,
 #      config/pipeline.yaml or the preprocess binary; build/bin/train_svd when
-#      artifacts/manifest.json is missing or older than processed/ or config/pipeline.yaml.
+#      artifacts/manifest.json is missing or older than processed/manifest.json,
+#      config/pipeline.yaml or the train_svd binary.
 #   4. exec build/bin/recommend "$@".
 # Environment: MOVIEREC_SHARED_DATA (default ../shared/data) is where local copies of the data
 # sets are looked for; MOVIEREC_JOBS sets the build's parallelism.
