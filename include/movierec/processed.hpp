@@ -68,8 +68,8 @@ struct ProcessedData {
 // Writes every file listed above into `dir` at once (AtomicDirectory), so a failure or a kill
 // leaves a previous `dir` as it was. manifest.json is `manifest` (the caller's "data", "counts"
 // and anything else) with format_version, program, created, config and files (rows and
-// file_checksum of each file) added. Files are written by several threads; `progress`, if set,
-// is called (one call at a time) with the total rows written so far. Throws Error on failure.
+// file_checksum of each file) added. Rows are formatted on every core; `progress`, if set, is
+// called on the calling thread with the rating rows written so far. Throws Error on failure.
 void write_processed(const std::filesystem::path& dir, const ProcessedData& data,
                      const PipelineConfig& config, nlohmann::json manifest,
                      const std::function<void(std::size_t rows)>& progress = {});

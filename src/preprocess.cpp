@@ -1,0 +1,215 @@
+#include "movierec/preprocess.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <future>
+#include <optional>
+
+#include "movierec/error.hpp"
+#include "movierec/files.hpp"
+#include "movierec/id_index.hpp"
+#include "movierec/metadata.hpp"
+#include "movierec/processed.hpp"
+#include "movierec/progress.hpp"
+
+namespace fs = std::filesystem;
+
+namespace movierec {
+namespace {
+
+// XXH3 of the files' bytes, one after the other: the identity of a run's input.
+std::string files_checksum(const std::vector<fs::path>& paths) {
+  Checksum sum;
+  std::string chunk(std::size_t{1} << 20, '\0');
+  for (const fs::path& path : paths) {
+    std::ifstream in = open_input(path);
+    while (in.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || in.gcount() > 0) {
+      sum.update(chunk.data(), static_cast<std::size_t>(in.gcount()));
+    }
+    if (in.bad()) throw InputError(path.string(), 0, "read error");
+  }
+  return sum.hex();
+}
+
+// The movies that kept at least one rating, sorted by id.
+std::vector<Movie> kept_movies(const std::vector<Movie>& movies,
+                               const std::vector<Rating>& ratings) {
+  const IdIndex kept(ratings, [](const Rating& r) { return r.movie; });
+  std::vector<Movie> out;
+  out.reserve(kept.size());
+  for (const Movie& movie : movies) {
+    if (kept.find(movie.id) != IdIndex::kNone) out.push_back(movie);
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const Movie& a, const Movie& b) { return a.id < b.id; });
+  out.erase(std::unique(out.begin(), out.end(),
+                        [](const Movie& a, const Movie& b) { return a.id == b.id; }),
+            out.end());
+  return out;
+}
+
+// Train must not be empty: say which setting emptied it.
+void check_split(const Split& split, const PipelineConfig& config) {
+  if (split.users_split == 0) {
+    throw Error("no user kept by the filter has at least " +
+                std::to_string(config.min_split_ratings) + " ratings to split (split.min_ratings)");
+  }
+  if (split.train.empty()) {
+    char ratio[32];
+    std::snprintf(ratio, sizeof ratio, "%g", config.train_ratio);
+    throw Error(std::string("the split left no training rating: every user has too few ratings "
+                            "for split.train_ratio ") +
+                ratio);
+  }
+}
+
+nlohmann::json counts_json(const PreprocessReport& r) {
+  return {{"rating_rows", r.rating_rows},
+          {"dropped_bad_timestamp", r.dropped_bad_timestamp},
+          {"dropped_unknown_movie", r.dropped_unknown_movie},
+          {"dropped_duplicate", r.dropped_duplicate},
+          {"ratings_valid", r.filter.ratings_in},
+          {"users_in", r.filter.users_in},
+          {"movies_in", r.filter.movies_in},
+          {"dropped_by_user_threshold", r.filter.ratings_dropped_by_user_threshold},
+          {"dropped_by_movie_threshold", r.filter.ratings_dropped_by_movie_threshold},
+          {"ratings_kept", r.filter.ratings_kept},
+          {"users_kept", r.filter.users_kept},
+          {"movies_kept", r.filter.movies_kept},
+          {"users_split", r.users_split},
+          {"users_skipped", r.users_skipped},
+          {"train", r.train},
+          {"val", r.val},
+          {"test", r.test},
+          {"movies_listed", r.movies_listed},
+          {"movies_with_tmdb", r.movies_with_tmdb}};
+}
+
+std::vector<std::string> file_names(const std::vector<fs::path>& paths) {
+  std::vector<std::string> names;
+  for (const fs::path& path : paths) names.push_back(path.filename().string());
+  return names;
+}
+
+// 1234567 -> "1,234,567"
+std::string grouped(std::size_t value) {
+  std::string digits = std::to_string(value);
+  for (std::size_t at = digits.size(); at > 3; at -= 3) digits.insert(at - 3, ",");
+  return digits;
+}
+
+}  // namespace
+
+std::vector<ConfigField> preprocess_fields(PipelineConfig& config) {
+  std::vector<ConfigField> fields = config.fields();
+  std::erase_if(fields, [](const ConfigField& f) { return f.name.rfind("train.", 0) == 0; });
+  return fields;
+}
+
+PreprocessReport run_preprocess(const PreprocessOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  const PipelineConfig& config = options.config;
+  PreprocessReport report;
+  report.data_dir = options.data_dir;
+  report.out_dir = options.out_dir;
+  report.config = config;
+
+  // The TMDB file is small: read it first, so a bad one fails before the long load.
+  std::optional<TmdbTable> tmdb;
+  nlohmann::json tmdb_json = nullptr;
+  if (options.tmdb_file) {
+    tmdb = read_tmdb_file(*options.tmdb_file);
+    tmdb_json = {{"file", options.tmdb_file->string()},
+                 {"checksum", file_checksum(*options.tmdb_file)},
+                 {"movies", tmdb->size()}};
+    report.tmdb_used = true;
+  }
+
+  RawDataset raw;
+  {
+    Progress progress("reading " + options.data_dir.string());
+    raw = load_movielens(options.data_dir, [&](std::size_t rows) { progress.update(rows); });
+  }
+  report.layout = raw.layout;
+  report.rating_rows = raw.rating_rows;
+  report.dropped_bad_timestamp = raw.dropped_bad_timestamp;
+  report.dropped_unknown_movie = raw.dropped_unknown_movie;
+  report.dropped_duplicate = raw.dropped_duplicate;
+  // The inputs' checksum reads the files again (from the page cache) while the pipeline runs.
+  const std::vector<fs::path> input_files(raw.files.begin(), raw.files.end());
+  auto data_checksum = std::async(std::launch::async, files_checksum, input_files);
+
+  ProcessedData data;
+  data.metadata = build_movie_metadata(raw, tmdb ? &*tmdb : nullptr, config);
+  tmdb.reset();
+  report.movies_listed = data.metadata.size();
+  report.movies_with_tmdb = static_cast<std::size_t>(
+      std::count_if(data.metadata.begin(), data.metadata.end(), [](const MovieInfo& m) {
+        return !m.overview.empty() || !m.release_date.empty() || m.runtime_minutes > 0;
+      }));
+
+  data.filtered = filter_ratings(std::move(raw.ratings), config);
+  report.filter = data.filtered.stats;
+  data.movies = kept_movies(raw.movies, data.filtered.ratings);
+  raw = RawDataset();  // titles and tags are in the metadata now
+  data.split = split_by_time(data.filtered.ratings, config);
+  check_split(data.split, config);
+  report.users_split = data.split.users_split;
+  report.users_skipped = data.split.users_skipped;
+  report.train = data.split.train.size();
+  report.val = data.split.val.size();
+  report.test = data.split.test.size();
+  data.stats = train_statistics(data.split.train);
+
+  nlohmann::json manifest;
+  manifest["data"] = {{"dir", fs::absolute(options.data_dir).lexically_normal().string()},
+                      {"layout", describe(report.layout)},
+                      {"files", file_names(input_files)},
+                      {"checksum", data_checksum.get()}};
+  manifest["tmdb"] = tmdb_json;
+  manifest["counts"] = counts_json(report);
+  {
+    const std::size_t total =
+        report.filter.ratings_kept + 2 * (report.train + report.val + report.test);
+    Progress progress("writing " + options.out_dir.string(), total);
+    write_processed(options.out_dir, data, config, manifest,
+                    [&](std::size_t rows) { progress.update(rows); });
+  }
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return report;
+}
+
+std::string summarize(const PreprocessReport& r) {
+  const std::size_t dropped =
+      r.dropped_bad_timestamp + r.dropped_unknown_movie + r.dropped_duplicate;
+  std::string text;
+  text += "read " + grouped(r.rating_rows) + " rating rows from " + r.data_dir.string() + " (" +
+          describe(r.layout) + ")\n";
+  text += "  dropped " + grouped(dropped) + ": " + grouped(r.dropped_bad_timestamp) +
+          " with a missing or invalid timestamp, " + grouped(r.dropped_unknown_movie) +
+          " of movies not in the movie list, " + grouped(r.dropped_duplicate) +
+          " older duplicates\n";
+  text += "  filter: dropped " + grouped(r.filter.ratings_dropped_by_user_threshold) +
+          " ratings of users with fewer than " + std::to_string(r.config.min_user_ratings) +
+          ", then " + grouped(r.filter.ratings_dropped_by_movie_threshold) +
+          " of movies with fewer than " + std::to_string(r.config.min_movie_ratings) + "\n";
+  text += "  kept " + grouped(r.filter.ratings_kept) + " ratings: " + grouped(r.filter.users_kept) +
+          " of " + grouped(r.filter.users_in) + " users, " + grouped(r.filter.movies_kept) +
+          " of " + grouped(r.filter.movies_in) + " movies\n";
+  text += "  split " + grouped(r.users_split) + " users (" + grouped(r.users_skipped) +
+          " skipped with fewer than " + std::to_string(r.config.min_split_ratings) +
+          " ratings): train " + grouped(r.train) + ", val " + grouped(r.val) + ", test " +
+          grouped(r.test) + "\n";
+  text += "  metadata: " + grouped(r.movies_listed) + " movies" +
+          (r.tmdb_used ? ", " + grouped(r.movies_with_tmdb) + " with TMDB details"
+                       : " (no TMDB file)") +
+          "\n";
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%.2f", r.seconds);
+  text += "wrote " + r.out_dir.string() + "/ in " + seconds + " s\n";
+  return text;
+}
+
+}  // namespace movierec
