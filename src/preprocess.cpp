@@ -173,7 +173,7 @@ PreprocessReport run_preprocess(const PreprocessOptions& options) {
   {
     const std::size_t total =
         report.filter.ratings_kept + 2 * (report.train + report.val + report.test);
-    Progress progress("writing " + options.out_dir.string(), total);
+    Progress progress("writing " + options.out_dir.string() + " (rows)", total);
     write_processed(options.out_dir, data, config, manifest,
                     [&](std::size_t rows) { progress.update(rows); });
   }
