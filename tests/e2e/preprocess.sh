@@ -218,6 +218,7 @@ expect_failure() {
   local status=0
   run --out processed "$@" > out.txt 2> err.txt || status=$?
   [ "$status" -ne 0 ] || fail "$name: exit status 0"
+  [ -n "${SHOW_ERRORS:-}" ] && echo "$name: $(cat err.txt)"
   grep -Eq -- "$pattern" err.txt || { cat err.txt; fail "$name: message does not match $pattern"; }
   [ "$(snapshot)" = "$before" ] || fail "$name: processed/ changed"
   ! ls -a | grep -q '^\.processed\.tmp' || fail "$name: temporary folder left behind"
