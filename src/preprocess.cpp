@@ -50,6 +50,24 @@ std::vector<Movie> kept_movies(const std::vector<Movie>& movies,
   return out;
 }
 
+// The output folder is replaced whole, so it must be one preprocess wrote (or empty but for
+// README.md and dotfiles, which are kept): never a data folder or a project root given by mistake.
+void check_output_folder(const fs::path& out_dir) {
+  std::error_code ec;
+  if (!fs::exists(out_dir, ec)) return;
+  if (!fs::is_directory(out_dir, ec)) {
+    throw Error("output folder " + out_dir.string() + " exists and is not a folder");
+  }
+  if (fs::exists(out_dir / "manifest.json", ec)) return;
+  for (const auto& entry : fs::directory_iterator(out_dir)) {
+    const std::string name = entry.path().filename().string();
+    if (name != "README.md" && name.front() != '.') {
+      throw Error("output folder " + out_dir.string() + " holds files preprocess did not write (" +
+                  name + "); it would be replaced whole, so choose another folder or empty it");
+    }
+  }
+}
+
 // Train must not be empty: say which setting emptied it.
 void check_split(const Split& split, const PipelineConfig& config) {
   if (split.users_split == 0) {
@@ -115,6 +133,7 @@ PreprocessReport run_preprocess(const PreprocessOptions& options) {
   report.data_dir = options.data_dir;
   report.out_dir = options.out_dir;
   report.config = config;
+  check_output_folder(options.out_dir);
 
   // The TMDB file is small: read it first, so a bad one fails before the long load.
   std::optional<TmdbTable> tmdb;

@@ -43,7 +43,9 @@ std::vector<ConfigField> preprocess_fields(PipelineConfig& config);
 
 // Runs every step and replaces options.out_dir in one step at the end. Throws InputError for bad
 // data (naming file and line), Error when filtering or splitting leaves nothing (naming the
-// setting responsible); the previous out_dir is then untouched. Shows progress on stderr when
+// setting responsible), Error when out_dir exists but holds files of its own (no manifest.json;
+// anything but README.md and dotfiles), so that a data folder given as --out is never replaced.
+// On any error the previous out_dir is untouched. Shows progress on stderr when
 // it is a terminal.
 PreprocessReport run_preprocess(const PreprocessOptions& options);
 

@@ -216,7 +216,9 @@ expect_failure() {
   local name=$1 pattern=$2
   shift 2
   local status=0
-  run --out processed "$@" > out.txt 2> err.txt || status=$?
+  local out=(--out processed)
+  [[ " $* " == *" --out "* ]] && out=()
+  run "${out[@]}" "$@" > out.txt 2> err.txt || status=$?
   [ "$status" -ne 0 ] || fail "$name: exit status 0"
   [ -n "${SHOW_ERRORS:-}" ] && echo "$name: $(cat err.txt)"
   grep -Eq -- "$pattern" err.txt || { cat err.txt; fail "$name: message does not match $pattern"; }
@@ -254,6 +256,10 @@ printf 'id,overview,release_date,runtime\n278,x,1994-09-23,long\n' > bad_tmdb.cs
 expect_failure "bad TMDB row" "bad_tmdb\.csv:2: column 'runtime'" --data data/small \
   --tmdb bad_tmdb.csv
 expect_failure "missing data folder" "nothing-here" --data nothing-here
+cp -r data/small data/keep
+expect_failure "--out naming a data folder" "holds files preprocess did not write" \
+  --data data/small --out data/keep
+diff -r data/small data/keep > /dev/null || fail "--out data/keep changed the data folder"
 expect_failure "value out of range" "train_ratio" --data data/small --train-ratio 1.5
 
 # Usage errors exit 2; --help lists the options with their defaults.
