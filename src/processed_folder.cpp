@@ -1,6 +1,7 @@
 // write_processed (processed.hpp): the whole processed/ folder at once. The rating files are
 // most of the work (at 25 million ratings, 3.9 GB of text, most of it shortest round-trip
-// doubles), so they are formatted in blocks by every core, then written in order by one thread.
+// doubles), so they are formatted in blocks by every core while one thread writes the blocks
+// formatted before, in order.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -9,6 +10,8 @@
 #include <charconv>
 #include <cstring>
 #include <ctime>
+#include <future>
+#include <memory>
 #include <sstream>
 #include <thread>
 
@@ -143,29 +146,48 @@ struct RatingFile {
   bool transformed;
 };
 
-// Formats blocks of rows on every thread, then writes them in order; returns the checksum.
+// Text buffers of one batch of blocks, allocated once (and never zero-filled).
+struct Batch {
+  explicit Batch(std::size_t blocks)
+      : room(max_rows_text(kBlockRows, true)),
+        text(std::make_unique_for_overwrite<char[]>(blocks * room)),
+        ends(blocks, nullptr) {}
+  char* block(std::size_t i) const { return text.get() + i * room; }
+
+  std::size_t room;  // characters per block
+  std::unique_ptr<char[]> text;
+  std::vector<char*> ends;  // where each block's text ends
+};
+
+// Formats blocks of rows on every thread into one of two batches while a writer thread writes
+// the other batch, in order; returns the file's checksum.
 std::string write_rating_file(const fs::path& path, const RatingFile& file,
-                              const Transformer& transformer, std::vector<std::string>& blocks,
+                              const Transformer& transformer, Batch (&batches)[2],
                               const std::function<void(std::size_t)>& report) {
   OutputFile out(path);
   out.write(rating_header(file.transformed));
   const std::span<const Rating> rows(*file.ratings);
+  const std::size_t batch_blocks = batches[0].ends.size();
   const std::size_t block_count = (rows.size() + kBlockRows - 1) / kBlockRows;
-  for (std::size_t first = 0; first < block_count; first += blocks.size()) {
-    const std::size_t count = std::min(blocks.size(), block_count - first);
+  std::future<void> writing;
+  for (std::size_t first = 0, set = 0; first < block_count; first += batch_blocks, set ^= 1) {
+    Batch& batch = batches[set];
+    const std::size_t count = std::min(batch_blocks, block_count - first);
     parallel_for(count, [&](std::size_t i) {
       const std::size_t begin = (first + i) * kBlockRows;
       const auto part = rows.subspan(begin, std::min(kBlockRows, rows.size() - begin));
-      blocks[i].clear();
-      if (file.transformed) {
-        append_rows(blocks[i], part, transformer);
-      } else {
-        append_rows(blocks[i], part);
+      batch.ends[i] = file.transformed ? put_rows(batch.block(i), part, transformer)
+                                       : put_rows(batch.block(i), part);
+    });
+    if (writing.valid()) writing.get();  // the other batch is free again
+    writing = std::async(std::launch::async, [&out, &batch, count] {
+      for (std::size_t i = 0; i < count; ++i) {
+        out.write({batch.block(i), static_cast<std::size_t>(batch.ends[i] - batch.block(i))});
       }
     });
-    for (std::size_t i = 0; i < count; ++i) out.write(blocks[i]);
     report(std::min(rows.size(), (first + count) * kBlockRows) - first * kBlockRows);
   }
+  if (writing.valid()) writing.get();
   return out.close();
 }
 
@@ -191,13 +213,15 @@ void write_processed(const fs::path& dir, const ProcessedData& data, const Pipel
   };
   const Transformer transformer(data.stats, config);
   const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
-  std::vector<std::string> blocks(threads * kBlocksPerThread);
-  for (const RatingFile& file : rating_files) {
-    const std::string checksum =
-        write_rating_file(folder.path() / file.name, file, transformer, blocks, report);
-    manifest["files"][file.name] = {{"rows", file.ratings->size()}, {"checksum", checksum}};
+  const std::size_t batch_blocks = threads * kBlocksPerThread;
+  {
+    Batch batches[2] = {Batch(batch_blocks), Batch(batch_blocks)};
+    for (const RatingFile& file : rating_files) {
+      const std::string checksum =
+          write_rating_file(folder.path() / file.name, file, transformer, batches, report);
+      manifest["files"][file.name] = {{"rows", file.ratings->size()}, {"checksum", checksum}};
+    }
   }
-  blocks = {};
   for (const SmallFile& file : small_files(data)) {
     OutputFile out(folder.path() / file.name);
     out.write(file.text);

@@ -54,14 +54,13 @@ char* put_transformed(char* out, const TransformedRating& t) {
   return out;
 }
 
-// Grows `out` by rows * max_row, lets `put(cursor, i)` write row i, then trims to what was written.
+// Grows `out` by `room`, lets `put(cursor)` write there, then trims to what was written.
 template <typename Put>
-void append(std::string& out, std::size_t rows, std::size_t max_row, Put put) {
+void append(std::string& out, std::size_t room, Put put) {
   const std::size_t start = out.size();
-  out.resize(start + rows * max_row);
-  char* cursor = out.data() + start;
-  for (std::size_t i = 0; i < rows; ++i) cursor = put(cursor, i);
-  out.resize(static_cast<std::size_t>(cursor - out.data()));
+  out.resize(start + room);
+  char* const end = put(out.data() + start);
+  out.resize(static_cast<std::size_t>(end - out.data()));
 }
 
 }  // namespace
@@ -70,24 +69,39 @@ std::string_view rating_header(bool transformed) {
   return transformed ? kTransformedHeader : kHeader;
 }
 
+std::size_t max_rows_text(std::size_t rows, bool transformed) {
+  return rows * (transformed ? kMaxTransformedRow : kMaxRatingRow);
+}
+
+char* put_rows(char* out, std::span<const Rating> ratings) {
+  for (const Rating& r : ratings) {
+    out = put_rating(out, r);
+    *out++ = '\n';
+  }
+  return out;
+}
+
+char* put_rows(char* out, std::span<const Rating> ratings, const Transformer& transformer) {
+  for (const Rating& r : ratings) out = put_transformed(out, transformer(r));
+  return out;
+}
+
 void append_rows(std::string& out, std::span<const Rating> ratings) {
-  append(out, ratings.size(), kMaxRatingRow, [&](char* cursor, std::size_t i) {
-    cursor = put_rating(cursor, ratings[i]);
-    *cursor++ = '\n';
+  append(out, max_rows_text(ratings.size(), false),
+         [&](char* cursor) { return put_rows(cursor, ratings); });
+}
+
+void append_rows(std::string& out, std::span<const TransformedRating> rows) {
+  append(out, max_rows_text(rows.size(), true), [&](char* cursor) {
+    for (const TransformedRating& t : rows) cursor = put_transformed(cursor, t);
     return cursor;
   });
 }
 
-void append_rows(std::string& out, std::span<const TransformedRating> rows) {
-  append(out, rows.size(), kMaxTransformedRow,
-         [&](char* cursor, std::size_t i) { return put_transformed(cursor, rows[i]); });
-}
-
 void append_rows(std::string& out, std::span<const Rating> ratings,
                  const Transformer& transformer) {
-  append(out, ratings.size(), kMaxTransformedRow, [&](char* cursor, std::size_t i) {
-    return put_transformed(cursor, transformer(ratings[i]));
-  });
+  append(out, max_rows_text(ratings.size(), true),
+         [&](char* cursor) { return put_rows(cursor, ratings, transformer); });
 }
 
 }  // namespace movierec

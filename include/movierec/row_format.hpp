@@ -18,6 +18,14 @@ namespace movierec {
 // before the line break when `transformed`.
 std::string_view rating_header(bool transformed);
 
+// Room the text of `rows` rows may need, at most.
+std::size_t max_rows_text(std::size_t rows, bool transformed);
+
+// Writes the rows' text at `out`, which must have room for max_rows_text(); returns its end.
+// (For buffers reused across many blocks: appending to a std::string would zero-fill it first.)
+char* put_rows(char* out, std::span<const Rating> ratings);
+char* put_rows(char* out, std::span<const Rating> ratings, const Transformer& transformer);
+
 // Appends one row per rating to `out`: userId,movieId,rating,timestamp.
 void append_rows(std::string& out, std::span<const Rating> ratings);
 // Appends the transformed rows: the four columns above and the transform's four.
