@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <numeric>
 #include <string>
 
 #include "movierec/error.hpp"
@@ -49,74 +50,77 @@ void sort_users(std::vector<Rating>& ratings, const std::vector<std::size_t>& st
   });
 }
 
+// Flags the entries whose count reaches `min`. Throws, naming the setting `key`, when none does.
+std::vector<char> at_least(const std::vector<std::size_t>& counts, int min, const std::string& who,
+                           const std::string& among, const std::string& key) {
+  const auto needed = static_cast<std::size_t>(min);
+  const std::size_t most = *std::max_element(counts.begin(), counts.end());
+  if (most < needed) {
+    throw Error("no " + who + " has at least " + count_text(needed, "rating") + among + " (" + key +
+                "); the most any " + who + " has is " + std::to_string(most));
+  }
+  std::vector<char> kept(counts.size());
+  for (std::size_t i = 0; i < counts.size(); ++i) kept[i] = counts[i] >= needed;
+  return kept;
+}
+
+// The ratings `keep` accepts, grouped by user (ids ascending) with a counting sort, then each
+// user's sorted by time and movie.
+template <typename Keep>
+std::vector<Rating> group_by_user(const std::vector<Rating>& ratings, const IdIndex& users,
+                                  Keep keep) {
+  std::vector<std::size_t> starts(users.size() + 1, 0);
+  for (const Rating& r : ratings) {
+    if (keep(r)) ++starts[users.find(r.user) + 1];
+  }
+  std::partial_sum(starts.begin(), starts.end(), starts.begin());
+  std::vector<Rating> out(starts.back());
+  std::vector<std::size_t> next(starts.begin(), starts.end() - 1);
+  for (const Rating& r : ratings) {
+    if (keep(r)) out[next[users.find(r.user)]++] = r;
+  }
+  sort_users(out, starts);
+  return out;
+}
+
 }  // namespace
 
 Filtered filter_ratings(std::vector<Rating> ratings, const PipelineConfig& config) {
+  if (ratings.empty()) throw Error("no ratings to filter: the data set has no valid rating");
   Filtered out;
   FilterStats& stats = out.stats;
-  stats.ratings_in = ratings.size();
-  if (ratings.empty()) throw Error("no ratings to filter: the data set has no valid rating");
   const IdIndex users(ratings, [](const Rating& r) { return r.user; });
   const IdIndex movies(ratings, [](const Rating& r) { return r.movie; });
+  stats.ratings_in = ratings.size();
   stats.users_in = users.size();
   stats.movies_in = movies.size();
 
   // Users first, over all ratings.
-  const auto min_user = static_cast<std::size_t>(config.min_user_ratings);
-  std::vector<std::size_t> user_count(users.size(), 0);
-  for (const Rating& r : ratings) ++user_count[users.find(r.user)];
-  const std::size_t most_by_user = *std::max_element(user_count.begin(), user_count.end());
-  if (most_by_user < min_user) {
-    throw Error("no user has at least " + count_text(min_user, "rating") +
-                " (filter.min_user_ratings); the most any user has is " +
-                std::to_string(most_by_user));
-  }
-  std::vector<char> user_kept(users.size());
-  for (std::size_t u = 0; u < users.size(); ++u) user_kept[u] = user_count[u] >= min_user;
+  std::vector<std::size_t> counts(users.size(), 0);
+  for (const Rating& r : ratings) ++counts[users.find(r.user)];
+  const std::vector<char> user_kept =
+      at_least(counts, config.min_user_ratings, "user", "", "filter.min_user_ratings");
 
   // Then movies, counting only the ratings of the users kept.
-  const auto min_movie = static_cast<std::size_t>(config.min_movie_ratings);
-  std::vector<std::size_t> movie_count(movies.size(), 0);
-  std::size_t after_users = 0;
+  counts.assign(movies.size(), 0);
   for (const Rating& r : ratings) {
-    if (!user_kept[users.find(r.user)]) continue;
-    ++movie_count[movies.find(r.movie)];
-    ++after_users;
+    if (user_kept[users.find(r.user)]) ++counts[movies.find(r.movie)];
   }
+  const std::size_t after_users = std::accumulate(counts.begin(), counts.end(), std::size_t{0});
   stats.ratings_dropped_by_user_threshold = ratings.size() - after_users;
-  const std::size_t most_by_movie = *std::max_element(movie_count.begin(), movie_count.end());
-  if (most_by_movie < min_movie) {
-    throw Error("no movie has at least " + count_text(min_movie, "rating") + " from the users " +
-                "kept (filter.min_movie_ratings); the most any movie has is " +
-                std::to_string(most_by_movie));
-  }
-  std::vector<char> movie_kept(movies.size());
-  for (std::size_t m = 0; m < movies.size(); ++m) {
-    movie_kept[m] = movie_count[m] >= min_movie;
-    stats.movies_kept += movie_kept[m];
-  }
+  const std::vector<char> movie_kept = at_least(counts, config.min_movie_ratings, "movie",
+                                                " from the users kept", "filter.min_movie_ratings");
+  stats.movies_kept = static_cast<std::size_t>(std::count(movie_kept.begin(), movie_kept.end(), 1));
 
-  // Counting sort by user (ids ascending), then each user's ratings by time.
-  std::fill(user_count.begin(), user_count.end(), 0);
-  for (const Rating& r : ratings) {
-    const std::size_t u = users.find(r.user);
-    if (user_kept[u] && movie_kept[movies.find(r.movie)]) ++user_count[u];
-  }
-  std::vector<std::size_t> starts(users.size() + 1, 0);
-  for (std::size_t u = 0; u < users.size(); ++u) {
-    starts[u + 1] = starts[u] + user_count[u];
-    stats.users_kept += user_count[u] > 0;
-  }
-  stats.ratings_kept = starts.back();
-  stats.ratings_dropped_by_movie_threshold = after_users - stats.ratings_kept;
-  out.ratings.resize(stats.ratings_kept);
-  std::vector<std::size_t> fill(starts.begin(), starts.end() - 1);
-  for (const Rating& r : ratings) {
-    const std::size_t u = users.find(r.user);
-    if (user_kept[u] && movie_kept[movies.find(r.movie)]) out.ratings[fill[u]++] = r;
-  }
+  out.ratings = group_by_user(ratings, users, [&](const Rating& r) {
+    return user_kept[users.find(r.user)] && movie_kept[movies.find(r.movie)];
+  });
   std::vector<Rating>().swap(ratings);  // the input's memory is not needed any more
-  sort_users(out.ratings, starts);
+  stats.ratings_kept = out.ratings.size();
+  stats.ratings_dropped_by_movie_threshold = after_users - stats.ratings_kept;
+  for (std::size_t i = 0; i < out.ratings.size(); ++i) {  // grouped by user: count the runs
+    stats.users_kept += i == 0 || out.ratings[i].user != out.ratings[i - 1].user;
+  }
   return out;
 }
 

@@ -118,6 +118,34 @@ std::string grouped(std::size_t value) {
   return digits;
 }
 
+RawDataset load(const fs::path& data_dir, PreprocessReport& report) {
+  Progress progress("reading " + data_dir.string());
+  RawDataset raw = load_movielens(data_dir, [&](std::size_t rows) { progress.update(rows); });
+  report.layout = raw.layout;
+  report.rating_rows = raw.rating_rows;
+  report.dropped_bad_timestamp = raw.dropped_bad_timestamp;
+  report.dropped_unknown_movie = raw.dropped_unknown_movie;
+  report.dropped_duplicate = raw.dropped_duplicate;
+  return raw;
+}
+
+void note_split(const Split& split, PreprocessReport& report) {
+  report.users_split = split.users_split;
+  report.users_skipped = split.users_skipped;
+  report.train = split.train.size();
+  report.val = split.val.size();
+  report.test = split.test.size();
+}
+
+void write(const ProcessedData& data, const nlohmann::json& manifest,
+           const PreprocessReport& report) {
+  const std::size_t rows =
+      report.filter.ratings_kept + 2 * (report.train + report.val + report.test);
+  Progress progress("writing " + report.out_dir.string() + " (rows)", rows);
+  write_processed(report.out_dir, data, report.config, manifest,
+                  [&](std::size_t written) { progress.update(written); });
+}
+
 }  // namespace
 
 std::vector<ConfigField> preprocess_fields(PipelineConfig& config) {
@@ -137,25 +165,16 @@ PreprocessReport run_preprocess(const PreprocessOptions& options) {
 
   // The TMDB file is small: read it first, so a bad one fails before the long load.
   std::optional<TmdbTable> tmdb;
-  nlohmann::json tmdb_json = nullptr;
+  nlohmann::json manifest;
+  manifest["tmdb"] = nullptr;
   if (options.tmdb_file) {
     tmdb = read_tmdb_file(*options.tmdb_file);
-    tmdb_json = {{"file", options.tmdb_file->string()},
-                 {"checksum", file_checksum(*options.tmdb_file)},
-                 {"movies", tmdb->size()}};
+    manifest["tmdb"] = {{"file", options.tmdb_file->string()},
+                        {"checksum", file_checksum(*options.tmdb_file)},
+                        {"movies", tmdb->size()}};
     report.tmdb_used = true;
   }
-
-  RawDataset raw;
-  {
-    Progress progress("reading " + options.data_dir.string());
-    raw = load_movielens(options.data_dir, [&](std::size_t rows) { progress.update(rows); });
-  }
-  report.layout = raw.layout;
-  report.rating_rows = raw.rating_rows;
-  report.dropped_bad_timestamp = raw.dropped_bad_timestamp;
-  report.dropped_unknown_movie = raw.dropped_unknown_movie;
-  report.dropped_duplicate = raw.dropped_duplicate;
+  RawDataset raw = load(options.data_dir, report);
   // The inputs' checksum reads the files again (from the page cache) while the pipeline runs.
   const std::vector<fs::path> input_files(raw.files.begin(), raw.files.end());
   auto data_checksum = std::async(std::launch::async, files_checksum, input_files);
@@ -168,34 +187,21 @@ PreprocessReport run_preprocess(const PreprocessOptions& options) {
       std::count_if(data.metadata.begin(), data.metadata.end(), [](const MovieInfo& m) {
         return !m.overview.empty() || !m.release_date.empty() || m.runtime_minutes > 0;
       }));
-
   data.filtered = filter_ratings(std::move(raw.ratings), config);
   report.filter = data.filtered.stats;
   data.movies = kept_movies(raw.movies, data.filtered.ratings);
   raw = RawDataset();  // titles and tags are in the metadata now
   data.split = split_by_time(data.filtered.ratings, config);
   check_split(data.split, config);
-  report.users_split = data.split.users_split;
-  report.users_skipped = data.split.users_skipped;
-  report.train = data.split.train.size();
-  report.val = data.split.val.size();
-  report.test = data.split.test.size();
+  note_split(data.split, report);
   data.stats = train_statistics(data.split.train);
 
-  nlohmann::json manifest;
   manifest["data"] = {{"dir", fs::absolute(options.data_dir).lexically_normal().string()},
                       {"layout", describe(report.layout)},
                       {"files", file_names(input_files)},
                       {"checksum", data_checksum.get()}};
-  manifest["tmdb"] = tmdb_json;
   manifest["counts"] = counts_json(report);
-  {
-    const std::size_t total =
-        report.filter.ratings_kept + 2 * (report.train + report.val + report.test);
-    Progress progress("writing " + options.out_dir.string() + " (rows)", total);
-    write_processed(options.out_dir, data, config, manifest,
-                    [&](std::size_t rows) { progress.update(rows); });
-  }
+  write(data, manifest, report);
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }
