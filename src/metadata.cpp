@@ -58,6 +58,50 @@ std::string join(const std::vector<std::string>& parts) {
   return out;
 }
 
+void add_ratings(const std::vector<Rating>& ratings, const IdIndex& index,
+                 std::vector<MovieInfo>& rows) {
+  std::vector<double> star_sums(rows.size(), 0.0);
+  for (const Rating& r : ratings) {
+    const std::size_t m = index.find(r.movie);
+    if (m == IdIndex::kNone) continue;
+    ++rows[m].rating_count;
+    star_sums[m] += r.rating;
+  }
+  for (std::size_t m = 0; m < rows.size(); ++m) {
+    if (rows[m].rating_count > 0) {
+      rows[m].rating_mean = star_sums[m] / static_cast<double>(rows[m].rating_count);
+    }
+  }
+}
+
+void add_links(const std::vector<Link>& links, const TmdbTable* tmdb, const IdIndex& index,
+               std::vector<MovieInfo>& rows) {
+  for (const Link& link : links) {
+    const std::size_t m = index.find(link.movie);
+    if (m == IdIndex::kNone) continue;
+    rows[m].imdb_id = link.imdb_id;
+    rows[m].tmdb_id = link.tmdb_id;
+    const auto tmdb_id = parse_int(link.tmdb_id);
+    if (tmdb == nullptr || !tmdb_id) continue;
+    if (const auto found = tmdb->find(*tmdb_id); found != tmdb->end()) {
+      rows[m].overview = found->second.overview;
+      rows[m].release_date = found->second.release_date;
+      rows[m].runtime_minutes = found->second.runtime_minutes;
+    }
+  }
+}
+
+void add_tags(const std::vector<Tag>& tags, std::size_t limit, const IdIndex& index,
+              std::vector<MovieInfo>& rows) {
+  // Tag uses grouped by movie, in one pass over the (possibly million-row) tag list.
+  std::vector<std::vector<std::string_view>> uses(rows.size());
+  for (const Tag& tag : tags) {
+    const std::size_t m = index.find(tag.movie);
+    if (m != IdIndex::kNone) uses[m].push_back(tag.text);
+  }
+  for (std::size_t m = 0; m < rows.size(); ++m) rows[m].tags = rank_tags(uses[m], limit);
+}
+
 }  // namespace
 
 TmdbTable read_tmdb_csv(std::istream& in, const std::string& source) {
@@ -148,50 +192,19 @@ std::vector<MovieInfo> build_movie_metadata(const RawDataset& data, const TmdbTa
                                             const PipelineConfig& config) {
   const IdIndex index(data.movies, [](const Movie& m) { return m.id; });
   std::vector<MovieInfo> rows(index.size());
-  std::vector<double> star_sums(index.size(), 0.0);
   std::vector<char> listed(index.size(), 0);
   for (const Movie& movie : data.movies) {
     const std::size_t m = index.find(movie.id);
     if (listed[m]) continue;  // a repeated id keeps its first listing
     listed[m] = 1;
-    MovieInfo& row = rows[m];
-    row.id = movie.id;
-    row.title = movie.title;
-    row.year = title_year(movie.title);
-    row.genres = split_genres(movie.genres);
+    rows[m].id = movie.id;
+    rows[m].title = movie.title;
+    rows[m].year = title_year(movie.title);
+    rows[m].genres = split_genres(movie.genres);
   }
-  for (const Rating& r : data.ratings) {
-    const std::size_t m = index.find(r.movie);
-    if (m == IdIndex::kNone) continue;
-    ++rows[m].rating_count;
-    star_sums[m] += r.rating;
-  }
-  for (std::size_t m = 0; m < rows.size(); ++m) {
-    if (rows[m].rating_count > 0) {
-      rows[m].rating_mean = star_sums[m] / static_cast<double>(rows[m].rating_count);
-    }
-  }
-  for (const Link& link : data.links) {
-    const std::size_t m = index.find(link.movie);
-    if (m == IdIndex::kNone) continue;
-    rows[m].imdb_id = link.imdb_id;
-    rows[m].tmdb_id = link.tmdb_id;
-    const auto tmdb_id = parse_int(link.tmdb_id);
-    if (tmdb == nullptr || !tmdb_id) continue;
-    if (const auto found = tmdb->find(*tmdb_id); found != tmdb->end()) {
-      rows[m].overview = found->second.overview;
-      rows[m].release_date = found->second.release_date;
-      rows[m].runtime_minutes = found->second.runtime_minutes;
-    }
-  }
-  // Tag uses grouped by movie, in one pass over the (possibly million-row) tag list.
-  std::vector<std::vector<std::string_view>> uses(rows.size());
-  for (const Tag& tag : data.tags) {
-    const std::size_t m = index.find(tag.movie);
-    if (m != IdIndex::kNone) uses[m].push_back(tag.text);
-  }
-  const auto limit = static_cast<std::size_t>(config.top_tags);
-  for (std::size_t m = 0; m < rows.size(); ++m) rows[m].tags = rank_tags(uses[m], limit);
+  add_ratings(data.ratings, index, rows);
+  add_links(data.links, tmdb, index, rows);
+  add_tags(data.tags, static_cast<std::size_t>(config.top_tags), index, rows);
   return rows;
 }
 
