@@ -18,6 +18,7 @@ constexpr const char* kFixCommand = "build/bin/preprocess";
 constexpr float kMinStars = 0.5f;
 constexpr float kMaxStars = 5.0f;
 constexpr std::size_t kChunkRows = 1 << 14;
+constexpr std::size_t kCountChunk = std::size_t{1} << 20;
 
 constexpr std::string_view kRatingColumns[] = {"userId", "movieId", "rating", "timestamp"};
 constexpr std::string_view kTransformColumns[] = {"rating_norm", "pop_weight", "time_weight",
@@ -34,8 +35,9 @@ std::int32_t to_id(const CsvReader& reader, std::size_t column) {
 }
 
 // Reads the rating columns of every row, and through `more` the `extra` columns into its result.
+// `expected` rows are reserved up front.
 template <typename Row, typename More>
-std::vector<Row> read_rows(std::istream& in, const std::string& source,
+std::vector<Row> read_rows(std::istream& in, const std::string& source, std::size_t expected,
                            const std::vector<std::string_view>& extra, More more) {
   CsvReader reader(in, source);
   reader.read_header();
@@ -44,6 +46,7 @@ std::vector<Row> read_rows(std::istream& in, const std::string& source,
   std::vector<std::size_t> extra_columns;
   for (std::string_view name : extra) extra_columns.push_back(reader.column(name));
   std::vector<Row> rows;
+  rows.reserve(expected);
   while (reader.next()) {
     Rating r;
     r.user = to_id(reader, columns[0]);
@@ -74,18 +77,30 @@ void write_in_chunks(std::ostream& out, const std::vector<Row>& rows, bool trans
   if (!out) throw Error("write failed (disk full or file not writable?)");
 }
 
-}  // namespace
+// Line breaks in the file: at least its rows, so that a vector of tens of millions of rows is
+// allocated once instead of growing (which would hold the old and the new copy at once).
+std::size_t count_lines(const fs::path& path) {
+  std::ifstream in = open_input(path);
+  std::string chunk(kCountChunk, '\0');
+  std::size_t lines = 0;
+  while (in.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || in.gcount() > 0) {
+    lines += static_cast<std::size_t>(std::count(chunk.data(), chunk.data() + in.gcount(), '\n'));
+  }
+  return lines;
+}
 
-std::vector<Rating> read_ratings(std::istream& in, const std::string& source) {
-  return read_rows<Rating>(in, source, {},
+std::vector<Rating> ratings_from(std::istream& in, const std::string& source,
+                                 std::size_t expected) {
+  return read_rows<Rating>(in, source, expected, {},
                            [](const CsvReader&, const Rating& r, const auto&) { return r; });
 }
 
-std::vector<TransformedRating> read_transformed(std::istream& in, const std::string& source) {
+std::vector<TransformedRating> transformed_from(std::istream& in, const std::string& source,
+                                                std::size_t expected) {
   const std::vector<std::string_view> extra(std::begin(kTransformColumns),
                                             std::end(kTransformColumns));
   return read_rows<TransformedRating>(
-      in, source, extra,
+      in, source, expected, extra,
       [](const CsvReader& reader, const Rating& r, const std::vector<std::size_t>& columns) {
         TransformedRating t;
         t.rating = r;
@@ -97,14 +112,26 @@ std::vector<TransformedRating> read_transformed(std::istream& in, const std::str
       });
 }
 
+}  // namespace
+
+std::vector<Rating> read_ratings(std::istream& in, const std::string& source) {
+  return ratings_from(in, source, 0);
+}
+
+std::vector<TransformedRating> read_transformed(std::istream& in, const std::string& source) {
+  return transformed_from(in, source, 0);
+}
+
 std::vector<Rating> read_ratings_file(const fs::path& path) {
+  const std::size_t lines = count_lines(path);
   std::ifstream in = open_input(path);
-  return read_ratings(in, path.string());
+  return ratings_from(in, path.string(), lines);
 }
 
 std::vector<TransformedRating> read_transformed_file(const fs::path& path) {
+  const std::size_t lines = count_lines(path);
   std::ifstream in = open_input(path);
-  return read_transformed(in, path.string());
+  return transformed_from(in, path.string(), lines);
 }
 
 void write_ratings(std::ostream& out, const std::vector<Rating>& ratings) {
