@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <iosfwd>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -45,8 +46,29 @@ class Catalog {
   std::unordered_map<std::int32_t, std::size_t> index_;
 };
 
+// A MovieLens title taken apart. MovieLens writes "Name, Article (Alternative, Article) (Year)":
+// the name, then any number of parenthesised alternative titles (often the original-language
+// title, or "a.k.a. ..."), then the year in parentheses (or a range such as "2006–2007"; absent
+// for a few titles). Each part comes back with its article put back in front.
+struct TitleParts {
+  std::string name;                       // "The Matrix"; never empty for a non-empty title
+  std::vector<std::string> alternatives;  // "Le Fabuleux destin d'Amélie Poulain", "a.k.a. Se7en"
+  std::string year_text;                  // what the final parentheses held: "1999", "2006–2007"
+  int year = 0;                           // its first year; 0 when there is none
+};
+
+// Parses a MovieLens title (surrounding white space ignored). Never throws; text that does not
+// follow the pattern becomes the name as it is.
+TitleParts parse_title(std::string_view movielens_title);
+
 // "Matrix, The (1999)" -> "The Matrix (1999)": the trailing article MovieLens moves behind the
-// title, put back in front (English, French, Spanish, Italian, German and other articles).
-std::string display_title(const std::string& movielens_title);
+// title, put back in front, in the name and in each alternative title: English (The, A, An),
+// French (Le, La, Les, L', Un, Une), Spanish (El, La, Los, Las, Un, Una), Italian (Il, Lo, La, I,
+// Gli, Le, L', Un, Uno, Una), German (Der, Die, Das, Den, Ein, Eine), Portuguese (O, A, Os, As,
+// Um, Uma), Dutch (De, Het, Een) and Scandinavian (Den, Det, De, En, Et, Ett). Elided articles
+// join the next word: "Auberge espagnole, L' (2002)" -> "L'Auberge espagnole (2002)". "Amelie
+// (Fabuleux destin d'Amélie Poulain, Le) (2001)" -> "Amelie (Le Fabuleux destin d'Amélie Poulain)
+// (2001)". Titles without a year or an article come back trimmed and otherwise unchanged.
+std::string display_title(std::string_view movielens_title);
 
 }  // namespace movierec
