@@ -50,21 +50,25 @@ bool is_elided_article(std::string_view word) {
 
 // "Matrix, The" -> "The Matrix"; "Auberge espagnole, L'" -> "L'Auberge espagnole". Keeps an
 // "a.k.a. " in front: "a.k.a. Return of Godzilla, The" -> "a.k.a. The Return of Godzilla".
-std::string restore_article(std::string_view text) {
+// Sets `article` to the article moved, or "" when there was none.
+std::string restore_article(std::string_view text, std::string& article) {
+  article.clear();
   std::string_view lead;
   if (text.substr(0, kAlsoKnownAs.size()) == kAlsoKnownAs) {
     lead = text.substr(0, kAlsoKnownAs.size());
     text.remove_prefix(kAlsoKnownAs.size());
   }
   const std::size_t comma = text.rfind(", ");
-  if (comma == std::string_view::npos || comma == 0) return std::string(lead) + std::string(text);
-  const std::string_view article = trim(text.substr(comma + 2));
-  const std::string_view rest = trim(text.substr(0, comma));
+  const std::string_view last = comma == std::string_view::npos ? "" : trim(text.substr(comma + 2));
+  const std::string_view rest = comma == std::string_view::npos ? "" : trim(text.substr(0, comma));
   if (rest.empty()) return std::string(lead) + std::string(text);
-  if (is_elided_article(article))
-    return std::string(lead) + std::string(article) + std::string(rest);
-  if (is_spaced_article(article)) {
-    return std::string(lead) + std::string(article) + " " + std::string(rest);
+  if (is_elided_article(last)) {
+    article = last;
+    return std::string(lead) + article + std::string(rest);
+  }
+  if (is_spaced_article(last)) {
+    article = last;
+    return std::string(lead) + article + " " + std::string(rest);
   }
   return std::string(lead) + std::string(text);
 }
@@ -130,19 +134,26 @@ TitleParts parse_title(std::string_view movielens_title) {
   }
   std::vector<std::string_view> alternatives;
   while (take_final_group(rest, group)) alternatives.push_back(trim(group));
-  parts.name = restore_article(rest);
+  std::string article;
+  parts.name = restore_article(rest, article);
+  parts.articles.push_back(article);
   for (auto it = alternatives.rbegin(); it != alternatives.rend(); ++it) {
-    if (!it->empty()) parts.alternatives.push_back(restore_article(*it));
+    if (it->empty()) continue;
+    parts.alternatives.push_back(restore_article(*it, article));
+    parts.articles.push_back(article);
   }
   return parts;
 }
 
-std::string display_title(std::string_view movielens_title) {
-  const TitleParts parts = parse_title(movielens_title);
-  std::string out = parts.name;
-  for (const std::string& alternative : parts.alternatives) out += " (" + alternative + ")";
-  if (!parts.year_text.empty()) out += " (" + parts.year_text + ")";
+std::string TitleParts::display() const {
+  std::string out = name;
+  for (const std::string& alternative : alternatives) out += " (" + alternative + ")";
+  if (!year_text.empty()) out += " (" + year_text + ")";
   return out;
+}
+
+std::string display_title(std::string_view movielens_title) {
+  return parse_title(movielens_title).display();
 }
 
 // ---------------------------------------------------------------------------------------------

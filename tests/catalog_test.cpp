@@ -175,6 +175,9 @@ TEST_CASE("parse_title separates name, alternatives and year") {
   CHECK(amelie.alternatives == std::vector<std::string>{"Le Fabuleux destin d'Amélie Poulain"});
   CHECK(amelie.year == 2001);
   CHECK(amelie.year_text == "2001");
+  CHECK(amelie.articles == std::vector<std::string>{"", "Le"});
+  CHECK(parse_title("Auberge espagnole, L' (2002)").articles == std::vector<std::string>{"L'"});
+  CHECK(parse_title("Die Hard (1988)").articles == std::vector<std::string>{""});
   const TitleParts series = parse_title("Death Note: Desu nôto (2006–2007)");
   CHECK(series.year == 2006);
   CHECK(series.alternatives.empty());

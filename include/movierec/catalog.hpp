@@ -55,6 +55,12 @@ struct TitleParts {
   std::vector<std::string> alternatives;  // "Le Fabuleux destin d'Amélie Poulain", "a.k.a. Se7en"
   std::string year_text;                  // what the final parentheses held: "1999", "2006–2007"
   int year = 0;                           // its first year; 0 when there is none
+  // For the name, then each alternative: the article put back in front ("The", "L'"), or ""
+  // when that part had none. Size 1 + alternatives.size().
+  std::vector<std::string> articles;
+
+  // "Name (Alternative) ... (Year)", as display_title() gives it.
+  std::string display() const;
 };
 
 // Parses a MovieLens title (surrounding white space ignored). Never throws; text that does not

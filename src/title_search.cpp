@@ -1,0 +1,445 @@
+#include "movierec/title_search.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <optional>
+#include <tuple>
+#include <unordered_map>
+#include <utility>
+
+#include "movierec/text.hpp"
+#include "movierec/title_words.hpp"
+#include "title_index.hpp"
+
+namespace movierec {
+namespace {
+
+using Data = TitleIndex::Data;
+
+// How a movie matches, compared field by field, smaller is better: the order the header states.
+enum Structure : std::uint8_t { kExactName, kPrefixOfName, kWordsInName };
+enum YearFit : std::uint8_t { kSameYear, kNoYearGiven, kOtherYear };
+
+struct Score {
+  std::uint8_t year = kNoYearGiven;
+  std::uint32_t typos = 0;
+  bool dropped_article = false;  // matched only without the query's leading article
+  std::uint8_t structure = kWordsInName;
+
+  bool operator<(const Score& other) const {
+    return std::tie(year, typos, dropped_article, structure) <
+           std::tie(other.year, other.typos, other.dropped_article, other.structure);
+  }
+};
+
+struct Scored {
+  std::uint32_t movie = 0;
+  Score score;
+};
+
+// A word of the query and the vocabulary words it matches.
+struct QueryWord {
+  std::string text;
+  std::vector<WordMatch> matches;  // sorted by word
+  std::size_t postings = 0;        // names holding one of them (with repeats)
+
+  const WordMatch* find(std::uint32_t word) const {
+    const auto it =
+        std::lower_bound(matches.begin(), matches.end(), word,
+                         [](const WordMatch& m, std::uint32_t w) { return m.word < w; });
+    return it != matches.end() && it->word == word ? &*it : nullptr;
+  }
+};
+
+using QueryWords = std::vector<const QueryWord*>;
+
+// One way to read the query: the words that make the title, and maybe a year after them.
+struct Reading {
+  QueryWords title;
+  std::string year;         // the year as typed; empty when the reading has none
+  std::uint32_t typos = 0;  // charged for reading the query this way
+};
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool has_digit(std::string_view word) { return std::any_of(word.begin(), word.end(), is_digit); }
+
+// How the query's words sit in a name from word `start` on, in order; nullopt if they do not.
+struct Alignment {
+  std::uint32_t typos = 0;
+  bool partial = false;  // the last word matched only the beginning of a name's word
+  bool whole = false;    // the query covers the name to its end
+};
+
+std::optional<Alignment> align(const Data& data, const Data::Name& name, const QueryWords& query,
+                               std::size_t start) {
+  const std::size_t length = name.end - name.begin;
+  if (start + query.size() > length) return std::nullopt;
+  Alignment alignment;
+  for (std::size_t i = 0; i < query.size(); ++i) {
+    const WordMatch* m = query[i]->find(data.name_words[name.begin + start + i]);
+    if (m == nullptr) return std::nullopt;
+    alignment.typos += m->typos;
+    alignment.partial = alignment.partial || m->partial;
+  }
+  alignment.whole = start + query.size() == length && !alignment.partial;
+  return alignment;
+}
+
+// Fewest typos with which each query word is somewhere in the name; nullopt if one is not.
+std::optional<std::uint32_t> anywhere(const Data& data, const Data::Name& name,
+                                      const QueryWords& query) {
+  std::uint32_t typos = 0;
+  for (const QueryWord* q : query) {
+    std::uint32_t fewest = UINT32_MAX;
+    for (std::uint32_t i = name.begin; i < name.end; ++i) {
+      if (const WordMatch* m = q->find(data.name_words[i])) fewest = std::min(fewest, m->typos);
+    }
+    if (fewest == UINT32_MAX) return std::nullopt;
+    typos += fewest;
+  }
+  return typos;
+}
+
+// One query against the index, restricted to the movies `allowed` accepts. Completing reads
+// the query as the beginning of a title: no typos, and the last word may be any beginning.
+class Search {
+ public:
+  Search(const Data& data, const TitleSearchConfig& config, const MovieFilter& allowed,
+         bool completing)
+      : data_(data), config_(config), allowed_(allowed), completing_(completing) {}
+
+  // Reads the query and looks its words up; false when it is empty or hostile.
+  bool read(std::string_view query);
+  // One entry per matching movie, best first.
+  std::vector<Scored> rank() const;
+  // Movies sharing any title word with the query, most similar first, except those in `skip`.
+  std::vector<std::uint32_t> similar(const std::vector<std::uint32_t>& skip) const;
+  // Movies one of whose names begins with the query: (movie, the query ends on a whole word).
+  std::vector<std::pair<std::uint32_t, bool>> completions() const;
+
+ private:
+  const QueryWord& add_word(const std::string& text, bool last);
+  void add_readings(const QueryWords& title, std::uint32_t typos);
+  std::optional<QueryWords> split_reading(const QueryWords& words);
+  bool allowed(std::uint32_t movie) const { return !allowed_ || allowed_(data_.movies[movie].id); }
+  std::vector<std::uint32_t> candidates(const QueryWords& query) const;
+  void evaluate(const Reading& reading, std::vector<Scored>& out) const;
+  std::optional<Score> score_name(const Data::Name& name, const QueryWords& full,
+                                  const QueryWords& core) const;
+
+  const Data& data_;
+  const TitleSearchConfig& config_;
+  const MovieFilter& allowed_;
+  bool completing_;
+  std::deque<QueryWord> words_;  // a deque, so that readings may point into it
+  std::vector<Reading> readings_;
+};
+
+const QueryWord& Search::add_word(const std::string& text, bool last) {
+  QueryWord& word = words_.emplace_back();
+  word.text = text;
+  std::size_t typos = 0;  // digits never count as typos: "Toy Story 3" is not "Toy Story 2"
+  if (!completing_ && !has_digit(text)) {
+    typos = text.size() >= config_.two_typo_letters   ? 2
+            : text.size() >= config_.one_typo_letters ? 1
+                                                      : 0;
+  }
+  const bool prefixes = last && (completing_ || text.size() >= config_.min_partial_letters);
+  word.matches = data_.vocabulary.match(text, typos, prefixes);
+  for (const WordMatch& m : word.matches) word.postings += data_.posting_count(m.word);
+  return word;
+}
+
+bool Search::read(std::string_view query) {
+  if (query.size() > config_.max_query_bytes || !is_valid_utf8(query)) return false;
+  // display_title puts a trailing article back in front: "Matrix, The (1999)".
+  const std::vector<std::string> texts = search_words(display_title(query));
+  if (texts.empty() || texts.size() > config_.max_query_words) return false;
+  QueryWords all;
+  for (std::size_t i = 0; i < texts.size(); ++i)
+    all.push_back(&add_word(texts[i], i + 1 == texts.size()));
+  add_readings(all, 0);
+  if (!completing_) {
+    if (std::optional<QueryWords> split = split_reading(all)) add_readings(*split, 1);
+  }
+  return true;
+}
+
+// The query as typed, and when its last word can be a year, the words before it with that year.
+void Search::add_readings(const QueryWords& title, std::uint32_t typos) {
+  readings_.push_back({title, "", typos});
+  const std::string& last = title.back()->text;
+  if (title.size() < 2 || !std::all_of(last.begin(), last.end(), is_digit)) return;
+  if (completing_ ? last.size() <= 4 : last.size() == 4) {
+    const int year = std::stoi(last);
+    if (completing_ || (year >= config_.min_year && year <= config_.max_year)) {
+      readings_.push_back({QueryWords(title.begin(), title.end() - 1), last, typos});
+    }
+  }
+}
+
+// "spiderman" for "Spider-Man": the first word that is not in the vocabulary, cut where both
+// halves are (as evenly as possible), if there is such a word and such a cut.
+std::optional<QueryWords> Search::split_reading(const QueryWords& words) {
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    const std::string& text = words[i]->text;
+    if (data_.vocabulary.find(text)) continue;
+    std::size_t best_cut = 0;
+    for (std::size_t cut = 1; cut < text.size(); ++cut) {
+      const std::size_t shorter = std::min(cut, text.size() - cut);
+      if (shorter > std::min(best_cut, text.size() - best_cut) &&
+          data_.vocabulary.find(std::string_view(text).substr(0, cut)) &&
+          data_.vocabulary.find(std::string_view(text).substr(cut))) {
+        best_cut = cut;
+      }
+    }
+    if (best_cut == 0) return std::nullopt;
+    const bool last = i + 1 == words.size();
+    QueryWords split(words.begin(), words.begin() + static_cast<std::ptrdiff_t>(i));
+    split.push_back(&add_word(text.substr(0, best_cut), false));
+    split.push_back(&add_word(text.substr(best_cut), last));
+    split.insert(split.end(), words.begin() + static_cast<std::ptrdiff_t>(i) + 1, words.end());
+    return split;
+  }
+  return std::nullopt;
+}
+
+// The names holding the query's rarest word: every way of matching needs every word.
+std::vector<std::uint32_t> Search::candidates(const QueryWords& query) const {
+  const QueryWord* rarest = *std::min_element(
+      query.begin(), query.end(), [](auto* a, auto* b) { return a->postings < b->postings; });
+  std::vector<std::uint32_t> names;
+  names.reserve(rarest->postings);
+  for (const WordMatch& m : rarest->matches) {
+    const auto begin = data_.postings.begin() + data_.posting_offsets[m.word];
+    names.insert(names.end(), begin, begin + data_.posting_count(m.word));
+  }
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  return names;
+}
+
+std::vector<Scored> Search::rank() const {
+  std::vector<Scored> found;
+  for (const Reading& reading : readings_) evaluate(reading, found);
+  std::sort(found.begin(), found.end(), [](const Scored& a, const Scored& b) {
+    return a.movie != b.movie ? a.movie < b.movie : a.score < b.score;
+  });
+  found.erase(std::unique(found.begin(), found.end(),
+                          [](const Scored& a, const Scored& b) { return a.movie == b.movie; }),
+              found.end());
+  std::sort(found.begin(), found.end(), [&](const Scored& a, const Scored& b) {
+    if (a.score < b.score || b.score < a.score) return a.score < b.score;
+    const Data::Movie& x = data_.movies[a.movie];
+    const Data::Movie& y = data_.movies[b.movie];
+    return std::tie(y.popularity, x.id) < std::tie(x.popularity, y.id);
+  });
+  return found;
+}
+
+void Search::evaluate(const Reading& reading, std::vector<Scored>& out) const {
+  QueryWords core = reading.title;
+  if (core.size() > 1 && is_article_word(core.front()->text)) core.erase(core.begin());
+  const int year = reading.year.empty() ? 0 : std::stoi(reading.year);
+  for (std::uint32_t n : candidates(core)) {
+    const Data::Name& name = data_.names[n];
+    if (!allowed(name.movie)) continue;
+    std::optional<Score> score = score_name(name, reading.title, core);
+    if (!score) continue;
+    score->typos += reading.typos;
+    if (score->typos > config_.max_typos) continue;
+    const int movie_year = data_.movies[name.movie].year;
+    score->year = year == 0 ? kNoYearGiven : movie_year == year ? kSameYear : kOtherYear;
+    out.push_back({name.movie, *score});
+  }
+}
+
+// The best of the ways `full` (or `core`, without its leading article) can match the name: in
+// order from its start, in order after its own article, or word by word anywhere.
+std::optional<Score> Search::score_name(const Data::Name& name, const QueryWords& full,
+                                        const QueryWords& core) const {
+  std::optional<Score> best;
+  const auto consider = [&](std::uint32_t typos, bool dropped, Structure structure) {
+    const Score score{kNoYearGiven, typos, dropped, structure};
+    if (!best || score < *best) best = score;
+  };
+  const bool has_core = core.size() < full.size();
+  for (std::size_t start : {std::size_t{0}, std::size_t{name.core}}) {
+    if (auto a = align(data_, name, full, start)) {
+      consider(a->typos, false, a->whole ? kExactName : kPrefixOfName);
+    }
+    if (auto a = has_core ? align(data_, name, core, start) : std::nullopt) {
+      consider(a->typos, true, a->whole ? kExactName : kPrefixOfName);
+    }
+  }
+  if (auto typos = anywhere(data_, name, full)) consider(*typos, false, kWordsInName);
+  if (auto typos = has_core ? anywhere(data_, name, core) : std::nullopt) {
+    consider(*typos, true, kWordsInName);
+  }
+  return best;
+}
+
+// Weighs each shared title word but articles by its rarity (inverse document frequency over
+// names), less for typos; a movie counts each query word once, through its best name.
+std::vector<std::uint32_t> Search::similar(const std::vector<std::uint32_t>& skip) const {
+  const bool has_year = readings_.size() > 1 && !readings_[1].year.empty();
+  const QueryWords& title = has_year ? readings_[1].title : readings_[0].title;
+  const double name_count = static_cast<double>(data_.names.size());
+  std::unordered_map<std::uint32_t, double> weight;
+  for (const QueryWord* word : title) {
+    if (is_article_word(word->text)) continue;  // sharing "the" says nothing
+    std::unordered_map<std::uint32_t, double> best;
+    for (const WordMatch& m : word->matches) {
+      const std::uint32_t begin = data_.posting_offsets[m.word],
+                          count = data_.posting_count(m.word);
+      const double rarity = std::log(1.0 + name_count / count) / (1.0 + m.typos);
+      for (std::uint32_t p = begin; p < begin + count; ++p) {
+        double& b = best[data_.names[data_.postings[p]].movie];
+        b = std::max(b, rarity);
+      }
+    }
+    for (const auto& [movie, w] : best) weight[movie] += w;
+  }
+  std::vector<std::pair<double, std::uint32_t>> ranked;
+  for (const auto& [movie, w] : weight) {
+    if (allowed(movie) && std::find(skip.begin(), skip.end(), movie) == skip.end()) {
+      ranked.emplace_back(w, movie);
+    }
+  }
+  std::sort(ranked.begin(), ranked.end(), [&](const auto& a, const auto& b) {
+    const Data::Movie& x = data_.movies[a.second];
+    const Data::Movie& y = data_.movies[b.second];
+    return std::tie(b.first, y.popularity, x.id) < std::tie(a.first, x.popularity, y.id);
+  });
+  std::vector<std::uint32_t> movies;
+  for (const auto& entry : ranked) movies.push_back(entry.second);
+  return movies;
+}
+
+std::vector<std::pair<std::uint32_t, bool>> Search::completions() const {
+  std::vector<std::pair<std::uint32_t, bool>> hits;
+  for (const Reading& reading : readings_) {
+    for (std::uint32_t n : candidates(reading.title)) {
+      const Data::Name& name = data_.names[n];
+      const Data::Movie& movie = data_.movies[name.movie];
+      for (std::size_t start : {std::size_t{0}, std::size_t{name.core}}) {
+        const std::optional<Alignment> a = align(data_, name, reading.title, start);
+        if (!a) continue;
+        if (reading.year.empty()) {
+          hits.emplace_back(name.movie, !a->partial);
+        } else if (a->whole && std::to_string(movie.year).rfind(reading.year, 0) == 0) {
+          hits.emplace_back(name.movie, reading.year.size() == 4);  // "heat (19" -> Heat (1995)
+        }
+      }
+    }
+  }
+  return hits;
+}
+
+TitleMatch to_match(const Data& data, const Scored& scored) {
+  TitleMatch match;
+  match.id = data.movies[scored.movie].id;
+  match.title = data.movies[scored.movie].display;
+  match.typos = scored.score.typos;
+  match.other_year = scored.score.year == kOtherYear;
+  static constexpr MatchKind kKinds[] = {MatchKind::kExact, MatchKind::kPrefix, MatchKind::kWords};
+  match.kind = scored.score.typos > 0 ? MatchKind::kTypo : kKinds[scored.score.structure];
+  return match;
+}
+
+// The certainty rules stated in the header.
+bool is_certain(const std::vector<Scored>& ranked) {
+  const Score& top = ranked.front().score;
+  if (ranked.size() == 1) return top.year != kOtherYear;  // rule 3
+  if (top.typos > 0 || top.structure != kExactName || top.year == kOtherYear) return false;
+  if (top.year == kSameYear) return true;                                           // rule 1
+  return std::none_of(ranked.begin() + 1, ranked.end(), [&](const Scored& other) {  // rule 2
+    const Score& s = other.score;
+    return s.year != kOtherYear && s.typos == 0 && s.structure <= kPrefixOfName &&
+           s.dropped_article <= top.dropped_article;
+  });
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// TitleIndex
+
+std::vector<TitleEntry> title_entries(const Catalog& catalog) {
+  std::vector<TitleEntry> entries;
+  entries.reserve(catalog.size());
+  for (const MovieInfo& movie : catalog.movies()) {
+    entries.push_back({movie.id, movie.title, movie.year, static_cast<double>(movie.rating_count)});
+  }
+  return entries;
+}
+
+TitleIndex::TitleIndex() : data_(std::make_shared<Data>()) {}
+
+TitleIndex::TitleIndex(const std::vector<TitleEntry>& entries, const TitleSearchConfig& config)
+    : config_(config), data_(build_title_index(entries)) {}
+
+std::size_t TitleIndex::size() const { return data_->movies.size(); }
+
+TitleSearchResult TitleIndex::resolve(std::string_view query, std::size_t limit,
+                                      const MovieFilter& allowed) const {
+  TitleSearchResult result;
+  Search search(*data_, config_, allowed, false);
+  if (!search.read(query)) return result;
+  const std::vector<Scored> ranked = search.rank();
+  if (ranked.empty()) return result;
+  const bool certain = is_certain(ranked);
+  result.resolution = certain ? Resolution::kCertain : Resolution::kAmbiguous;
+  const std::size_t count = certain ? 1 : std::min(limit, ranked.size());
+  for (std::size_t i = 0; i < count; ++i) result.matches.push_back(to_match(*data_, ranked[i]));
+  return result;
+}
+
+std::vector<TitleMatch> TitleIndex::closest(std::string_view query, std::size_t limit,
+                                            const MovieFilter& allowed) const {
+  std::vector<TitleMatch> out;
+  Search search(*data_, config_, allowed, false);
+  if (limit == 0 || !search.read(query)) return out;
+  const std::vector<Scored> ranked = search.rank();
+  std::vector<std::uint32_t> taken;
+  for (std::size_t i = 0; i < ranked.size() && out.size() < limit; ++i) {
+    out.push_back(to_match(*data_, ranked[i]));
+    taken.push_back(ranked[i].movie);
+  }
+  if (out.size() == limit) return out;
+  for (std::uint32_t movie : search.similar(taken)) {
+    if (out.size() == limit) break;
+    out.push_back({data_->movies[movie].id, data_->movies[movie].display, MatchKind::kSimilar});
+  }
+  return out;
+}
+
+std::vector<std::string> TitleIndex::complete(std::string_view typed, std::size_t limit,
+                                              const MovieFilter& allowed) const {
+  Search search(*data_, config_, allowed, true);
+  if (limit == 0 || !search.read(typed)) return {};
+  std::vector<std::pair<std::uint32_t, bool>> hits = search.completions();
+  // Keep each movie once, with its best hit, and only the allowed ones.
+  std::sort(hits.begin(), hits.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first < b.first : a.second > b.second;
+  });
+  hits.erase(std::unique(hits.begin(), hits.end(),
+                         [](const auto& a, const auto& b) { return a.first == b.first; }),
+             hits.end());
+  std::erase_if(hits,
+                [&](const auto& hit) { return allowed && !allowed(data_->movies[hit.first].id); });
+  const auto better = [&](const auto& a, const auto& b) {
+    const Data::Movie& x = data_->movies[a.first];
+    const Data::Movie& y = data_->movies[b.first];
+    return std::tie(b.second, y.popularity, x.id) < std::tie(a.second, x.popularity, y.id);
+  };
+  const std::size_t count = std::min(limit, hits.size());
+  std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(count), hits.end(),
+                    better);
+  std::vector<std::string> titles;
+  for (std::size_t i = 0; i < count; ++i) titles.push_back(data_->movies[hits[i].first].display);
+  return titles;
+}
+
+}  // namespace movierec

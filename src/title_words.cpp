@@ -1,0 +1,206 @@
+#include "movierec/title_words.hpp"
+
+#include <algorithm>
+#include <array>
+#include <tuple>
+
+#include "movierec/text.hpp"
+
+namespace movierec {
+namespace {
+
+// The articles of display_title(), folded; "l" stands for the elided "L'".
+constexpr std::array<std::string_view, 36> kFoldedArticles = {
+    "the", "a",  "an", "le",  "la",  "les", "l",   "un",  "une", "el",  "los", "las",
+    "il",  "lo", "i",  "gli", "uno", "una", "der", "die", "das", "den", "ein", "eine",
+    "o",   "os", "as", "um",  "uma", "de",  "het", "een", "det", "en",  "et",  "ett"};
+
+constexpr std::string_view kTypographicApostrophe = "\xE2\x80\x99";  // U+2019
+constexpr char kTrigramPad = '\x01';                                 // never in a folded word
+constexpr std::string_view kApostropheStarts = "'\xE2";              // first bytes of ' and ’
+constexpr std::size_t kTrigramsPerEdit = 4;
+
+bool is_ascii_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+// Part of a word: an ASCII letter or digit, or any byte of a multi-byte UTF-8 character.
+bool is_word_byte(char c) {
+  return is_ascii_letter(c) || (c >= '0' && c <= '9') || static_cast<unsigned char>(c) >= 0x80;
+}
+
+// Length of the apostrophe at text[i] (' or ’), 0 when there is none.
+std::size_t apostrophe_at(std::string_view text, std::size_t i) {
+  if (text[i] == '\'') return 1;
+  if (text[i] != kTypographicApostrophe[0]) return 0;
+  return text.substr(i, kTypographicApostrophe.size()) == kTypographicApostrophe
+             ? kTypographicApostrophe.size()
+             : 0;
+}
+
+// "L'Auberge" -> "L Auberge": an apostrophe between a lone letter and a word is an elision.
+std::string split_elisions(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t length = apostrophe_at(text, i);
+    const bool lone_letter_before =
+        i >= 1 && is_ascii_letter(text[i - 1]) && (i == 1 || !is_word_byte(text[i - 2]));
+    if (length > 0 && lone_letter_before && i + length < text.size() &&
+        is_word_byte(text[i + length])) {
+      out += ' ';
+      i += length;
+    } else {
+      out += text[i++];
+    }
+  }
+  return out;
+}
+
+// The distinct trigrams of `word` padded with two marks at each end, as 24-bit codes. Padding
+// makes every letter, the first and last included, part of three trigrams.
+void trigrams(std::string_view word, std::vector<std::uint32_t>& codes) {
+  codes.clear();
+  std::string padded(2, kTrigramPad);
+  padded += word;
+  padded.append(2, kTrigramPad);
+  const auto byte = [&](std::size_t i) {
+    return static_cast<std::uint32_t>(std::uint8_t(padded[i]));
+  };
+  for (std::size_t i = 0; i + 3 <= padded.size(); ++i) {
+    codes.push_back(byte(i) << 16 | byte(i + 1) << 8 | byte(i + 2));
+  }
+  std::sort(codes.begin(), codes.end());
+  codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
+}
+
+// Stable least-significant-digit radix sort of (trigram << 32 | word) by the 24-bit trigram, in
+// two passes of 12 bits: several times quicker than a comparison sort for the index build.
+void sort_by_trigram(std::vector<std::uint64_t>& pairs) {
+  constexpr unsigned kBits = 12;
+  constexpr std::size_t kBuckets = std::size_t{1} << kBits;
+  std::vector<std::uint64_t> buffer(pairs.size());
+  for (unsigned shift = 32; shift < 32 + 2 * kBits; shift += kBits) {
+    std::vector<std::size_t> start(kBuckets + 1, 0);
+    for (std::uint64_t p : pairs) ++start[((p >> shift) & (kBuckets - 1)) + 1];
+    for (std::size_t b = 1; b <= kBuckets; ++b) start[b] += start[b - 1];
+    for (std::uint64_t p : pairs) buffer[start[(p >> shift) & (kBuckets - 1)]++] = p;
+    pairs.swap(buffer);
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> search_words(std::string_view text) {
+  const bool has_apostrophe = text.find_first_of(kApostropheStarts) != std::string_view::npos;
+  const std::string folded = fold_for_search(has_apostrophe ? split_elisions(text) : text);
+  std::vector<std::string> words;
+  std::size_t start = 0;
+  while (start < folded.size()) {
+    std::size_t end = folded.find(' ', start);
+    if (end == std::string::npos) end = folded.size();
+    if (end > start) words.emplace_back(folded, start, end - start);
+    start = end + 1;
+  }
+  return words;
+}
+
+std::string join_words(const std::vector<std::string>& words, std::size_t from) {
+  std::string out;
+  for (std::size_t i = from; i < words.size(); ++i) {
+    if (i > from) out += ' ';
+    out += words[i];
+  }
+  return out;
+}
+
+bool is_article_word(std::string_view folded_word) {
+  return std::find(kFoldedArticles.begin(), kFoldedArticles.end(), folded_word) !=
+         kFoldedArticles.end();
+}
+
+Vocabulary::Vocabulary(std::vector<std::string> words) : words_(std::move(words)) {
+  sorted_.resize(words_.size());
+  for (std::uint32_t i = 0; i < sorted_.size(); ++i) sorted_[i] = i;
+  std::sort(sorted_.begin(), sorted_.end(),
+            [&](std::uint32_t a, std::uint32_t b) { return words_[a] < words_[b]; });
+
+  std::vector<std::uint64_t> pairs;  // trigram << 32 | word, made in word order
+  std::vector<std::uint32_t> codes;
+  for (std::uint32_t w = 0; w < words_.size(); ++w) {
+    trigrams(words_[w], codes);
+    for (std::uint32_t code : codes) pairs.push_back(std::uint64_t{code} << 32 | w);
+  }
+  sort_by_trigram(pairs);
+  trigram_words_.reserve(pairs.size());
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    const auto code = static_cast<std::uint32_t>(pairs[i] >> 32);
+    if (trigram_keys_.empty() || trigram_keys_.back() != code) {
+      trigram_keys_.push_back(code);
+      trigram_offsets_.push_back(static_cast<std::uint32_t>(i));
+    }
+    trigram_words_.push_back(static_cast<std::uint32_t>(pairs[i]));
+  }
+  trigram_offsets_.push_back(static_cast<std::uint32_t>(pairs.size()));
+}
+
+std::optional<std::uint32_t> Vocabulary::find(std::string_view word) const {
+  const auto it =
+      std::lower_bound(sorted_.begin(), sorted_.end(), word,
+                       [&](std::uint32_t id, std::string_view w) { return words_[id] < w; });
+  if (it != sorted_.end() && words_[*it] == word) return *it;
+  return std::nullopt;
+}
+
+std::vector<WordMatch> Vocabulary::match(std::string_view typed, std::size_t max_typos,
+                                         bool prefixes) const {
+  std::vector<WordMatch> out;
+  if (typed.empty()) return out;
+  auto it = std::lower_bound(sorted_.begin(), sorted_.end(), typed,
+                             [&](std::uint32_t id, std::string_view w) { return words_[id] < w; });
+  for (; it != sorted_.end() && std::string_view(words_[*it]).substr(0, typed.size()) == typed;
+       ++it) {
+    const bool exact = words_[*it].size() == typed.size();
+    if (exact || prefixes) out.push_back({*it, 0, !exact});
+    if (!prefixes) break;  // only the exact word, which sorts first, was wanted
+  }
+
+  if (max_typos > 0 && !trigram_keys_.empty()) {
+    std::vector<std::uint32_t> codes;
+    trigrams(typed, codes);
+    // An edit changes at most kTrigramsPerEdit of the typed word's trigrams (a transposition
+    // four, the others three); the rest must be shared.
+    const std::size_t changed = kTrigramsPerEdit * max_typos;
+    const std::size_t needed = codes.size() > changed ? codes.size() - changed : 1;
+    std::vector<std::uint32_t> candidates;
+    for (std::uint32_t code : codes) {
+      const auto key = std::lower_bound(trigram_keys_.begin(), trigram_keys_.end(), code);
+      if (key == trigram_keys_.end() || *key != code) continue;
+      const std::size_t k = static_cast<std::size_t>(key - trigram_keys_.begin());
+      candidates.insert(candidates.end(), trigram_words_.begin() + trigram_offsets_[k],
+                        trigram_words_.begin() + trigram_offsets_[k + 1]);
+    }
+    std::sort(candidates.begin(), candidates.end());
+    for (std::size_t i = 0; i < candidates.size();) {
+      std::size_t j = i;
+      while (j < candidates.size() && candidates[j] == candidates[i]) ++j;
+      const std::string& word = words_[candidates[i]];
+      const std::size_t gap =
+          word.size() > typed.size() ? word.size() - typed.size() : typed.size() - word.size();
+      if (j - i >= needed && gap <= max_typos) {
+        const std::size_t distance = edit_distance(typed, word, max_typos);
+        if (distance >= 1 && distance <= max_typos) {
+          out.push_back({candidates[i], static_cast<std::uint32_t>(distance), false});
+        }
+      }
+      i = j;
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const WordMatch& a, const WordMatch& b) {
+    return std::tie(a.word, a.typos, a.partial) < std::tie(b.word, b.typos, b.partial);
+  });
+  out.erase(std::unique(out.begin(), out.end(),
+                        [](const WordMatch& a, const WordMatch& b) { return a.word == b.word; }),
+            out.end());
+  return out;
+}
+
+}  // namespace movierec
