@@ -151,8 +151,18 @@ const QueryWord& Search::add_word(const std::string& text, bool last) {
   return word;
 }
 
+// Control characters other than white space mean binary input, not something typed.
+bool is_binary(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\r' && c != '\n') ||
+           c == '\x7F';
+  });
+}
+
 bool Search::read(std::string_view query) {
-  if (query.size() > config_.max_query_bytes || !is_valid_utf8(query)) return false;
+  if (query.size() > config_.max_query_bytes || !is_valid_utf8(query) || is_binary(query)) {
+    return false;
+  }
   // display_title puts a trailing article back in front: "Matrix, The (1999)".
   const std::vector<std::string> texts = search_words(display_title(query));
   if (texts.empty() || texts.size() > config_.max_query_words) return false;

@@ -42,8 +42,9 @@
 //      "shawshank").
 // Otherwise, when something matches, the result is kAmbiguous with up to `limit` matches.
 //
-// Hostile queries (empty, longer than max_query_bytes or max_query_words, invalid UTF-8, binary
-// bytes) find nothing, quickly. No function here throws on any query.
+// Hostile queries (empty, longer than max_query_bytes or max_query_words, invalid UTF-8, control
+// characters other than tab, CR and LF) find nothing, quickly. No function here throws on any
+// query.
 #pragma once
 
 #include <cstddef>
