@@ -29,7 +29,7 @@ struct TitleIndex::Data {
   };
 
   std::vector<Movie> movies;
-  std::vector<Name> names;
+  std::vector<Name> names;                // a movie's names are consecutive, movies in order
   std::vector<std::uint32_t> name_words;  // vocabulary ids
   Vocabulary vocabulary;
   std::vector<std::uint32_t> posting_offsets{0}, postings;

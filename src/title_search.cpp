@@ -1,11 +1,12 @@
 #include "movierec/title_search.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <deque>
+#include <iterator>
 #include <optional>
 #include <tuple>
-#include <unordered_map>
 #include <utility>
 
 #include "movierec/text.hpp"
@@ -43,12 +44,15 @@ struct QueryWord {
   std::string text;
   std::vector<WordMatch> matches;  // sorted by word
   std::size_t postings = 0;        // names holding one of them (with repeats)
+  // Per vocabulary word, for a lookup in constant time: 0 when it does not match, else
+  // 1 + 2 * typos + partial.
+  std::vector<std::uint8_t> lookup;
 
-  const WordMatch* find(std::uint32_t word) const {
-    const auto it =
-        std::lower_bound(matches.begin(), matches.end(), word,
-                         [](const WordMatch& m, std::uint32_t w) { return m.word < w; });
-    return it != matches.end() && it->word == word ? &*it : nullptr;
+  bool find(std::uint32_t word, std::uint32_t& typos, bool& partial) const {
+    const std::uint8_t code = lookup[word];
+    typos = (code - 1u) >> 1;
+    partial = ((code - 1u) & 1u) != 0;
+    return code != 0;
   }
 };
 
@@ -76,11 +80,14 @@ std::optional<Alignment> align(const Data& data, const Data::Name& name, const Q
   const std::size_t length = name.end - name.begin;
   if (start + query.size() > length) return std::nullopt;
   Alignment alignment;
+  std::uint32_t typos = 0;
+  bool partial = false;
   for (std::size_t i = 0; i < query.size(); ++i) {
-    const WordMatch* m = query[i]->find(data.name_words[name.begin + start + i]);
-    if (m == nullptr) return std::nullopt;
-    alignment.typos += m->typos;
-    alignment.partial = alignment.partial || m->partial;
+    if (!query[i]->find(data.name_words[name.begin + start + i], typos, partial)) {
+      return std::nullopt;
+    }
+    alignment.typos += typos;
+    alignment.partial = alignment.partial || partial;
   }
   alignment.whole = start + query.size() == length && !alignment.partial;
   return alignment;
@@ -89,11 +96,12 @@ std::optional<Alignment> align(const Data& data, const Data::Name& name, const Q
 // Fewest typos with which each query word is somewhere in the name; nullopt if one is not.
 std::optional<std::uint32_t> anywhere(const Data& data, const Data::Name& name,
                                       const QueryWords& query) {
-  std::uint32_t typos = 0;
+  std::uint32_t typos = 0, word_typos = 0;
+  bool partial = false;
   for (const QueryWord* q : query) {
     std::uint32_t fewest = UINT32_MAX;
     for (std::uint32_t i = name.begin; i < name.end; ++i) {
-      if (const WordMatch* m = q->find(data.name_words[i])) fewest = std::min(fewest, m->typos);
+      if (q->find(data.name_words[i], word_typos, partial)) fewest = std::min(fewest, word_typos);
     }
     if (fewest == UINT32_MAX) return std::nullopt;
     typos += fewest;
@@ -111,7 +119,7 @@ class Search {
 
   // Reads the query and looks its words up; false when it is empty or hostile.
   bool read(std::string_view query);
-  // One entry per matching movie, best first.
+  // One entry per matching movie, in the index's movie order; better() ranks them.
   std::vector<Scored> rank() const;
   // Movies sharing any title word with the query, most similar first, except those in `skip`.
   std::vector<std::uint32_t> similar(const std::vector<std::uint32_t>& skip) const;
@@ -147,7 +155,11 @@ const QueryWord& Search::add_word(const std::string& text, bool last) {
   }
   const bool prefixes = last && (completing_ || text.size() >= config_.min_partial_letters);
   word.matches = data_.vocabulary.match(text, typos, prefixes);
-  for (const WordMatch& m : word.matches) word.postings += data_.posting_count(m.word);
+  word.lookup.assign(data_.vocabulary.size(), 0);
+  for (const WordMatch& m : word.matches) {
+    word.postings += data_.posting_count(m.word);
+    word.lookup[m.word] = static_cast<std::uint8_t>(1 + 2 * m.typos + (m.partial ? 1 : 0));
+  }
   return word;
 }
 
@@ -215,36 +227,59 @@ std::optional<QueryWords> Search::split_reading(const QueryWords& words) {
   return std::nullopt;
 }
 
-// The names holding the query's rarest word: every way of matching needs every word.
+// The names holding every word of `query` (every way of matching needs them all), in
+// increasing order, so that a movie's names come together.
 std::vector<std::uint32_t> Search::candidates(const QueryWords& query) const {
-  const QueryWord* rarest = *std::min_element(
-      query.begin(), query.end(), [](auto* a, auto* b) { return a->postings < b->postings; });
-  std::vector<std::uint32_t> names;
-  names.reserve(rarest->postings);
-  for (const WordMatch& m : rarest->matches) {
-    const auto begin = data_.postings.begin() + data_.posting_offsets[m.word];
-    names.insert(names.end(), begin, begin + data_.posting_count(m.word));
+  constexpr std::size_t kBits = 64;
+  const std::size_t blocks = (data_.names.size() + kBits - 1) / kBits;
+  QueryWords rarest_first = query;
+  std::sort(rarest_first.begin(), rarest_first.end(),
+            [](auto* a, auto* b) { return a->postings < b->postings; });
+  std::vector<std::uint64_t> all, word(blocks);
+  for (const QueryWord* q : rarest_first) {
+    std::fill(word.begin(), word.end(), 0);
+    for (const WordMatch& m : q->matches) {
+      const std::uint32_t* posting = data_.postings.data() + data_.posting_offsets[m.word];
+      for (std::uint32_t i = 0; i < data_.posting_count(m.word); ++i) {
+        word[posting[i] / kBits] |= std::uint64_t{1} << (posting[i] % kBits);
+      }
+    }
+    if (all.empty()) {
+      all = word;
+    } else {
+      for (std::size_t b = 0; b < blocks; ++b) all[b] &= word[b];
+    }
   }
-  std::sort(names.begin(), names.end());
-  names.erase(std::unique(names.begin(), names.end()), names.end());
+  std::vector<std::uint32_t> names;
+  for (std::size_t block = 0; block < all.size(); ++block) {
+    for (std::uint64_t bits = all[block]; bits != 0; bits &= bits - 1) {
+      names.push_back(static_cast<std::uint32_t>(block * kBits + std::countr_zero(bits)));
+    }
+  }
   return names;
 }
 
+// Keeps the better score of neighbours that are the same movie.
+void add_best(std::vector<Scored>& out, const Scored& scored) {
+  if (!out.empty() && out.back().movie == scored.movie) {
+    if (scored.score < out.back().score) out.back().score = scored.score;
+  } else {
+    out.push_back(scored);
+  }
+}
+
 std::vector<Scored> Search::rank() const {
-  std::vector<Scored> found;
-  for (const Reading& reading : readings_) evaluate(reading, found);
-  std::sort(found.begin(), found.end(), [](const Scored& a, const Scored& b) {
-    return a.movie != b.movie ? a.movie < b.movie : a.score < b.score;
-  });
-  found.erase(std::unique(found.begin(), found.end(),
-                          [](const Scored& a, const Scored& b) { return a.movie == b.movie; }),
-              found.end());
-  std::sort(found.begin(), found.end(), [&](const Scored& a, const Scored& b) {
-    if (a.score < b.score || b.score < a.score) return a.score < b.score;
-    const Data::Movie& x = data_.movies[a.movie];
-    const Data::Movie& y = data_.movies[b.movie];
-    return std::tie(y.popularity, x.id) < std::tie(x.popularity, y.id);
-  });
+  std::vector<Scored> found, reading_found, merged;
+  for (const Reading& reading : readings_) {
+    reading_found.clear();
+    evaluate(reading, reading_found);
+    merged.clear();
+    std::merge(found.begin(), found.end(), reading_found.begin(), reading_found.end(),
+               std::back_inserter(merged),
+               [](const Scored& a, const Scored& b) { return a.movie < b.movie; });
+    found.clear();
+    for (const Scored& scored : merged) add_best(found, scored);
+  }
   return found;
 }
 
@@ -261,7 +296,7 @@ void Search::evaluate(const Reading& reading, std::vector<Scored>& out) const {
     if (score->typos > config_.max_typos) continue;
     const int movie_year = data_.movies[name.movie].year;
     score->year = year == 0 ? kNoYearGiven : movie_year == year ? kSameYear : kOtherYear;
-    out.push_back({name.movie, *score});
+    add_best(out, {name.movie, *score});
   }
 }
 
@@ -283,6 +318,8 @@ std::optional<Score> Search::score_name(const Data::Name& name, const QueryWords
       consider(a->typos, true, a->whole ? kExactName : kPrefixOfName);
     }
   }
+  // Words anywhere can only do better than an in-order match with fewer typos or the article.
+  if (best && best->typos == 0 && !best->dropped_article) return best;
   if (auto typos = anywhere(data_, name, full)) consider(*typos, false, kWordsInName);
   if (auto typos = has_core ? anywhere(data_, name, core) : std::nullopt) {
     consider(*typos, true, kWordsInName);
@@ -296,35 +333,36 @@ std::vector<std::uint32_t> Search::similar(const std::vector<std::uint32_t>& ski
   const bool has_year = readings_.size() > 1 && !readings_[1].year.empty();
   const QueryWords& title = has_year ? readings_[1].title : readings_[0].title;
   const double name_count = static_cast<double>(data_.names.size());
-  std::unordered_map<std::uint32_t, double> weight;
+  std::vector<double> weight(data_.movies.size(), 0), best(data_.movies.size(), 0);
+  std::vector<std::uint32_t> weighed, reached;  // movies with a weight; reached by this word
   for (const QueryWord* word : title) {
     if (is_article_word(word->text)) continue;  // sharing "the" says nothing
-    std::unordered_map<std::uint32_t, double> best;
+    reached.clear();
     for (const WordMatch& m : word->matches) {
       const std::uint32_t begin = data_.posting_offsets[m.word],
                           count = data_.posting_count(m.word);
       const double rarity = std::log(1.0 + name_count / count) / (1.0 + m.typos);
       for (std::uint32_t p = begin; p < begin + count; ++p) {
-        double& b = best[data_.names[data_.postings[p]].movie];
-        b = std::max(b, rarity);
+        const std::uint32_t movie = data_.names[data_.postings[p]].movie;
+        if (best[movie] == 0) reached.push_back(movie);
+        best[movie] = std::max(best[movie], rarity);
       }
     }
-    for (const auto& [movie, w] : best) weight[movie] += w;
-  }
-  std::vector<std::pair<double, std::uint32_t>> ranked;
-  for (const auto& [movie, w] : weight) {
-    if (allowed(movie) && std::find(skip.begin(), skip.end(), movie) == skip.end()) {
-      ranked.emplace_back(w, movie);
+    for (std::uint32_t movie : reached) {
+      if (weight[movie] == 0) weighed.push_back(movie);
+      weight[movie] += best[movie];
+      best[movie] = 0;
     }
   }
-  std::sort(ranked.begin(), ranked.end(), [&](const auto& a, const auto& b) {
-    const Data::Movie& x = data_.movies[a.second];
-    const Data::Movie& y = data_.movies[b.second];
-    return std::tie(b.first, y.popularity, x.id) < std::tie(a.first, x.popularity, y.id);
+  std::erase_if(weighed, [&](std::uint32_t movie) {
+    return !allowed(movie) || std::find(skip.begin(), skip.end(), movie) != skip.end();
   });
-  std::vector<std::uint32_t> movies;
-  for (const auto& entry : ranked) movies.push_back(entry.second);
-  return movies;
+  std::sort(weighed.begin(), weighed.end(), [&](std::uint32_t a, std::uint32_t b) {
+    const Data::Movie& x = data_.movies[a];
+    const Data::Movie& y = data_.movies[b];
+    return std::tie(weight[b], y.popularity, x.id) < std::tie(weight[a], x.popularity, y.id);
+  });
+  return weighed;
 }
 
 std::vector<std::pair<std::uint32_t, bool>> Search::completions() const {
@@ -358,13 +396,28 @@ TitleMatch to_match(const Data& data, const Scored& scored) {
   return match;
 }
 
-// The certainty rules stated in the header.
-bool is_certain(const std::vector<Scored>& ranked) {
-  const Score& top = ranked.front().score;
-  if (ranked.size() == 1) return top.year != kOtherYear;  // rule 3
+// The header's ranking order.
+bool better(const Data& data, const Scored& a, const Scored& b) {
+  if (a.score < b.score || b.score < a.score) return a.score < b.score;
+  const Data::Movie& x = data.movies[a.movie];
+  const Data::Movie& y = data.movies[b.movie];
+  return std::tie(y.popularity, x.id) < std::tie(x.popularity, y.id);
+}
+
+// Sorts the best `count` of `found` to its front.
+void sort_best(const Data& data, std::vector<Scored>& found, std::size_t count) {
+  count = std::min(count, found.size());
+  std::partial_sort(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(count), found.end(),
+                    [&](const Scored& a, const Scored& b) { return better(data, a, b); });
+}
+
+// The certainty rules stated in the header, for `found` with its best match first.
+bool is_certain(const std::vector<Scored>& found) {
+  const Score& top = found.front().score;
+  if (found.size() == 1) return top.year != kOtherYear;  // rule 3
   if (top.typos > 0 || top.structure != kExactName || top.year == kOtherYear) return false;
-  if (top.year == kSameYear) return true;                                           // rule 1
-  return std::none_of(ranked.begin() + 1, ranked.end(), [&](const Scored& other) {  // rule 2
+  if (top.year == kSameYear) return true;                                         // rule 1
+  return std::none_of(found.begin() + 1, found.end(), [&](const Scored& other) {  // rule 2
     const Score& s = other.score;
     return s.year != kOtherYear && s.typos == 0 && s.structure <= kPrefixOfName &&
            s.dropped_article <= top.dropped_article;
@@ -397,12 +450,14 @@ TitleSearchResult TitleIndex::resolve(std::string_view query, std::size_t limit,
   TitleSearchResult result;
   Search search(*data_, config_, allowed, false);
   if (!search.read(query)) return result;
-  const std::vector<Scored> ranked = search.rank();
-  if (ranked.empty()) return result;
-  const bool certain = is_certain(ranked);
+  std::vector<Scored> found = search.rank();
+  if (found.empty()) return result;
+  sort_best(*data_, found, 1);
+  const bool certain = is_certain(found);
   result.resolution = certain ? Resolution::kCertain : Resolution::kAmbiguous;
-  const std::size_t count = certain ? 1 : std::min(limit, ranked.size());
-  for (std::size_t i = 0; i < count; ++i) result.matches.push_back(to_match(*data_, ranked[i]));
+  const std::size_t count = certain ? 1 : std::min(limit, found.size());
+  sort_best(*data_, found, count);
+  for (std::size_t i = 0; i < count; ++i) result.matches.push_back(to_match(*data_, found[i]));
   return result;
 }
 
@@ -411,11 +466,12 @@ std::vector<TitleMatch> TitleIndex::closest(std::string_view query, std::size_t 
   std::vector<TitleMatch> out;
   Search search(*data_, config_, allowed, false);
   if (limit == 0 || !search.read(query)) return out;
-  const std::vector<Scored> ranked = search.rank();
+  std::vector<Scored> found = search.rank();
+  sort_best(*data_, found, limit);
   std::vector<std::uint32_t> taken;
-  for (std::size_t i = 0; i < ranked.size() && out.size() < limit; ++i) {
-    out.push_back(to_match(*data_, ranked[i]));
-    taken.push_back(ranked[i].movie);
+  for (std::size_t i = 0; i < found.size() && out.size() < limit; ++i) {
+    out.push_back(to_match(*data_, found[i]));
+    taken.push_back(found[i].movie);
   }
   if (out.size() == limit) return out;
   for (std::uint32_t movie : search.similar(taken)) {

@@ -17,7 +17,6 @@ constexpr std::array<std::string_view, 36> kFoldedArticles = {
 
 constexpr std::string_view kTypographicApostrophe = "\xE2\x80\x99";  // U+2019
 constexpr char kTrigramPad = '\x01';                                 // never in a folded word
-constexpr std::string_view kApostropheStarts = "'\xE2";              // first bytes of ' and ’
 constexpr std::size_t kTrigramsPerEdit = 4;
 
 bool is_ascii_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
@@ -90,9 +89,12 @@ void sort_by_trigram(std::vector<std::uint64_t>& pairs) {
 }  // namespace
 
 std::vector<std::string> search_words(std::string_view text) {
-  const bool has_apostrophe = text.find_first_of(kApostropheStarts) != std::string_view::npos;
+  // (find_first_of would call memchr once per character of `text`.)
+  const bool has_apostrophe = std::any_of(
+      text.begin(), text.end(), [](char c) { return c == '\'' || c == kTypographicApostrophe[0]; });
   const std::string folded = fold_for_search(has_apostrophe ? split_elisions(text) : text);
   std::vector<std::string> words;
+  words.reserve(static_cast<std::size_t>(std::count(folded.begin(), folded.end(), ' ')) + 1);
   std::size_t start = 0;
   while (start < folded.size()) {
     std::size_t end = folded.find(' ', start);
@@ -118,10 +120,21 @@ bool is_article_word(std::string_view folded_word) {
 }
 
 Vocabulary::Vocabulary(std::vector<std::string> words) : words_(std::move(words)) {
-  sorted_.resize(words_.size());
-  for (std::uint32_t i = 0; i < sorted_.size(); ++i) sorted_[i] = i;
-  std::sort(sorted_.begin(), sorted_.end(),
-            [&](std::uint32_t a, std::uint32_t b) { return words_[a] < words_[b]; });
+  // Sort by the first eight bytes as one big-endian number, which orders like the bytes and
+  // settles most comparisons without touching the strings.
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> keyed(words_.size());
+  for (std::uint32_t i = 0; i < words_.size(); ++i) {
+    std::uint64_t key = 0;
+    for (std::size_t b = 0; b < sizeof key; ++b) {
+      key = key << 8 | (b < words_[i].size() ? std::uint8_t(words_[i][b]) : 0);
+    }
+    keyed[i] = {key, i};
+  }
+  std::sort(keyed.begin(), keyed.end(), [&](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first < b.first : words_[a.second] < words_[b.second];
+  });
+  sorted_.reserve(words_.size());
+  for (const auto& entry : keyed) sorted_.push_back(entry.second);
 
   std::vector<std::uint64_t> pairs;  // trigram << 32 | word, made in word order
   std::vector<std::uint32_t> codes;
@@ -170,28 +183,26 @@ std::vector<WordMatch> Vocabulary::match(std::string_view typed, std::size_t max
     // four, the others three); the rest must be shared.
     const std::size_t changed = kTrigramsPerEdit * max_typos;
     const std::size_t needed = codes.size() > changed ? codes.size() - changed : 1;
-    std::vector<std::uint32_t> candidates;
+    // Count shared trigrams per word in a dense array; `reached` remembers which to check.
+    std::vector<std::uint16_t> shared(words_.size(), 0);
+    std::vector<std::uint32_t> reached;
     for (std::uint32_t code : codes) {
       const auto key = std::lower_bound(trigram_keys_.begin(), trigram_keys_.end(), code);
       if (key == trigram_keys_.end() || *key != code) continue;
-      const std::size_t k = static_cast<std::size_t>(key - trigram_keys_.begin());
-      candidates.insert(candidates.end(), trigram_words_.begin() + trigram_offsets_[k],
-                        trigram_words_.begin() + trigram_offsets_[k + 1]);
+      const auto k = static_cast<std::size_t>(key - trigram_keys_.begin());
+      for (std::uint32_t i = trigram_offsets_[k]; i < trigram_offsets_[k + 1]; ++i) {
+        if (shared[trigram_words_[i]]++ == 0) reached.push_back(trigram_words_[i]);
+      }
     }
-    std::sort(candidates.begin(), candidates.end());
-    for (std::size_t i = 0; i < candidates.size();) {
-      std::size_t j = i;
-      while (j < candidates.size() && candidates[j] == candidates[i]) ++j;
-      const std::string& word = words_[candidates[i]];
+    for (std::uint32_t id : reached) {
+      const std::string& word = words_[id];
       const std::size_t gap =
           word.size() > typed.size() ? word.size() - typed.size() : typed.size() - word.size();
-      if (j - i >= needed && gap <= max_typos) {
-        const std::size_t distance = edit_distance(typed, word, max_typos);
-        if (distance >= 1 && distance <= max_typos) {
-          out.push_back({candidates[i], static_cast<std::uint32_t>(distance), false});
-        }
+      if (shared[id] < needed || gap > max_typos) continue;
+      const std::size_t distance = edit_distance(typed, word, max_typos);
+      if (distance >= 1 && distance <= max_typos) {
+        out.push_back({id, static_cast<std::uint32_t>(distance), false});
       }
-      i = j;
     }
   }
   std::sort(out.begin(), out.end(), [](const WordMatch& a, const WordMatch& b) {
