@@ -155,6 +155,13 @@ const QueryWord& Search::add_word(const std::string& text, bool last) {
   }
   const bool prefixes = last && (completing_ || text.size() >= config_.min_partial_letters);
   word.matches = data_.vocabulary.match(text, typos, prefixes);
+  const std::string_view twin = numeral_twin(text);  // "godfather 2" for "... Part II"
+  if (const auto id = twin.empty() ? std::nullopt : data_.vocabulary.find(twin)) {
+    const auto at =
+        std::lower_bound(word.matches.begin(), word.matches.end(), *id,
+                         [](const WordMatch& m, std::uint32_t w) { return m.word < w; });
+    if (at == word.matches.end() || at->word != *id) word.matches.insert(at, {*id, 0, false});
+  }
   word.lookup.assign(data_.vocabulary.size(), 0);
   for (const WordMatch& m : word.matches) {
     word.postings += data_.posting_count(m.word);

@@ -36,10 +36,16 @@ std::size_t apostrophe_at(std::string_view text, std::size_t i) {
 }
 
 // "L'Auberge" -> "L Auberge": an apostrophe between a lone letter and a word is an elision.
-std::string split_elisions(std::string_view text) {
+// And "Dumb & Dumber" -> "Dumb and Dumber", which is how people type it.
+std::string respell(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size();) {
+    if (text[i] == '&') {
+      out += " and ";
+      ++i;
+      continue;
+    }
     const std::size_t length = apostrophe_at(text, i);
     const bool lone_letter_before =
         i >= 1 && is_ascii_letter(text[i - 1]) && (i == 1 || !is_word_byte(text[i - 2]));
@@ -90,9 +96,10 @@ void sort_by_trigram(std::vector<std::uint64_t>& pairs) {
 
 std::vector<std::string> search_words(std::string_view text) {
   // (find_first_of would call memchr once per character of `text`.)
-  const bool has_apostrophe = std::any_of(
-      text.begin(), text.end(), [](char c) { return c == '\'' || c == kTypographicApostrophe[0]; });
-  const std::string folded = fold_for_search(has_apostrophe ? split_elisions(text) : text);
+  const bool needs_respelling = std::any_of(text.begin(), text.end(), [](char c) {
+    return c == '\'' || c == '&' || c == kTypographicApostrophe[0];
+  });
+  const std::string folded = fold_for_search(needs_respelling ? respell(text) : text);
   std::vector<std::string> words;
   words.reserve(static_cast<std::size_t>(std::count(folded.begin(), folded.end(), ' ')) + 1);
   std::size_t start = 0;
@@ -112,6 +119,20 @@ std::string join_words(const std::vector<std::string>& words, std::size_t from) 
     out += words[i];
   }
   return out;
+}
+
+std::string_view numeral_twin(std::string_view folded_word) {
+  static constexpr std::array<std::string_view, 21> kRoman = {
+      "",   "",    "ii",   "iii", "iv", "v",   "vi",   "vii",   "viii", "ix", "x",
+      "xi", "xii", "xiii", "xiv", "xv", "xvi", "xvii", "xviii", "xix",  "xx"};
+  static constexpr std::array<std::string_view, 21> kDigits = {
+      "",   "",   "2",  "3",  "4",  "5",  "6",  "7",  "8",  "9", "10",
+      "11", "12", "13", "14", "15", "16", "17", "18", "19", "20"};
+  for (std::size_t n = 2; n < kRoman.size(); ++n) {
+    if (folded_word == kRoman[n]) return kDigits[n];
+    if (folded_word == kDigits[n]) return kRoman[n];
+  }
+  return {};
 }
 
 bool is_article_word(std::string_view folded_word) {

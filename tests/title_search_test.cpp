@@ -41,6 +41,7 @@ const std::vector<TitleEntry> kEntries = {
     {26, "Godfather: Part II, The (1974)", 0, 129},
     {27, "Misérables, Les (1995)", 0, 12},
     {28, "Boot, Das (Boat, The) (1981)", 0, 60},
+    {29, "Dumb & Dumber (Dumb and Dumber) (1994)", 0, 130},
 };
 
 const TitleIndex& index() {
@@ -197,6 +198,17 @@ TEST_CASE("ambiguous queries rank exact, then prefix, then word, then typo match
   const TitleSearchResult war = index().resolve("wars", 8);
   REQUIRE_FALSE(war.matches.empty());
   CHECK(war.matches.back().kind == MatchKind::kTypo);
+}
+
+TEST_CASE("sequel numbers match Roman numerals, and & matches and") {
+  CHECK(certain("godfather 2") == 26);
+  CHECK(certain("the godfather part 2") == 26);
+  CHECK(certain("godfather part ii") == 26);
+  CHECK(none("toy story iv"));
+  CHECK(certain("toy story iii") == 8);
+  CHECK(certain("dumb and dumber") == 29);
+  CHECK(certain("dumb & dumber") == 29);
+  CHECK(certain("Dumb & Dumber (Dumb and Dumber) (1994)") == 29);
 }
 
 TEST_CASE("the last word may be the beginning of a word") {

@@ -28,6 +28,8 @@ TEST_CASE("search_words folds text and splits elisions only") {
   CHECK(search_words("Schindler's List") == Words{"schindlers", "list"});
   CHECK(search_words("Rock 'n' Roll") == Words{"rock", "n", "roll"});
   CHECK(search_words("Spider-Man 2") == Words{"spider", "man", "2"});
+  CHECK(search_words("Dumb & Dumber") == Words{"dumb", "and", "dumber"});
+  CHECK(search_words("Tom&Viv") == Words{"tom", "and", "viv"});
   CHECK(search_words("  ") == Words{});
   CHECK(search_words("'") == Words{});
   CHECK(search_words("x'") == Words{"x"});
@@ -44,6 +46,18 @@ TEST_CASE("join_words and is_article_word") {
   }
   CHECK_FALSE(is_article_word("matrix"));
   CHECK_FALSE(is_article_word("The"));  // folded words only
+}
+
+TEST_CASE("numeral_twin pairs digits with Roman numerals") {
+  CHECK(numeral_twin("2") == "ii");
+  CHECK(numeral_twin("ii") == "2");
+  CHECK(numeral_twin("iv") == "4");
+  CHECK(numeral_twin("xx") == "20");
+  CHECK(numeral_twin("20") == "xx");
+  CHECK(numeral_twin("1").empty());
+  CHECK(numeral_twin("i").empty());
+  CHECK(numeral_twin("21").empty());
+  CHECK(numeral_twin("vixen").empty());
 }
 
 TEST_CASE("vocabulary finds exact words, prefixes and typos") {

@@ -16,7 +16,9 @@
 // title, and the better reading wins ("blade runner 2049" still finds the 2017 film). Each word
 // of the query must match a word of the title: exactly, as the beginning of a word when it is the
 // query's last word ("toy sto"), or with typos (see TitleSearchConfig; words with digits need
-// no typos: "toy story 3" is not "toy story 2"); "forest gump" finds "Forrest Gump (1994)". A
+// no typos: "toy story 3" is not "toy story 2", but numbers from 2 to 20 match their Roman
+// numerals: "godfather 2" finds "Godfather: Part II"); "forest gump" finds "Forrest Gump
+// (1994)". "&" is read as "and" in titles and queries alike. A
 // word that is in no title is also read as two words where both halves are ("spiderman" as
 // "spider man"), at the cost of one typo. Any one of a movie's names may match: the title, each
 // alternative title in parentheses ("Amelie" or "Le Fabuleux destin d'Amélie Poulain"), or all
@@ -121,8 +123,8 @@ class TitleIndex {
 
   // Up to `limit` movies that `allowed` accepts, nearest to `query` first: the matches resolve()
   // would rank (of any year), then movies sharing some of the query's words, articles aside
-  // (rarer words count more, then popularity). Empty when nothing shares a word. Passing the title of a refused
-  // movie gives the titles in the allowed set that are most like it.
+  // (rarer words count more, then popularity). Empty when nothing shares a word. Passing the title
+  // of a refused movie gives the titles in the allowed set that are most like it.
   std::vector<TitleMatch> closest(std::string_view query, std::size_t limit,
                                   const MovieFilter& allowed) const;
 

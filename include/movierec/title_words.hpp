@@ -17,11 +17,15 @@ inline constexpr std::string_view kAlsoKnownAs = "a.k.a. ";
 // The words of `text` for matching: fold_for_search (lower case, no accents, punctuation as
 // spaces), after an apostrophe that follows a lone letter became a space, so that French and
 // Italian elisions split ("L'Auberge" -> "l auberge", "d'Amélie" -> "d amelie") while
-// "Schindler's" stays one word. Invalid UTF-8 bytes are dropped.
+// "Schindler's" stays one word, and after "&" became "and". Invalid UTF-8 bytes are dropped.
 std::vector<std::string> search_words(std::string_view text);
 
 // words[from..] joined by single spaces.
 std::string join_words(const std::vector<std::string>& words, std::size_t from = 0);
+
+// The same number the other way, for sequels: "2" <-> "ii" ... "20" <-> "xx"; "" for other
+// words (and for "1" and "i", which are too often something else).
+std::string_view numeral_twin(std::string_view folded_word);
 
 // True for a folded article of the languages display_title() knows ("the", "l", "die", ...).
 bool is_article_word(std::string_view folded_word);
