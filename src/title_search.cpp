@@ -190,7 +190,7 @@ bool Search::read(std::string_view query) {
     all.push_back(&add_word(texts[i], i + 1 == texts.size()));
   add_readings(all, 0);
   if (!completing_) {
-    if (std::optional<QueryWords> split = split_reading(all)) add_readings(*split, 1);
+    if (std::optional<QueryWords> split = split_reading(all)) add_readings(*split, 0);
   }
   return true;
 }

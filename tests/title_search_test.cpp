@@ -139,7 +139,8 @@ TEST_CASE("title search tolerates small typos") {
   CHECK(certain("shawshenk") == 12);
   CHECK(certain("pulp fcition") == 13);
   CHECK(index().resolve("teh matrix", 8).matches.at(0).id == 1);
-  CHECK(certain("spiderman") == 17);  // a missing space counts as a typo
+  CHECK(certain("spiderman") == 17);  // a missing space is read as typed with it
+  CHECK(index().resolve("spiderman", 8).matches[0].kind == MatchKind::kExact);
   // Numbers are not typos of each other.
   CHECK(certain("toy story 3") == 8);
   CHECK(none("toy story 4"));

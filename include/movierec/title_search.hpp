@@ -20,7 +20,7 @@
 // numerals: "godfather 2" finds "Godfather: Part II"); "forest gump" finds "Forrest Gump
 // (1994)". "&" is read as "and" in titles and queries alike. A
 // word that is in no title is also read as two words where both halves are ("spiderman" as
-// "spider man"), at the cost of one typo. Any one of a movie's names may match: the title, each
+// "spider man"), as if typed so. Any one of a movie's names may match: the title, each
 // alternative title in parentheses ("Amelie" or "Le Fabuleux destin d'Amélie Poulain"), or all
 // of them together as the display title shows them.
 //
