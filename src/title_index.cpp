@@ -1,6 +1,7 @@
 #include "title_index.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <optional>
 #include <unordered_map>
 #include <utility>
@@ -107,6 +108,42 @@ class Builder {
 };
 
 }  // namespace
+
+std::vector<std::uint32_t> TitleIndex::Data::names_with_all(
+    const std::vector<const std::vector<WordMatch>*>& groups) const {
+  // Intersect bitsets over names, rarest group first: linear in the postings touched.
+  std::vector<std::pair<std::size_t, const std::vector<WordMatch>*>> by_size;
+  for (const auto* group : groups) {
+    std::size_t total = 0;
+    for (const WordMatch& m : *group) total += posting_count(m.word);
+    by_size.emplace_back(total, group);
+  }
+  std::sort(by_size.begin(), by_size.end());
+  constexpr std::size_t kBits = 64;
+  const std::size_t blocks = (names.size() + kBits - 1) / kBits;
+  std::vector<std::uint64_t> all, one(blocks);
+  for (const auto& [total, group] : by_size) {
+    std::fill(one.begin(), one.end(), 0);
+    for (const WordMatch& m : *group) {
+      const std::uint32_t* posting = postings.data() + posting_offsets[m.word];
+      for (std::uint32_t i = 0; i < posting_count(m.word); ++i) {
+        one[posting[i] / kBits] |= std::uint64_t{1} << (posting[i] % kBits);
+      }
+    }
+    if (all.empty()) {
+      all = one;
+    } else {
+      for (std::size_t b = 0; b < blocks; ++b) all[b] &= one[b];
+    }
+  }
+  std::vector<std::uint32_t> found;
+  for (std::size_t block = 0; block < all.size(); ++block) {
+    for (std::uint64_t bits = all[block]; bits != 0; bits &= bits - 1) {
+      found.push_back(static_cast<std::uint32_t>(block * kBits + std::countr_zero(bits)));
+    }
+  }
+  return found;
+}
 
 std::shared_ptr<const TitleIndex::Data> build_title_index(const std::vector<TitleEntry>& entries) {
   auto data = std::make_shared<Data>();

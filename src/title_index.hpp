@@ -37,6 +37,10 @@ struct TitleIndex::Data {
   std::uint32_t posting_count(std::uint32_t word) const {
     return posting_offsets[word + 1] - posting_offsets[word];
   }
+  // The names holding, for every group, one of the group's words; in increasing order, so
+  // that a movie's names come together.
+  std::vector<std::uint32_t> names_with_all(
+      const std::vector<const std::vector<WordMatch>*>& groups) const;
 };
 
 // Builds the index of `entries`, skipping empty titles. Throws Error on a repeated id.

@@ -1,7 +1,6 @@
 #include "movierec/title_search.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <deque>
 #include <iterator>
@@ -43,7 +42,6 @@ struct Scored {
 struct QueryWord {
   std::string text;
   std::vector<WordMatch> matches;  // sorted by word
-  std::size_t postings = 0;        // names holding one of them (with repeats)
   // Per vocabulary word, for a lookup in constant time: 0 when it does not match, else
   // 1 + 2 * typos + partial.
   std::vector<std::uint8_t> lookup;
@@ -61,8 +59,7 @@ using QueryWords = std::vector<const QueryWord*>;
 // One way to read the query: the words that make the title, and maybe a year after them.
 struct Reading {
   QueryWords title;
-  std::string year;         // the year as typed; empty when the reading has none
-  std::uint32_t typos = 0;  // charged for reading the query this way
+  std::string year;  // the year as typed; empty when the reading has none
 };
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -128,7 +125,7 @@ class Search {
 
  private:
   const QueryWord& add_word(const std::string& text, bool last);
-  void add_readings(const QueryWords& title, std::uint32_t typos);
+  void add_readings(const QueryWords& title);
   std::optional<QueryWords> split_reading(const QueryWords& words);
   bool allowed(std::uint32_t movie) const { return !allowed_ || allowed_(data_.movies[movie].id); }
   std::vector<std::uint32_t> candidates(const QueryWords& query) const;
@@ -164,7 +161,6 @@ const QueryWord& Search::add_word(const std::string& text, bool last) {
   }
   word.lookup.assign(data_.vocabulary.size(), 0);
   for (const WordMatch& m : word.matches) {
-    word.postings += data_.posting_count(m.word);
     word.lookup[m.word] = static_cast<std::uint8_t>(1 + 2 * m.typos + (m.partial ? 1 : 0));
   }
   return word;
@@ -186,24 +182,25 @@ bool Search::read(std::string_view query) {
   const std::vector<std::string> texts = search_words(display_title(query));
   if (texts.empty() || texts.size() > config_.max_query_words) return false;
   QueryWords all;
-  for (std::size_t i = 0; i < texts.size(); ++i)
+  for (std::size_t i = 0; i < texts.size(); ++i) {
     all.push_back(&add_word(texts[i], i + 1 == texts.size()));
-  add_readings(all, 0);
+  }
+  add_readings(all);
   if (!completing_) {
-    if (std::optional<QueryWords> split = split_reading(all)) add_readings(*split, 0);
+    if (std::optional<QueryWords> split = split_reading(all)) add_readings(*split);
   }
   return true;
 }
 
 // The query as typed, and when its last word can be a year, the words before it with that year.
-void Search::add_readings(const QueryWords& title, std::uint32_t typos) {
-  readings_.push_back({title, "", typos});
+void Search::add_readings(const QueryWords& title) {
+  readings_.push_back({title, ""});
   const std::string& last = title.back()->text;
   if (title.size() < 2 || !std::all_of(last.begin(), last.end(), is_digit)) return;
   if (completing_ ? last.size() <= 4 : last.size() == 4) {
     const int year = std::stoi(last);
     if (completing_ || (year >= config_.min_year && year <= config_.max_year)) {
-      readings_.push_back({QueryWords(title.begin(), title.end() - 1), last, typos});
+      readings_.push_back({QueryWords(title.begin(), title.end() - 1), last});
     }
   }
 }
@@ -234,36 +231,11 @@ std::optional<QueryWords> Search::split_reading(const QueryWords& words) {
   return std::nullopt;
 }
 
-// The names holding every word of `query` (every way of matching needs them all), in
-// increasing order, so that a movie's names come together.
+// The names holding every word of `query`: every way of matching needs them all.
 std::vector<std::uint32_t> Search::candidates(const QueryWords& query) const {
-  constexpr std::size_t kBits = 64;
-  const std::size_t blocks = (data_.names.size() + kBits - 1) / kBits;
-  QueryWords rarest_first = query;
-  std::sort(rarest_first.begin(), rarest_first.end(),
-            [](auto* a, auto* b) { return a->postings < b->postings; });
-  std::vector<std::uint64_t> all, word(blocks);
-  for (const QueryWord* q : rarest_first) {
-    std::fill(word.begin(), word.end(), 0);
-    for (const WordMatch& m : q->matches) {
-      const std::uint32_t* posting = data_.postings.data() + data_.posting_offsets[m.word];
-      for (std::uint32_t i = 0; i < data_.posting_count(m.word); ++i) {
-        word[posting[i] / kBits] |= std::uint64_t{1} << (posting[i] % kBits);
-      }
-    }
-    if (all.empty()) {
-      all = word;
-    } else {
-      for (std::size_t b = 0; b < blocks; ++b) all[b] &= word[b];
-    }
-  }
-  std::vector<std::uint32_t> names;
-  for (std::size_t block = 0; block < all.size(); ++block) {
-    for (std::uint64_t bits = all[block]; bits != 0; bits &= bits - 1) {
-      names.push_back(static_cast<std::uint32_t>(block * kBits + std::countr_zero(bits)));
-    }
-  }
-  return names;
+  std::vector<const std::vector<WordMatch>*> groups;
+  for (const QueryWord* word : query) groups.push_back(&word->matches);
+  return data_.names_with_all(groups);
 }
 
 // Keeps the better score of neighbours that are the same movie.
@@ -298,9 +270,7 @@ void Search::evaluate(const Reading& reading, std::vector<Scored>& out) const {
     const Data::Name& name = data_.names[n];
     if (!allowed(name.movie)) continue;
     std::optional<Score> score = score_name(name, reading.title, core);
-    if (!score) continue;
-    score->typos += reading.typos;
-    if (score->typos > config_.max_typos) continue;
+    if (!score || score->typos > config_.max_typos) continue;
     const int movie_year = data_.movies[name.movie].year;
     score->year = year == 0 ? kNoYearGiven : movie_year == year ? kSameYear : kOtherYear;
     add_best(out, {name.movie, *score});
@@ -377,6 +347,7 @@ std::vector<std::pair<std::uint32_t, bool>> Search::completions() const {
   for (const Reading& reading : readings_) {
     for (std::uint32_t n : candidates(reading.title)) {
       const Data::Name& name = data_.names[n];
+      if (!allowed(name.movie)) continue;
       const Data::Movie& movie = data_.movies[name.movie];
       for (std::size_t start : {std::size_t{0}, std::size_t{name.core}}) {
         const std::optional<Alignment> a = align(data_, name, reading.title, start);
@@ -493,23 +464,21 @@ std::vector<std::string> TitleIndex::complete(std::string_view typed, std::size_
   Search search(*data_, config_, allowed, true);
   if (limit == 0 || !search.read(typed)) return {};
   std::vector<std::pair<std::uint32_t, bool>> hits = search.completions();
-  // Keep each movie once, with its best hit, and only the allowed ones.
+  // Keep each movie once, with its best hit.
   std::sort(hits.begin(), hits.end(), [](const auto& a, const auto& b) {
     return a.first != b.first ? a.first < b.first : a.second > b.second;
   });
   hits.erase(std::unique(hits.begin(), hits.end(),
                          [](const auto& a, const auto& b) { return a.first == b.first; }),
              hits.end());
-  std::erase_if(hits,
-                [&](const auto& hit) { return allowed && !allowed(data_->movies[hit.first].id); });
-  const auto better = [&](const auto& a, const auto& b) {
+  const auto ahead = [&](const auto& a, const auto& b) {  // whole words, then popularity
     const Data::Movie& x = data_->movies[a.first];
     const Data::Movie& y = data_->movies[b.first];
     return std::tie(b.second, y.popularity, x.id) < std::tie(a.second, x.popularity, y.id);
   };
   const std::size_t count = std::min(limit, hits.size());
   std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(count), hits.end(),
-                    better);
+                    ahead);
   std::vector<std::string> titles;
   for (std::size_t i = 0; i < count; ++i) titles.push_back(data_->movies[hits[i].first].display);
   return titles;
