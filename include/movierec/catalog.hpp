@@ -32,8 +32,16 @@ class Catalog {
   Catalog() = default;
   explicit Catalog(std::vector<MovieInfo> movies);  // throws Error on a repeated id
 
-  // Reads movie_metadata.csv. Throws InputError naming source, line and column.
+  // Reads movie_metadata.csv (see processed.hpp): columns movieId, title, year, genres,
+  // rating_count, rating_mean, imdbId, tmdbId, tags, overview, release_date, runtime, found by
+  // header name in any order; other columns are ignored. Genres and tags are "|"-joined
+  // ("(no genres listed)" is none). Empty numeric fields mean unknown (0); runtime may be "94" or
+  // "94.0" (rounded to minutes); external ids are digits ("862.0" reads as "862"). Throws
+  // InputError naming source, line and column for a missing column, a repeated or non-positive
+  // id, an empty or non-UTF-8 title, a number that does not parse or is out of range (year
+  // 0..9999, rating_count >= 0, rating_mean 0..5), or a release date not in YYYY-MM-DD.
   static Catalog read(std::istream& in, const std::string& source);
+  // read() of a file; InputError if it cannot be opened.
   static Catalog load(const std::filesystem::path& metadata_csv);
 
   const std::vector<MovieInfo>& movies() const { return movies_; }
