@@ -156,8 +156,14 @@ std::vector<ConfigField> preprocess_fields(PipelineConfig& config) {
 
 PreprocessReport run_preprocess(const PreprocessOptions& options) {
   const auto start = std::chrono::steady_clock::now();
-  const PipelineConfig& config = options.config;
+  auto lap_start = start;
   PreprocessReport report;
+  const auto lap = [&](const char* step) {
+    const auto now = std::chrono::steady_clock::now();
+    report.steps.emplace_back(step, std::chrono::duration<double>(now - lap_start).count());
+    lap_start = now;
+  };
+  const PipelineConfig& config = options.config;
   report.data_dir = options.data_dir;
   report.out_dir = options.out_dir;
   report.config = config;
@@ -175,6 +181,7 @@ PreprocessReport run_preprocess(const PreprocessOptions& options) {
     report.tmdb_used = true;
   }
   RawDataset raw = load(options.data_dir, report);
+  lap("read");
   // The inputs' checksum reads the files again (from the page cache) while the pipeline runs.
   const std::vector<fs::path> input_files(raw.files.begin(), raw.files.end());
   auto data_checksum = std::async(std::launch::async, files_checksum, input_files);
@@ -187,14 +194,17 @@ PreprocessReport run_preprocess(const PreprocessOptions& options) {
       std::count_if(data.metadata.begin(), data.metadata.end(), [](const MovieInfo& m) {
         return !m.overview.empty() || !m.release_date.empty() || m.runtime_minutes > 0;
       }));
+  lap("metadata");
   data.filtered = filter_ratings(std::move(raw.ratings), config);
   report.filter = data.filtered.stats;
   data.movies = kept_movies(raw.movies, data.filtered.ratings);
   raw = RawDataset();  // titles and tags are in the metadata now
+  lap("filter");
   data.split = split_by_time(data.filtered.ratings, config);
   check_split(data.split, config);
   note_split(data.split, report);
   data.stats = train_statistics(data.split.train);
+  lap("split");
 
   manifest["data"] = {{"dir", fs::absolute(options.data_dir).lexically_normal().string()},
                       {"layout", describe(report.layout)},
@@ -202,6 +212,7 @@ PreprocessReport run_preprocess(const PreprocessOptions& options) {
                       {"checksum", data_checksum.get()}};
   manifest["counts"] = counts_json(report);
   write(data, manifest, report);
+  lap("write");
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }
@@ -233,7 +244,12 @@ std::string summarize(const PreprocessReport& r) {
           "\n";
   char seconds[32];
   std::snprintf(seconds, sizeof seconds, "%.2f", r.seconds);
-  text += "wrote " + r.out_dir.string() + "/ in " + seconds + " s\n";
+  text += "wrote " + r.out_dir.string() + "/ in " + seconds + " s (";
+  for (std::size_t i = 0; i < r.steps.size(); ++i) {
+    std::snprintf(seconds, sizeof seconds, "%.2f", r.steps[i].second);
+    text += (i > 0 ? ", " : "") + r.steps[i].first + " " + seconds;
+  }
+  text += ")\n";
   return text;
 }
 

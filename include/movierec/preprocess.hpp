@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "movierec/config.hpp"
@@ -34,7 +35,8 @@ struct PreprocessReport {
   std::size_t movies_with_tmdb = 0;
   bool tmdb_used = false;
   PipelineConfig config;
-  double seconds = 0;  // wall time of the whole run
+  double seconds = 0;                                 // wall time of the whole run
+  std::vector<std::pair<std::string, double>> steps;  // wall seconds of read, metadata, ...
 };
 
 // The config keys preprocess uses (filter, split, transform, metadata; not train), bound to
