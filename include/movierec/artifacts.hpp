@@ -59,7 +59,8 @@ struct Artifacts {
   nlohmann::json manifest;
 };
 
-// Writes every file into `dir` at once (AtomicDirectory); sets manifest["format_version"].
+// Writes every file into `dir` at once (AtomicDirectory); sets manifest["format_version"] and
+// manifest["k"]. Throws Error if the embeddings disagree with the maps or with each other's k.
 void save_artifacts(const std::filesystem::path& dir, const Artifacts& artifacts);
 
 // Reads `dir` and checks it: every file present, readable and well-formed, the format version
