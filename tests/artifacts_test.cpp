@@ -2,7 +2,6 @@
 
 #include <catch2/catch.hpp>
 #include <cmath>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -10,6 +9,7 @@
 #include <string>
 
 #include "movierec/error.hpp"
+#include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using movierec::Artifacts;
@@ -19,25 +19,9 @@ using movierec::load_artifacts;
 using movierec::ModelError;
 using movierec::RowMatrixXf;
 using movierec::save_artifacts;
+using movierec::testing::TempDir;
 
 namespace {
-
-// A fresh folder under the system's temporary folder, removed at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "movierec-artifacts-XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 Artifacts sample_artifacts() {
   Artifacts a;

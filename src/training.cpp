@@ -1,0 +1,300 @@
+#include "movierec/training.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <fstream>
+#include <numeric>
+#include <ostream>
+#include <streambuf>
+#include <utility>
+
+#include "movierec/error.hpp"
+#include "movierec/files.hpp"
+#include "movierec/id_index.hpp"
+#include "movierec/processed.hpp"
+#include "movierec/progress.hpp"
+
+namespace fs = std::filesystem;
+
+namespace movierec {
+namespace {
+
+constexpr const char* kTrainFile = "train_transformed.csv";
+constexpr const char* kValFile = "val_transformed.csv";
+constexpr const char* kPreprocessFix = "build/bin/preprocess";
+constexpr std::size_t kReadChunk = std::size_t{1} << 20;
+constexpr std::size_t kSummarySingularValues = 5;  // how many the summary shows
+
+using ColumnMatrix = Eigen::SparseMatrix<double, Eigen::ColMajor>;
+
+// Reads a file through this buffer to checksum exactly the bytes parsed, in the same pass,
+// and to show progress in bytes.
+class ChecksumInput : public std::streambuf {
+ public:
+  ChecksumInput(const fs::path& path, const std::string& label)
+      : path_(path),
+        file_(open_input(path)),
+        buffer_(kReadChunk),
+        progress_(label, static_cast<std::size_t>(fs::file_size(path))) {}
+
+  // Reads whatever the parser left, and returns the checksum of the whole file.
+  std::string finish() {
+    while (underflow() != traits_type::eof()) setg(egptr(), egptr(), egptr());
+    progress_.finish();
+    return sum_.hex();
+  }
+
+ protected:
+  int_type underflow() override {
+    if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+    file_.read(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+    if (file_.bad()) throw InputError(path_.string(), 0, "read error");
+    const auto got = static_cast<std::size_t>(file_.gcount());
+    if (got == 0) return traits_type::eof();
+    sum_.update(buffer_.data(), got);
+    bytes_ += got;
+    progress_.update(bytes_);
+    setg(buffer_.data(), buffer_.data(), buffer_.data() + got);
+    return traits_type::to_int_type(buffer_[0]);
+  }
+
+ private:
+  fs::path path_;
+  std::ifstream file_;
+  std::vector<char> buffer_;
+  Checksum sum_;
+  std::size_t bytes_ = 0;
+  Progress progress_;
+};
+
+// The checksum processed/manifest.json records for `name`.
+std::string listed_checksum(const nlohmann::json& manifest, const fs::path& dir,
+                            const std::string& name) {
+  const nlohmann::json& files = manifest.at("files");
+  const auto entry = files.find(name);
+  if (entry == files.end() || !entry->is_object() || !entry->contains("checksum") ||
+      !(*entry)["checksum"].is_string()) {
+    throw ModelError((dir / "manifest.json").string() + " lists no checksum for " + name,
+                     kPreprocessFix);
+  }
+  const fs::path path = dir / name;
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec))
+    throw ModelError(path.string() + " is missing", kPreprocessFix);
+  return (*entry)["checksum"].get<std::string>();
+}
+
+// Reads a transformed file, refusing it unless its bytes are those preprocess wrote.
+std::vector<TransformedRating> read_checked(const fs::path& dir, const std::string& name,
+                                            const std::string& expected, std::string& checksum) {
+  const fs::path path = dir / name;
+  ChecksumInput buffer(path, "reading " + name);
+  std::istream in(&buffer);
+  std::vector<TransformedRating> rows = read_transformed(in, path.string());
+  checksum = buffer.finish();
+  if (checksum != expected) {
+    throw ModelError(
+        fmt::format("{} changed since preprocess wrote it (checksum {}, {} says {})", path.string(),
+                    checksum, (dir / "manifest.json").string(), expected),
+        kPreprocessFix);
+  }
+  return rows;
+}
+
+// The pipeline config these artifacts come from: preprocess's sections as it ran them (from
+// processed/manifest.json), the train section as train_svd runs it.
+nlohmann::json recorded_config(const PipelineConfig& config, const nlohmann::json& processed) {
+  nlohmann::json recorded = config.to_json();
+  const auto used = processed.find("config");
+  if (used != processed.end() && used->is_object()) {
+    for (const auto& [section, values] : used->items()) {
+      if (section != "train") recorded[section] = values;
+    }
+  }
+  return recorded;
+}
+
+std::string utc_now() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+}  // namespace
+
+Target parse_target(const std::string& name) {
+  if (name == "final_rating") return Target::kFinalRating;
+  if (name == "rating_norm") return Target::kRatingNorm;
+  if (name == "rating") return Target::kRating;
+  if (name == "like") return Target::kLike;
+  throw ConfigError("train_svd", 0, "train.target",
+                    "unknown target '" + name + "' (final_rating, rating_norm, rating or like)");
+}
+
+double target_value(const TransformedRating& rating, Target target) {
+  switch (target) {
+    case Target::kFinalRating:
+      return rating.final_rating;
+    case Target::kRatingNorm:
+      return rating.rating_norm;
+    case Target::kRating:
+      return rating.rating.rating;
+    case Target::kLike:
+      return rating.rating.rating >= kLikeStars ? 1.0 : 0.0;
+  }
+  return 0;
+}
+
+RatingMatrix build_rating_matrix(const std::vector<TransformedRating>& ratings, Target target,
+                                 const std::string& source) {
+  if (ratings.empty()) throw Error(source + ": no ratings to train on");
+  const IdIndex users(ratings, [](const TransformedRating& r) { return r.rating.user; });
+  const IdIndex movies(ratings, [](const TransformedRating& r) { return r.rating.movie; });
+  const auto rows = static_cast<Eigen::Index>(users.size());
+  const auto cols = static_cast<Eigen::Index>(movies.size());
+
+  // Filled column by column in file order, then converted to row-major: Eigen's conversion
+  // walks the columns in order, which leaves every row's columns sorted.
+  ColumnMatrix by_column(rows, cols);
+  by_column.resizeNonZeros(static_cast<Eigen::Index>(ratings.size()));
+  int* outer = by_column.outerIndexPtr();
+  std::fill(outer, outer + cols + 1, 0);
+  for (const TransformedRating& r : ratings) ++outer[movies.find(r.rating.movie) + 1];
+  std::partial_sum(outer, outer + cols + 1, outer);
+  std::vector<int> next(outer, outer + cols);
+  for (const TransformedRating& r : ratings) {
+    const int at = next[movies.find(r.rating.movie)]++;
+    by_column.innerIndexPtr()[at] = static_cast<int>(users.find(r.rating.user));
+    by_column.valuePtr()[at] = target_value(r, target);
+  }
+  RatingMatrix matrix{SparseMatrix(by_column), IdMap(users.ids()), IdMap(movies.ids())};
+
+  const SparseMatrix& m = matrix.values;
+  for (Eigen::Index row = 0; row < rows; ++row) {
+    const int* inner = m.innerIndexPtr();
+    for (int p = m.outerIndexPtr()[row] + 1; p < m.outerIndexPtr()[row + 1]; ++p) {
+      if (inner[p] == inner[p - 1]) {
+        throw InputError(source, 0,
+                         fmt::format("user {} rates movie {} more than once",
+                                     matrix.users.id(static_cast<std::size_t>(row)),
+                                     matrix.movies.id(static_cast<std::size_t>(inner[p]))));
+      }
+    }
+  }
+  return matrix;
+}
+
+Validation validate(const Artifacts& model, const std::vector<TransformedRating>& ratings,
+                    Target target) {
+  Validation result;
+  double squared = 0;
+  for (const TransformedRating& r : ratings) {
+    const auto user = model.user_map.row(r.rating.user);
+    const auto movie = model.movie_map.row(r.rating.movie);
+    if (!user || !movie) {
+      ++result.skipped;
+      continue;
+    }
+    const double predicted =
+        model.user_embeddings.row(static_cast<Eigen::Index>(*user))
+            .cast<double>()
+            .dot(model.movie_embeddings.row(static_cast<Eigen::Index>(*movie)).cast<double>());
+    const double error = predicted - target_value(r, target);
+    squared += error * error;
+    ++result.rows;
+  }
+  if (result.rows > 0) result.rmse = std::sqrt(squared / static_cast<double>(result.rows));
+  return result;
+}
+
+Artifacts factorise(const RatingMatrix& matrix, int k, const SvdOptions& options) {
+  const SvdResult svd = truncated_svd(matrix.values, k, options);
+  Artifacts artifacts;
+  artifacts.user_embeddings = (svd.u * svd.singular_values.asDiagonal()).cast<float>();
+  artifacts.movie_embeddings = svd.v.cast<float>();
+  artifacts.user_map = matrix.users;
+  artifacts.movie_map = matrix.movies;
+  artifacts.manifest["k"] = k;
+  artifacts.manifest["singular_values"] =
+      std::vector<double>(svd.singular_values.begin(), svd.singular_values.end());
+  artifacts.manifest["rows"] = {{"users", matrix.values.rows()},
+                                {"movies", matrix.values.cols()},
+                                {"nonzeros", matrix.values.nonZeros()}};
+  artifacts.manifest["svd_products"] = svd.products;
+  return artifacts;
+}
+
+nlohmann::json train_model(const fs::path& processed_dir, const fs::path& out_dir,
+                           const PipelineConfig& config) {
+  const auto start = std::chrono::steady_clock::now();
+  const Target target = parse_target(config.target);
+  const nlohmann::json processed = read_processed_manifest(processed_dir);
+  // Both inputs are looked up before the long work, so a missing one fails at once.
+  const std::string train_expected = listed_checksum(processed, processed_dir, kTrainFile);
+  const std::string val_expected = listed_checksum(processed, processed_dir, kValFile);
+
+  std::string train_checksum;
+  Artifacts artifacts;
+  {
+    RatingMatrix matrix =
+        build_rating_matrix(read_checked(processed_dir, kTrainFile, train_expected, train_checksum),
+                            target, (processed_dir / kTrainFile).string());
+    Progress progress("SVD (matrix-vector products)");
+    SvdOptions options;
+    options.tolerance = config.svd_tolerance;
+    options.max_iterations = config.svd_max_iterations;
+    options.progress = [&](std::size_t products) { progress.update(products); };
+    artifacts = factorise(matrix, config.k, options);
+  }
+  std::string val_checksum;
+  const Validation validation = validate(
+      artifacts, read_checked(processed_dir, kValFile, val_expected, val_checksum), target);
+
+  nlohmann::json& manifest = artifacts.manifest;
+  manifest["format_version"] = kArtifactsFormatVersion;
+  manifest["program"] = "train_svd";
+  manifest["created"] = utc_now();
+  manifest["target"] = config.target;
+  manifest["config"] = recorded_config(config, processed);
+  manifest["inputs"] = {{kTrainFile, train_checksum}, {kValFile, val_checksum}};
+  manifest["validation_rmse"] = validation.rmse ? nlohmann::json(*validation.rmse) : nullptr;
+  manifest["validation_rows"] = validation.rows;
+  manifest["validation_skipped"] = validation.skipped;
+  manifest["seconds"] =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  save_artifacts(out_dir, artifacts);
+  return manifest;
+}
+
+void print_training_summary(std::ostream& out, const nlohmann::json& manifest) {
+  const nlohmann::json& rows = manifest.at("rows");
+  out << fmt::format("matrix: {} users x {} movies, {} ratings (target {})\n",
+                     rows.at("users").get<long long>(), rows.at("movies").get<long long>(),
+                     rows.at("nonzeros").get<long long>(),
+                     manifest.at("target").get<std::string>());
+  const auto values = manifest.at("singular_values").get<std::vector<double>>();
+  std::string shown;
+  for (std::size_t i = 0; i < values.size() && i < kSummarySingularValues; ++i) {
+    shown += fmt::format("{}{:.4g}", i > 0 ? ", " : "", values[i]);
+  }
+  if (values.size() > kSummarySingularValues) shown += ", ...";
+  out << fmt::format("SVD: k = {}, singular values {} ({} matrix-vector products)\n",
+                     manifest.at("k").get<int>(), shown,
+                     manifest.at("svd_products").get<long long>());
+  const nlohmann::json& rmse = manifest.at("validation_rmse");
+  out << fmt::format(
+      "validation RMSE: {} on {} ratings ({} skipped: user or movie not in train)\n",
+      rmse.is_null() ? std::string("none") : fmt::format("{:.6f}", rmse.get<double>()),
+      manifest.at("validation_rows").get<long long>(),
+      manifest.at("validation_skipped").get<long long>());
+  out << fmt::format("time: {:.2f} s\n", manifest.at("seconds").get<double>());
+}
+
+}  // namespace movierec
