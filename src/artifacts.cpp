@@ -133,20 +133,24 @@ void write_embeddings(const AtomicDirectory& dir, const char* name, const RowMat
 // ---------------------------------------------------------------------------------------------
 // IdMap
 
-IdMap::IdMap(std::vector<std::int32_t> ids) : ids_(std::move(ids)) {
-  rows_.reserve(ids_.size());
+IdMap::IdMap(std::vector<std::int32_t> ids)
+    : ids_(std::move(ids)),
+      index_(ids_, [](std::int32_t id) { return id; }),
+      rows_(index_.size(), IdIndex::kNone) {
   for (std::size_t row = 0; row < ids_.size(); ++row) {
-    if (!rows_.emplace(ids_[row], row).second) {
-      throw Error(fmt::format("id {} appears twice in an id map (rows {} and {})", ids_[row],
-                              rows_[ids_[row]], row));
+    std::size_t& slot = rows_[index_.find(ids_[row])];
+    if (slot != IdIndex::kNone) {
+      throw Error(
+          fmt::format("id {} appears twice in an id map (rows {} and {})", ids_[row], slot, row));
     }
+    slot = row;
   }
 }
 
 std::optional<std::size_t> IdMap::row(std::int32_t id) const {
-  const auto found = rows_.find(id);
-  if (found == rows_.end()) return std::nullopt;
-  return found->second;
+  const std::size_t position = index_.find(id);
+  if (position == IdIndex::kNone) return std::nullopt;
+  return rows_[position];
 }
 
 nlohmann::json IdMap::to_json() const {

@@ -4,100 +4,111 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <limits>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "movierec/error.hpp"
+#include "movierec/parallel.hpp"
 
 namespace movierec {
 namespace {
 
 using Index = Eigen::Index;
 
-// The Gram product is summed in a fixed number of row chunks, each into its own accumulator,
-// and the accumulators are added in chunk order: the result is then bit-for-bit the same
-// whatever the number of threads, so training is deterministic on any machine.
+// Products with A are split into row chunks of about equal nonzeros, each summed into its own
+// accumulator, and the accumulators are added in chunk order: the result is then bit-for-bit
+// the same whatever the number of threads, so training is deterministic on any machine.
 constexpr Index kMaxChunks = 8;
 // Below this many nonzeros per chunk, thread start-up costs more than it saves.
 constexpr Index kMinChunkNonzeros = Index{1} << 18;
 
+class RowChunks {
+ public:
+  explicit RowChunks(const SparseMatrix& a) : bounds_{0} {
+    const Index nnz = a.nonZeros();
+    const Index chunks = std::clamp<Index>(nnz / kMinChunkNonzeros, 1, kMaxChunks);
+    const int* outer = a.outerIndexPtr();
+    for (Index c = 1; c < chunks; ++c) {
+      const Index target = nnz * c / chunks;
+      bounds_.push_back(std::lower_bound(outer + bounds_.back(), outer + a.rows(), target) - outer);
+    }
+    bounds_.push_back(a.rows());
+  }
+
+  std::size_t count() const { return bounds_.size() - 1; }
+  // Runs work(chunk, first row, end row) for every chunk, on up to one thread per core.
+  template <typename Work>
+  void run(Work work) const {
+    parallel_for(count(), [&](std::size_t c) { work(c, bounds_[c], bounds_[c + 1]); });
+  }
+
+ private:
+  std::vector<Index> bounds_;
+};
+
 // Aᵀ·A·x for a row-major A with rows >= cols, in one pass over A: for each row a_i,
-// y += a_i · (a_iᵀ·x). Never forms AᵀA; the rows are read once per product and stay in cache
-// between the dot product and the update.
+// y += a_i · (a_iᵀ·x). Never forms AᵀA; each row is read once per product and stays in cache
+// between its dot product and its update.
 class GramOperator {
  public:
   using Scalar = double;
 
-  GramOperator(const SparseMatrix& a, const SvdOptions& options)
-      : a_(a), options_(options), bounds_(chunk_bounds(a)) {
-    accumulators_.assign(bounds_.size() - 1, Eigen::VectorXd::Zero(a.cols()));
+  GramOperator(const SparseMatrix& a, const RowChunks& chunks, const SvdOptions& options)
+      : a_(a), chunks_(chunks), options_(options) {
+    accumulators_.assign(chunks.count(), Eigen::VectorXd::Zero(a.cols()));
   }
 
   Index rows() const { return a_.cols(); }
   Index cols() const { return a_.cols(); }
   std::size_t products() const { return products_; }
 
-  void perform_op(const double* x_in, double* y_out) const {
-    const Index chunks = static_cast<Index>(accumulators_.size());
-    std::atomic<Index> next{0};
-    auto worker = [&] {
-      for (Index c = next++; c < chunks; c = next++) accumulate(c, x_in);
-    };
-    const Index threads =
-        std::min<Index>(chunks, std::max(1u, std::thread::hardware_concurrency()));
-    std::vector<std::thread> helpers;
-    for (Index t = 1; t < threads; ++t) helpers.emplace_back(worker);
-    worker();
-    for (std::thread& helper : helpers) helper.join();
-
+  void perform_op(const double* x, double* y_out) const {
+    const int* outer = a_.outerIndexPtr();
+    const int* inner = a_.innerIndexPtr();
+    const double* values = a_.valuePtr();
+    chunks_.run([&](std::size_t chunk, Index first, Index end) {
+      Eigen::VectorXd& acc = accumulators_[chunk];
+      acc.setZero();
+      for (Index row = first; row < end; ++row) {
+        double dot = 0;
+        for (int p = outer[row]; p < outer[row + 1]; ++p) dot += values[p] * x[inner[p]];
+        if (dot == 0) continue;
+        for (int p = outer[row]; p < outer[row + 1]; ++p) acc[inner[p]] += dot * values[p];
+      }
+    });
     Eigen::Map<Eigen::VectorXd> y(y_out, a_.cols());
     y = accumulators_[0];
-    for (Index c = 1; c < chunks; ++c) y += accumulators_[c];
-    // Each product is two passes of a Lanczos step; callers show them as progress.
+    for (std::size_t c = 1; c < accumulators_.size(); ++c) y += accumulators_[c];
+    // Each Gram product is two matrix-vector products; callers show them as progress.
     products_ += 2;
     if (options_.progress) options_.progress(products_);
   }
 
  private:
-  // Row boundaries that give each chunk about the same number of nonzeros.
-  static std::vector<Index> chunk_bounds(const SparseMatrix& a) {
-    const Index nnz = a.nonZeros();
-    const Index chunks = std::clamp<Index>(nnz / kMinChunkNonzeros, 1, kMaxChunks);
-    std::vector<Index> bounds{0};
-    const int* outer = a.outerIndexPtr();
-    for (Index c = 1; c < chunks; ++c) {
-      const Index target = nnz * c / chunks;
-      const int* at = std::lower_bound(outer + bounds.back(), outer + a.rows(), target);
-      bounds.push_back(at - outer);
-    }
-    bounds.push_back(a.rows());
-    return bounds;
-  }
-
-  void accumulate(Index chunk, const double* x) const {
-    Eigen::VectorXd& acc = accumulators_[chunk];
-    acc.setZero();
-    const int* outer = a_.outerIndexPtr();
-    const int* inner = a_.innerIndexPtr();
-    const double* values = a_.valuePtr();
-    for (Index row = bounds_[chunk]; row < bounds_[chunk + 1]; ++row) {
-      double dot = 0;
-      for (int p = outer[row]; p < outer[row + 1]; ++p) dot += values[p] * x[inner[p]];
-      if (dot == 0) continue;
-      for (int p = outer[row]; p < outer[row + 1]; ++p) acc[inner[p]] += dot * values[p];
-    }
-  }
-
   const SparseMatrix& a_;
+  const RowChunks& chunks_;
   const SvdOptions& options_;
-  std::vector<Index> bounds_;
   mutable std::vector<Eigen::VectorXd> accumulators_;
   mutable std::size_t products_ = 0;
 };
+
+// A·V, row by row: V is copied row-major so that each nonzero adds one contiguous row of V.
+Eigen::MatrixXd times_dense(const SparseMatrix& a, const RowChunks& chunks,
+                            const Eigen::MatrixXd& v) {
+  using RowMajorMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  const RowMajorMatrix v_rows = v;
+  RowMajorMatrix product = RowMajorMatrix::Zero(a.rows(), v.cols());
+  chunks.run([&](std::size_t, Index first, Index end) {
+    for (Index row = first; row < end; ++row) {
+      for (SparseMatrix::InnerIterator it(a, row); it; ++it) {
+        product.row(row) += it.value() * v_rows.row(it.index());
+      }
+    }
+  });
+  return product;
+}
 
 void check_arguments(const SparseMatrix& a, int k) {
   const std::string shape = std::to_string(a.rows()) + " x " + std::to_string(a.cols());
@@ -149,7 +160,8 @@ void orthonormalise(Eigen::MatrixXd& u) {
 SvdResult tall_svd(const SparseMatrix& a, int k, const SvdOptions& options) {
   const Index n = a.cols();
   const Index ncv = std::min<Index>(n, std::max<Index>(2 * Index{k} + 1, Index{k} + 20));
-  GramOperator gram(a, options);
+  const RowChunks chunks(a);
+  GramOperator gram(a, chunks, options);
   Spectra::SymEigsSolver<GramOperator> solver(gram, k, ncv);
   solver.init();
   solver.compute(Spectra::SortRule::LargestAlge, options.max_iterations, options.tolerance);
@@ -163,7 +175,7 @@ SvdResult tall_svd(const SparseMatrix& a, int k, const SvdOptions& options) {
   // Eigenvalues of AᵀA are σ²; rounding can push a zero one slightly below 0.
   result.singular_values = solver.eigenvalues().cwiseMax(0.0).cwiseSqrt();
   result.v = solver.eigenvectors();
-  result.u = a * result.v;
+  result.u = times_dense(a, chunks, result.v);
   const double sigma_max = result.singular_values[0];
   for (Index j = 0; j < k; ++j) {
     const double sigma = result.singular_values[j];

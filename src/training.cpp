@@ -7,9 +7,11 @@
 #include <cmath>
 #include <ctime>
 #include <fstream>
+#include <future>
 #include <numeric>
 #include <ostream>
 #include <streambuf>
+#include <tuple>
 #include <utility>
 
 #include "movierec/error.hpp"
@@ -29,22 +31,20 @@ constexpr const char* kPreprocessFix = "build/bin/preprocess";
 constexpr std::size_t kReadChunk = std::size_t{1} << 20;
 constexpr std::size_t kSummarySingularValues = 5;  // how many the summary shows
 
-using ColumnMatrix = Eigen::SparseMatrix<double, Eigen::ColMajor>;
-
 // Reads a file through this buffer to checksum exactly the bytes parsed, in the same pass,
 // and to show progress in bytes.
 class ChecksumInput : public std::streambuf {
  public:
+  // Shows progress labelled `label` unless it is empty.
   ChecksumInput(const fs::path& path, const std::string& label)
-      : path_(path),
-        file_(open_input(path)),
-        buffer_(kReadChunk),
-        progress_(label, static_cast<std::size_t>(fs::file_size(path))) {}
+      : path_(path), file_(open_input(path)), buffer_(kReadChunk) {
+    if (!label.empty()) progress_.emplace(label, static_cast<std::size_t>(fs::file_size(path)));
+  }
 
   // Reads whatever the parser left, and returns the checksum of the whole file.
   std::string finish() {
     while (underflow() != traits_type::eof()) setg(egptr(), egptr(), egptr());
-    progress_.finish();
+    if (progress_) progress_->finish();
     return sum_.hex();
   }
 
@@ -57,7 +57,7 @@ class ChecksumInput : public std::streambuf {
     if (got == 0) return traits_type::eof();
     sum_.update(buffer_.data(), got);
     bytes_ += got;
-    progress_.update(bytes_);
+    if (progress_) progress_->update(bytes_);
     setg(buffer_.data(), buffer_.data(), buffer_.data() + got);
     return traits_type::to_int_type(buffer_[0]);
   }
@@ -68,7 +68,7 @@ class ChecksumInput : public std::streambuf {
   std::vector<char> buffer_;
   Checksum sum_;
   std::size_t bytes_ = 0;
-  Progress progress_;
+  std::optional<Progress> progress_;
 };
 
 // The checksum processed/manifest.json records for `name`.
@@ -90,9 +90,10 @@ std::string listed_checksum(const nlohmann::json& manifest, const fs::path& dir,
 
 // Reads a transformed file, refusing it unless its bytes are those preprocess wrote.
 std::vector<TransformedRating> read_checked(const fs::path& dir, const std::string& name,
-                                            const std::string& expected, std::string& checksum) {
+                                            const std::string& expected, std::string& checksum,
+                                            bool show_progress) {
   const fs::path path = dir / name;
-  ChecksumInput buffer(path, "reading " + name);
+  ChecksumInput buffer(path, show_progress ? "reading " + name : "");
   std::istream in(&buffer);
   std::vector<TransformedRating> rows = read_transformed(in, path.string());
   checksum = buffer.finish();
@@ -116,6 +117,32 @@ nlohmann::json recorded_config(const PipelineConfig& config, const nlohmann::jso
     }
   }
   return recorded;
+}
+
+// Sorts each row's entries by column, as Eigen expects of a compressed matrix, and refuses a
+// column met twice in a row (a movie rated twice by one user).
+void sort_rows(RatingMatrix& matrix, const std::string& source) {
+  SparseMatrix& m = matrix.values;
+  std::vector<std::pair<int, double>> entries;
+  for (Eigen::Index row = 0; row < m.rows(); ++row) {
+    int* inner = m.innerIndexPtr() + m.outerIndexPtr()[row];
+    double* values = m.valuePtr() + m.outerIndexPtr()[row];
+    const int size = m.outerIndexPtr()[row + 1] - m.outerIndexPtr()[row];
+    if (!std::is_sorted(inner, inner + size)) {
+      entries.clear();
+      for (int p = 0; p < size; ++p) entries.emplace_back(inner[p], values[p]);
+      std::sort(entries.begin(), entries.end(),
+                [](const auto& a, const auto& b) { return a.first < b.first; });
+      for (int p = 0; p < size; ++p) std::tie(inner[p], values[p]) = entries[p];
+    }
+    const int* repeated = std::adjacent_find(inner, inner + size);
+    if (repeated != inner + size) {
+      throw InputError(source, 0,
+                       fmt::format("user {} rates movie {} more than once",
+                                   matrix.users.id(static_cast<std::size_t>(row)),
+                                   matrix.movies.id(static_cast<std::size_t>(*repeated))));
+    }
+  }
 }
 
 std::string utc_now() {
@@ -158,36 +185,23 @@ RatingMatrix build_rating_matrix(const std::vector<TransformedRating>& ratings, 
   const IdIndex users(ratings, [](const TransformedRating& r) { return r.rating.user; });
   const IdIndex movies(ratings, [](const TransformedRating& r) { return r.rating.movie; });
   const auto rows = static_cast<Eigen::Index>(users.size());
-  const auto cols = static_cast<Eigen::Index>(movies.size());
+  RatingMatrix matrix{SparseMatrix(rows, static_cast<Eigen::Index>(movies.size())),
+                      IdMap(users.ids()), IdMap(movies.ids())};
 
-  // Filled column by column in file order, then converted to row-major: Eigen's conversion
-  // walks the columns in order, which leaves every row's columns sorted.
-  ColumnMatrix by_column(rows, cols);
-  by_column.resizeNonZeros(static_cast<Eigen::Index>(ratings.size()));
-  int* outer = by_column.outerIndexPtr();
-  std::fill(outer, outer + cols + 1, 0);
-  for (const TransformedRating& r : ratings) ++outer[movies.find(r.rating.movie) + 1];
-  std::partial_sum(outer, outer + cols + 1, outer);
-  std::vector<int> next(outer, outer + cols);
+  // Compressed rows filled in place; ratings come grouped by user, so the writes run in order.
+  SparseMatrix& m = matrix.values;
+  m.resizeNonZeros(static_cast<Eigen::Index>(ratings.size()));
+  int* outer = m.outerIndexPtr();
+  std::fill(outer, outer + rows + 1, 0);
+  for (const TransformedRating& r : ratings) ++outer[users.find(r.rating.user) + 1];
+  std::partial_sum(outer, outer + rows + 1, outer);
+  std::vector<int> next(outer, outer + rows);
   for (const TransformedRating& r : ratings) {
-    const int at = next[movies.find(r.rating.movie)]++;
-    by_column.innerIndexPtr()[at] = static_cast<int>(users.find(r.rating.user));
-    by_column.valuePtr()[at] = target_value(r, target);
+    const int at = next[users.find(r.rating.user)]++;
+    m.innerIndexPtr()[at] = static_cast<int>(movies.find(r.rating.movie));
+    m.valuePtr()[at] = target_value(r, target);
   }
-  RatingMatrix matrix{SparseMatrix(by_column), IdMap(users.ids()), IdMap(movies.ids())};
-
-  const SparseMatrix& m = matrix.values;
-  for (Eigen::Index row = 0; row < rows; ++row) {
-    const int* inner = m.innerIndexPtr();
-    for (int p = m.outerIndexPtr()[row] + 1; p < m.outerIndexPtr()[row + 1]; ++p) {
-      if (inner[p] == inner[p - 1]) {
-        throw InputError(source, 0,
-                         fmt::format("user {} rates movie {} more than once",
-                                     matrix.users.id(static_cast<std::size_t>(row)),
-                                     matrix.movies.id(static_cast<std::size_t>(inner[p]))));
-      }
-    }
-  }
+  sort_rows(matrix, source);
   return matrix;
 }
 
@@ -240,12 +254,19 @@ nlohmann::json train_model(const fs::path& processed_dir, const fs::path& out_di
   const std::string train_expected = listed_checksum(processed, processed_dir, kTrainFile);
   const std::string val_expected = listed_checksum(processed, processed_dir, kValFile);
 
+  // The validation file is read on a second thread while the (larger) train file is read.
+  std::string val_checksum;
+  std::future<std::vector<TransformedRating>> val_rows = std::async(std::launch::async, [&] {
+    return read_checked(processed_dir, kValFile, val_expected, val_checksum, false);
+  });
   std::string train_checksum;
+  std::vector<TransformedRating> val;
   Artifacts artifacts;
   {
-    RatingMatrix matrix =
-        build_rating_matrix(read_checked(processed_dir, kTrainFile, train_expected, train_checksum),
-                            target, (processed_dir / kTrainFile).string());
+    RatingMatrix matrix = build_rating_matrix(
+        read_checked(processed_dir, kTrainFile, train_expected, train_checksum, true), target,
+        (processed_dir / kTrainFile).string());
+    val = val_rows.get();  // a bad validation file fails before the long part
     Progress progress("SVD (matrix-vector products)");
     SvdOptions options;
     options.tolerance = config.svd_tolerance;
@@ -253,9 +274,7 @@ nlohmann::json train_model(const fs::path& processed_dir, const fs::path& out_di
     options.progress = [&](std::size_t products) { progress.update(products); };
     artifacts = factorise(matrix, config.k, options);
   }
-  std::string val_checksum;
-  const Validation validation = validate(
-      artifacts, read_checked(processed_dir, kValFile, val_expected, val_checksum), target);
+  const Validation validation = validate(artifacts, val, target);
 
   nlohmann::json& manifest = artifacts.manifest;
   manifest["format_version"] = kArtifactsFormatVersion;
