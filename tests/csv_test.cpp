@@ -147,3 +147,19 @@ TEST_CASE("line reader strips CR and BOM and split handles multi-character separ
   CHECK(reader.line() == 3);
   CHECK_FALSE(reader.next(line));
 }
+
+TEST_CASE("parse_int takes whole numbers only, on its fast path and off it") {
+  CHECK(parse_int("0") == 0);
+  CHECK(parse_int("007") == 7);
+  CHECK(parse_int("964982703") == 964982703);
+  CHECK(parse_int("999999999999999999") == 999999999999999999);    // 18 digits: fast path
+  CHECK(parse_int("9223372036854775807") == 9223372036854775807);  // 19 digits: from_chars
+  CHECK(parse_int("-5") == -5);
+  CHECK_FALSE(parse_int("9223372036854775808"));
+  CHECK_FALSE(parse_int(""));
+  CHECK_FALSE(parse_int("+1"));
+  CHECK_FALSE(parse_int("1a"));
+  CHECK_FALSE(parse_int("1.0"));
+  CHECK_FALSE(parse_int(" 1"));
+  CHECK_FALSE(parse_int("\xE9"));
+}

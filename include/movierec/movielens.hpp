@@ -69,10 +69,13 @@ struct RawDataset {
 // files each layout needs when none matches.
 Layout detect_layout(const std::filesystem::path& dir);
 
-// Called now and then with a count of rating rows read, for progress display.
+// Called now and then (every million rows and at the end) with the count of rating rows read,
+// for progress display.
 using ProgressCallback = std::function<void(std::size_t rows)>;
 
-// Loads the release in `dir`. Ratings of a (user, movie) pair rated twice keep the newest.
+// Loads the release in `dir`. Ratings of a (user, movie) pair rated twice keep the newest (on a
+// tie in time, the later row); ratings of movies absent from the movie list are dropped. Both are
+// counted in the result. Throws InputError naming the file and line of any malformed input.
 RawDataset load_movielens(const std::filesystem::path& dir, const ProgressCallback& progress = {});
 
 // The readers behind load_movielens, on streams (for tests and fuzzing). `source` names the
