@@ -69,8 +69,8 @@ class GramOperator {
     const int* inner = a_.innerIndexPtr();
     const double* values = a_.valuePtr();
     chunks_.run([&](std::size_t chunk, Index first, Index end) {
-      Eigen::VectorXd& acc = accumulators_[chunk];
-      acc.setZero();
+      accumulators_[chunk].setZero();
+      double* acc = accumulators_[chunk].data();
       for (Index row = first; row < end; ++row) {
         double dot = 0;
         for (int p = outer[row]; p < outer[row + 1]; ++p) dot += values[p] * x[inner[p]];
