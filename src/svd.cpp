@@ -159,6 +159,8 @@ void orthonormalise(Eigen::MatrixXd& u) {
 // The SVD of a tall (rows >= cols) matrix from the eigenpairs of its Gram matrix AᵀA.
 SvdResult tall_svd(const SparseMatrix& a, int k, const SvdOptions& options) {
   const Index n = a.cols();
+  // The Krylov subspace: about twice k converges in few restarts (ARPACK's advice), and at
+  // least 20 spare vectors keep small k from restarting often.
   const Index ncv = std::min<Index>(n, std::max<Index>(2 * Index{k} + 1, Index{k} + 20));
   const RowChunks chunks(a);
   GramOperator gram(a, chunks, options);

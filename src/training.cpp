@@ -83,8 +83,9 @@ std::string listed_checksum(const nlohmann::json& manifest, const fs::path& dir,
   }
   const fs::path path = dir / name;
   std::error_code ec;
-  if (!fs::is_regular_file(path, ec))
+  if (!fs::is_regular_file(path, ec)) {
     throw ModelError(path.string() + " is missing", kPreprocessFix);
+  }
   return (*entry)["checksum"].get<std::string>();
 }
 
