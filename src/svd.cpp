@@ -3,6 +3,7 @@
 #include <Spectra/SymEigsSolver.h>
 #include <fmt/format.h>
 
+#include <Eigen/Cholesky>
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -137,7 +138,7 @@ void check_arguments(const SparseMatrix& a, int k) {
 // which is as accurate as modified Gram-Schmidt and runs as matrix-vector products). A column
 // that vanishes (a singular value of about 0, whose A·v/σ is noise) is replaced by the first
 // unit vector independent of the columns before it.
-void orthonormalise(Eigen::MatrixXd& u) {
+void gram_schmidt(Eigen::MatrixXd& u) {
   const double vanish = std::sqrt(std::numeric_limits<double>::epsilon());
   for (Index j = 0; j < u.cols(); ++j) {
     Index basis = 0;
@@ -154,6 +155,20 @@ void orthonormalise(Eigen::MatrixXd& u) {
       u.col(j) = Eigen::VectorXd::Unit(u.rows(), basis++);
     }
   }
+}
+
+// The same for columns that are already orthonormal up to rounding (every σ well above 0):
+// one Cholesky QR step, U ← U·R⁻¹ with UᵀU = RᵀR, is then as accurate and runs as
+// matrix-matrix products, several times faster than Gram-Schmidt on a tall U.
+void orthonormalise(Eigen::MatrixXd& u, bool vanished) {
+  if (!vanished) {
+    const Eigen::LLT<Eigen::MatrixXd> cholesky(u.transpose() * u);
+    if (cholesky.info() == Eigen::Success) {
+      u = cholesky.matrixU().solve<Eigen::OnTheRight>(u);
+      return;
+    }
+  }
+  gram_schmidt(u);
 }
 
 // The SVD of a tall (rows >= cols) matrix from the eigenpairs of its Gram matrix AᵀA.
@@ -179,6 +194,7 @@ SvdResult tall_svd(const SparseMatrix& a, int k, const SvdOptions& options) {
   result.v = solver.eigenvectors();
   result.u = times_dense(a, chunks, result.v);
   const double sigma_max = result.singular_values[0];
+  bool vanished = false;
   for (Index j = 0; j < k; ++j) {
     const double sigma = result.singular_values[j];
     // A·v/σ is only meaningful for σ clearly above the rounding noise of σ_max.
@@ -186,9 +202,10 @@ SvdResult tall_svd(const SparseMatrix& a, int k, const SvdOptions& options) {
       result.u.col(j) /= sigma;
     } else {
       result.u.col(j).setZero();
+      vanished = true;
     }
   }
-  orthonormalise(result.u);
+  orthonormalise(result.u, vanished);
   result.products = gram.products();
   return result;
 }
