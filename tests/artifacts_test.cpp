@@ -8,8 +8,8 @@
 #include <sstream>
 #include <string>
 
+#include "movielens_test_support.hpp"
 #include "movierec/error.hpp"
-#include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using movierec::Artifacts;

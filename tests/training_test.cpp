@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "movielens_test_support.hpp"
 #include "movierec/error.hpp"
 #include "movierec/files.hpp"
 #include "movierec/processed.hpp"
-#include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using namespace movierec;
