@@ -8,6 +8,7 @@
 #include <ctime>
 #include <fstream>
 #include <future>
+#include <limits>
 #include <numeric>
 #include <ostream>
 #include <streambuf>
@@ -183,6 +184,11 @@ double target_value(const TransformedRating& rating, Target target) {
 RatingMatrix build_rating_matrix(const std::vector<TransformedRating>& ratings, Target target,
                                  const std::string& source) {
   if (ratings.empty()) throw Error(source + ": no ratings to train on");
+  // Eigen indexes the stored values with int.
+  if (ratings.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
+    throw Error(fmt::format("{}: {} ratings are more than one matrix can hold ({})", source,
+                            ratings.size(), std::numeric_limits<int>::max()));
+  }
   const IdIndex users(ratings, [](const TransformedRating& r) { return r.rating.user; });
   const IdIndex movies(ratings, [](const TransformedRating& r) { return r.rating.movie; });
   const auto rows = static_cast<Eigen::Index>(users.size());
