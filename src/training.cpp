@@ -30,6 +30,8 @@ constexpr const char* kTrainFile = "train_transformed.csv";
 constexpr const char* kValFile = "val_transformed.csv";
 constexpr const char* kPreprocessFix = "build/bin/preprocess";
 constexpr std::size_t kReadChunk = std::size_t{1} << 20;
+// The shortest row of a transformed file: eight one-character fields, seven commas, a line break.
+constexpr std::size_t kMinRowBytes = 16;
 constexpr std::size_t kSummarySingularValues = 5;  // how many the summary shows
 
 // Reads a file through this buffer to checksum exactly the bytes parsed, in the same pass,
@@ -72,9 +74,15 @@ class ChecksumInput : public std::streambuf {
   std::optional<Progress> progress_;
 };
 
-// The checksum processed/manifest.json records for `name`.
-std::string listed_checksum(const nlohmann::json& manifest, const fs::path& dir,
-                            const std::string& name) {
+// What processed/manifest.json records of one file.
+struct ListedFile {
+  fs::path path;
+  std::string checksum;
+  std::size_t rows = 0;  // 0 when not recorded
+};
+
+ListedFile listed_file(const nlohmann::json& manifest, const fs::path& dir,
+                       const std::string& name) {
   const nlohmann::json& files = manifest.at("files");
   const auto entry = files.find(name);
   if (entry == files.end() || !entry->is_object() || !entry->contains("checksum") ||
@@ -82,27 +90,31 @@ std::string listed_checksum(const nlohmann::json& manifest, const fs::path& dir,
     throw ModelError((dir / "manifest.json").string() + " lists no checksum for " + name,
                      kPreprocessFix);
   }
-  const fs::path path = dir / name;
+  ListedFile listed{dir / name, (*entry)["checksum"].get<std::string>()};
   std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) {
-    throw ModelError(path.string() + " is missing", kPreprocessFix);
+  if (!fs::is_regular_file(listed.path, ec)) {
+    throw ModelError(listed.path.string() + " is missing", kPreprocessFix);
   }
-  return (*entry)["checksum"].get<std::string>();
+  const auto rows = entry->find("rows");
+  if (rows != entry->end() && rows->is_number_unsigned()) {
+    // A damaged manifest must not reserve more rows than the file can hold.
+    listed.rows = std::min(rows->get<std::size_t>(), fs::file_size(listed.path) / kMinRowBytes);
+  }
+  return listed;
 }
 
 // Reads a transformed file, refusing it unless its bytes are those preprocess wrote.
-std::vector<TransformedRating> read_checked(const fs::path& dir, const std::string& name,
-                                            const std::string& expected, std::string& checksum,
-                                            bool show_progress) {
-  const fs::path path = dir / name;
-  ChecksumInput buffer(path, show_progress ? "reading " + name : "");
+std::vector<TransformedRating> read_checked(const ListedFile& file, const fs::path& dir,
+                                            std::string& checksum, bool show_progress) {
+  const std::string name = file.path.filename().string();
+  ChecksumInput buffer(file.path, show_progress ? "reading " + name : "");
   std::istream in(&buffer);
-  std::vector<TransformedRating> rows = read_transformed(in, path.string());
+  std::vector<TransformedRating> rows = read_transformed(in, file.path.string(), file.rows);
   checksum = buffer.finish();
-  if (checksum != expected) {
+  if (checksum != file.checksum) {
     throw ModelError(
-        fmt::format("{} changed since preprocess wrote it (checksum {}, {} says {})", path.string(),
-                    checksum, (dir / "manifest.json").string(), expected),
+        fmt::format("{} changed since preprocess wrote it (checksum {}, {} says {})",
+                    file.path.string(), checksum, (dir / "manifest.json").string(), file.checksum),
         kPreprocessFix);
   }
   return rows;
@@ -258,21 +270,21 @@ nlohmann::json train_model(const fs::path& processed_dir, const fs::path& out_di
   const Target target = parse_target(config.target);
   const nlohmann::json processed = read_processed_manifest(processed_dir);
   // Both inputs are looked up before the long work, so a missing one fails at once.
-  const std::string train_expected = listed_checksum(processed, processed_dir, kTrainFile);
-  const std::string val_expected = listed_checksum(processed, processed_dir, kValFile);
+  const ListedFile train_file = listed_file(processed, processed_dir, kTrainFile);
+  const ListedFile val_file = listed_file(processed, processed_dir, kValFile);
 
   // The validation file is read on a second thread while the (larger) train file is read.
   std::string val_checksum;
   std::future<std::vector<TransformedRating>> val_rows = std::async(std::launch::async, [&] {
-    return read_checked(processed_dir, kValFile, val_expected, val_checksum, false);
+    return read_checked(val_file, processed_dir, val_checksum, false);
   });
   std::string train_checksum;
   std::vector<TransformedRating> val;
   Artifacts artifacts;
   {
-    RatingMatrix matrix = build_rating_matrix(
-        read_checked(processed_dir, kTrainFile, train_expected, train_checksum, true), target,
-        (processed_dir / kTrainFile).string());
+    RatingMatrix matrix =
+        build_rating_matrix(read_checked(train_file, processed_dir, train_checksum, true), target,
+                            train_file.path.string());
     val = val_rows.get();  // a bad validation file fails before the long part
     Progress progress("SVD (matrix-vector products)");
     SvdOptions options;

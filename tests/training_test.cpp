@@ -17,6 +17,7 @@
 
 namespace fs = std::filesystem;
 using namespace movierec;
+using movierec::testing::read_bytes;
 using movierec::testing::TempDir;
 
 namespace {
@@ -266,4 +267,20 @@ TEST_CASE("train_model trains each target", "[training]") {
         Eigen::BDCSVD<Eigen::MatrixXd>(Eigen::MatrixXd(m.values)).singularValues();
     CHECK(manifest["singular_values"][0].get<double>() == Approx(s[0]).epsilon(1e-6));
   }
+}
+
+TEST_CASE("train_model is not misled by a manifest's row counts", "[training]") {
+  TempDir temp;
+  const fs::path processed = temp.path() / "processed";
+  write_processed_fixture(processed, taste_ratings(20, 10, 13), {make_rating(100, 5, 4.0f)});
+  // Row counts only size the reading buffers: absurd or missing ones change nothing.
+  nlohmann::json manifest = nlohmann::json::parse(read_bytes(processed / "manifest.json"));
+  manifest["files"]["train_transformed.csv"]["rows"] = std::uint64_t{1} << 60;
+  manifest["files"]["val_transformed.csv"].erase("rows");
+  write_file(processed / "manifest.json", manifest.dump());
+  PipelineConfig config;
+  config.k = 2;
+  const nlohmann::json trained = train_model(processed, temp.path() / "artifacts", config);
+  CHECK(trained["rows"]["users"] == 20);
+  CHECK(trained["validation_rows"] == 1);
 }
