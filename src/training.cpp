@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <ctime>
 #include <fstream>
 #include <future>
 #include <limits>
@@ -157,15 +156,6 @@ void sort_rows(RatingMatrix& matrix, const std::string& source) {
                                    matrix.movies.id(static_cast<std::size_t>(*repeated))));
     }
   }
-}
-
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
 }
 
 }  // namespace
