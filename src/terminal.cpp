@@ -144,9 +144,9 @@ void TerminalRenderer::render_event(std::ostream& out, const ChoicesEvent& event
         << event.options[i].title << '\n';
   }
   if (event.outside_catalog) {
-    out << kIndent
-        << paint(kDim, "(matching titles outside the catalog, with too few ratings, are not shown)")
-        << '\n';
+    out << paint(kDim, wrap("(matching titles outside the catalog, with too few ratings, are "
+                            "not shown)",
+                            kIndent));
   }
 }
 
@@ -154,8 +154,7 @@ void TerminalRenderer::render_event(std::ostream& out, const FavouriteEvent& eve
   out << kIndent << paint(kGreen, fmt::format("Favourite {}: ", event.number))
       << paint(kBold, event.movie.title) << '\n';
   if (event.number == Session::kFavourites) {
-    out << "\nRecommendations: answer y (like), n (dislike), s (skip), i (info), q (quit) or "
-           "h (help).\n";
+    out << "\nRecommendations - answer y (like), n (dislike), s (skip), i (info), q or h.\n";
   }
 }
 
@@ -192,25 +191,23 @@ void TerminalRenderer::render_event(std::ostream& out, const InfoEvent& event) c
   if (!event.imdb_url.empty()) out << kIndent << "IMDb " << event.imdb_url << '\n';
   if (!event.tmdb_url.empty()) out << kIndent << "TMDB " << event.tmdb_url << '\n';
   const ScoreParts& parts = event.parts;
-  out << kIndent << paint(kBold, "Why: ")
-      << fmt::format(
-             "score {:.3f} = model {} (user . movie {:.3f}), genre distance {}, "
-             "popularity {}, diversity {}, exploration {}",
-             parts.total, signed_number(parts.model), parts.model_score,
-             signed_number(parts.genre_distance), signed_number(parts.popularity),
-             signed_number(parts.diversity), signed_number(parts.exploration))
-      << '\n';
-  out << kIndent << fmt::format("genre affinity {:.2f}", parts.genre_affinity) << '\n';
+  out << wrap(fmt::format("Why: score {:.3f} = model {} (user . movie {:.3f}), genre distance {}, "
+                          "popularity {}, diversity {}, exploration {}; genre affinity {:.2f}.",
+                          parts.total, signed_number(parts.model), parts.model_score,
+                          signed_number(parts.genre_distance), signed_number(parts.popularity),
+                          signed_number(parts.diversity), signed_number(parts.exploration),
+                          parts.genre_affinity),
+              kIndent);
   if (!event.nearest.empty()) {
     std::vector<std::string> near;
     for (const NearMovie& movie : event.nearest) near.push_back(near_text(movie));
-    out << kIndent << "nearest of yours: " << join(near, "; ") << '\n';
+    out << wrap("Nearest of yours: " + join(near, "; ") + ".", kIndent);
   }
 }
 
 void TerminalRenderer::render_event(std::ostream& out, const ErrorEvent& event) const {
   const bool hint = event.code == ErrorCode::kEmpty || event.code == ErrorCode::kUnknownAnswer;
-  out << kIndent << paint(hint ? kYellow : kRed, event.message) << '\n';
+  out << paint(hint ? kYellow : kRed, wrap(event.message, kIndent));
 }
 
 void TerminalRenderer::render_event(std::ostream& out, const HelpEvent& event) const {

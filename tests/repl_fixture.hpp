@@ -160,8 +160,9 @@ struct Fixture {
   }
 };
 
+// The event at `at`, which must be an `Event` (a copy, so that it outlives `events`).
 template <typename Event>
-const Event& only(const std::vector<ReplEvent>& events, std::size_t at = 0) {
+Event only(const std::vector<ReplEvent>& events, std::size_t at = 0) {
   REQUIRE(events.size() > at);
   REQUIRE(std::holds_alternative<Event>(events[at]));
   return std::get<Event>(events[at]);
