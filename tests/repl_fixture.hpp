@@ -2,9 +2,8 @@
 // twelve are embedded, plus movies refused for each reason the handler knows.
 #pragma once
 
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cstdint>
 #include <string>
 #include <variant>
@@ -30,8 +29,8 @@ enum : std::int32_t {
   kAliens = 9,
   kForrestGump = 10,
   kAmelie = 11,
-  kObscure = 12,      // 60 ratings, but too few from users the filter kept
-  kKeptUnrated = 13,  // kept by the filter, no rating in the training split
+  kObscure = 12,        // 60 ratings, but too few from users the filter kept
+  kKeptUnrated = 13,    // kept by the filter, no rating in the training split
   kToyStoryToons = 14,  // 5 ratings
   kBladeRunner = 15,
   kDieHard = 16,
@@ -58,8 +57,12 @@ inline std::vector<FixtureMovie> fixture_movies() {
       {kAlien, "Alien (1979)", "Horror|Sci-Fi", 180, true, {0.9f, 0, 0.1f}},
       {kAliens, "Aliens (1986)", "Action|Horror|Sci-Fi", 160, true, {1, 0.1f, 0}},
       {kForrestGump, "Forrest Gump (1994)", "Comedy|Drama|Romance", 320, true, {0, 0.6f, 0.6f}},
-      {kAmelie, "Amelie (Fabuleux destin d'Amélie Poulain, Le) (2001)", "Comedy|Romance", 90,
-       true, {0, 0.7f, 0.3f}},
+      {kAmelie,
+       "Amelie (Fabuleux destin d'Amélie Poulain, Le) (2001)",
+       "Comedy|Romance",
+       90,
+       true,
+       {0, 0.7f, 0.3f}},
       {kObscure, "Obscure Film (2005)", "Drama", 60, false, {}},
       {kKeptUnrated, "Kept Unrated (2010)", "Drama", 55, false, {}},
       {kToyStoryToons, "Toy Story Toons: Hawaiian Vacation (2011)", "Animation", 5, false, {}},

@@ -1,7 +1,6 @@
 // The two renderers of the line handler's events (JSON lines and terminal text), line reading,
 // determinism, and random input.
 #include <catch2/catch.hpp>
-
 #include <random>
 #include <sstream>
 #include <string>
@@ -57,11 +56,11 @@ const std::string kSession =
 
 TEST_CASE("a --json session writes one event per line, the end last") {
   const auto events = json_session(kSession);
-  CHECK(names(events) ==
-        std::vector<std::string>{"choices", "favourite", "error", "choices", "favourite",
-                                 "error", "favourite", "error", "favourite", "recommendation",
-                                 "info", "recommendation", "recommendation", "error",
-                                 "recommendation", "help", "end"});
+  CHECK(names(events) == std::vector<std::string>{"choices", "favourite", "error", "choices",
+                                                  "favourite", "error", "favourite", "error",
+                                                  "favourite", "recommendation", "info",
+                                                  "recommendation", "recommendation", "error",
+                                                  "recommendation", "help", "end"});
   CHECK(events[0]["reason"] == "ambiguous");
   CHECK(events[0]["options"][1] ==
         nlohmann::json({{"movie_id", kToyStory2}, {"title", "Toy Story 2 (1999)"}}));
@@ -79,26 +78,26 @@ TEST_CASE("a --json session writes one event per line, the end last") {
   const auto& rec = events[9];
   CHECK(rec["number"] == 1);
   CHECK(rec["score"] == rec["parts"]["total"]);
-  for (const char* part : {"model_score", "genre_affinity", "model", "genre_distance",
-                           "popularity", "diversity", "exploration", "total"}) {
+  for (const char* part : {"model_score", "genre_affinity", "model", "genre_distance", "popularity",
+                           "diversity", "exploration", "total"}) {
     CHECK(rec["parts"].contains(part));
   }
   CHECK(rec["genres"].is_array());
   const auto& info = events[10];
   CHECK(info["movie_id"] == rec["movie_id"]);
-  for (const char* key : {"title", "year", "genres", "rating_mean", "rating_count", "tags",
-                          "overview", "release_date", "runtime_minutes", "imdb_url", "tmdb_url",
-                          "score", "parts", "nearest"}) {
+  for (const char* key :
+       {"title", "year", "genres", "rating_mean", "rating_count", "tags", "overview",
+        "release_date", "runtime_minutes", "imdb_url", "tmdb_url", "score", "parts", "nearest"}) {
     CHECK(info.contains(key));
   }
   CHECK(events[13]["code"] == "unknown_answer");
-  CHECK(events.back() == nlohmann::json({{"event", "end"},
-                                         {"reason", "quit"},
-                                         {"likes", 1},
-                                         {"dislikes", 1},
-                                         {"skips", 1},
-                                         {"liked", {{{"movie_id", rec["movie_id"]},
-                                                     {"title", rec["title"]}}}}}));
+  CHECK(events.back() ==
+        nlohmann::json({{"event", "end"},
+                        {"reason", "quit"},
+                        {"likes", 1},
+                        {"dislikes", 1},
+                        {"skips", 1},
+                        {"liked", {{{"movie_id", rec["movie_id"]}, {"title", rec["title"]}}}}}));
 }
 
 TEST_CASE("a --json session ends at the end of input, in any phase") {
@@ -128,8 +127,7 @@ TEST_CASE("hostile input in --json mode stays valid JSON lines") {
   input += std::string(garbage, sizeof garbage - 1);
   input += "\xc3\x28\n\n";
   const auto events = json_session(input);
-  CHECK(names(events) ==
-        std::vector<std::string>{"error", "error", "error", "error", "end"});
+  CHECK(names(events) == std::vector<std::string>{"error", "error", "error", "error", "end"});
   CHECK(events[0]["code"] == "too_long");
   CHECK(events[1]["code"] == "not_text");
   CHECK(events[3]["code"] == "empty");
@@ -178,8 +176,9 @@ TEST_CASE("the terminal never echoes a huge line") {
 TEST_CASE("random lines never break the handler") {
   const Model model = fixture_model();
   const TitleIndex titles(title_entries(model.catalog));
-  const std::vector<std::string> words = {"toy", "story", "1", "2", "y", "n", "s", "i", "h",
-                                          "heat", "the", "matrix", "1999", "?", "fargo", "alien"};
+  const std::vector<std::string> words = {"toy",  "story", "1",     "2",    "y",   "n",
+                                          "s",    "i",     "h",     "heat", "the", "matrix",
+                                          "1999", "?",     "fargo", "alien"};
   std::mt19937_64 rng(5);
   for (int run = 0; run < 50; ++run) {
     LineHandler handler(model, titles, fixture_policy(), rng());

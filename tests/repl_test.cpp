@@ -1,11 +1,11 @@
 // The line handler driven by scripted lines on a hand-built model: every phase, choices,
 // refusals, answers, hostile lines, the end of input in each phase, and exhaustion.
-#include <catch2/catch.hpp>
+#include "movierec/repl.hpp"
 
+#include <catch2/catch.hpp>
 #include <set>
 #include <string>
 
-#include "movierec/repl.hpp"
 #include "repl_fixture.hpp"
 
 using namespace movierec;
@@ -224,8 +224,14 @@ TEST_CASE("hostile lines get a hint and the session goes on") {
   Fixture f;
   const std::string huge(1 << 20, 'x');
   const std::vector<std::string> lines = {
-      huge, std::string("\xff\xfe\x80 binary", 10), std::string("abc\0def", 7), "ti\x01tle",
-      "", "   ", "\t", std::string(5000, '7'),
+      huge,
+      std::string("\xff\xfe\x80 binary", 10),
+      std::string("abc\0def", 7),
+      "ti\x01tle",
+      "",
+      "   ",
+      "\t",
+      std::string(5000, '7'),
   };
   for (const int phase : {0, 1, 2}) {
     Fixture g;
@@ -313,6 +319,10 @@ TEST_CASE("completion offers catalog titles while favourites are asked for") {
 TEST_CASE("shown_text cleans and cuts echoed input") {
   CHECK(shown_text("heat", 10) == "heat");
   CHECK(shown_text("abcdefghijkl", 5) == "abcde...");
-  CHECK(shown_text("\xff" "a\x01", 10) == "\xEF\xBF\xBD" "a\xEF\xBF\xBD");
+  CHECK(shown_text("\xff"
+                   "a\x01",
+                   10) ==
+        "\xEF\xBF\xBD"
+        "a\xEF\xBF\xBD");
   CHECK(shown_text("Am\xC3\xA9lie", 3) == "Am\xC3\xA9...");
 }

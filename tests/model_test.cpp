@@ -1,0 +1,206 @@
+// load_model on folders written by the library's own writers (write_processed, train_model,
+// save_artifacts): success, and each disagreement refused with the command that fixes it.
+#include "movierec/model.hpp"
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "movierec/artifacts.hpp"
+#include "movierec/error.hpp"
+#include "movierec/metadata.hpp"
+#include "movierec/pipeline.hpp"
+#include "movierec/processed.hpp"
+#include "movierec/training.hpp"
+#include "temp_dir.hpp"
+
+using namespace movierec;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::int32_t kMovies = 12;
+constexpr std::int32_t kRareMovie = 12;  // one rating: the filter drops it
+
+// A release of 40 users rating movies 1-11 in a pattern with two tastes, and movie 12 once.
+RawDataset sample_release() {
+  RawDataset raw;
+  const char* genres[] = {"Action|Sci-Fi", "Comedy", "Drama|Romance", "Comedy|Drama"};
+  for (std::int32_t id = 1; id <= kMovies; ++id) {
+    raw.movies.push_back({id,
+                          "Movie " + std::to_string(id) + " (" + std::to_string(1990 + id) + ")",
+                          genres[id % 4]});
+  }
+  for (std::int32_t user = 1; user <= 40; ++user) {
+    for (std::int32_t movie = 1; movie < kMovies; ++movie) {
+      if ((user + movie) % 3 == 0) continue;
+      const bool likes = (user % 2 == 0) == (movie % 2 == 0);
+      raw.ratings.push_back({user, movie,
+                             likes ? 4.5f : 2.0f + static_cast<float>(movie % 3) * 0.5f,
+                             1000000 + user * 1000 + movie * 37});
+    }
+  }
+  raw.ratings.push_back({1, kRareMovie, 5.0f, 2000000});
+  return raw;
+}
+
+PipelineConfig sample_config(int min_movie_ratings = 5) {
+  PipelineConfig config;
+  config.min_user_ratings = 3;
+  config.min_movie_ratings = min_movie_ratings;
+  config.k = 2;
+  return config;
+}
+
+// preprocess's steps into dir/processed, as the library writes them.
+void write_processed_folder(const fs::path& dir, const PipelineConfig& config) {
+  const RawDataset raw = sample_release();
+  ProcessedData data;
+  data.filtered = filter_ratings(raw.ratings, config);
+  for (const Movie& movie : raw.movies) {
+    const bool kept = std::any_of(data.filtered.ratings.begin(), data.filtered.ratings.end(),
+                                  [&](const Rating& r) { return r.movie == movie.id; });
+    if (kept) data.movies.push_back(movie);
+  }
+  data.split = split_by_time(data.filtered.ratings, config);
+  data.stats = train_statistics(data.split.train);
+  data.metadata = build_movie_metadata(raw, nullptr, config);
+  write_processed(dir, data, config, {{"data", {{"dir", "sample"}}}});
+}
+
+struct ModelFolders {
+  movierec::testing::TempDir temp;
+  fs::path processed = temp.path() / "processed";
+  fs::path artifacts = temp.path() / "artifacts";
+
+  ModelFolders() {
+    write_processed_folder(processed, sample_config());
+    train_model(processed, artifacts, sample_config());
+  }
+};
+
+std::string load_error(const fs::path& artifacts, const fs::path& processed) {
+  try {
+    load_model(artifacts, processed);
+  } catch (const ModelError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+// Saves a changed copy of the artifacts into `to`.
+template <typename Change>
+void save_changed(const fs::path& from, const fs::path& to, Change change) {
+  Artifacts artifacts = load_artifacts(from);
+  change(artifacts);
+  save_artifacts(to, artifacts);
+}
+
+}  // namespace
+
+TEST_CASE("load_model joins artifacts and processed files") {
+  ModelFolders folders;
+  const Model model = load_model(folders.artifacts, folders.processed);
+  REQUIRE(model.movie_count() == 11);
+  CHECK(model.catalog.size() == kMovies);  // every movie of the release, kept or not
+  CHECK(model.pipeline.min_movie_ratings == 5);
+  CHECK(model.pipeline.k == 2);
+  CHECK(model.artifacts.movie_embeddings.cols() == 2);
+  CHECK(model.kept_movies.size() == 11);
+  CHECK(model.kept_movies.count(kRareMovie) == 0);
+  CHECK(std::is_sorted(model.genre_names.begin(), model.genre_names.end()));
+  CHECK(model.genre_names ==
+        std::vector<std::string>{"Action", "Comedy", "Drama", "Romance", "Sci-Fi"});
+  for (std::size_t row = 0; row < model.movie_count(); ++row) {
+    const std::int32_t id = model.artifacts.movie_map.id(row);
+    CHECK(model.info(row).id == id);
+    CHECK(model.popularity[row] == model.kept_movies.at(id));
+    std::vector<std::string> genres;
+    for (const int genre : model.movie_genres[row]) genres.push_back(model.genre_names[genre]);
+    std::vector<std::string> expected = model.info(row).genres;
+    std::sort(expected.begin(), expected.end());
+    CHECK(genres == expected);
+  }
+  CHECK(model.processed_manifest.at("program") == "preprocess");
+}
+
+TEST_CASE("artifacts trained on another processed/ are refused") {
+  ModelFolders folders;
+  write_processed_folder(folders.processed, sample_config(4));  // preprocess ran again
+  const std::string error = load_error(folders.artifacts, folders.processed);
+  CHECK_THAT(error,
+             Catch::Contains("was trained on another") &&
+                 Catch::Contains("train_transformed.csv") &&
+                 Catch::Contains("build/bin/train_svd --processed " + folders.processed.string()));
+}
+
+TEST_CASE("processed files changed or missing since preprocess are refused") {
+  ModelFolders folders;
+  SECTION("metadata edited") {
+    std::ofstream(folders.processed / "movie_metadata.csv", std::ios::app) << "\n";
+    CHECK_THAT(load_error(folders.artifacts, folders.processed),
+               Catch::Contains("movie_metadata.csv has changed since preprocess wrote it") &&
+                   Catch::Contains("build/bin/preprocess --out " + folders.processed.string()));
+  }
+  SECTION("popularity missing") {
+    fs::remove(folders.processed / "movie_popularity.json");
+    CHECK_THAT(load_error(folders.artifacts, folders.processed),
+               Catch::Contains("movie_popularity.json is missing") &&
+                   Catch::Contains("build/bin/preprocess"));
+  }
+  SECTION("no manifest") {
+    fs::remove(folders.processed / "manifest.json");
+    CHECK_THAT(load_error(folders.artifacts, folders.processed),
+               Catch::Contains("build/bin/preprocess"));
+  }
+  SECTION("no artifacts") {
+    CHECK_THAT(load_error(folders.temp.path() / "none", folders.processed),
+               Catch::Contains("build/bin/train_svd"));
+  }
+}
+
+TEST_CASE("artifacts that disagree with processed/ or with themselves are refused") {
+  ModelFolders folders;
+  const fs::path changed = folders.temp.path() / "changed";
+  SECTION("k disagrees with the recorded config") {
+    save_changed(folders.artifacts, changed,
+                 [](Artifacts& a) { a.manifest["config"]["train"]["k"] = 7; });
+    CHECK_THAT(load_error(changed, folders.processed),
+               Catch::Contains("k is 2 but its config says train.k = 7") &&
+                   Catch::Contains("build/bin/train_svd"));
+  }
+  SECTION("an unknown config key") {
+    save_changed(folders.artifacts, changed,
+                 [](Artifacts& a) { a.manifest["config"]["filter"]["min_movie_rating"] = 3; });
+    CHECK_THAT(load_error(changed, folders.processed),
+               Catch::Contains("unknown key; did you mean 'filter.min_movie_ratings'?"));
+  }
+  SECTION("no record of the inputs") {
+    save_changed(folders.artifacts, changed, [](Artifacts& a) { a.manifest.erase("inputs"); });
+    CHECK_THAT(load_error(changed, folders.processed),
+               Catch::Contains("does not record the processed files it was trained on"));
+  }
+  SECTION("an embedded movie missing from the metadata") {
+    save_changed(folders.artifacts, changed, [](Artifacts& a) {
+      std::vector<std::int32_t> ids = a.movie_map.ids();
+      ids.back() = 999;
+      a.movie_map = IdMap(ids);
+    });
+    CHECK_THAT(
+        load_error(changed, folders.processed),
+        Catch::Contains("movie 999 (row 10 of") &&
+            Catch::Contains("is not in " + (folders.processed / "movie_metadata.csv").string()));
+  }
+  SECTION("an embedded movie missing from the popularity") {
+    save_changed(folders.artifacts, changed, [](Artifacts& a) {
+      std::vector<std::int32_t> ids = a.movie_map.ids();
+      ids.back() = kRareMovie;  // in the metadata, but the filter dropped it
+      a.movie_map = IdMap(ids);
+    });
+    CHECK_THAT(
+        load_error(changed, folders.processed),
+        Catch::Contains("is not in " + (folders.processed / "movie_popularity.json").string()));
+  }
+}
