@@ -73,9 +73,15 @@ class LineEditor {
 
   // One line without its line break; none at the end of input (Ctrl-D).
   std::optional<std::string> read(const std::string& prompt) {
-    prompt_ = renderer_.style().colour ? std::string{kPromptEscape} + "\033[1m" + kPromptEscape +
-                                             prompt + kPromptEscape + "\033[0m" + kPromptEscape
-                                       : prompt;
+    prompt_ = prompt;
+    if (renderer_.style().colour && !prompt.empty()) {
+      // libedit ties an escape to the character after it, so the reset goes before the prompt's
+      // last character rather than at its very end, where it would be dropped.
+      const std::string last = prompt.substr(prompt.size() - 1);
+      prompt_ = std::string{kPromptEscape} + "\033[1m" + kPromptEscape +
+                prompt.substr(0, prompt.size() - 1) + kPromptEscape + "\033[0m" + kPromptEscape +
+                last;
+    }
     int count = 0;
     const char* text = el_gets(editor_, &count);
     if (text == nullptr || count <= 0) return std::nullopt;
