@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "movierec/config.hpp"
+#include "movierec/id_index.hpp"
 #include "movierec/movielens.hpp"
 
 namespace movierec {
@@ -43,10 +44,10 @@ Split split_by_time(const std::vector<Rating>& ratings, const PipelineConfig& co
 
 // What the transform learns from train and applies to every split.
 struct TrainStatistics {
-  std::unordered_map<std::int32_t, double> user_means;       // mean stars per user in train
+  std::unordered_map<std::int32_t, double> user_means;          // mean stars per user in train
   std::unordered_map<std::int32_t, std::int64_t> movie_counts;  // ratings per movie in train
-  double global_mean = 0;            // mean of all train stars (for users absent from train)
-  std::int64_t max_timestamp = 0;    // newest train timestamp
+  double global_mean = 0;          // mean of all train stars (for users absent from train)
+  std::int64_t max_timestamp = 0;  // newest train timestamp
 };
 
 TrainStatistics train_statistics(const std::vector<Rating>& train);
@@ -57,6 +58,24 @@ struct TransformedRating {
   double pop_weight = 0;    // count ^ -popularity_exponent; a movie absent from train counts 1
   double time_weight = 0;   // exp(-ln 2 * days_since / half_life_days), days_since below 0 as 0
   double final_rating = 0;  // rating_norm * pop_weight * time_weight
+};
+
+// The seed's transform of one rating at a time, with the statistics turned into tables indexed
+// by id once, so that tens of millions of rows can be transformed (and written) in chunks from
+// several threads without holding every transformed row in memory.
+class Transformer {
+ public:
+  Transformer(const TrainStatistics& stats, const PipelineConfig& config);
+  TransformedRating operator()(const Rating& rating) const;
+
+ private:
+  IdIndex users_;
+  std::vector<double> user_means_;  // per users_ index
+  IdIndex movies_;
+  std::vector<double> pop_weights_;  // per movies_ index
+  double global_mean_;
+  std::int64_t max_timestamp_;
+  double half_life_days_;
 };
 
 // The seed's transform, with statistics from train (seed 4.1-4.4).

@@ -16,22 +16,29 @@
 //                              tags,overview,release_date,runtime: every movie of the data set
 //                              (kept or not), counts and means over all its valid ratings, tags
 //                              most used first joined by "|", TMDB fields empty when unknown
-//   manifest.json              format_version, the program, the data folder, its layout and the
-//                              checksum of its files, the config, the counts, and for each file
-//                              above its rows and checksum
+//                              (each column is described in metadata.hpp)
+//   manifest.json              {"format_version": 1, "program": "preprocess", "created": UTC ISO
+//                              8601, "data": {"dir", "layout", "checksum" (XXH3 of the input
+//                              files' bytes, in order), "files"}, "tmdb": {"file", "checksum"} or
+//                              null, "config": PipelineConfig::to_json(), "counts": {...}, and
+//                              "files": {"<name>": {"rows": data rows (entries for
+//                              JSON, 1 for the .txt), "checksum": file_checksum()}} for each file
+//                              above}
 //
-// Timestamps are Unix seconds. Ratings are stars. Rows are sorted by userId, then timestamp,
-// then movieId.
+// Timestamps are Unix seconds. Ratings are stars, written with one decimal at least ("4.0",
+// "4.5"); other numbers as the shortest text that reads back to the same double. Rating rows are
+// sorted by userId, then timestamp, then movieId; movie rows and JSON keys by id.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <iosfwd>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "movierec/catalog.hpp"
 #include "movierec/movielens.hpp"
 #include "movierec/pipeline.hpp"
 
@@ -48,6 +55,24 @@ std::vector<TransformedRating> read_transformed_file(const std::filesystem::path
 // Writers of the two row formats.
 void write_ratings(std::ostream& out, const std::vector<Rating>& ratings);
 void write_transformed(std::ostream& out, const std::vector<TransformedRating>& ratings);
+
+// Everything preprocess writes into processed/.
+struct ProcessedData {
+  Filtered filtered;
+  std::vector<Movie> movies;  // the movies kept, sorted by id (movies_filtered.csv)
+  Split split;
+  TrainStatistics stats;            // from split.train
+  std::vector<MovieInfo> metadata;  // every movie of the release (movie_metadata.csv)
+};
+
+// Writes every file listed above into `dir` at once (AtomicDirectory), so a failure or a kill
+// leaves a previous `dir` as it was. manifest.json is `manifest` (the caller's "data", "counts"
+// and anything else) with format_version, program, created, config and files (rows and
+// file_checksum of each file) added. Rows are formatted on every core; `progress`, if set, is
+// called on the calling thread with the rating rows written so far. Throws Error on failure.
+void write_processed(const std::filesystem::path& dir, const ProcessedData& data,
+                     const PipelineConfig& config, nlohmann::json manifest,
+                     const std::function<void(std::size_t rows)>& progress = {});
 
 // processed/manifest.json. Throws ModelError (fix: preprocess) if missing, unreadable or of
 // another format version.
