@@ -1,4 +1,4 @@
-// load_model on folders written by the library's own writers (write_processed, train_model,
+// load_model on folders written by the library's own writers (run_preprocess, train_model,
 // save_artifacts): success, and each disagreement refused with the command that fixes it.
 #include "movierec/model.hpp"
 
@@ -8,13 +8,11 @@
 #include <fstream>
 #include <string>
 
+#include "movielens_test_support.hpp"
 #include "movierec/artifacts.hpp"
 #include "movierec/error.hpp"
-#include "movierec/metadata.hpp"
-#include "movierec/pipeline.hpp"
-#include "movierec/processed.hpp"
+#include "movierec/preprocess.hpp"
 #include "movierec/training.hpp"
-#include "temp_dir.hpp"
 
 using namespace movierec;
 namespace fs = std::filesystem;
@@ -24,59 +22,59 @@ namespace {
 constexpr std::int32_t kMovies = 12;
 constexpr std::int32_t kRareMovie = 12;  // one rating: the filter drops it
 
-// A release of 40 users rating movies 1-11 in a pattern with two tastes, and movie 12 once.
-RawDataset sample_release() {
-  RawDataset raw;
+// A release in the ml-latest layout: 40 users rate movies 1-11 in a pattern with two tastes,
+// and movie 12 once (so the filter drops it).
+void write_release(const fs::path& dir) {
+  fs::create_directories(dir);
+  std::ofstream movies(dir / "movies.csv");
+  movies << "movieId,title,genres\n";
   const char* genres[] = {"Action|Sci-Fi", "Comedy", "Drama|Romance", "Comedy|Drama"};
   for (std::int32_t id = 1; id <= kMovies; ++id) {
-    raw.movies.push_back({id,
-                          "Movie " + std::to_string(id) + " (" + std::to_string(1990 + id) + ")",
-                          genres[id % 4]});
+    movies << id << ",Movie " << id << " (" << 1990 + id << ")," << genres[id % 4] << "\n";
   }
+  std::ofstream ratings(dir / "ratings.csv");
+  ratings << "userId,movieId,rating,timestamp\n";
   for (std::int32_t user = 1; user <= 40; ++user) {
     for (std::int32_t movie = 1; movie < kMovies; ++movie) {
       if ((user + movie) % 3 == 0) continue;
       const bool likes = (user % 2 == 0) == (movie % 2 == 0);
-      raw.ratings.push_back({user, movie,
-                             likes ? 4.5f : 2.0f + static_cast<float>(movie % 3) * 0.5f,
-                             1000000 + user * 1000 + movie * 37});
+      ratings << user << "," << movie << ","
+              << (likes       ? "4.5"
+                  : movie % 2 ? "2.0"
+                              : "2.5")
+              << "," << 1000000 + user * 1000 + (movie * 7 + user) % kMovies * 37 << "\n";
     }
   }
-  raw.ratings.push_back({1, kRareMovie, 5.0f, 2000000});
-  return raw;
+  ratings << "1," << kRareMovie << ",5.0,2000000\n";
 }
 
-PipelineConfig sample_config(int min_movie_ratings = 5) {
+PipelineConfig sample_config(double train_ratio = 0.7) {
   PipelineConfig config;
   config.min_user_ratings = 3;
-  config.min_movie_ratings = min_movie_ratings;
+  config.min_movie_ratings = 5;
+  config.train_ratio = train_ratio;
   config.k = 2;
   return config;
 }
 
-// preprocess's steps into dir/processed, as the library writes them.
-void write_processed_folder(const fs::path& dir, const PipelineConfig& config) {
-  const RawDataset raw = sample_release();
-  ProcessedData data;
-  data.filtered = filter_ratings(raw.ratings, config);
-  for (const Movie& movie : raw.movies) {
-    const bool kept = std::any_of(data.filtered.ratings.begin(), data.filtered.ratings.end(),
-                                  [&](const Rating& r) { return r.movie == movie.id; });
-    if (kept) data.movies.push_back(movie);
-  }
-  data.split = split_by_time(data.filtered.ratings, config);
-  data.stats = train_statistics(data.split.train);
-  data.metadata = build_movie_metadata(raw, nullptr, config);
-  write_processed(dir, data, config, {{"data", {{"dir", "sample"}}}});
+// preprocess's work, as the library does it, from the release in `data` into `out`.
+void preprocess(const fs::path& data, const fs::path& out, const PipelineConfig& config) {
+  PreprocessOptions options;
+  options.data_dir = data;
+  options.out_dir = out;
+  options.config = config;
+  run_preprocess(options);
 }
 
 struct ModelFolders {
   movierec::testing::TempDir temp;
+  fs::path data = temp.path() / "data";
   fs::path processed = temp.path() / "processed";
   fs::path artifacts = temp.path() / "artifacts";
 
   ModelFolders() {
-    write_processed_folder(processed, sample_config());
+    write_release(data);
+    preprocess(data, processed, sample_config());
     train_model(processed, artifacts, sample_config());
   }
 };
@@ -128,7 +126,7 @@ TEST_CASE("load_model joins artifacts and processed files") {
 
 TEST_CASE("artifacts trained on another processed/ are refused") {
   ModelFolders folders;
-  write_processed_folder(folders.processed, sample_config(4));  // preprocess ran again
+  preprocess(folders.data, folders.processed, sample_config(0.6));  // preprocess ran again
   const std::string error = load_error(folders.artifacts, folders.processed);
   CHECK_THAT(error,
              Catch::Contains("was trained on another") &&
@@ -190,7 +188,7 @@ TEST_CASE("artifacts that disagree with processed/ or with themselves are refuse
     });
     CHECK_THAT(
         load_error(changed, folders.processed),
-        Catch::Contains("movie 999 (row 10 of") &&
+        Catch::Contains("movie 999 (row 10 of " + (changed / "movie_map.json").string() + ")") &&
             Catch::Contains("is not in " + (folders.processed / "movie_metadata.csv").string()));
   }
   SECTION("an embedded movie missing from the popularity") {
