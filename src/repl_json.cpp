@@ -8,7 +8,7 @@
 namespace movierec {
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 json movie_json(const MovieRef& movie) {
   return {{"movie_id", movie.movie_id}, {"title", movie.title}};
@@ -109,7 +109,7 @@ void write_events(const std::vector<ReplEvent>& events, std::ostream& out) {
 
 }  // namespace
 
-nlohmann::json to_json(const ReplEvent& event) {
+nlohmann::ordered_json to_json(const ReplEvent& event) {
   return std::visit([](const auto& e) { return event_json(e); }, event);
 }
 

@@ -205,8 +205,8 @@ const char* to_string(EndReason reason);
 // ------------------------------------------------------------------------------------------------
 // The --json protocol: one JSON object per line on stdout, flushed after each; nothing else goes
 // to stdout. Input: the same lines as the terminal (four favourite queries, numbers to pick, then
-// answers). Every event has "event"; movies are named by "movie_id" (MovieLens id) and "title"
-// (display form, "The Matrix (1999)").
+// answers). Every event has "event", first; the other keys come in the order shown. Movies are
+// named by "movie_id" (MovieLens id) and "title" (display form, "The Matrix (1999)").
 //
 //   {"event":"choices","query":S,"reason":"ambiguous"|"not_found"|"not_in_catalog",
 //    "options":[{"movie_id":N,"title":S},...],"outside_catalog":B}
@@ -238,7 +238,7 @@ const char* to_string(EndReason reason);
 //   {"event":"end","reason":"quit"|"eof"|"exhausted","likes":N,"dislikes":N,"skips":N,
 //    "liked":[{"movie_id":N,"title":S},...]}
 //       always the last line.
-nlohmann::json to_json(const ReplEvent& event);
+nlohmann::ordered_json to_json(const ReplEvent& event);
 
 // Reads one line from `in` into `line`, without its line break. A line longer than `max_bytes`
 // is cut to max_bytes + 1 bytes (enough for the handler to refuse it as too long) and the rest of

@@ -13,13 +13,13 @@ trap 'rm -rf "$WORK"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 cd "$WORK"
 
-"$BIN/make_synthetic" --out data --ratings 12000 --users 300 --movies 120 --seed 3 > /dev/null
+"$BIN/make_synthetic" --out data --ratings 15000 --users 300 --movies 400 --seed 3 > /dev/null
 "$BIN/preprocess" --data data --out processed --config "$SRC/config/pipeline.yaml" \
   --min-user-ratings 5 --min-movie-ratings 15 > /dev/null
 "$BIN/train_svd" --processed processed --out artifacts --config "$SRC/config/pipeline.yaml" \
   --k 8 > /dev/null
-RECOMMEND=("$BIN/recommend" --artifacts artifacts --processed processed
-           --policy "$SRC/config/recommender_policy.yaml")
+POLICY=(--policy "$SRC/config/recommender_policy.yaml")
+RECOMMEND=("$BIN/recommend" "${POLICY[@]}" --artifacts artifacts --processed processed)
 
 "$BIN/recommend" --help > help.txt || fail "--help exits non-zero"
 grep -q -- "--seed" help.txt && grep -q -- "--learning-rate" help.txt ||
@@ -81,7 +81,8 @@ PYEOF
 cmp -s out1.jsonl out2.jsonl || fail "the same seed and input gave different output"
 
 # The end of input ends the session: after the favourites, and before any line.
-{ cat favourites.txt; printf 'y\n'; } | "${RECOMMEND[@]}" --seed 1 --json > eof.jsonl 2> /dev/null
+{ cat favourites.txt; printf 'y\n'; } > eof.txt
+"${RECOMMEND[@]}" --seed 1 --json < eof.txt > eof.jsonl 2> /dev/null
 "$PY" -c "
 import json, sys
 e = [json.loads(l) for l in open('eof.jsonl')]
@@ -92,8 +93,8 @@ grep -q '"reason":"eof"' empty.jsonl && [ "$(wc -l < empty.jsonl)" -eq 1 ] ||
   fail "EOF at once must give one end event: $(cat empty.jsonl)"
 
 # Skipping everything runs out of candidates.
-{ cat favourites.txt; yes s | head -n 400; } |
-  "${RECOMMEND[@]}" --seed 2 --json > exhausted.jsonl 2> /dev/null
+{ cat favourites.txt; for _ in $(seq 400); do echo s; done; } > skips.txt
+"${RECOMMEND[@]}" --seed 2 --json < skips.txt > exhausted.jsonl 2> /dev/null
 tail -n 1 exhausted.jsonl | grep -q '"reason":"exhausted"' ||
   fail "skipping every movie must end exhausted: $(tail -n 1 exhausted.jsonl)"
 
@@ -123,7 +124,7 @@ grep -q "Session over (you quit): 1 liked, 1 disliked, 1 skipped." terminal.txt 
 
 # Missing or mismatched files: exit 1 with the command that makes them.
 set +e
-"${RECOMMEND[@]}" --artifacts nowhere < /dev/null > /dev/null 2> missing.txt
+"$BIN/recommend" "${POLICY[@]}" --artifacts nowhere --processed processed < /dev/null > /dev/null 2> missing.txt
 status=$?
 set -e
 [ "$status" -eq 1 ] || fail "missing artifacts must exit 1, got $status"
@@ -131,7 +132,7 @@ grep -q "build/bin/train_svd" missing.txt || fail "no fix command: $(cat missing
 cp -r processed processed2
 printf '%s\n' '{"1": 3}' > processed2/movie_popularity.json
 set +e
-"${RECOMMEND[@]}" --processed processed2 < /dev/null > /dev/null 2> changed.txt
+"$BIN/recommend" "${POLICY[@]}" --artifacts artifacts --processed processed2 < /dev/null > /dev/null 2> changed.txt
 status=$?
 set -e
 [ "$status" -eq 1 ] && grep -q "build/bin/preprocess" changed.txt ||
