@@ -117,12 +117,15 @@ std::unordered_map<std::int32_t, std::vector<std::size_t>> held_out_likes(
 
 nlohmann::json model_config(const EvaluatedModel& evaluated) {
   const nlohmann::json& manifest = evaluated.model.artifacts.manifest;
+  const auto recorded = [&](const char* key) {
+    return manifest.is_object() ? manifest.value(key, nlohmann::json()) : nlohmann::json();
+  };
   return {{"artifacts", evaluated.artifacts_dir.string()},
           {"policy_file", evaluated.policy_file.string()},
           {"target", evaluated.model.pipeline.target},
-          {"k", manifest.value("k", nlohmann::json())},
+          {"k", recorded("k")},
           {"predicts_stars", predicts_stars(manifest)},
-          {"pipeline", manifest.value("config", nlohmann::json::object())},
+          {"pipeline", recorded("config")},
           {"policy", evaluated.policy.to_json()}};
 }
 
@@ -199,12 +202,13 @@ CompareSpec parse_compare(const std::string& text, const fs::path& default_polic
   const std::string rest = text.substr(equals + 1);
   const std::size_t comma = rest.find(',');
   spec.artifacts_dir = rest.substr(0, comma);
-  if (comma != std::string::npos) spec.policy_file = rest.substr(comma + 1);
   if (spec.name.empty() || spec.name.find(',') != std::string::npos) {
     throw Error("'" + text + "': NAME must be non-empty and without commas");
   }
-  if (spec.artifacts_dir.empty() || spec.policy_file.empty()) {
-    throw Error("'" + text + "': ARTIFACTS_DIR and POLICY_FILE must not be empty");
+  if (spec.artifacts_dir.empty()) throw Error("'" + text + "': ARTIFACTS_DIR is empty");
+  if (comma != std::string::npos) {
+    spec.policy_file = rest.substr(comma + 1);
+    if (spec.policy_file.empty()) throw Error("'" + text + "': POLICY_FILE after ',' is empty");
   }
   return spec;
 }
