@@ -137,7 +137,7 @@ TEST_CASE("ranking: top k of the movies not rated in train, against held-out lik
   CHECK_THROWS_AS(rank_held_out(model, data, options), Error);
 }
 
-TEST_CASE("--compare NAME=DIR[,POLICY]") {
+TEST_CASE("compare specs: NAME=DIR[,POLICY]") {
   const CompareSpec plain = parse_compare("seed=/tmp/seed-artifacts", "default.yaml");
   CHECK(plain.name == "seed");
   CHECK(plain.artifacts_dir == "/tmp/seed-artifacts");
