@@ -115,6 +115,43 @@ std::unordered_map<std::int32_t, std::vector<std::size_t>> held_out_likes(
   return likes;
 }
 
+// The users with held-out likes that can be ranked, or a sample of them; counts the others.
+std::vector<std::int32_t> users_to_rank(
+    const Artifacts& artifacts,
+    const std::unordered_map<std::int32_t, std::vector<std::size_t>>& likes,
+    const EvaluationOptions& options, RankingScore& result) {
+  std::vector<std::int32_t> eligible;
+  for (const auto& [user, rows] : likes) {
+    if (!artifacts.user_map.row(user)) {
+      ++result.not_embedded;
+    } else if (rows.empty()) {
+      ++result.no_embedded_likes;
+    } else {
+      eligible.push_back(user);
+    }
+  }
+  result.eligible = eligible.size();
+  std::vector<std::int32_t> users = sample_ids(eligible, options.users, options.seed);
+  if (users.empty()) throw Error("no user has held-out likes of embedded movies to rank");
+  result.users = users.size();
+  return users;
+}
+
+// Per user of `users`, the embedded movies the user rated in train.
+std::vector<std::vector<std::size_t>> train_rows(const Artifacts& artifacts,
+                                                 const std::vector<Rating>& train,
+                                                 const std::vector<std::int32_t>& users) {
+  std::unordered_map<std::int32_t, std::size_t> position;
+  for (std::size_t i = 0; i < users.size(); ++i) position.emplace(users[i], i);
+  std::vector<std::vector<std::size_t>> rated(users.size());
+  for (const Rating& rating : train) {
+    const auto at = position.find(rating.user);
+    const auto row = artifacts.movie_map.row(rating.movie);
+    if (at != position.end() && row) rated[at->second].push_back(*row);
+  }
+  return rated;
+}
+
 nlohmann::json model_config(const EvaluatedModel& evaluated) {
   const nlohmann::json& manifest = evaluated.model.artifacts.manifest;
   const auto recorded = [&](const char* key) {
@@ -261,29 +298,8 @@ RankingScore rank_held_out(const Model& model, const EvaluationData& data,
   RankingScore result;
   result.k = options.top_k;
   const auto likes = held_out_likes(artifacts.movie_map, data.held_out);
-  std::vector<std::int32_t> eligible;
-  for (const auto& [user, rows] : likes) {
-    if (!artifacts.user_map.row(user)) {
-      ++result.not_embedded;
-    } else if (rows.empty()) {
-      ++result.no_embedded_likes;
-    } else {
-      eligible.push_back(user);
-    }
-  }
-  result.eligible = eligible.size();
-  const std::vector<std::int32_t> users = sample_ids(eligible, options.users, options.seed);
-  if (users.empty()) throw Error("no user has held-out likes of embedded movies to rank");
-  result.users = users.size();
-
-  std::unordered_map<std::int32_t, std::size_t> position;
-  for (std::size_t i = 0; i < users.size(); ++i) position.emplace(users[i], i);
-  std::vector<std::vector<std::size_t>> rated(users.size());
-  for (const Rating& rating : data.train) {
-    const auto at = position.find(rating.user);
-    const auto row = artifacts.movie_map.row(rating.movie);
-    if (at != position.end() && row) rated[at->second].push_back(*row);
-  }
+  const std::vector<std::int32_t> users = users_to_rank(artifacts, likes, options, result);
+  const std::vector<std::vector<std::size_t>> rated = train_rows(artifacts, data.train, users);
 
   std::vector<std::vector<std::size_t>> lists(users.size());
   std::vector<double> recall(users.size()), ndcg(users.size());
