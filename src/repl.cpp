@@ -144,10 +144,29 @@ const char* to_string(EndReason reason) {
   return "?";
 }
 
-LineHandler::LineHandler(const Model& model, const TitleIndex& titles, const Policy& policy,
+std::shared_future<TitleIndex> build_title_index_async(const Catalog& catalog) {
+  return std::async(std::launch::async, [&catalog] { return TitleIndex(title_entries(catalog)); })
+      .share();
+}
+
+namespace {
+
+std::shared_future<TitleIndex> ready(TitleIndex titles) {
+  std::promise<TitleIndex> promise;
+  promise.set_value(std::move(titles));
+  return promise.get_future().share();
+}
+
+}  // namespace
+
+LineHandler::LineHandler(const Model& model, TitleIndex titles, const Policy& policy,
                          std::uint64_t seed, ReplOptions options)
+    : LineHandler(model, ready(std::move(titles)), policy, seed, options) {}
+
+LineHandler::LineHandler(const Model& model, std::shared_future<TitleIndex> titles,
+                         const Policy& policy, std::uint64_t seed, ReplOptions options)
     : model_(&model),
-      titles_(&titles),
+      titles_(std::move(titles)),
       options_(options),
       session_(model, policy, seed),
       catalog_filter_([movies = &model.artifacts.movie_map](std::int32_t id) {
@@ -203,7 +222,7 @@ ReplPrompt LineHandler::prompt() const {
 std::vector<std::string> LineHandler::complete(std::string_view typed) const {
   if (finished_ || session_.state() != SessionState::kCollectingFavourites) return {};
   try {
-    return titles_->complete(typed, options_.max_completions, catalog_filter_);
+    return titles().complete(typed, options_.max_completions, catalog_filter_);
   } catch (...) {
     return {};  // completion is a convenience: failing quietly leaves the line as typed
   }
@@ -262,12 +281,12 @@ std::vector<ReplEvent> LineHandler::handle_favourite(std::string_view text) {
 std::vector<ReplEvent> LineHandler::handle_query(std::string_view query) {
   choices_.clear();
   const std::string shown = shown_text(query, options_.max_shown_chars);
-  const TitleSearchResult all = titles_->resolve(query, options_.max_choices);
+  const TitleSearchResult all = titles().resolve(query, options_.max_choices);
   if (all.resolution == Resolution::kCertain) return choose(all.matches.front().id);
 
   std::vector<ReplEvent> events;
   if (all.resolution == Resolution::kAmbiguous) {
-    const TitleSearchResult inside = titles_->resolve(query, options_.max_choices, catalog_filter_);
+    const TitleSearchResult inside = titles().resolve(query, options_.max_choices, catalog_filter_);
     if (!inside.matches.empty()) {
       ChoicesEvent choices{shown, ChoicesReason::kAmbiguous, {}, false};
       for (const TitleMatch& match : inside.matches) choices.options.push_back(ref(match.id));
@@ -296,7 +315,7 @@ std::vector<ReplEvent> LineHandler::handle_query(std::string_view query) {
       {},
       false};
   for (const TitleMatch& match :
-       titles_->closest(query, options_.max_suggestions, catalog_filter_)) {
+       titles().closest(query, options_.max_suggestions, catalog_filter_)) {
     suggestions.options.push_back(ref(match.id));
   }
   if (!suggestions.options.empty()) {
@@ -316,7 +335,7 @@ std::vector<ReplEvent> LineHandler::choose(std::int32_t movie_id) {
         movie});
     ChoicesEvent closest{movie.title, ChoicesReason::kNotInCatalog, {}, false};
     for (const TitleMatch& match :
-         titles_->closest(movie.title, options_.max_suggestions, catalog_filter_)) {
+         titles().closest(movie.title, options_.max_suggestions, catalog_filter_)) {
       closest.options.push_back(ref(match.id));
     }
     if (!closest.options.empty()) {
