@@ -300,11 +300,14 @@ std::vector<ReplEvent> LineHandler::handle_query(std::string_view query) {
     std::string names;
     for (std::size_t i = 0; i < all.matches.size() && i < options_.max_info_neighbours; ++i) {
       names += fmt::format("{}{} ({})", i > 0 ? "; " : "", ref(all.matches[i].id).title,
-                           refusal_reason(all.matches[i].id));
+                           short_refusal_reason(all.matches[i].id));
     }
     events.push_back(ErrorEvent{
         ErrorCode::kNotInCatalog,
-        fmt::format("No movie in the catalog matches \"{}\": {}.", shown, names), std::nullopt});
+        fmt::format("No movie in the catalog matches \"{}\". Matching titles outside it: {}. The "
+                    "catalog keeps movies with at least {} (filter.min_movie_ratings).",
+                    shown, names, plural(model_->pipeline.min_movie_ratings, "rating")),
+        std::nullopt});
   } else {
     events.push_back(ErrorEvent{ErrorCode::kNotFound,
                                 fmt::format("No title matches \"{}\".", shown), std::nullopt});
@@ -426,6 +429,15 @@ std::string LineHandler::refusal_reason(std::int32_t movie_id) const {
       "it has {}, but fewer than {} from users with at least {} "
       "(filter.min_movie_ratings, filter.min_user_ratings)",
       plural(count, "rating"), filter.min_movie_ratings, plural(filter.min_user_ratings, "rating"));
+}
+
+std::string LineHandler::short_refusal_reason(std::int32_t movie_id) const {
+  if (model_->kept_movies.count(movie_id) != 0) return "no ratings in the training split";
+  const MovieInfo* info = model_->catalog.find(movie_id);
+  const std::int64_t count = info != nullptr ? info->rating_count : 0;
+  if (count < model_->pipeline.min_movie_ratings) return plural(count, "rating");
+  return fmt::format("{}, too few from users with at least {}", plural(count, "rating"),
+                     plural(model_->pipeline.min_user_ratings, "rating"));
 }
 
 MovieRef LineHandler::ref(std::int32_t movie_id) const {

@@ -183,6 +183,7 @@ class LineHandler {
   std::optional<ErrorEvent> check_text(std::string_view line) const;
   bool in_catalog(std::int32_t movie_id) const;
   std::string refusal_reason(std::int32_t movie_id) const;
+  std::string short_refusal_reason(std::int32_t movie_id) const;
   MovieRef ref(std::int32_t movie_id) const;
   MovieRef ref_row(std::size_t row) const;
   std::vector<NearMovie> near_movies(const Explanation& explanation, std::size_t limit) const;
