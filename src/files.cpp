@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <system_error>
 
 #include "movierec/error.hpp"
@@ -95,6 +96,15 @@ std::string file_checksum(const fs::path& path) {
   }
   if (in.bad()) throw InputError(path.string(), 0, "read error");
   return sum.hex();
+}
+
+std::string utc_now() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
 }
 
 // ---------------------------------------------------------------------------------------------

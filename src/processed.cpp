@@ -118,8 +118,9 @@ std::vector<Rating> read_ratings(std::istream& in, const std::string& source) {
   return ratings_from(in, source, 0);
 }
 
-std::vector<TransformedRating> read_transformed(std::istream& in, const std::string& source) {
-  return transformed_from(in, source, 0);
+std::vector<TransformedRating> read_transformed(std::istream& in, const std::string& source,
+                                                std::size_t expected_rows) {
+  return transformed_from(in, source, expected_rows);
 }
 
 std::vector<Rating> read_ratings_file(const fs::path& path) {

@@ -9,7 +9,6 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
-#include <ctime>
 #include <future>
 #include <memory>
 #include <sstream>
@@ -95,15 +94,6 @@ std::string id_object(std::vector<std::pair<std::int32_t, Value>> entries) {
     text.append(number, std::to_chars(number, number + sizeof number, entries[i].second).ptr);
   }
   text += entries.empty() ? "}\n" : "\n}\n";
-  return text;
-}
-
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
   return text;
 }
 

@@ -15,13 +15,12 @@
 #include <cstdint>
 #include <filesystem>
 #include <iosfwd>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "movierec/id_index.hpp"
 #include "movierec/npy.hpp"
 
 namespace movierec {
@@ -48,7 +47,8 @@ class IdMap {
 
  private:
   std::vector<std::int32_t> ids_;
-  std::unordered_map<std::int32_t, std::size_t> rows_;
+  IdIndex index_;                  // id -> position among the ids in increasing order
+  std::vector<std::size_t> rows_;  // position -> row
 };
 
 struct Artifacts {
@@ -59,7 +59,8 @@ struct Artifacts {
   nlohmann::json manifest;
 };
 
-// Writes every file into `dir` at once (AtomicDirectory); sets manifest["format_version"].
+// Writes every file into `dir` at once (AtomicDirectory); sets manifest["format_version"] and
+// manifest["k"]. Throws Error if the embeddings disagree with the maps or with each other's k.
 void save_artifacts(const std::filesystem::path& dir, const Artifacts& artifacts);
 
 // Reads `dir` and checks it: every file present, readable and well-formed, the format version

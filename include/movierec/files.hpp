@@ -36,6 +36,10 @@ class Checksum {
 // Checksum of a whole file's bytes; throws InputError if it cannot be read.
 std::string file_checksum(const std::filesystem::path& path);
 
+// The current time in UTC, ISO 8601 to the second ("2026-11-21T18:33:29Z"): the "created" of
+// every manifest.
+std::string utc_now();
+
 // A folder of outputs that replaces `target` in one step. Files are written into path(), a hidden
 // sibling of the target (".<name>.tmp-<pid>"). commit() syncs them to disk and exchanges the two
 // folders atomically (renameat2 RENAME_EXCHANGE), so a reader or a killed run only ever sees the

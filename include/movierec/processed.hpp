@@ -30,6 +30,7 @@
 // sorted by userId, then timestamp, then movieId; movie rows and JSON keys by id.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -47,8 +48,11 @@ namespace movierec {
 inline constexpr int kProcessedFormatVersion = 1;
 
 // Readers; each throws InputError naming file and line for a missing column or a bad value.
+// `expected_rows`, when known (processed/manifest.json has it), is reserved up front, so that
+// tens of millions of rows are not copied while the vector grows.
 std::vector<Rating> read_ratings(std::istream& in, const std::string& source);
-std::vector<TransformedRating> read_transformed(std::istream& in, const std::string& source);
+std::vector<TransformedRating> read_transformed(std::istream& in, const std::string& source,
+                                                std::size_t expected_rows = 0);
 std::vector<Rating> read_ratings_file(const std::filesystem::path& path);
 std::vector<TransformedRating> read_transformed_file(const std::filesystem::path& path);
 

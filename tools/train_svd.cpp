@@ -1,0 +1,52 @@
+// train_svd: processed/ in, artifacts/ out (truncated SVD of the users x movies matrix).
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "movierec/training.hpp"
+#include "program.hpp"
+
+namespace {
+
+// The config keys this program reads: the train section.
+std::vector<movierec::ConfigField> train_fields(movierec::PipelineConfig& config) {
+  std::vector<movierec::ConfigField> fields;
+  for (movierec::ConfigField& field : config.fields()) {
+    if (field.name.rfind("train.", 0) == 0) fields.push_back(std::move(field));
+  }
+  return fields;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace movierec;
+  CLI::App app{
+      "Trains the offline model: a truncated SVD of the users x movies matrix built from "
+      "processed/, written as embeddings, id maps and a manifest into artifacts/.",
+      "train_svd"};
+  std::string processed_dir = "processed";
+  std::string out_dir = "artifacts";
+  std::string config_file = "config/pipeline.yaml";
+  app.add_option("--processed", processed_dir, "folder written by preprocess")
+      ->capture_default_str();
+  app.add_option("--out", out_dir, "folder to write (replaced whole at the end)")
+      ->capture_default_str();
+  app.add_option("--config", config_file, "pipeline settings (YAML)")->capture_default_str();
+  PipelineConfig defaults;
+  std::map<std::string, std::string> flags;
+  add_config_flags(app, train_fields(defaults), flags,
+                   "Training settings (override the config file)");
+
+  return run_program(app, argc, argv, [&] {
+    PipelineConfig config = load_pipeline_config(config_file);
+    apply_config_flags(config.fields(), flags);
+    config.validate("command line");
+    const nlohmann::json manifest = train_model(processed_dir, out_dir, config);
+    print_training_summary(std::cout, manifest);
+    std::cout << "wrote " << out_dir << "/\n";
+    return 0;
+  });
+}
