@@ -54,10 +54,10 @@ TEST_CASE("policy defaults") {
   CHECK(policy.user_update == "moving_average");
   CHECK(policy.learning_rate == 0.3);
   CHECK(policy.negative_weight == 0.5);
-  CHECK(policy.ucb_alpha == 0.5);
-  CHECK(policy.thompson_sigma == 0.5);
-  CHECK(policy.ls_regularization == 1.0);
-  CHECK(policy.like_target == 1.0);
+  CHECK(policy.ucb_alpha == 0.1);
+  CHECK(policy.thompson_sigma == 0.1);
+  CHECK(policy.ls_regularization == 3.0);
+  CHECK(policy.like_target == 5.0);
   CHECK(policy.dislike_target == -1.0);
   CHECK_FALSE(policy.favourites_as_likes);
   CHECK(read("# nothing but a comment\n").to_json() == Policy{}.to_json());
@@ -167,7 +167,7 @@ TEST_CASE("policy cross-key rules") {
   CHECK(read("like_target: 0\ndislike_target: 1\n").dislike_target == 1.0);
   Policy in_code;
   in_code.user_update = kUpdateLeastSquares;
-  in_code.dislike_target = 2;
+  in_code.dislike_target = in_code.like_target;
   CHECK_THROWS_AS(in_code.validate("sweep"), ConfigError);
 }
 

@@ -52,11 +52,13 @@ Eigen::Vector2d normal_pair(std::mt19937_64& rng) {
 
 TEST_CASE("the session's score and norm units") {
   const Model model = small_model();
-  const Session session = started(model, plain_policy());
+  Policy policy = plain_policy();
+  policy.ls_regularization = 2;
+  const Session session = started(model, policy);
   CHECK(session.score_unit() == Approx(kScoreUnit));
   CHECK(session.norm_scale() == Approx(kNormScale));
-  // No answers yet: A = ls_regularization (1 by default) x s_m x I.
-  CHECK(session.fit().matrix().isApprox(kNormScale * Eigen::Matrix2d::Identity(), 1e-6));
+  // No answers yet: A = ls_regularization x s_m x I.
+  CHECK(session.fit().matrix().isApprox(2 * kNormScale * Eigen::Matrix2d::Identity(), 1e-6));
 }
 
 TEST_CASE("least squares: the user vector is the closed-form regularised fit of the answers") {

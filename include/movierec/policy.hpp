@@ -40,16 +40,16 @@ struct Policy {
   std::string exploration = kExplorationDampen;  // exploration rule
   double exploration_rate = 0.1;                 // chance a candidate's score is dampened
   double exploration_damping = 0.5;              // fraction of |score| a dampening removes
-  double ucb_alpha = 0.5;                        // ucb: bonus ucb_alpha x s_0 x sqrt(m^T A^-1 m)
-  double thompson_sigma = 0.5;  // thompson: score with u' ~ N(u, (thompson_sigma s_0)^2 A^-1)
+  double ucb_alpha = 0.1;                        // ucb: bonus ucb_alpha x s_0 x sqrt(m^T A^-1 m)
+  double thompson_sigma = 0.1;  // thompson: score with u' ~ N(u, (thompson_sigma s_0)^2 A^-1)
   // Learning. moving_average (seed 7.10): like u <- (1-a)u + a m; dislike u <- (1-a)u - a w m.
   // least_squares (interactive CF): u = argmin sum (target - u.m)^2 + lambda s_m |u - u0|^2.
   // Skip: nothing, under either rule.
   std::string user_update = kUpdateMovingAverage;  // user-vector update rule
   double learning_rate = 0.3;                      // a: how far one answer moves the user
   double negative_weight = 0.5;                    // w: how hard a dislike pushes away
-  double ls_regularization = 1.0;    // lambda, in answers' worth (units of s_m, see Session)
-  double like_target = 1.0;          // least_squares: a like's target score, in units of s_0
+  double ls_regularization = 3.0;    // lambda, in answers' worth (units of s_m, see Session)
+  double like_target = 5.0;          // least_squares: a like's target score, in units of s_0
   double dislike_target = -1.0;      // least_squares: a dislike's target score, in units of s_0
   bool favourites_as_likes = false;  // least_squares, and A: the favourites count as likes
   bool online_learning = true;       // false: answers never move the user vector, whatever the rule
