@@ -192,10 +192,11 @@ void TerminalRenderer::render_event(std::ostream& out, const InfoEvent& event) c
   if (!event.tmdb_url.empty()) out << kIndent << "TMDB " << event.tmdb_url << '\n';
   const ScoreParts& parts = event.parts;
   out << wrap(fmt::format("Why: score {:.3f} = model {} (user . movie {:.3f}), genre distance {}, "
-                          "popularity {}, diversity {}, exploration {}; genre affinity {:.2f}.",
+                          "popularity {}, diversity {}, exploration {}{}; genre affinity {:.2f}.",
                           parts.total, signed_number(parts.model), parts.model_score,
                           signed_number(parts.genre_distance), signed_number(parts.popularity),
                           signed_number(parts.diversity), signed_number(parts.exploration),
+                          event.exploration_rule.empty() ? "" : " (" + event.exploration_rule + ")",
                           parts.genre_affinity),
               kIndent);
   if (!event.nearest.empty()) {
