@@ -236,26 +236,6 @@ IdMap IdMap::from_json(const nlohmann::json& json, const std::string& source) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Scores
-
-void score_all(const Artifacts& artifacts, const Eigen::VectorXf& user, Eigen::VectorXf& scores) {
-  scores.noalias() = artifacts.movie_embeddings * user;
-  if (artifacts.has_biases()) scores += artifacts.movie_bias;
-}
-
-double predict(const Artifacts& artifacts, std::size_t user_row, std::size_t movie_row) {
-  const auto user = static_cast<Eigen::Index>(user_row);
-  const auto movie = static_cast<Eigen::Index>(movie_row);
-  double value = artifacts.user_embeddings.row(user).cast<double>().dot(
-      artifacts.movie_embeddings.row(movie).cast<double>());
-  if (artifacts.has_biases()) {
-    value += artifacts.global_mean + static_cast<double>(artifacts.user_bias[user]) +
-             static_cast<double>(artifacts.movie_bias[movie]);
-  }
-  return value;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Saving and loading
 
 void save_artifacts(const fs::path& dir, const Artifacts& artifacts) {

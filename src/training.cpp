@@ -19,6 +19,7 @@
 #include "movierec/id_index.hpp"
 #include "movierec/processed.hpp"
 #include "movierec/progress.hpp"
+#include "movierec/scoring.hpp"
 
 namespace fs = std::filesystem;
 

@@ -304,32 +304,3 @@ TEST_CASE("loading refuses damaged or half-present biases", "[artifacts]") {
     write_text(out / "user_bias.npy", read_text(out / "user_embeddings.npy"));  // 2-D
   });
 }
-
-TEST_CASE("score_all and predict add the biases when there are any", "[artifacts]") {
-  Artifacts a = biased_artifacts();
-  a.user_embeddings << 1, 2,  //
-      0, 0,                   //
-      -1, 0.5f;
-  a.movie_embeddings << 1, 0,  //
-      0, 1,                    //
-      1, 1,                    //
-      0, 0;
-  Eigen::VectorXf scores;
-  const Eigen::VectorXf user = a.user_embeddings.row(0).transpose();
-  movierec::score_all(a, user, scores);
-  CHECK(scores == (Eigen::VectorXf(4) << 1 + 1, 2 - 1, 3 + 0.125f, 0 + 2).finished());
-  // 3.5 + user 0's bias 0.5 + movie 2's bias 0.125 + (1, 2) . (1, 1).
-  CHECK(movierec::predict(a, 0, 2) == Approx(3.5 + 0.5 + 0.125 + 3));
-  CHECK(movierec::predict(a, 2, 0) == Approx(3.5 + 0.0 + 1.0 - 1));
-
-  const Artifacts plain = [&] {
-    Artifacts p = a;
-    p.user_bias.resize(0);
-    p.movie_bias.resize(0);
-    p.global_mean = 0;
-    return p;
-  }();
-  movierec::score_all(plain, user, scores);
-  CHECK(scores == (Eigen::VectorXf(4) << 1, 2, 3, 0).finished());
-  CHECK(movierec::predict(plain, 0, 2) == Approx(3));
-}

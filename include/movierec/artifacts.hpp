@@ -15,9 +15,7 @@
 //                         or the target's name), global_mean (present exactly when the bias
 //                         files are), validation_rmse, seconds
 //
-// A model's score of a movie for a user vector u is u · movie + movie_bias (score_all); its
-// prediction for a known user adds global_mean and user_bias (predict). Without biases both are
-// plain dot products.
+// How the factors and biases combine into a score is scoring.hpp's business, and only its.
 #pragma once
 
 #include <cstddef>
@@ -74,16 +72,6 @@ struct Artifacts {
 
   bool has_biases() const { return movie_bias.size() > 0; }
 };
-
-// scores[row] = user · movie_embeddings.row(row) + movie_bias[row] (0 without biases) for every
-// movie row: the score that ranks movies for one user, in every program (a user's own bias and
-// the global mean shift all of a user's scores alike, so they are left out). `user` has k values;
-// `scores` is resized to the movie count.
-void score_all(const Artifacts& artifacts, const Eigen::VectorXf& user, Eigen::VectorXf& scores);
-
-// The model's estimate for a trained user and movie (rows of the maps), in double precision:
-// user · movie, plus global_mean + user_bias + movie_bias when the model has biases.
-double predict(const Artifacts& artifacts, std::size_t user_row, std::size_t movie_row);
 
 // Writes every file into `dir` at once (AtomicDirectory); sets manifest["format_version"] and
 // manifest["k"], and manifest["global_mean"] when the artifacts have biases. Throws Error if the
