@@ -244,6 +244,22 @@ double target_value(const TransformedRating& rating, Target target) {
   return 0;
 }
 
+std::optional<double> as_final_rating(double prediction, const TransformedRating& rating,
+                                      Target target) {
+  const double weight = rating.pop_weight * rating.time_weight;
+  switch (target) {
+    case Target::kFinalRating:
+      return prediction;
+    case Target::kRatingNorm:
+      return prediction * weight;
+    case Target::kRating:
+      return (prediction - (rating.rating.rating - rating.rating_norm)) * weight;
+    case Target::kLike:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
 RatingMatrix build_rating_matrix(const std::vector<TransformedRating>& ratings, Target target,
                                  const std::string& source) {
   if (ratings.empty()) throw Error(source + ": no ratings to train on");

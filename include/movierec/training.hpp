@@ -44,6 +44,17 @@ enum class Target { kFinalRating, kRatingNorm, kRating, kLike };
 Target parse_target(const std::string& name);
 double target_value(const TransformedRating& rating, Target target);
 
+// A prediction of `target` for the rating's user and movie in the seed's final_rating units,
+// converted with that rating's own transform (pipeline.hpp), so that models of every target are
+// compared on one scale:
+//   final_rating  the prediction itself
+//   rating_norm   prediction · pop_weight · time_weight
+//   rating        (prediction − user mean) · pop_weight · time_weight, the user mean being
+//                 stars − rating_norm (the mean preprocess subtracted)
+//   like          none: a like score has no final_rating equivalent
+std::optional<double> as_final_rating(double prediction, const TransformedRating& rating,
+                                      Target target);
+
 enum class FactorModel { kSvd, kAls, kBiasedAls };
 enum class MovieScaling { kV, kVSigma, kNormalized };
 
