@@ -40,7 +40,7 @@ mkdir -p "$RESULTS"
 startup="$BIN/recommend --seed 1 --json < /dev/null > /dev/null"
 say "recommend start-up (hyperfine, $runs runs)"
 hyperfine --shell=bash --warmup 3 --runs "$runs" --export-json "$RESULTS/recommend-$STAMP.json" \
-  "$startup" "$BIN/evaluate --json /dev/null > /dev/null" >&2
+  "$startup" "$BIN/evaluate --json $RESULTS/evaluate-$STAMP.json > /dev/null" >&2
 /usr/bin/time -v -o "$RESULTS/recommend-time-$STAMP.txt" bash -c "$startup"
 
 say "session pick (bench_session) and title search (bench_title_search)"
