@@ -32,7 +32,7 @@ grep -q "als: k = 6, 5 iterations, objective" als.txt || fail "als summary: $(ca
 grep -q "biased_als: k = 6, 4 iterations" biased.txt || fail "biased summary: $(cat biased.txt)"
 # biased_als fits stars: another target is a config error naming the key.
 set +e
-"${TRAIN[@]}" --out bad --model biased_als > /dev/null 2> bad.err; code=$?
+"${TRAIN[@]}" --out bad --model biased_als --target final_rating > /dev/null 2> bad.err; code=$?
 set -e
 [ $code -eq 1 ] && grep -q "train.target" bad.err || fail "biased_als with final_rating: $(cat bad.err)"
 [ ! -e bad ] || fail "a refused training wrote its folder"

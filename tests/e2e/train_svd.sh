@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# End-to-end: train_svd on a small processed/ folder written here, then the artifacts checked
+# End-to-end: train_svd with the seed's pipeline (an SVD of final_rating; train_als.sh covers the
+# ALS models) on a small processed/ folder written here, then the artifacts checked
 # with numpy (shapes, dtype, byte-exact .npy, singular values against numpy's dense SVD,
 # validation RMSE) and the failures (k too large, missing or changed input) that must leave the
 # previous artifacts whole. Usage: train_svd.sh BIN_DIR SOURCE_DIR
@@ -54,7 +55,7 @@ set +e
 "$BIN/train_svd" --no-such-flag > /dev/null 2>&1; [ $? -eq 2 ] || fail "a bad flag must exit 2"
 set -e
 
-"$BIN/train_svd" --config "$SRC/config/pipeline.yaml" --k 6 > summary.txt || fail "train_svd failed"
+"$BIN/train_svd" --config "$SRC/config/seed_pipeline.yaml" --k 6 > summary.txt || fail "train_svd failed"
 grep -q "45 users x 18 movies" summary.txt || fail "summary lacks the matrix size: $(cat summary.txt)"
 grep -q "validation RMSE" summary.txt || fail "summary lacks the validation RMSE"
 
@@ -113,7 +114,7 @@ expect_failure() {
   local what=$1 pattern=$2
   shift 2
   set +e
-  "$BIN/train_svd" --config "$SRC/config/pipeline.yaml" "$@" > out.txt 2> err.txt
+  "$BIN/train_svd" --config "$SRC/config/seed_pipeline.yaml" "$@" > out.txt 2> err.txt
   local code=$?
   set -e
   [ $code -eq 1 ] || fail "$what: exit $code, expected 1"
