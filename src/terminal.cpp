@@ -23,17 +23,6 @@ constexpr const char* kReset = "\033[0m";
 constexpr const char* kIndent = "  ";
 constexpr const char* kDeepIndent = "    ";
 
-std::size_t columns(std::string_view text) {
-  std::size_t count = 0;
-  char32_t code = 0;
-  for (std::size_t i = 0; i < text.size();) {
-    const std::size_t length = decode_utf8(text, i, code);
-    i += length == 0 ? 1 : length;
-    ++count;
-  }
-  return count;
-}
-
 std::string join(const std::vector<std::string>& parts, const char* separator) {
   std::string out;
   for (const std::string& part : parts) out += (out.empty() ? "" : separator) + part;
@@ -74,7 +63,8 @@ std::string TerminalRenderer::wrap(const std::string& text, const std::string& i
   std::string out;
   std::string line;
   std::size_t line_columns = 0;
-  const std::size_t room = style_.width > columns(indent) + 1 ? style_.width - columns(indent) : 1;
+  const std::size_t room =
+      style_.width > count_code_points(indent) + 1 ? style_.width - count_code_points(indent) : 1;
   std::size_t start = 0;
   while (start < text.size()) {
     std::size_t end = text.find(' ', start);
@@ -82,7 +72,7 @@ std::string TerminalRenderer::wrap(const std::string& text, const std::string& i
     const std::string word = text.substr(start, end - start);
     start = end + 1;
     if (word.empty()) continue;
-    const std::size_t word_columns = columns(word);
+    const std::size_t word_columns = count_code_points(word);
     if (!line.empty() && line_columns + 1 + word_columns > room) {
       out += indent + line + "\n";
       line.clear();
