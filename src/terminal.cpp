@@ -29,7 +29,11 @@ std::string join(const std::vector<std::string>& parts, const char* separator) {
   return out;
 }
 
-std::string signed_number(double value) { return fmt::format("{:+.3f}", value); }
+// "+0.000" for a part that rounds to nothing, whatever its sign ("-0.000" reads as a penalty).
+std::string signed_number(double value) {
+  const std::string text = fmt::format("{:+.3f}", value);
+  return text == "-0.000" ? "+0.000" : text;
+}
 
 std::string near_text(const NearMovie& near) {
   return fmt::format("{} ({}, similarity {:.2f})", near.movie.title,
