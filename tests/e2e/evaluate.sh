@@ -5,18 +5,10 @@
 # train_svd recorded), the SVG chart (valid XML, a legend, one path per system), a --compare
 # system, a user sample, and the errors: bad flags exit 2, missing artifacts exit 1 naming the
 # command that makes them. Usage: evaluate.sh BIN_DIR SOURCE_DIR
-set -euo pipefail
-BIN=$(cd "$1" && pwd)
-SRC=$(cd "$2" && pwd)
-PY=/usr/bin/python3
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-cd "$WORK"
+# shellcheck source=tests/e2e/support/setup.sh
+source "$(dirname "${BASH_SOURCE[0]}")/support/setup.sh"
 
-"$BIN/make_synthetic" --out data --ratings 15000 --users 300 --movies 400 --seed 5 > /dev/null
-"$BIN/preprocess" --data data --out processed --config "$SRC/config/pipeline.yaml" \
-  --min-user-ratings 5 --min-movie-ratings 15 > /dev/null
+small_release 5
 "$BIN/train_svd" --processed processed --out artifacts --config "$SRC/config/pipeline.yaml" \
   --k 8 > /dev/null
 "$BIN/train_svd" --processed processed --out seed-artifacts \
