@@ -121,6 +121,31 @@ void flatten(const YAML::Node& node, const std::string& prefix, const std::strin
   }
 }
 
+// The JSON scalar as a config value's text: strings as they are, numbers in the shortest form
+// that reads back to the same double, booleans as true/false.
+std::string json_text(const nlohmann::json& value) {
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+void apply_json_object(const nlohmann::json& object, const std::string& prefix,
+                       const std::string& source, const std::vector<ConfigField>& fields) {
+  for (const auto& [name, value] : object.items()) {
+    const std::string key = prefix + name;
+    if (value.is_object()) {
+      apply_json_object(value, key + ".", source, fields);
+      continue;
+    }
+    const ConfigField* field = find_field(fields, key);
+    if (field == nullptr || field->name != key) unknown_key(fields, key, source, 0);
+    if (!value.is_primitive() || value.is_null()) {
+      throw ConfigError(source, 0, key,
+                        std::string("must be a single value, got ") +
+                            (value.is_null() ? "null" : value.type_name()));
+    }
+    assign(*field, json_text(value), source, 0);
+  }
+}
+
 }  // namespace
 
 std::string ConfigField::text() const {
@@ -190,6 +215,16 @@ nlohmann::json fields_to_json(const std::vector<ConfigField>& fields) {
     std::visit([&](auto* target) { (*node)[rest] = *target; }, field.value);
   }
   return out;
+}
+
+void apply_json(const nlohmann::json& json, const std::string& source,
+                const std::vector<ConfigField>& fields) {
+  if (!json.is_object()) {
+    throw ConfigError(source, 0, "(top level)",
+                      std::string("expected an object of config sections, got ") +
+                          json.type_name());
+  }
+  apply_json_object(json, "", source, fields);
 }
 
 // ---------------------------------------------------------------------------------------------

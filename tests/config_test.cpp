@@ -86,3 +86,28 @@ TEST_CASE("config serialises to nested json") {
   CHECK(json["filter"]["min_user_ratings"] == 20);
   CHECK(json["train"]["target"] == "final_rating");
 }
+
+TEST_CASE("config reads back from the json it writes") {
+  PipelineConfig written;
+  written.min_movie_ratings = 7;
+  written.train_ratio = 0.6;
+  written.half_life_days = 1.0 / 3.0;
+  written.target = "like";
+  PipelineConfig read;
+  apply_json(written.to_json(), "manifest.json", read.fields());
+  CHECK(read.to_json() == written.to_json());
+  CHECK(read.half_life_days == written.half_life_days);  // the shortest text reads back exactly
+}
+
+TEST_CASE("config from json refuses what it does not understand") {
+  PipelineConfig config;
+  const auto fields = config.fields();
+  CHECK_THROWS_WITH(apply_json({{"filter", {{"min_movie_rating", 3}}}}, "m.json", fields),
+                    Catch::Contains("unknown key; did you mean 'filter.min_movie_ratings'?"));
+  CHECK_THROWS_WITH(apply_json({{"train", {{"k", -1}}}}, "m.json", fields),
+                    Catch::Contains("key 'train.k': must be a whole number"));
+  CHECK_THROWS_WITH(apply_json({{"train", {{"k", {1, 2}}}}}, "m.json", fields),
+                    Catch::Contains("key 'train.k': must be a single value"));
+  CHECK_THROWS_AS(apply_json(nlohmann::json::array(), "m.json", fields), ConfigError);
+  CHECK(config.k == 50);
+}

@@ -46,6 +46,12 @@ void apply_value(const std::vector<ConfigField>& fields, std::string_view name,
 // The fields' current values as nested JSON objects, one per section.
 nlohmann::json fields_to_json(const std::vector<ConfigField>& fields);
 
+// The inverse of fields_to_json: reads nested objects of scalars (as a manifest records a config)
+// into `fields`. Keys absent from `json` keep their values. Throws ConfigError naming `source`
+// and the key for unknown keys, values that are not scalars, wrong types and values out of range.
+void apply_json(const nlohmann::json& json, const std::string& source,
+                const std::vector<ConfigField>& fields);
+
 // Offline pipeline settings: preprocess (filter, split, transform, metadata) and train_svd.
 struct PipelineConfig {
   // filter (seed 2): users first, then movies.

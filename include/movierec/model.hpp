@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -26,6 +27,9 @@ struct Model {
   std::vector<std::string> genre_names;         // every genre of the embedded movies, sorted
   PipelineConfig pipeline;                      // the config preprocess and train_svd ran with
   nlohmann::json processed_manifest;
+  // Every movie preprocess's filter kept (movie_popularity.json: movieId -> train ratings),
+  // embedded or not: a kept movie without an embedding had no rating in the training split.
+  std::unordered_map<std::int32_t, std::int64_t> kept_movies;
 
   std::size_t movie_count() const { return catalog_index.size(); }
   const MovieInfo& info(std::size_t row) const { return catalog.movies()[catalog_index[row]]; }
@@ -33,8 +37,10 @@ struct Model {
 
 // Loads artifacts/ (load_artifacts) and from processed/ the manifest, movie_metadata.csv and
 // movie_popularity.json, and checks they belong together: artifacts trained on this processed/
-// (the input checksums agree), every embedded movie in the metadata and the popularity.
-// Throws ModelError saying what disagrees and which command fixes it.
+// (the input checksums agree), the two processed files as preprocess wrote them (their checksums
+// agree with its manifest), every embedded movie in the metadata and the popularity, and the
+// recorded config readable with the manifest's k. Throws ModelError saying what disagrees and
+// which command fixes it (preprocess for processed/, train_svd for artifacts/).
 Model load_model(const std::filesystem::path& artifacts_dir,
                  const std::filesystem::path& processed_dir);
 

@@ -8,6 +8,11 @@
 
 namespace movierec {
 
+// Decodes the UTF-8 sequence that starts at text[i] (i < text.size()) into `code`; returns its
+// length in bytes, or 0 when it is malformed (a stray continuation byte, cut short, overlong, a
+// surrogate, past U+10FFFF).
+std::size_t decode_utf8(std::string_view text, std::size_t i, char32_t& code);
+
 // True if `text` is well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
 bool is_valid_utf8(std::string_view text);
 

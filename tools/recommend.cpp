@@ -1,0 +1,54 @@
+// recommend: the interactive session. Four favourites, then one recommendation at a time that
+// learns from each answer; --json speaks the same session as JSON lines for programs.
+#include <chrono>
+#include <cstdint>
+#include <iostream>
+#include <map>
+#include <optional>
+
+#include "movierec/model.hpp"
+#include "movierec/policy.hpp"
+#include "movierec/repl.hpp"
+#include "movierec/terminal.hpp"
+#include "movierec/title_search.hpp"
+#include "program.hpp"
+
+int main(int argc, char** argv) {
+  using namespace movierec;
+  CLI::App app{
+      "Recommends movies from four favourites, learning from each answer (y/n/s/i/q/h).\n"
+      "--json: one JSON object per line on stdout (the protocol is in include/movierec/repl.hpp)."};
+  app.name("recommend");
+  std::string artifacts = "artifacts";
+  std::string processed = "processed";
+  std::string policy_file = "config/recommender_policy.yaml";
+  std::optional<std::uint64_t> seed;
+  bool json = false;
+  app.add_option("--artifacts", artifacts, "folder train_svd wrote")->capture_default_str();
+  app.add_option("--processed", processed, "folder preprocess wrote")->capture_default_str();
+  app.add_option("--policy", policy_file, "session policy (YAML)")->capture_default_str();
+  app.add_option("--seed", seed, "seed of the exploration; default: from the clock, printed");
+  app.add_flag("--json", json, "JSON lines on stdout for programs, instead of text for people");
+  Policy defaults;
+  std::map<std::string, std::string> policy_flags;
+  add_config_flags(app, defaults.fields(), policy_flags, "Policy (override the policy file)");
+
+  return run_program(app, argc, argv, [&] {
+    Policy policy = load_policy(policy_file);
+    apply_config_flags(policy.fields(), policy_flags);
+    policy.validate("command line");
+    const Model model = load_model(artifacts, processed);
+    const TitleIndex titles(title_entries(model.catalog));
+    const std::uint64_t session_seed = seed.value_or(
+        static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count()));
+    LineHandler handler(model, titles, policy, session_seed);
+    if (json) {
+      std::cerr << "recommend: seed " << session_seed << " (replay with --seed " << session_seed
+                << ")\n";
+      run_json_session(handler, std::cin, std::cout);
+    } else {
+      run_terminal_session(handler, session_seed);
+    }
+    return 0;
+  });
+}
