@@ -4,9 +4,11 @@
 #include <langinfo.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <clocale>
 #include <cstdio>
 #include <cstring>
+#include <cwchar>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -56,6 +58,7 @@ class LineEditor {
     history(history_, &event_, H_SETUNIQUE, 1);
     editor_ = el_init("recommend", stdin, stdout, stderr);
     el_set(editor_, EL_CLIENTDATA, this);
+    el_set(editor_, EL_GETCFN, &LineEditor::read_char);
     el_set(editor_, EL_EDITOR, "emacs");
     el_set(editor_, EL_SIGNAL, 1);
     el_set(editor_, EL_PROMPT_ESC, &LineEditor::prompt_text, kPromptEscape);
@@ -92,6 +95,53 @@ class LineEditor {
   }
 
  private:
+  // libedit's own reader, with a bound: once a line holds more characters than the handler
+  // accepts bytes, further characters up to the line break are read and dropped. libedit redraws
+  // the whole line for each character it inserts, so a pasted megabyte would otherwise take hours
+  // to arrive; the handler refuses the cut line as too long all the same. Bytes are decoded by the
+  // locale (use_utf8_ctype); an invalid sequence is dropped, as libedit drops it.
+  static int read_char(EditLine* editor, wchar_t* out) {
+    LineEditor* self = nullptr;
+    el_get(editor, EL_CLIENTDATA, &self);
+    for (;;) {
+      const int got = self->decode(out);
+      if (got != 1) return got;
+      if (*out == L'\n' || *out == L'\r') {
+        self->dropping_ = false;
+        return 1;
+      }
+      if (self->dropping_) continue;
+      const LineInfoW* line = el_wline(editor);
+      const auto length = static_cast<std::size_t>(line->lastchar - line->buffer);
+      // Editing keys (control characters, DEL) still work, so the line can be shortened.
+      if (length > self->handler_.options().max_line_bytes && *out >= L' ' && *out != L'\x7f') {
+        self->dropping_ = true;
+        continue;
+      }
+      return 1;
+    }
+  }
+
+  // The next character from standard input: 1, or 0 at its end, or -1 on a read error.
+  int decode(wchar_t* out) {
+    for (;;) {
+      char byte = 0;
+      const ssize_t got = ::read(STDIN_FILENO, &byte, 1);
+      if (got < 0 && errno == EINTR) continue;  // a resize; libedit's handler has redrawn
+      if (got <= 0) {
+        *out = L'\0';
+        return got == 0 ? 0 : -1;
+      }
+      const std::size_t length = std::mbrtowc(out, &byte, 1, &decoding_);
+      if (length == static_cast<std::size_t>(-2)) continue;  // more bytes of this character
+      if (length == static_cast<std::size_t>(-1)) {
+        decoding_ = std::mbstate_t{};
+        continue;
+      }
+      return 1;
+    }
+  }
+
   static char* prompt_text(EditLine* editor) {
     LineEditor* self = nullptr;
     el_get(editor, EL_CLIENTDATA, &self);
@@ -128,6 +178,8 @@ class LineEditor {
   HistEvent event_{};
   EditLine* editor_ = nullptr;
   std::string prompt_;
+  std::mbstate_t decoding_{};
+  bool dropping_ = false;  // the line is too long: characters are dropped until its end
 };
 
 // libedit reads and measures multibyte characters by the C locale's LC_CTYPE: use the user's,
