@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# The test command: installs what is missing, builds in Release, and runs every test.
+# The test command: installs what is missing, builds, and runs every test twice: in a Release
+# build (build/), then in a build with AddressSanitizer and UndefinedBehaviorSanitizer
+# (build-asan/, -O1 with assertions on), where any sanitizer report fails the run (see
+# tests/CMakeLists.txt) and the end-to-end tests run that build's programs.
 #
 #   tools/test.sh [CTEST_OPTIONS...]     e.g. tools/test.sh -R synthetic
+#   MOVIEREC_SANITIZE=0 tools/test.sh    the Release stage only
 #
 # Arguments go to ctest (after --output-on-failure -j2). Each stage is one build tree and one
-# ctest run, so a further stage (a sanitizer build in build-asan/, say) is one more run_stage line.
+# ctest run.
 set -euo pipefail
 # shellcheck source=tools/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -15,14 +19,20 @@ TEST_PACKAGES=()
 
 # run_stage NAME DIR [CMAKE_ARGS...]: builds DIR and runs its tests.
 run_stage() {
-  local name=$1 dir=$2
+  local name=$1 dir=$2 start=$SECONDS
   shift 2
   build_tree "$REPO_ROOT/$dir" "$@"
-  say "running the $name tests in $dir/"
+  say "built $dir/ in $((SECONDS - start)) s; running the $name tests"
+  start=$SECONDS
   (cd "$dir" && ctest --output-on-failure -j2 "${CTEST_ARGS[@]}")
+  say "the $name tests passed in $((SECONDS - start)) s"
 }
 
 CTEST_ARGS=("$@")
 ensure_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
 run_stage Release build
+if [[ ${MOVIEREC_SANITIZE:-1} != 0 ]]; then
+  # Debug for the assertions (Eigen's index checks among them); the sanitizer flags add -O1.
+  run_stage "ASan+UBSan" build-asan -DCMAKE_BUILD_TYPE=Debug -DMOVIEREC_SANITIZE=ON
+fi
 say "all tests passed"
