@@ -219,10 +219,11 @@ EndReason run_terminal_session(LineHandler& handler, std::uint64_t seed) {
   TerminalStyle style;
   style.colour = colour_wanted(STDOUT_FILENO);
   const TerminalRenderer renderer(style);
-  const bool editing = isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1;
+  const bool typed = isatty(STDIN_FILENO) == 1;
+  const bool editing = typed && isatty(STDOUT_FILENO) == 1;
   renderer.header(std::cout, handler.model(), seed, editing);
   return editing ? run_edited_session(handler, renderer)
-                 : run_plain_session(handler, renderer, std::cin, std::cout);
+                 : run_plain_session(handler, renderer, std::cin, std::cout, !typed);
 }
 
 }  // namespace movierec

@@ -72,6 +72,8 @@ std::vector<ConfigField> Policy::fields() {
        "how far one like or dislike moves the user vector (0 = no online learning)"},
       {"negative_weight", &negative_weight, 0, kMaxNegativeWeight, {},
        "how hard a dislike pushes the user vector away from the movie"},
+      {"online_learning", &online_learning, 0, 0, {},
+       "whether answers move the user vector at all (false: the favourites alone decide)"},
   };
 }
 // clang-format on

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <limits>
 
 #include "movierec/csv.hpp"
@@ -184,6 +185,33 @@ nlohmann::json read_processed_manifest(const fs::path& processed_dir) {
     throw ModelError(path.string() + " was not written by preprocess (no program or files)", fix);
   }
   return manifest;
+}
+
+std::string read_listed_file(const fs::path& processed_dir, const nlohmann::json& manifest,
+                             const std::string& name) {
+  const fs::path path = processed_dir / name;
+  const nlohmann::json* entry = nullptr;
+  if (const auto files = manifest.find("files"); files != manifest.end() && files->is_object()) {
+    if (const auto found = files->find(name); found != files->end()) entry = &*found;
+  }
+  if (entry == nullptr || !entry->is_object() || !entry->contains("checksum") ||
+      !(*entry)["checksum"].is_string()) {
+    throw ModelError((processed_dir / "manifest.json").string() + " lists no checksum for " + name,
+                     kFixCommand);
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ModelError(path.string() + " is missing", kFixCommand);
+  std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  if (in.bad()) throw ModelError("cannot read " + path.string(), kFixCommand);
+  Checksum checksum;
+  checksum.update(bytes);
+  const std::string expected = (*entry)["checksum"].get<std::string>();
+  if (checksum.hex() != expected) {
+    throw ModelError(path.string() + " has changed since preprocess wrote it (checksum " +
+                         checksum.hex() + ", the manifest says " + expected + ")",
+                     kFixCommand);
+  }
+  return bytes;
 }
 
 }  // namespace movierec

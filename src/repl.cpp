@@ -144,10 +144,29 @@ const char* to_string(EndReason reason) {
   return "?";
 }
 
-LineHandler::LineHandler(const Model& model, const TitleIndex& titles, const Policy& policy,
+std::shared_future<TitleIndex> build_title_index_async(const Catalog& catalog) {
+  return std::async(std::launch::async, [&catalog] { return TitleIndex(title_entries(catalog)); })
+      .share();
+}
+
+namespace {
+
+std::shared_future<TitleIndex> ready(TitleIndex titles) {
+  std::promise<TitleIndex> promise;
+  promise.set_value(std::move(titles));
+  return promise.get_future().share();
+}
+
+}  // namespace
+
+LineHandler::LineHandler(const Model& model, TitleIndex titles, const Policy& policy,
                          std::uint64_t seed, ReplOptions options)
+    : LineHandler(model, ready(std::move(titles)), policy, seed, options) {}
+
+LineHandler::LineHandler(const Model& model, std::shared_future<TitleIndex> titles,
+                         const Policy& policy, std::uint64_t seed, ReplOptions options)
     : model_(&model),
-      titles_(&titles),
+      titles_(std::move(titles)),
       options_(options),
       session_(model, policy, seed),
       catalog_filter_([movies = &model.artifacts.movie_map](std::int32_t id) {
@@ -203,7 +222,7 @@ ReplPrompt LineHandler::prompt() const {
 std::vector<std::string> LineHandler::complete(std::string_view typed) const {
   if (finished_ || session_.state() != SessionState::kCollectingFavourites) return {};
   try {
-    return titles_->complete(typed, options_.max_completions, catalog_filter_);
+    return titles().complete(typed, options_.max_completions, catalog_filter_);
   } catch (...) {
     return {};  // completion is a convenience: failing quietly leaves the line as typed
   }
@@ -262,12 +281,12 @@ std::vector<ReplEvent> LineHandler::handle_favourite(std::string_view text) {
 std::vector<ReplEvent> LineHandler::handle_query(std::string_view query) {
   choices_.clear();
   const std::string shown = shown_text(query, options_.max_shown_chars);
-  const TitleSearchResult all = titles_->resolve(query, options_.max_choices);
+  const TitleSearchResult all = titles().resolve(query, options_.max_choices);
   if (all.resolution == Resolution::kCertain) return choose(all.matches.front().id);
 
   std::vector<ReplEvent> events;
   if (all.resolution == Resolution::kAmbiguous) {
-    const TitleSearchResult inside = titles_->resolve(query, options_.max_choices, catalog_filter_);
+    const TitleSearchResult inside = titles().resolve(query, options_.max_choices, catalog_filter_);
     if (!inside.matches.empty()) {
       ChoicesEvent choices{shown, ChoicesReason::kAmbiguous, {}, false};
       for (const TitleMatch& match : inside.matches) choices.options.push_back(ref(match.id));
@@ -281,11 +300,14 @@ std::vector<ReplEvent> LineHandler::handle_query(std::string_view query) {
     std::string names;
     for (std::size_t i = 0; i < all.matches.size() && i < options_.max_info_neighbours; ++i) {
       names += fmt::format("{}{} ({})", i > 0 ? "; " : "", ref(all.matches[i].id).title,
-                           refusal_reason(all.matches[i].id));
+                           short_refusal_reason(all.matches[i].id));
     }
     events.push_back(ErrorEvent{
         ErrorCode::kNotInCatalog,
-        fmt::format("No movie in the catalog matches \"{}\": {}.", shown, names), std::nullopt});
+        fmt::format("No movie in the catalog matches \"{}\". Matching titles outside it: {}. The "
+                    "catalog keeps movies with at least {} (filter.min_movie_ratings).",
+                    shown, names, plural(model_->pipeline.min_movie_ratings, "rating")),
+        std::nullopt});
   } else {
     events.push_back(ErrorEvent{ErrorCode::kNotFound,
                                 fmt::format("No title matches \"{}\".", shown), std::nullopt});
@@ -296,7 +318,7 @@ std::vector<ReplEvent> LineHandler::handle_query(std::string_view query) {
       {},
       false};
   for (const TitleMatch& match :
-       titles_->closest(query, options_.max_suggestions, catalog_filter_)) {
+       titles().closest(query, options_.max_suggestions, catalog_filter_)) {
     suggestions.options.push_back(ref(match.id));
   }
   if (!suggestions.options.empty()) {
@@ -316,7 +338,7 @@ std::vector<ReplEvent> LineHandler::choose(std::int32_t movie_id) {
         movie});
     ChoicesEvent closest{movie.title, ChoicesReason::kNotInCatalog, {}, false};
     for (const TitleMatch& match :
-         titles_->closest(movie.title, options_.max_suggestions, catalog_filter_)) {
+         titles().closest(movie.title, options_.max_suggestions, catalog_filter_)) {
       closest.options.push_back(ref(match.id));
     }
     if (!closest.options.empty()) {
@@ -407,6 +429,15 @@ std::string LineHandler::refusal_reason(std::int32_t movie_id) const {
       "it has {}, but fewer than {} from users with at least {} "
       "(filter.min_movie_ratings, filter.min_user_ratings)",
       plural(count, "rating"), filter.min_movie_ratings, plural(filter.min_user_ratings, "rating"));
+}
+
+std::string LineHandler::short_refusal_reason(std::int32_t movie_id) const {
+  if (model_->kept_movies.count(movie_id) != 0) return "no ratings in the training split";
+  const MovieInfo* info = model_->catalog.find(movie_id);
+  const std::int64_t count = info != nullptr ? info->rating_count : 0;
+  if (count < model_->pipeline.min_movie_ratings) return plural(count, "rating");
+  return fmt::format("{}, too few from users with at least {}", plural(count, "rating"),
+                     plural(model_->pipeline.min_user_ratings, "rating"));
 }
 
 MovieRef LineHandler::ref(std::int32_t movie_id) const {

@@ -5,6 +5,8 @@
 #include <limits>
 #include <utility>
 
+#include "movierec/scoring.hpp"
+
 namespace movierec {
 namespace {
 
@@ -203,7 +205,7 @@ std::optional<Recommendation> Session::next() {
 // go to the lower row because only a strictly higher score replaces the best.
 void Session::pick() {
   user_float_ = user_.cast<float>();
-  scores_.noalias() = model_->artifacts.movie_embeddings * user_float_;
+  score_movies(model_->artifacts, user_float_, scores_);
   const double weight = policy_.score_weight_model;
   bool found = false;
   std::size_t best_row = 0;
@@ -274,7 +276,7 @@ void Session::feedback(Feedback answer) {
       ++counts_.skips;
       break;
   }
-  update_user(row, answer);
+  if (policy_.online_learning) update_user(row, answer);
   mark_seen(row);
   if (candidates_.empty()) state_ = SessionState::kExhausted;
 }

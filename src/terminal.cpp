@@ -225,7 +225,7 @@ void TerminalRenderer::render_event(std::ostream& out, const EndEvent& event) co
 }
 
 EndReason run_plain_session(LineHandler& handler, const TerminalRenderer& renderer,
-                            std::istream& in, std::ostream& out) {
+                            std::istream& in, std::ostream& out, bool echo) {
   EndReason reason = EndReason::kEof;
   const auto show = [&](const std::vector<ReplEvent>& events) {
     for (const ReplEvent& event : events) {
@@ -241,9 +241,11 @@ EndReason run_plain_session(LineHandler& handler, const TerminalRenderer& render
       show(handler.end_of_input());
       break;
     }
-    std::string_view echoed = line;
-    if (!echoed.empty() && echoed.back() == '\r') echoed.remove_suffix(1);
-    out << shown_text(echoed, handler.options().max_shown_chars) << '\n';
+    if (echo) {
+      std::string_view echoed = line;
+      if (!echoed.empty() && echoed.back() == '\r') echoed.remove_suffix(1);
+      out << shown_text(echoed, handler.options().max_shown_chars) << '\n';
+    }
     show(handler.handle(line));
   }
   return reason;

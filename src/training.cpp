@@ -19,6 +19,7 @@
 #include "movierec/id_index.hpp"
 #include "movierec/processed.hpp"
 #include "movierec/progress.hpp"
+#include "movierec/scoring.hpp"
 
 namespace fs = std::filesystem;
 
@@ -233,11 +234,7 @@ Validation validate(const Artifacts& model, const std::vector<TransformedRating>
       ++result.skipped;
       continue;
     }
-    const double predicted =
-        model.user_embeddings.row(static_cast<Eigen::Index>(*user))
-            .cast<double>()
-            .dot(model.movie_embeddings.row(static_cast<Eigen::Index>(*movie)).cast<double>());
-    const double error = predicted - target_value(r, target);
+    const double error = predict(model, *user, *movie) - target_value(r, target);
     squared += error * error;
     ++result.rows;
   }

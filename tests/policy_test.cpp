@@ -158,6 +158,7 @@ TEST_CASE("the shipped policy files load and document every key") {
   CHECK(seed.user_update == "moving_average");
   CHECK(seed.learning_rate == 0.3);
   CHECK(seed.negative_weight == 0.5);
+  CHECK(seed.online_learning);
   // Every key is spelled out in both files, and explained in the shipped one.
   const std::string shipped_text = text_of(config / "recommender_policy.yaml");
   const std::string seed_text = text_of(config / "seed_policy.yaml");

@@ -1,5 +1,5 @@
 // The line handler's small hand-built Model and Catalog, without Catch2, so that the fuzz targets
-// (tests/fuzz/) drive the handler over the same model as the unit tests: sixteen movies of which
+// (tests/fuzz/) drive the handler over the same model as the unit tests: seventeen movies of which
 // twelve are embedded, plus movies refused for each reason the handler knows.
 #pragma once
 
@@ -31,6 +31,7 @@ enum : std::int32_t {
   kToyStoryToons = 14,  // 5 ratings
   kBladeRunner = 15,
   kDieHard = 16,
+  kObscure2 = 17,  // 2 ratings
 };
 
 struct FixtureMovie {
@@ -65,6 +66,7 @@ inline std::vector<FixtureMovie> fixture_movies() {
       {kToyStoryToons, "Toy Story Toons: Hawaiian Vacation (2011)", "Animation", 5, false, {}},
       {kBladeRunner, "Blade Runner (1982)", "Action|Sci-Fi|Thriller", 200, true, {0.9f, 0, 0.3f}},
       {kDieHard, "Die Hard (1988)", "Action|Crime|Thriller", 210, true, {0.8f, 0.1f, 0.3f}},
+      {kObscure2, "Obscure Film 2 (2007)", "Drama", 2, false, {}},
   };
 }
 

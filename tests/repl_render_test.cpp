@@ -35,7 +35,7 @@ std::vector<std::string> names(const std::vector<nlohmann::json>& events) {
   return out;
 }
 
-std::string terminal_session(const std::string& input, bool colour) {
+std::string terminal_session(const std::string& input, bool colour, bool echo = true) {
   const Model model = fixture_model();
   const TitleIndex titles(title_entries(model.catalog));
   LineHandler handler(model, titles, fixture_policy(), 42);
@@ -45,7 +45,7 @@ std::string terminal_session(const std::string& input, bool colour) {
   std::istringstream in(input);
   std::ostringstream out;
   renderer.header(out, model, 42, false);
-  run_plain_session(handler, renderer, in, out);
+  run_plain_session(handler, renderer, in, out, echo);
   return out.str();
 }
 
@@ -165,6 +165,9 @@ TEST_CASE("the terminal transcript reads like a session") {
   CHECK(coloured.find("\033[") != std::string::npos);
   CHECK_THAT(terminal_session("the matrix\n", false),
              Catch::Contains("Session over (input ended): 0 liked"));
+  // Typed at a terminal, the line is on the screen already: no echo.
+  const std::string typed = terminal_session("toy story\n", false, false);
+  CHECK_THAT(typed, Catch::Contains("Favourite 1 of 4:   Several movies match"));
 }
 
 TEST_CASE("the terminal never echoes a huge line") {

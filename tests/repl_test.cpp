@@ -101,8 +101,14 @@ TEST_CASE("a movie outside the catalog is refused with its reason and the closes
     CHECK_THAT(error.message, Catch::Contains("no ratings in the training split"));
   }
   SECTION("only matches outside the catalog") {
-    const auto events = f.say("heat 1972");
-    CHECK(only<ErrorEvent>(events).code == ErrorCode::kNotInCatalog);
+    const auto events = f.say("obscure film");
+    const auto error = only<ErrorEvent>(events);
+    CHECK(error.code == ErrorCode::kNotInCatalog);
+    CHECK(error.message ==
+          "No movie in the catalog matches \"obscure film\". Matching titles outside it: Obscure "
+          "Film (2005) (60 ratings, too few from users with at least 20 ratings); Obscure Film 2 "
+          "(2007) (2 ratings). The catalog keeps movies with at least 50 ratings "
+          "(filter.min_movie_ratings).");
     CHECK(f.handler.session().favourites().empty());
   }
   SECTION("one of several choices is the only match inside") {

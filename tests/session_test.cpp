@@ -113,6 +113,28 @@ TEST_CASE("like and dislike move the user vector by the seed's formula") {
   CHECK(session.disliked() == std::vector<std::size_t>{7});
 }
 
+TEST_CASE("with online learning off, answers are recorded but never move the user vector") {
+  const Model model = small_model();
+  Policy policy = plain_policy();
+  policy.learning_rate = 0.5;
+  policy.online_learning = false;
+  Session session = started(model, policy);
+  const Eigen::VectorXd before = session.user_vector();
+  REQUIRE(session.next()->row == 4);
+  session.feedback(Feedback::kLike);
+  CHECK(session.user_vector() == before);
+  // Unmoved, the ranking continues as it began: 7 (0.6), then 8 (0.575).
+  REQUIRE(session.next()->row == 7);
+  session.feedback(Feedback::kDislike);
+  CHECK(session.user_vector() == before);
+  CHECK(session.next()->row == 8);
+  CHECK(session.counts().likes == 1);
+  CHECK(session.counts().dislikes == 1);
+  CHECK(session.liked() == std::vector<std::size_t>{4});
+  CHECK(session.seen(4));
+  CHECK(session.seen(7));
+}
+
 TEST_CASE("skip changes nothing but marks the movie seen") {
   const Model model = small_model();
   Session session = started(model, plain_policy());

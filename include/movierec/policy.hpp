@@ -38,6 +38,7 @@ struct Policy {
   std::string user_update = kUpdateMovingAverage;  // user-vector update rule
   double learning_rate = 0.3;                      // a: how far one answer moves the user
   double negative_weight = 0.5;                    // w: how hard a dislike pushes away
+  bool online_learning = true;  // false: answers never move the user vector, whatever the rule
 
   // Every key above, bound to this struct (names, ranges, choices, help).
   std::vector<ConfigField> fields();

@@ -82,4 +82,11 @@ void write_processed(const std::filesystem::path& dir, const ProcessedData& data
 // another format version.
 nlohmann::json read_processed_manifest(const std::filesystem::path& processed_dir);
 
+// The bytes of processed_dir/name, checked against the checksum that `manifest` (as
+// read_processed_manifest returns it) records for the file, so that a reader never works on
+// files another run wrote or that changed since. Throws ModelError (fix: preprocess) when the
+// file is missing, unreadable, not listed or changed.
+std::string read_listed_file(const std::filesystem::path& processed_dir,
+                             const nlohmann::json& manifest, const std::string& name);
+
 }  // namespace movierec

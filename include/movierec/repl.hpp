@@ -28,6 +28,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <future>
 #include <iosfwd>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -146,9 +147,13 @@ struct ReplPrompt {
 
 class LineHandler {
  public:
-  // `model` and `titles` (an index of model.catalog, e.g. title_entries) must outlive the
-  // handler. Throws as Session's constructor does (ConfigError, ModelError).
-  LineHandler(const Model& model, const TitleIndex& titles, const Policy& policy,
+  // `model` must outlive the handler; `titles` indexes model.catalog (title_entries). Throws as
+  // Session's constructor does (ConfigError, ModelError).
+  LineHandler(const Model& model, TitleIndex titles, const Policy& policy, std::uint64_t seed,
+              ReplOptions options = {});
+  // The same with an index still being built (build_title_index_async): the first line or
+  // completion that needs it waits for it, so a front end can show its first prompt sooner.
+  LineHandler(const Model& model, std::shared_future<TitleIndex> titles, const Policy& policy,
               std::uint64_t seed, ReplOptions options = {});
 
   // Handles one line (without its line break; a trailing CR is ignored). Never throws.
@@ -178,13 +183,16 @@ class LineHandler {
   std::optional<ErrorEvent> check_text(std::string_view line) const;
   bool in_catalog(std::int32_t movie_id) const;
   std::string refusal_reason(std::int32_t movie_id) const;
+  std::string short_refusal_reason(std::int32_t movie_id) const;
   MovieRef ref(std::int32_t movie_id) const;
   MovieRef ref_row(std::size_t row) const;
   std::vector<NearMovie> near_movies(const Explanation& explanation, std::size_t limit) const;
   HelpEvent help() const;
 
   const Model* model_;
-  const TitleIndex* titles_;
+  const TitleIndex& titles() const { return titles_.get(); }
+
+  std::shared_future<TitleIndex> titles_;
   ReplOptions options_;
   Session session_;
   MovieFilter catalog_filter_;
@@ -192,6 +200,10 @@ class LineHandler {
   std::size_t recommendations_ = 0;
   bool finished_ = false;
 };
+
+// Starts building the title index of every movie of `catalog` on another thread; `catalog` must
+// outlive the build. An exception thrown by the build is rethrown by the future's get().
+std::shared_future<TitleIndex> build_title_index_async(const Catalog& catalog);
 
 // Text a person typed, fit to be shown: invalid UTF-8 and control characters replaced by U+FFFD,
 // cut to `max_chars` characters with "..." when longer.

@@ -53,7 +53,7 @@ class SessionError : public Error {
 // Why a movie scored what it did (seed 7.7). The five contributions sum to total, the score that
 // ranked it.
 struct ScoreParts {
-  double model_score = 0;     // user . movie embedding
+  double model_score = 0;     // the model's score of the movie (score_movies: user . movie)
   double genre_affinity = 0;  // sum of the genre profile's weights of the movie's genres, 0..1
   double model = 0;           // model_score x score_weight_model
   double genre_distance = 0;  // -(1 - genre_affinity) x genre_distance_penalty (<= 0)
@@ -120,7 +120,8 @@ class Session {
   std::optional<Recommendation> next();
 
   // Answers the current recommendation: like and dislike update the user vector by the policy's
-  // rule, skip does not; the movie is seen in every case. Throws SessionError
+  // rule, skip does not, and nothing does when the policy's online_learning is off (the answer
+  // is still counted and recorded); the movie is seen in every case. Throws SessionError
   // (kNoRecommendation) when next() has not produced one since the last answer.
   void feedback(Feedback answer);
 

@@ -54,13 +54,15 @@ class TerminalRenderer {
   TerminalStyle style_;
 };
 
-// A session over plain streams: prompts and events to `out`, lines from `in`, each echoed after
-// its prompt (cleaned and cut as the handler shows input). Returns how the session ended.
+// A session over plain streams: prompts and events to `out`, lines from `in`. With `echo`, each
+// line is written after its prompt (cleaned and cut as the handler shows input), so a piped
+// session reads like a typed one; a terminal echoes typed lines itself. Returns how the session
+// ended.
 EndReason run_plain_session(LineHandler& handler, const TerminalRenderer& renderer,
-                            std::istream& in, std::ostream& out);
+                            std::istream& in, std::ostream& out, bool echo = true);
 
-// The whole terminal session on stdin and stdout: the header, then libedit when stdin is a
-// terminal, else run_plain_session. Returns how the session ended.
+// The whole terminal session on stdin and stdout: the header, then libedit when both are
+// terminals, else run_plain_session (echoing lines unless stdin is a terminal). Returns how the session ended.
 EndReason run_terminal_session(LineHandler& handler, std::uint64_t seed);
 
 }  // namespace movierec

@@ -50,7 +50,7 @@ struct Validation {
   std::size_t skipped = 0;     // rows whose user or movie has no embedding
 };
 
-// Scores every rating whose user and movie have embeddings (seed 5.5).
+// Scores every rating whose user and movie have embeddings with predict() (seed 5.5).
 Validation validate(const Artifacts& model, const std::vector<TransformedRating>& ratings,
                     Target target);
 

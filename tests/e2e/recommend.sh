@@ -27,10 +27,12 @@ grep -q -- "--seed" help.txt && grep -q -- "--learning-rate" help.txt ||
 
 # Four movies in the catalog (the most rated, by their exact MovieLens titles) and one outside it.
 "$PY" - <<'PYEOF'
-import csv, json
+import csv, json, re
 embedded = set(json.load(open("artifacts/movie_map.json")))
 rows = list(csv.DictReader(open("processed/movie_metadata.csv", encoding="utf-8")))
-inside = sorted((r for r in rows if r["movieId"] in embedded), key=lambda r: -int(r["rating_count"]))
+plain = re.compile(r"^[^,()]+ \(\d{4}\)$")  # shown as written: no article moved, no alternative
+inside = sorted((r for r in rows if r["movieId"] in embedded and plain.match(r["title"])),
+                key=lambda r: -int(r["rating_count"]))
 outside = [r for r in rows if r["movieId"] not in embedded and int(r["rating_count"]) > 0]
 assert len(inside) >= 8 and outside, "the fixture needs movies inside and outside the catalog"
 open("favourites.txt", "w").write("".join(r["title"] + "\n" for r in inside[:4]))
@@ -121,6 +123,60 @@ grep -q "Favourite 1 of 4: " terminal.txt || fail "no favourite prompt"
 grep -q "Session over (you quit): 1 liked, 1 disliked, 1 skipped." terminal.txt ||
   fail "no summary: $(tail -n 5 terminal.txt)"
 [ ! -s terminal_err.txt ] || fail "terminal mode wrote to stderr: $(cat terminal_err.txt)"
+
+# On a terminal (a pty): libedit's prompt, Tab completion of a title, history (Up), colours,
+# and none with NO_COLOR set.
+"$PY" - "$BIN/recommend" "$SRC/config/recommender_policy.yaml" <<'PYEOF' || fail "terminal session on a pty"
+import os, pty, re, select, sys, time
+binary, policy = sys.argv[1], sys.argv[2]
+title = open("favourites.txt", encoding="utf-8").readline().strip()
+sgr = re.compile(rb"\x1b\[[0-9;]*m")
+
+def session(keys, no_color):
+    env = dict(os.environ, TERM="xterm")
+    env.pop("NO_COLOR", None)
+    if no_color:
+        env["NO_COLOR"] = "1"
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve(binary, [binary, "--policy", policy, "--seed", "5"], env)
+    out = b""
+    def read(seconds):
+        nonlocal out
+        end = time.time() + seconds
+        while time.time() < end:
+            ready, _, _ = select.select([fd], [], [], 0.05)
+            if ready:
+                try:
+                    chunk = os.read(fd, 65536)
+                except OSError:
+                    return False
+                if not chunk:
+                    return False
+                out += chunk
+        return True
+    read(1.5)  # start-up, and libedit taking the terminal before any key
+    for key in keys:
+        os.write(fd, key)
+        if not read(0.5):
+            break
+    for _ in range(20):  # the last key is Ctrl-D: wait for the end
+        if not read(0.5):
+            break
+    os.waitpid(pid, 0)
+    return out
+
+cut = title.rindex("(") + 1  # "Title (" completes to "Title (Year)"
+out = session([title[:cut].encode() + b"\t", b"\r", b"\x1b[A", b"\r", b"\x04"], no_color=False)
+text = sgr.sub(b"", out).decode("utf-8", "replace")
+assert "Favourite 1 of 4:" in text, text
+assert "Favourite 1: " + title in text, text          # Tab completed the whole title
+assert "is already favourite 1" in text, text         # Up brought it back from history
+assert "Session over (input ended)" in text, text     # Ctrl-D ended the session
+assert sgr.search(out), "no colours on a terminal"
+plain = session([b"\x04"], no_color=True)
+assert b"Session over" in plain and not sgr.search(plain), plain
+PYEOF
 
 # Missing or mismatched files: exit 1 with the command that makes them.
 set +e

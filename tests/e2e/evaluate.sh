@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# End-to-end: a small synthetic release (make_synthetic), preprocess, train_svd with the shipped
+# and the seed pipeline configs, then evaluate: the report as JSON (byte-identical across runs
+# and thread counts; keys and value ranges checked with Python, the seed RMSE against what
+# train_svd recorded), the SVG chart (valid XML, a legend, one path per system), a --compare
+# system, a user sample, and the errors: bad flags exit 2, missing artifacts exit 1 naming the
+# command that makes them. Usage: evaluate.sh BIN_DIR SOURCE_DIR
+set -euo pipefail
+BIN=$(cd "$1" && pwd)
+SRC=$(cd "$2" && pwd)
+PY=/usr/bin/python3
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+cd "$WORK"
+
+"$BIN/make_synthetic" --out data --ratings 15000 --users 300 --movies 400 --seed 5 > /dev/null
+"$BIN/preprocess" --data data --out processed --config "$SRC/config/pipeline.yaml" \
+  --min-user-ratings 5 --min-movie-ratings 15 > /dev/null
+"$BIN/train_svd" --processed processed --out artifacts --config "$SRC/config/pipeline.yaml" \
+  --k 8 > /dev/null
+"$BIN/train_svd" --processed processed --out seed-artifacts \
+  --config "$SRC/config/seed_pipeline.yaml" --k 6 > /dev/null
+POLICY=(--policy "$SRC/config/recommender_policy.yaml")
+EVALUATE=("$BIN/evaluate" --processed processed --artifacts artifacts "${POLICY[@]}")
+COMPARE=(--compare "seed=seed-artifacts,$SRC/config/seed_policy.yaml")
+
+"$BIN/evaluate" --help > help.txt || fail "--help exits non-zero"
+for flag in --processed --artifacts --policy --users --steps --seed --json --plot --compare; do
+  grep -q -- "$flag" help.txt || fail "--help lacks $flag"
+done
+grep -q "config/recommender_policy.yaml" help.txt || fail "--help lacks the policy default"
+
+"${EVALUATE[@]}" "${COMPARE[@]}" --json report1.json --plot chart.svg > table.txt ||
+  fail "evaluate failed"
+"${EVALUATE[@]}" "${COMPARE[@]}" --json report2.json --threads 1 > /dev/null
+cmp -s report1.json report2.json || fail "two runs (2 threads, 1 thread) differ"
+for row in "configured" "configured (learning off)" "seed (learning off)" "most popular" \
+    "random" "Recall@10" "NDCG@10" "likes@20" "RMSE final_rating"; do
+  grep -q -- "$row" table.txt || fail "the table lacks '$row': $(cat table.txt)"
+done
+
+"$PY" - report1.json artifacts/manifest.json <<'PYEOF' || fail "the JSON report is wrong"
+import json, math, sys
+report = json.load(open(sys.argv[1]))
+trained = json.load(open(sys.argv[2]))
+for key in ("format_version", "program", "options", "protocol", "data", "users", "models",
+            "systems"):
+    assert key in report, key
+assert report["program"] == "evaluate" and report["format_version"] == 1
+assert report["options"] == {"steps": 20, "users": None, "seed": 1, "top_k": 10}, report["options"]
+assert report["protocol"] == {"like_stars": 4.0, "dislike_stars": 2.5, "favourites": 4}
+assert [m["name"] for m in report["models"]] == ["configured", "seed"]
+unit = lambda x: x is not None and 0 <= x <= 1
+for model in report["models"]:
+    fit, ranking, config = model["rating_fit"], model["ranking"], model["config"]
+    for key in ("artifacts", "policy_file", "target", "k", "predicts_stars", "pipeline", "policy"):
+        assert key in config, key
+    for measure in ("final_rating", "own_target"):
+        for part in ("val", "test"):
+            score = fit[measure][part]
+            assert score["rows"] > 0 and score["rmse"] >= 0 and score["mae"] >= 0, score
+            assert score["mae"] <= score["rmse"] + 1e-12, score
+    assert not fit["predicts_stars"] and fit["stars"]["val"]["rmse"] is None
+    assert ranking["k"] == 10 and 0 < ranking["users"] <= ranking["eligible"]
+    assert unit(ranking["recall"]) and unit(ranking["ndcg"]) and unit(ranking["coverage"])
+# The seed's measure is what train_svd recorded for the same model and validation rows.
+val = report["models"][0]["rating_fit"]["final_rating"]["val"]
+assert math.isclose(val["rmse"], trained["validation_rmse"], rel_tol=1e-9), (val, trained)
+assert val["rows"] == trained["validation_rows"]
+assert report["models"][1]["config"]["k"] == 6
+users = report["users"]
+assert 0 < users["simulated"] == users["eligible"]
+systems = report["systems"]
+assert [s["name"] for s in systems] == ["configured", "configured (learning off)", "seed",
+                                         "seed (learning off)", "most popular", "random"]
+assert [s["kind"] for s in systems] == ["session"] * 4 + ["most_popular", "random"]
+assert [s["online_learning"] for s in systems] == [True, False, True, False, None, None]
+assert systems[1]["config"]["policy"]["online_learning"] is False
+for s in systems:
+    curve = s["likes_per_step"]
+    assert len(curve) == 20 and len(s["dislikes_per_step"]) == 20
+    assert all(b >= a for a, b in zip([0] + curve, curve)), curve
+    assert all(b - a <= 1 + 1e-12 for a, b in zip([0] + curve, curve)), curve
+    assert s["likes_at_10"] == curve[9] and s["likes_at_20"] == curve[19] == s["likes"]
+    assert s["dislikes_at_20"] == s["dislikes_per_step"][19]
+    assert s["users"] == users["simulated"] and unit(s["coverage"])
+    assert 0 <= s["shown"] <= 20 and 0 <= s["skips"] <= 20
+    assert s["likes"] + s["dislikes"] + s["skips"] <= s["shown"] + 1e-9
+# Most popular shows everyone the same few movies; random spreads over the catalog.
+assert systems[4]["coverage"] < systems[5]["coverage"]
+PYEOF
+
+"$PY" - chart.svg <<'PYEOF' || fail "the SVG chart is wrong"
+import sys, xml.etree.ElementTree as ET
+ns = {"svg": "http://www.w3.org/2000/svg"}
+root = ET.parse(sys.argv[1]).getroot()
+assert root.tag == "{http://www.w3.org/2000/svg}svg"
+paths = root.findall(".//svg:path", ns)
+assert len(paths) == 6, len(paths)
+assert len({p.get("stroke") + (p.get("stroke-dasharray") or "") for p in paths}) == 6
+legend = root.find(".//svg:g[@id='legend']", ns)
+names = [t.text for t in legend.findall("svg:text", ns)]
+assert names == ["configured", "configured (learning off)", "seed", "seed (learning off)",
+                 "most popular", "random"], names
+texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+assert "recommendations shown" in texts and any("likes" in (t or "") for t in texts)
+assert root.find("svg:rect", ns).get("fill") == "#ffffff"
+PYEOF
+
+# A sample of users, fewer steps.
+"${EVALUATE[@]}" --users 7 --steps 5 --seed 3 --json sample.json > /dev/null
+"$PY" - sample.json <<'PYEOF' || fail "the sampled report is wrong"
+import json, sys
+report = json.load(open(sys.argv[1]))
+assert report["users"]["simulated"] == 7 and report["options"]["users"] == 7
+assert report["models"][0]["ranking"]["users"] == 7
+for s in report["systems"]:
+    assert len(s["likes_per_step"]) == 5 and s["likes_at_10"] is None and s["likes_at_20"] is None
+PYEOF
+
+# Errors: usage exits 2, missing or mismatched files exit 1 and say what to run.
+expect_exit() {
+  local code=$1; shift
+  set +e
+  "$@" > out.txt 2> err.txt
+  local got=$?
+  set -e
+  [ "$got" -eq "$code" ] || fail "'$*' exited $got, expected $code: $(cat err.txt)"
+}
+expect_exit 2 "${EVALUATE[@]}" --no-such-flag
+expect_exit 2 "${EVALUATE[@]}" --steps 0
+expect_exit 2 "${EVALUATE[@]}" --compare no-equals-sign
+expect_exit 2 "${EVALUATE[@]}" --compare "=artifacts"
+expect_exit 1 "$BIN/evaluate" --processed processed --artifacts no-such-artifacts "${POLICY[@]}"
+grep -q "train_svd" err.txt || fail "missing artifacts must name train_svd: $(cat err.txt)"
+expect_exit 1 "${EVALUATE[@]}" --compare "configured=seed-artifacts"
+grep -q "named 'configured'" err.txt || fail "a repeated name must be refused: $(cat err.txt)"
+expect_exit 1 "$BIN/evaluate" --processed processed --policy no-such-policy.yaml
+cp -r processed changed && printf '1,1,4.0,1\n' >> changed/test_transformed.csv
+expect_exit 1 "$BIN/evaluate" --processed changed --artifacts artifacts "${POLICY[@]}"
+grep -q "preprocess" err.txt || fail "a changed processed file must name preprocess: $(cat err.txt)"
+[ ! -e report3.json ] || fail "unexpected output"
+echo "evaluate e2e: ok"
