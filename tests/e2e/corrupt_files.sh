@@ -32,9 +32,9 @@ refused() {
   local programs=(recommend)
   [[ -x $BIN/evaluate ]] && programs+=(evaluate)
   for program in "${programs[@]}"; do
-    local args=(--artifacts damaged --processed damaged_processed)
-    [[ $program == recommend ]] &&
-      args+=(--json --seed 1 --policy "$SRC/config/recommender_policy.yaml")
+    local args=(--artifacts damaged --processed damaged_processed
+                --policy "$SRC/config/recommender_policy.yaml")
+    [[ $program == recommend ]] && args+=(--json --seed 1)
     set +e
     "$BIN/$program" "${args[@]}" < /dev/null > out.txt 2> err.txt
     status=$?

@@ -86,6 +86,7 @@ check_folders() {
     fi
     grep -q "run: build/bin/train_svd" refused.txt || fail "no fix command: $(cat refused.txt)"
     "${TRAIN_A[@]}" > /dev/null
+    status=0
     "$PY" check.py || status=$?
   fi
   ((status == 0)) || fail "after $when: the folders are not whole and consistent"
