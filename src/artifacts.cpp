@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -20,6 +21,8 @@ constexpr const char* kUserEmbeddings = "user_embeddings.npy";
 constexpr const char* kMovieEmbeddings = "movie_embeddings.npy";
 constexpr const char* kUserMap = "user_map.json";
 constexpr const char* kMovieMap = "movie_map.json";
+constexpr const char* kUserBias = "user_bias.npy";
+constexpr const char* kMovieBias = "movie_bias.npy";
 constexpr const char* kManifest = "manifest.json";
 constexpr int kJsonIndent = 2;
 
@@ -67,6 +70,52 @@ RowMatrixXf read_embeddings(const fs::path& dir, const char* name) {
   } catch (const InputError& e) {
     throw ModelError(e.what(), fix_for(dir));
   }
+}
+
+Eigen::VectorXf read_bias(const fs::path& dir, const char* name, const IdMap& map,
+                          const char* map_name) {
+  std::ifstream in = open_artifact(dir, name);
+  Eigen::VectorXf bias;
+  try {
+    bias = read_npy_vector(in, (dir / name).string());
+  } catch (const InputError& e) {
+    throw ModelError(e.what(), fix_for(dir));
+  }
+  if (!bias.allFinite()) {
+    throw ModelError((dir / name).string() + ": holds NaN or infinite values", fix_for(dir));
+  }
+  if (static_cast<std::size_t>(bias.size()) != map.size()) {
+    throw ModelError(fmt::format("{}: has {} values but {} maps {} ids", (dir / name).string(),
+                                 bias.size(), map_name, map.size()),
+                     fix_for(dir));
+  }
+  return bias;
+}
+
+// The optional biases: both files and the manifest's global_mean, or none of the three.
+void read_biases(Artifacts& artifacts, const fs::path& dir) {
+  std::error_code ec;
+  const bool user_file = fs::exists(dir / kUserBias, ec);
+  const bool movie_file = fs::exists(dir / kMovieBias, ec);
+  const auto mean = artifacts.manifest.find("global_mean");
+  const bool has_mean = mean != artifacts.manifest.end();
+  if (!user_file && !movie_file && !has_mean) return;
+  const auto fail = [&](const std::string& problem) {
+    throw ModelError(dir.string() + ": " + problem, fix_for(dir));
+  };
+  if (user_file != movie_file) {
+    fail(fmt::format("{} is there but {} is missing (a model with biases has both)",
+                     user_file ? kUserBias : kMovieBias, user_file ? kMovieBias : kUserBias));
+  }
+  if (!has_mean) fail(fmt::format("{} records no global_mean for the bias files", kManifest));
+  if (!mean->is_number() || !std::isfinite(mean->get<double>())) {
+    fail(fmt::format("{}: global_mean {} is not a finite number", kManifest, mean->dump()));
+  }
+  if (!user_file)
+    fail(fmt::format("{} records a global_mean but {} is missing", kManifest, kUserBias));
+  artifacts.global_mean = mean->get<double>();
+  artifacts.user_bias = read_bias(dir, kUserBias, artifacts.user_map, kUserMap);
+  artifacts.movie_bias = read_bias(dir, kMovieBias, artifacts.movie_map, kMovieMap);
 }
 
 IdMap read_map(const fs::path& dir, const char* name) {
@@ -121,7 +170,8 @@ void write_json(const AtomicDirectory& dir, const char* name, const nlohmann::js
   if (!out) throw Error("cannot write " + (dir.path() / name).string() + " (disk full?)");
 }
 
-void write_embeddings(const AtomicDirectory& dir, const char* name, const RowMatrixXf& matrix) {
+template <typename Array>
+void write_array(const AtomicDirectory& dir, const char* name, const Array& matrix) {
   std::ofstream out = dir.create(name);
   write_npy(out, matrix);
   out.close();
@@ -200,13 +250,29 @@ void save_artifacts(const fs::path& dir, const Artifacts& artifacts) {
                     artifacts.movie_embeddings.rows(), artifacts.movie_embeddings.cols(),
                     artifacts.movie_map.size()));
   }
+  const bool biases = artifacts.user_bias.size() > 0 || artifacts.movie_bias.size() > 0;
+  if (biases &&
+      (static_cast<std::size_t>(artifacts.user_bias.size()) != artifacts.user_map.size() ||
+       static_cast<std::size_t>(artifacts.movie_bias.size()) != artifacts.movie_map.size())) {
+    throw Error(
+        fmt::format("inconsistent artifacts: {} user biases for {} ids, {} movie biases for "
+                    "{} ids",
+                    artifacts.user_bias.size(), artifacts.user_map.size(),
+                    artifacts.movie_bias.size(), artifacts.movie_map.size()));
+  }
   nlohmann::json manifest = artifacts.manifest;
   manifest["format_version"] = kArtifactsFormatVersion;
   manifest["k"] = k;
+  manifest.erase("global_mean");
+  if (biases) manifest["global_mean"] = artifacts.global_mean;
 
   AtomicDirectory out(dir);
-  write_embeddings(out, kUserEmbeddings, artifacts.user_embeddings);
-  write_embeddings(out, kMovieEmbeddings, artifacts.movie_embeddings);
+  write_array(out, kUserEmbeddings, artifacts.user_embeddings);
+  write_array(out, kMovieEmbeddings, artifacts.movie_embeddings);
+  if (biases) {
+    write_array(out, kUserBias, artifacts.user_bias);
+    write_array(out, kMovieBias, artifacts.movie_bias);
+  }
   write_json(out, kUserMap, artifacts.user_map.to_json());
   write_json(out, kMovieMap, artifacts.movie_map.to_json());
   write_json(out, kManifest, manifest);
@@ -223,6 +289,7 @@ Artifacts load_artifacts(const fs::path& dir) {
   artifacts.movie_embeddings = read_embeddings(dir, kMovieEmbeddings);
   check_shape(artifacts.user_embeddings, artifacts.user_map, k, dir, kUserEmbeddings, kUserMap);
   check_shape(artifacts.movie_embeddings, artifacts.movie_map, k, dir, kMovieEmbeddings, kMovieMap);
+  read_biases(artifacts, dir);
   return artifacts;
 }
 

@@ -48,9 +48,10 @@ std::vector<TransformedRating> read_transformed_listed(const EvaluationData& dat
 }
 
 // One held-out file scored: the model's prediction and each measure's actual value, per row
-// whose user and movie have embeddings.
+// whose user and movie have embeddings; `as_final` is the prediction in final_rating units
+// (as_final_rating), empty for a target without them.
 struct Scored {
-  std::vector<double> predicted, final_rating, target, stars;
+  std::vector<double> predicted, as_final, final_rating, target, stars;
   std::size_t skipped = 0;
 };
 
@@ -64,7 +65,11 @@ Scored score_file(const Artifacts& artifacts, const std::vector<TransformedRatin
       ++scored.skipped;
       continue;
     }
-    scored.predicted.push_back(predict(artifacts, *user, *movie));
+    const double predicted = predict(artifacts, *user, *movie);
+    scored.predicted.push_back(predicted);
+    if (const auto converted = as_final_rating(predicted, row, target)) {
+      scored.as_final.push_back(*converted);
+    }
     scored.final_rating.push_back(row.final_rating);
     scored.target.push_back(target_value(row, target));
     scored.stars.push_back(row.rating.rating);
@@ -72,11 +77,12 @@ Scored score_file(const Artifacts& artifacts, const std::vector<TransformedRatin
   return scored;
 }
 
-FitScore fit(const Scored& scored, const std::vector<double>& actual, bool applies) {
+FitScore fit(const Scored& scored, const std::vector<double>& predicted,
+             const std::vector<double>& actual, bool applies) {
   FitScore score{scored.predicted.size(), scored.skipped, std::nullopt, std::nullopt};
-  if (applies && !actual.empty()) {
-    score.rmse = rmse(scored.predicted, actual);
-    score.mae = mae(scored.predicted, actual);
+  if (applies && !actual.empty() && predicted.size() == actual.size()) {
+    score.rmse = rmse(predicted, actual);
+    score.mae = mae(predicted, actual);
   }
   return score;
 }
@@ -283,12 +289,13 @@ RatingFit rating_fit(const Model& model, const EvaluationData& data) {
   const Target target = parse_target(result.target);
   const Scored val = score_file(artifacts, data.val, target);
   const Scored test = score_file(artifacts, data.test, target);
-  result.seed_val = fit(val, val.final_rating, true);
-  result.seed_test = fit(test, test.final_rating, true);
-  result.target_val = fit(val, val.target, true);
-  result.target_test = fit(test, test.target, true);
-  result.stars_val = fit(val, val.stars, result.stars);
-  result.stars_test = fit(test, test.stars, result.stars);
+  const bool converts = target != Target::kLike;
+  result.seed_val = fit(val, val.as_final, val.final_rating, converts);
+  result.seed_test = fit(test, test.as_final, test.final_rating, converts);
+  result.target_val = fit(val, val.predicted, val.target, true);
+  result.target_test = fit(test, test.predicted, test.target, true);
+  result.stars_val = fit(val, val.predicted, val.stars, result.stars);
+  result.stars_test = fit(test, test.predicted, test.stars, result.stars);
   return result;
 }
 

@@ -143,7 +143,7 @@ std::string pair_of(const std::optional<double>& val, const std::optional<double
 
 void print_models(std::ostream& out, const EvaluationReport& report) {
   out << "Rating fit on held-out ratings (val / test), users and movies seen in train:\n";
-  std::vector<std::vector<std::string>> rows = {{"model", "target", "RMSE final_rating (seed)",
+  std::vector<std::vector<std::string>> rows = {{"model", "target", "RMSE final_rating (seed)*",
                                                  "RMSE own target", "RMSE stars", "MAE stars",
                                                  "rows scored (skipped)"}};
   for (const ModelReport& model : report.models) {
@@ -156,6 +156,9 @@ void print_models(std::ostream& out, const EvaluationReport& report) {
                                 fit.seed_test.rows, fit.seed_test.skipped)});
   }
   print_table(out, rows, 2);
+  out << "  * each prediction in final_rating units with its row's own transform: stars "
+         "(pred - user mean) x pop_weight x time_weight, rating_norm pred x pop_weight x "
+         "time_weight, final_rating as is, like n/a\n";
   const std::size_t k = report.options.top_k;
   out << fmt::format(
       "\nRanking: top {} of the movies a user did not rate in train, against the user's "

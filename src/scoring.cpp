@@ -13,7 +13,13 @@ void score_movies(const Artifacts& artifacts, const Eigen::VectorXf& user,
 double predict(const Artifacts& artifacts, std::size_t user_row, std::size_t movie_row) {
   const auto user = artifacts.user_embeddings.row(static_cast<Eigen::Index>(user_row));
   const auto movie = artifacts.movie_embeddings.row(static_cast<Eigen::Index>(movie_row));
-  return user.cast<double>().dot(movie.cast<double>());
+  double value = user.cast<double>().dot(movie.cast<double>());
+  if (artifacts.has_biases()) {
+    value += artifacts.global_mean +
+             double{artifacts.user_bias[static_cast<Eigen::Index>(user_row)]} +
+             double{artifacts.movie_bias[static_cast<Eigen::Index>(movie_row)]};
+  }
+  return value;
 }
 
 bool predicts_stars(const nlohmann::json& manifest) {

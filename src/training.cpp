@@ -167,7 +167,67 @@ void sort_rows(RatingMatrix& matrix, const std::string& source) {
   }
 }
 
+// Scales each movie vector to length 1; a zero vector (a movie nobody's taste reaches) stays 0.
+void normalize_rows(RowMatrixXf& movies) {
+  for (Eigen::Index row = 0; row < movies.rows(); ++row) {
+    const float norm = movies.row(row).norm();
+    if (norm > 0) movies.row(row) /= norm;
+  }
+}
+
+const char* model_name(FactorModel model) {
+  switch (model) {
+    case FactorModel::kSvd:
+      return "svd";
+    case FactorModel::kAls:
+      return "als";
+    case FactorModel::kBiasedAls:
+      return "biased_als";
+  }
+  return "";
+}
+
+const char* scaling_name(MovieScaling scaling) {
+  switch (scaling) {
+    case MovieScaling::kV:
+      return "v";
+    case MovieScaling::kVSigma:
+      return "v_sigma";
+    case MovieScaling::kNormalized:
+      return "normalized";
+  }
+  return "";
+}
+
+void record_shape(Artifacts& artifacts, const RatingMatrix& matrix, int k, FactorModel model,
+                  MovieScaling scaling) {
+  artifacts.user_map = matrix.users;
+  artifacts.movie_map = matrix.movies;
+  artifacts.manifest["model"] = model_name(model);
+  artifacts.manifest["movie_scaling"] = scaling_name(scaling);
+  artifacts.manifest["k"] = k;
+  artifacts.manifest["rows"] = {{"users", matrix.values.rows()},
+                                {"movies", matrix.values.cols()},
+                                {"nonzeros", matrix.values.nonZeros()}};
+}
+
 }  // namespace
+
+FactorModel parse_model(const std::string& name) {
+  if (name == "svd") return FactorModel::kSvd;
+  if (name == "als") return FactorModel::kAls;
+  if (name == "biased_als") return FactorModel::kBiasedAls;
+  throw ConfigError("train_svd", 0, "train.model",
+                    "unknown model '" + name + "' (svd, als or biased_als)");
+}
+
+MovieScaling parse_movie_scaling(const std::string& name) {
+  if (name == "v") return MovieScaling::kV;
+  if (name == "v_sigma") return MovieScaling::kVSigma;
+  if (name == "normalized") return MovieScaling::kNormalized;
+  throw ConfigError("train_svd", 0, "train.movie_scaling",
+                    "unknown movie scaling '" + name + "' (v, v_sigma or normalized)");
+}
 
 Target parse_target(const std::string& name) {
   if (name == "final_rating") return Target::kFinalRating;
@@ -190,6 +250,22 @@ double target_value(const TransformedRating& rating, Target target) {
       return rating.rating.rating >= kLikeStars ? 1.0 : 0.0;
   }
   return 0;
+}
+
+std::optional<double> as_final_rating(double prediction, const TransformedRating& rating,
+                                      Target target) {
+  const double weight = rating.pop_weight * rating.time_weight;
+  switch (target) {
+    case Target::kFinalRating:
+      return prediction;
+    case Target::kRatingNorm:
+      return prediction * weight;
+    case Target::kRating:
+      return (prediction - (rating.rating.rating - rating.rating_norm)) * weight;
+    case Target::kLike:
+      return std::nullopt;
+  }
+  return std::nullopt;
 }
 
 RatingMatrix build_rating_matrix(const std::vector<TransformedRating>& ratings, Target target,
@@ -242,27 +318,91 @@ Validation validate(const Artifacts& model, const std::vector<TransformedRating>
   return result;
 }
 
-Artifacts factorise(const RatingMatrix& matrix, int k, const SvdOptions& options) {
+Artifacts factorise(const RatingMatrix& matrix, int k, const SvdOptions& options,
+                    MovieScaling scaling) {
   const SvdResult svd = truncated_svd(matrix.values, k, options);
   Artifacts artifacts;
-  artifacts.user_embeddings = (svd.u * svd.singular_values.asDiagonal()).cast<float>();
-  artifacts.movie_embeddings = svd.v.cast<float>();
-  artifacts.user_map = matrix.users;
-  artifacts.movie_map = matrix.movies;
-  artifacts.manifest["k"] = k;
+  if (scaling == MovieScaling::kVSigma) {
+    artifacts.user_embeddings = svd.u.cast<float>();
+    artifacts.movie_embeddings = (svd.v * svd.singular_values.asDiagonal()).cast<float>();
+  } else {
+    artifacts.user_embeddings = (svd.u * svd.singular_values.asDiagonal()).cast<float>();
+    artifacts.movie_embeddings = svd.v.cast<float>();
+    if (scaling == MovieScaling::kNormalized) normalize_rows(artifacts.movie_embeddings);
+  }
+  record_shape(artifacts, matrix, k, FactorModel::kSvd, scaling);
   artifacts.manifest["singular_values"] =
       std::vector<double>(svd.singular_values.begin(), svd.singular_values.end());
-  artifacts.manifest["rows"] = {{"users", matrix.values.rows()},
-                                {"movies", matrix.values.cols()},
-                                {"nonzeros", matrix.values.nonZeros()}};
   artifacts.manifest["svd_products"] = svd.products;
   return artifacts;
+}
+
+Artifacts factorise_als(const RatingMatrix& matrix, const AlsOptions& options, bool biased,
+                        MovieScaling scaling) {
+  const FactorModel model = biased ? FactorModel::kBiasedAls : FactorModel::kAls;
+  if (scaling == MovieScaling::kVSigma) {
+    throw ConfigError("train_svd", 0, "train.movie_scaling",
+                      "v_sigma needs singular values, which train.model " +
+                          std::string(model_name(model)) + " does not have");
+  }
+  Artifacts artifacts;
+  std::vector<double> objective;
+  if (biased) {
+    BiasedFactors factors = biased_als(matrix.values, options);
+    artifacts.user_embeddings = factors.users.cast<float>();
+    artifacts.movie_embeddings = factors.movies.cast<float>();
+    artifacts.user_bias = factors.user_bias.cast<float>();
+    artifacts.movie_bias = factors.movie_bias.cast<float>();
+    artifacts.global_mean = factors.global_mean;
+    objective = std::move(factors.objective);
+  } else {
+    AlsFactors factors = weighted_als(matrix.values, options);
+    artifacts.user_embeddings = factors.users.cast<float>();
+    artifacts.movie_embeddings = factors.movies.cast<float>();
+    objective = std::move(factors.objective);
+  }
+  if (scaling == MovieScaling::kNormalized) normalize_rows(artifacts.movie_embeddings);
+  record_shape(artifacts, matrix, options.k, model, scaling);
+  artifacts.manifest["als"] = {{"iterations", options.iterations}, {"objective", objective}};
+  return artifacts;
+}
+
+AlsOptions als_options(const PipelineConfig& config) {
+  AlsOptions options;
+  options.k = config.k;
+  options.iterations = config.als_iterations;
+  options.missing_weight = config.als_missing_weight;
+  options.regularization = config.als_regularization;
+  options.bias_regularization = config.bias_regularization;
+  options.seed = static_cast<std::uint64_t>(config.seed);
+  options.cg_steps = config.als_cg_steps;
+  return options;
+}
+
+Artifacts fit_model(const RatingMatrix& matrix, const PipelineConfig& config) {
+  const FactorModel model = parse_model(config.model);
+  const MovieScaling scaling = parse_movie_scaling(config.movie_scaling);
+  if (model == FactorModel::kSvd) {
+    Progress progress("SVD (matrix-vector products)");
+    SvdOptions options;
+    options.tolerance = config.svd_tolerance;
+    options.max_iterations = config.svd_max_iterations;
+    options.progress = [&](std::size_t products) { progress.update(products); };
+    return factorise(matrix, config.k, options, scaling);
+  }
+  Progress progress("ALS iterations", static_cast<std::size_t>(config.als_iterations));
+  AlsOptions options = als_options(config);
+  options.progress = [&](int iteration, double) {
+    progress.update(static_cast<std::size_t>(iteration));
+  };
+  return factorise_als(matrix, options, model == FactorModel::kBiasedAls, scaling);
 }
 
 nlohmann::json train_model(const fs::path& processed_dir, const fs::path& out_dir,
                            const PipelineConfig& config) {
   const auto start = std::chrono::steady_clock::now();
   const Target target = parse_target(config.target);
+  config.validate("train_svd");  // a config built in code meets the YAML's rules too
   const nlohmann::json processed = read_processed_manifest(processed_dir);
   // Both inputs are looked up before the long work, so a missing one fails at once.
   const ListedFile train_file = listed_file(processed, processed_dir, kTrainFile);
@@ -281,12 +421,7 @@ nlohmann::json train_model(const fs::path& processed_dir, const fs::path& out_di
         build_rating_matrix(read_checked(train_file, processed_dir, train_checksum, true), target,
                             train_file.path.string());
     val = val_rows.get();  // a bad validation file fails before the long part
-    Progress progress("SVD (matrix-vector products)");
-    SvdOptions options;
-    options.tolerance = config.svd_tolerance;
-    options.max_iterations = config.svd_max_iterations;
-    options.progress = [&](std::size_t products) { progress.update(products); };
-    artifacts = factorise(matrix, config.k, options);
+    artifacts = fit_model(matrix, config);
   }
   const Validation validation = validate(artifacts, val, target);
 
@@ -295,6 +430,7 @@ nlohmann::json train_model(const fs::path& processed_dir, const fs::path& out_di
   manifest["program"] = "train_svd";
   manifest["created"] = utc_now();
   manifest["target"] = config.target;
+  manifest["predicts"] = target == Target::kRating ? "stars" : config.target;
   manifest["config"] = recorded_config(config, processed);
   manifest["inputs"] = {{kTrainFile, train_checksum}, {kValFile, val_checksum}};
   manifest["validation_rmse"] = validation.rmse ? nlohmann::json(*validation.rmse) : nullptr;
@@ -312,15 +448,25 @@ void print_training_summary(std::ostream& out, const nlohmann::json& manifest) {
                      rows.at("users").get<long long>(), rows.at("movies").get<long long>(),
                      rows.at("nonzeros").get<long long>(),
                      manifest.at("target").get<std::string>());
-  const auto values = manifest.at("singular_values").get<std::vector<double>>();
-  std::string shown;
-  for (std::size_t i = 0; i < values.size() && i < kSummarySingularValues; ++i) {
-    shown += fmt::format("{}{:.4g}", i > 0 ? ", " : "", values[i]);
+  const auto scaling = manifest.value("movie_scaling", std::string("v"));
+  const std::string scaled = scaling == "v" ? "" : ", movie vectors " + scaling;
+  if (manifest.contains("als")) {
+    const auto objective = manifest.at("als").at("objective").get<std::vector<double>>();
+    out << fmt::format("{}: k = {}, {} iterations, objective {:.6g} -> {:.6g}{}\n",
+                       manifest.at("model").get<std::string>(), manifest.at("k").get<int>(),
+                       objective.size(), objective.empty() ? 0.0 : objective.front(),
+                       objective.empty() ? 0.0 : objective.back(), scaled);
+  } else {
+    const auto values = manifest.at("singular_values").get<std::vector<double>>();
+    std::string shown;
+    for (std::size_t i = 0; i < values.size() && i < kSummarySingularValues; ++i) {
+      shown += fmt::format("{}{:.4g}", i > 0 ? ", " : "", values[i]);
+    }
+    if (values.size() > kSummarySingularValues) shown += ", ...";
+    out << fmt::format("SVD: k = {}, singular values {} ({} matrix-vector products){}\n",
+                       manifest.at("k").get<int>(), shown,
+                       manifest.at("svd_products").get<long long>(), scaled);
   }
-  if (values.size() > kSummarySingularValues) shown += ", ...";
-  out << fmt::format("SVD: k = {}, singular values {} ({} matrix-vector products)\n",
-                     manifest.at("k").get<int>(), shown,
-                     manifest.at("svd_products").get<long long>());
   const nlohmann::json& rmse = manifest.at("validation_rmse");
   out << fmt::format(
       "validation RMSE: {} on {} ratings ({} skipped: user or movie not in train)\n",

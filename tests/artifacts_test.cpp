@@ -33,6 +33,16 @@ Artifacts sample_artifacts() {
   return a;
 }
 
+Artifacts biased_artifacts() {
+  Artifacts a = sample_artifacts();
+  a.user_bias.resize(3);
+  a.user_bias << 0.5f, -0.25f, 0.0f;
+  a.movie_bias.resize(4);
+  a.movie_bias << 1.0f, -1.0f, 0.125f, 2.0f;
+  a.global_mean = 3.5;
+  return a;
+}
+
 void write_text(const fs::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
@@ -48,9 +58,10 @@ std::string read_text(const fs::path& path) {
 // Saves good artifacts into `dir`/artifacts, lets `damage` change them, and returns the
 // message load_artifacts fails with (or "" if it loads).
 template <typename Damage>
-std::string load_failure(const TempDir& dir, Damage damage) {
+std::string load_failure(const TempDir& dir, Damage damage,
+                         const Artifacts& good = sample_artifacts()) {
   const fs::path out = dir.path() / "artifacts";
-  save_artifacts(out, sample_artifacts());
+  save_artifacts(out, good);
   damage(out);
   try {
     load_artifacts(out);
@@ -211,4 +222,85 @@ TEST_CASE("loading a missing folder says which command makes it", "[artifacts]")
   CHECK_THROWS_WITH(load_artifacts("artifacts"),
                     Catch::EndsWith("(to fix it, run: build/bin/train_svd)"));
   fs::current_path(previous);
+}
+
+TEST_CASE("artifacts with biases round trip; without, no bias files are written", "[artifacts]") {
+  TempDir dir;
+  const fs::path out = dir.path() / "artifacts";
+  const Artifacts saved = biased_artifacts();
+  save_artifacts(out, saved);
+  const Artifacts loaded = load_artifacts(out);
+  REQUIRE(loaded.has_biases());
+  CHECK(loaded.user_bias == saved.user_bias);
+  CHECK(loaded.movie_bias == saved.movie_bias);
+  CHECK(loaded.global_mean == 3.5);
+  CHECK(loaded.manifest["global_mean"] == 3.5);
+  // numpy reads them as 1-D arrays.
+  CHECK(read_text(out / "movie_bias.npy").find("'shape': (4,)") != std::string::npos);
+
+  save_artifacts(out, sample_artifacts());
+  const Artifacts plain = load_artifacts(out);
+  CHECK_FALSE(plain.has_biases());
+  CHECK(plain.user_bias.size() == 0);
+  CHECK(plain.global_mean == 0);
+  CHECK_FALSE(plain.manifest.contains("global_mean"));
+  CHECK_FALSE(fs::exists(out / "user_bias.npy"));
+  CHECK_FALSE(fs::exists(out / "movie_bias.npy"));
+}
+
+TEST_CASE("saving biases of the wrong length is refused", "[artifacts]") {
+  TempDir dir;
+  Artifacts bad = biased_artifacts();
+  bad.movie_bias.resize(3);
+  CHECK_THROWS_WITH(save_artifacts(dir.path() / "artifacts", bad),
+                    Catch::Contains("3 movie biases for 4 ids"));
+  bad = biased_artifacts();
+  bad.user_bias.resize(0);
+  CHECK_THROWS_WITH(save_artifacts(dir.path() / "artifacts", bad),
+                    Catch::Contains("0 user biases for 3 ids"));
+  CHECK_FALSE(fs::exists(dir.path() / "artifacts"));
+}
+
+TEST_CASE("loading refuses damaged or half-present biases", "[artifacts]") {
+  TempDir dir;
+  const auto fails_with = [&](const std::string& what, auto damage) {
+    INFO(what);
+    const std::string message = load_failure(dir, damage, biased_artifacts());
+    CHECK_THAT(message, Catch::Contains(what) && Catch::Contains("build/bin/train_svd"));
+  };
+  const auto write_bias = [](const fs::path& path, Eigen::VectorXf values) {
+    std::ofstream file(path, std::ios::binary | std::ios::trunc);
+    movierec::write_npy(file, values);
+  };
+  fails_with(
+      "movie_bias.npy: has 3 values but movie_map.json maps 4 ids",
+      [&](const fs::path& out) { write_bias(out / "movie_bias.npy", Eigen::VectorXf::Ones(3)); });
+  fails_with("user_bias.npy: has 5 values but user_map.json maps 3 ids", [&](const fs::path& out) {
+    write_bias(out / "user_bias.npy", Eigen::VectorXf::Ones(5));
+  });
+  fails_with("user_bias.npy is there but movie_bias.npy is missing",
+             [](const fs::path& out) { fs::remove(out / "movie_bias.npy"); });
+  fails_with("manifest.json records a global_mean but user_bias.npy is missing",
+             [](const fs::path& out) {
+               fs::remove(out / "movie_bias.npy");
+               fs::remove(out / "user_bias.npy");
+             });
+  fails_with("manifest.json records no global_mean", [](const fs::path& out) {
+    nlohmann::json manifest = nlohmann::json::parse(read_text(out / "manifest.json"));
+    manifest.erase("global_mean");
+    write_text(out / "manifest.json", manifest.dump());
+  });
+  fails_with("global_mean \"x\" is not a finite number", [](const fs::path& out) {
+    nlohmann::json manifest = nlohmann::json::parse(read_text(out / "manifest.json"));
+    manifest["global_mean"] = "x";
+    write_text(out / "manifest.json", manifest.dump());
+  });
+  fails_with("movie_bias.npy: holds NaN or infinite values", [&](const fs::path& out) {
+    Eigen::VectorXf values = Eigen::VectorXf::Ones(4);
+    values[1] = std::numeric_limits<float>::infinity();
+    write_bias(out / "movie_bias.npy", values);
+  });
+  fails_with("user_bias.npy", [](const fs::path& out) {
+    write_text(out / "user_bias.npy", read_text(out / "user_embeddings.npy"));  // 2-D
+  });
 }

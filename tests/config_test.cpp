@@ -87,6 +87,52 @@ TEST_CASE("config serialises to nested json") {
   CHECK(json["train"]["target"] == "final_rating");
 }
 
+TEST_CASE("training levers default to today's SVD and are range-checked") {
+  const PipelineConfig config = load("");
+  CHECK(config.model == "svd");
+  CHECK(config.movie_scaling == "v");
+  CHECK(config.als_iterations == 12);
+  CHECK(config.als_missing_weight == 0.1);
+  CHECK(config.als_regularization == 1.0);
+  CHECK(config.bias_regularization == 1.0);
+  CHECK(config.als_cg_steps == 0);
+  const PipelineConfig als = load(
+      "train:\n  model: als\n  movie_scaling: normalized\n  als_iterations: 3\n"
+      "  als_missing_weight: 1\n  als_regularization: 0.5\n  als_cg_steps: 4\n  seed: 9\n");
+  CHECK(als.model == "als");
+  CHECK(als.movie_scaling == "normalized");
+  CHECK(als.als_iterations == 3);
+  CHECK(als.als_missing_weight == 1.0);
+  CHECK(als.als_regularization == 0.5);
+  CHECK(als.als_cg_steps == 4);
+  CHECK(als.seed == 9);
+  CHECK(error_of("train:\n  model: sgd\n") ==
+        "pipeline.yaml:2: key 'train.model': must be one of svd, als, biased_als, got 'sgd'");
+  CHECK(error_of("train:\n  movie_scaling: sigma\n").find("v, v_sigma, normalized") !=
+        std::string::npos);
+  CHECK(error_of("train:\n  als_missing_weight: 1.5\n").find("from 0 to 1") != std::string::npos);
+  CHECK(error_of("train:\n  als_iterations: 0\n").find("from 1 to") != std::string::npos);
+  CHECK(error_of("train:\n  bias_regularization: -1\n").find("from 0 to") != std::string::npos);
+  CHECK(error_of("train:\n  als_cg_steps: -1\n").find("from 0 to") != std::string::npos);
+}
+
+TEST_CASE("training levers' cross-key rules name the key to change") {
+  CHECK(error_of("train:\n  model: biased_als\n") ==
+        "pipeline.yaml: key 'train.target': is final_rating, but train.model biased_als fits "
+        "stars (mean + biases + user . movie): set train.target to rating, or choose another "
+        "train.model");
+  CHECK(error_of("train:\n  model: biased_als\n  target: rating\n").empty());
+  CHECK(error_of("train:\n  model: als\n  movie_scaling: v_sigma\n")
+            .find("key 'train.movie_scaling': v_sigma scales by singular values") !=
+        std::string::npos);
+  CHECK(error_of("train:\n  movie_scaling: v_sigma\n").empty());
+  CHECK(error_of("train:\n  model: als\n  als_regularization: 0\n")
+            .find("key 'train.als_regularization': must be above 0 for train.model als") !=
+        std::string::npos);
+  // Keys of a model not chosen are not held against the one that is.
+  CHECK(error_of("train:\n  als_regularization: 0\n").empty());
+}
+
 TEST_CASE("config reads back from the json it writes") {
   PipelineConfig written;
   written.min_movie_ratings = 7;

@@ -51,6 +51,16 @@ TransformedRating row(std::int32_t user, std::int32_t movie, float stars, double
   return rating;
 }
 
+// A row with the whole transform: final_rating = rating_norm · pop_weight · time_weight.
+TransformedRating transformed(std::int32_t user, std::int32_t movie, float stars,
+                              double rating_norm, double pop_weight, double time_weight) {
+  TransformedRating rating = row(user, movie, stars, rating_norm * pop_weight * time_weight);
+  rating.rating_norm = rating_norm;
+  rating.pop_weight = pop_weight;
+  rating.time_weight = time_weight;
+  return rating;
+}
+
 // `users` random users of `model` with ten train and fifteen held-out ratings each.
 EvaluationData random_ratings(const Model& model, std::size_t users, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
@@ -89,9 +99,6 @@ TEST_CASE("rating fit: the seed's final_rating, the model's own target, stars wh
   CHECK(stars.stars);
   CHECK(stars.seed_val.rows == 2);
   CHECK(stars.seed_val.skipped == 2);
-  CHECK(*stars.seed_val.rmse == Approx(0.5));
-  CHECK(*stars.seed_val.mae == Approx(0.5));
-  CHECK(*stars.seed_test.rmse == Approx(1.0));
   // Stars: sqrt((9 + 0.25) / 2) and (3 + 0.5) / 2; the target "rating" is stars too.
   CHECK(*stars.stars_val.rmse == Approx(std::sqrt(4.625)));
   CHECK(*stars.stars_val.mae == Approx(1.75));
@@ -103,7 +110,48 @@ TEST_CASE("rating fit: the seed's final_rating, the model's own target, stars wh
   CHECK_FALSE(final_fit.stars_val.rmse);
   CHECK_FALSE(final_fit.stars_test.mae);
   CHECK(*final_fit.target_val.rmse == Approx(0.5));
+  CHECK(*final_fit.seed_val.rmse == Approx(0.5));  // the same measure for this target
+  CHECK(*final_fit.seed_val.mae == Approx(0.5));
+  CHECK(*final_fit.seed_test.rmse == Approx(1.0));
   CHECK(final_fit.stars_val.rows == 2);
+}
+
+TEST_CASE("rating fit against final_rating converts each target with the row's own transform") {
+  EvaluationData data;
+  // User 1 (mean 3) rates movie 10 (predicted 1): rating_norm 1, pop_weight 0.5, time_weight 1,
+  // final_rating 0.5. User 2 (mean 3) rates movie 60 (predicted 2): -0.5, 0.25, 0.5: -0.0625.
+  data.val = {transformed(1, 10, 4.0f, 1.0, 0.5, 1.0), transformed(2, 60, 2.5f, -0.5, 0.25, 0.5),
+              transformed(9, 10, 4.0f, 1.0, 1.0, 1.0)};  // user 9 has no embedding
+  // User 2 (mean 3) rates movie 20 (predicted 1): -2, 1, 1: final_rating -2.
+  data.test = {transformed(2, 20, 1.0f, -2.0, 1.0, 1.0)};
+
+  // Stars: (1 - 3) · 0.5 = -1 against 0.5; (2 - 3) · 0.125 = -0.125 against -0.0625;
+  // test (1 - 3) · 1 = -2 against -2.
+  const RatingFit stars = rating_fit(hand_model("rating"), data);
+  CHECK(stars.seed_val.rows == 2);
+  CHECK(stars.seed_val.skipped == 1);
+  CHECK(*stars.seed_val.rmse == Approx(std::sqrt((1.5 * 1.5 + 0.0625 * 0.0625) / 2)));
+  CHECK(*stars.seed_val.mae == Approx((1.5 + 0.0625) / 2));
+  CHECK(*stars.seed_test.rmse == Approx(0.0).margin(1e-12));
+
+  // rating_norm: 1 · 0.5 = 0.5 against 0.5; 2 · 0.125 = 0.25 against -0.0625; test 1 against -2.
+  const RatingFit norm = rating_fit(hand_model("rating_norm"), data);
+  CHECK(*norm.seed_val.rmse == Approx(std::sqrt(0.3125 * 0.3125 / 2)));
+  CHECK(*norm.seed_val.mae == Approx(0.3125 / 2));
+  CHECK(*norm.seed_test.rmse == Approx(3.0));
+  // Its own target is rating_norm unconverted: 1 against 1, 2 against -0.5.
+  CHECK(*norm.target_val.rmse == Approx(std::sqrt(2.5 * 2.5 / 2)));
+
+  // final_rating: the prediction itself.
+  const RatingFit final_fit = rating_fit(hand_model("final_rating"), data);
+  CHECK(*final_fit.seed_val.rmse == Approx(std::sqrt((0.25 + 2.0625 * 2.0625) / 2)));
+
+  // like: no final_rating equivalent; the rows are still counted.
+  const RatingFit like = rating_fit(hand_model("like"), data);
+  CHECK_FALSE(like.seed_val.rmse);
+  CHECK_FALSE(like.seed_test.mae);
+  CHECK(like.seed_val.rows == 2);
+  CHECK(like.target_val.rmse);
 }
 
 TEST_CASE("ranking: top k of the movies not rated in train, against held-out likes") {

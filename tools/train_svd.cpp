@@ -1,4 +1,4 @@
-// train_svd: processed/ in, artifacts/ out (truncated SVD of the users x movies matrix).
+// train_svd: processed/ in, artifacts/ out (the users x movies matrix factorised by train.model).
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -24,8 +24,9 @@ std::vector<movierec::ConfigField> train_fields(movierec::PipelineConfig& config
 int main(int argc, char** argv) {
   using namespace movierec;
   CLI::App app{
-      "Trains the offline model: a truncated SVD of the users x movies matrix built from "
-      "processed/, written as embeddings, id maps and a manifest into artifacts/.",
+      "Trains the offline model: the users x movies matrix built from processed/, factorised "
+      "by --model (truncated SVD, weighted ALS, or biased ALS of stars), written as embeddings "
+      "(and biases), id maps and a manifest into artifacts/.",
       "train_svd"};
   std::string processed_dir = "processed";
   std::string out_dir = "artifacts";

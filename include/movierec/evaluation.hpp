@@ -84,8 +84,10 @@ struct FitScore {
 };
 
 struct RatingFit {
-  std::string target;                // what the model factorises (the manifest's target)
-  FitScore seed_val, seed_test;      // predict() against final_rating, the seed's measure (5.5)
+  std::string target;  // what the model factorises (the manifest's target)
+  // predict() converted to final_rating units with each row's own transform (as_final_rating
+  // in training.hpp) against final_rating, the seed's measure (5.5); no values for target like
+  FitScore seed_val, seed_test;
   FitScore target_val, target_test;  // predict() against the model's own target values
   bool stars = false;                // predicts_stars(manifest)
   FitScore stars_val, stars_test;    // predict() against stars, when `stars`; else no values

@@ -22,7 +22,9 @@ inline constexpr int kEvaluationFormatVersion = 1;
 //                "pipeline", "policy"},
 //                "rating_fit": {"target", "predicts_stars",
 //                               "final_rating" | "own_target" | "stars": {"val" | "test": {"rows",
-//                               "skipped", "rmse", "mae"}}},   (null values: does not apply)
+//                               "skipped", "rmse", "mae"}}},   (null values: does not apply;
+//                               final_rating: predictions converted, training.hpp's
+//                               as_final_rating)
 //                "ranking": {"k", "users", "eligible", "not_embedded", "no_embedded_likes",
 //                            "recall", "ndcg", "coverage"}}],
 //    "users": {"eligible", "simulated"},

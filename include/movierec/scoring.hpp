@@ -18,10 +18,14 @@ namespace movierec {
 // movies by it. Resizes `scores` to the number of movies; `user` must have k values.
 void score_movies(const Artifacts& artifacts, const Eigen::VectorXf& user, Eigen::VectorXf& scores);
 
-// The model's prediction of its training target (the manifest's "target") for a user and a
-// movie of the training set, by their rows in user_map and movie_map: the user's embedding
-// scored as score_movies does, plus whatever terms depend on the user alone; computed in double.
-// Rows must be in range.
+// The biases of a biased model (μ + b_u + b_i, artifacts.hpp) are not part of this score: they
+// are in stars, fitted with the trained user vectors, while the session's user vector is an
+// average of movie vectors, so their scale against u · movie means nothing there.
+
+// The model's prediction of its training target (the manifest's "target"; stars for a biased
+// model) for a user and a movie of the training set, by their rows in user_map and movie_map:
+// the user's embedding scored as score_movies does, plus, for a model with biases,
+// global_mean + user_bias + movie_bias; computed in double. Rows must be in range.
 double predict(const Artifacts& artifacts, std::size_t user_row, std::size_t movie_row);
 
 // True when predict() is in stars, so that errors in stars mean something: the manifest's
