@@ -1,9 +1,9 @@
 // Fuzzes the one model loader (model.hpp) on whole folders: the manifests' handling (format
 // versions, k, the recorded config, input checksums, the processed files' checksums), the id maps,
-// the .npy embeddings, movie_metadata.csv and movie_popularity.json, and how they are checked
-// against each other. The input is eight files separated by lines holding "--", in the order of
-// kFiles below, after one flags byte; an empty part leaves that file out. With bit 0 of the flags
-// set, the target writes the checksums the files need into the manifests (when they are JSON
+// the .npy embeddings and biases, movie_metadata.csv and movie_popularity.json, and how they are
+// checked against each other. The input is ten files separated by lines holding "--", in the order
+// of kFiles below, after one flags byte; an empty part leaves that file out. With bit 0 of the
+// flags set, the target writes the checksums the files need into the manifests (when they are JSON
 // objects), so that mutations reach the readers behind the checksum checks.
 //
 // load_model may only throw ModelError, the refusal that names its fix; a model it returns must
@@ -37,13 +37,16 @@ enum Part : std::size_t {
   kProcessedManifest,
   kMetadata,
   kPopularity,
+  kUserBias,
+  kMovieBias,
   kParts
 };
 
 const std::array<const char*, kParts> kFiles = {
-    "artifacts/manifest.json",       "artifacts/user_map.json",        "artifacts/movie_map.json",
-    "artifacts/user_embeddings.npy", "artifacts/movie_embeddings.npy", "processed/manifest.json",
-    "processed/movie_metadata.csv",  "processed/movie_popularity.json"};
+    "artifacts/manifest.json",       "artifacts/user_map.json",         "artifacts/movie_map.json",
+    "artifacts/user_embeddings.npy", "artifacts/movie_embeddings.npy",  "processed/manifest.json",
+    "processed/movie_metadata.csv",  "processed/movie_popularity.json", "artifacts/user_bias.npy",
+    "artifacts/movie_bias.npy"};
 
 // One folder per process, in TMPDIR (bench/fuzz.sh points it at /dev/shm when it can).
 const fs::path& work_dir() {
@@ -88,6 +91,16 @@ void check_model(const movierec::Model& model) {
         "per-row data of another size");
   check(model.artifacts.movie_embeddings.allFinite() && model.artifacts.user_embeddings.allFinite(),
         "embeddings with NaN or infinite values");
+  const movierec::Artifacts& artifacts = model.artifacts;
+  if (artifacts.has_biases()) {
+    check(static_cast<std::size_t>(artifacts.movie_bias.size()) == movies &&
+              artifacts.user_bias.size() == artifacts.user_embeddings.rows(),
+          "biases of another length than their map");
+    check(artifacts.movie_bias.allFinite() && artifacts.user_bias.allFinite(),
+          "biases with NaN or infinite values");
+  } else {
+    check(artifacts.user_bias.size() == 0, "user biases without movie biases");
+  }
   for (std::size_t row = 0; row < movies; ++row) {
     check(model.catalog_index[row] < model.catalog.size(), "a catalog index out of range");
     check(model.info(row).id == model.artifacts.movie_map.id(row), "a row of another movie");

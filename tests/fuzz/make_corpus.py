@@ -154,6 +154,10 @@ def model_files_seeds():
     short = list(parts)
     short[4] = npy([[1.0, 0.1], [0.0, 1.0]])
     seeds.append(b"\x01" + SEPARATOR.join(short))
+    biased = list(parts)  # a biased_als model: both bias files and the manifest's global_mean
+    biased[0] = artifacts.replace(b'"k": 2,', b'"k": 2, "global_mean": 3.5,')
+    biased += [npy([0.1, -0.2]), npy([0.3, 0.0, -0.1, 0.2, 0.05])]
+    seeds += [b"\x00" + SEPARATOR.join(biased), b"\x01" + SEPARATOR.join(biased)]
     return seeds
 
 
