@@ -63,7 +63,10 @@ class LineEditor {
     el_set(editor_, EL_SIGNAL, 1);
     el_set(editor_, EL_PROMPT_ESC, &LineEditor::prompt_text, kPromptEscape);
     el_set(editor_, EL_HIST, history, history_);
-    el_set(editor_, EL_ADDFN, "movierec-complete", "Complete a movie title", &LineEditor::complete);
+    // The wide call: el_set copies a function's name and help into strings libedit never frees
+    // (its eln.c says so), which LeakSanitizer reports; el_wset keeps these static ones.
+    el_wset(editor_, EL_ADDFN, L"movierec-complete", L"Complete a movie title",
+            &LineEditor::complete);
     el_set(editor_, EL_BIND, "^I", "movierec-complete", nullptr);
     el_source(editor_, nullptr);  // the user's ~/.editrc, if any
   }
