@@ -141,7 +141,7 @@ favourite = open("favourites.txt", "rb").readline().strip()
 send(favourite + b"\r")
 assert pump(b"Favourite 2 of 4:"), "the session did not go on: " + out[-300:].decode(errors="replace")
 send(b"\x04")
-assert pump(b"Session over (input ended)"), "Ctrl-D did not end the session"
+assert pump(b"Session over (input ended)"), "Ctrl-D did not end the session: " + repr(bytes(out[-400:]))
 _, status = os.waitpid(pid, 0)
 assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, status
 print(f"pty: a pasted megabyte took {pasted:.1f} s")
