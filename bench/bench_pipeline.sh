@@ -2,8 +2,11 @@
 # Times the offline pipeline (preprocess + train_svd) with /usr/bin/time -v: wall time and peak
 # memory (maximum resident set size) per step, on ml-latest-small and on a synthetic release.
 #
-#   bench/bench_pipeline.sh [SIZE] [--no-small] [--no-synthetic] [--no-hyperfine] [--keep]
+#   bench/bench_pipeline.sh [SIZE] [--config FILE] [--no-small] [--no-synthetic] [--no-hyperfine]
+#                           [--keep]
 #
+# --config is the pipeline config both steps use (default config/pipeline.yaml, the shipped ALS
+# model; config/seed_pipeline.yaml times the seed's SVD).
 # SIZE is the synthetic release's rating count (default 25M; 2500000, 500k and 25M all work).
 # It is generated once into bench/synthetic-<SIZE>/ (git-ignored) with build/bin/make_synthetic,
 # whose own time and memory are measured then. With hyperfine installed, the small case is also
@@ -16,14 +19,17 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../tools/common.sh"
 cd "$REPO_ROOT"
 
-size=25M small=1 synthetic=1 hyperfine=1 keep=0
-for arg in "$@"; do
+size=25M small=1 synthetic=1 hyperfine=1 keep=0 config=config/pipeline.yaml
+while (($# > 0)); do
+  arg=$1
+  shift
   case $arg in
+    --config) config=${1:?--config needs a file}; shift ;;
     --no-small) small=0 ;;
     --no-synthetic) synthetic=0 ;;
     --no-hyperfine) hyperfine=0 ;;
     --keep) keep=1 ;;
-    -h | --help) sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     [0-9]*) size=$arg ;;
     *) die "unknown argument '$arg' (try --help)" ;;
   esac
@@ -34,6 +40,7 @@ case $size in
   *) ratings=$size ;;
 esac
 [[ $ratings =~ ^[0-9]+$ && $ratings -gt 0 ]] || die "SIZE must be a number of ratings, like 25M"
+[[ -f $config ]] || die "no pipeline config '$config'"
 
 ensure_packages "${BUILD_PACKAGES[@]}" time
 QUIET_BUILD=1 build_tree "$REPO_ROOT/build"
@@ -80,9 +87,9 @@ bench_pipeline() {
   local case=$1 data=$2
   pipeline_ready || return 0
   measure "$case" preprocess "$BIN/preprocess" --data "$data" --out "$SCRATCH/$case/processed" \
-    --config config/pipeline.yaml
+    --config "$config"
   measure "$case" train_svd "$BIN/train_svd" --processed "$SCRATCH/$case/processed" \
-    --out "$SCRATCH/$case/artifacts" --config config/pipeline.yaml
+    --out "$SCRATCH/$case/artifacts" --config "$config"
 }
 
 small_data() {
@@ -100,7 +107,7 @@ if [[ $small == 1 ]]; then
       if command -v hyperfine >/dev/null; then
         say "small: hyperfine, preprocess + train_svd end to end"
         hyperfine --warmup 1 --runs 10 --export-markdown "$RESULTS/hyperfine-$STAMP-small.md" \
-          "$BIN/preprocess --data $dir --out $SCRATCH/hf/processed && $BIN/train_svd --processed $SCRATCH/hf/processed --out $SCRATCH/hf/artifacts" \
+          "$BIN/preprocess --data $dir --out $SCRATCH/hf/processed --config $config && $BIN/train_svd --processed $SCRATCH/hf/processed --out $SCRATCH/hf/artifacts --config $config" \
           >&2
       else
         say "hyperfine is not installed (apt-get install hyperfine); skipping repeated runs"
@@ -131,6 +138,7 @@ fi
   printf '%s\n' "${ROWS[@]}" | awk '$2 != "make_synthetic" && NF == 5 {
       t[$1] += $3; u[$1] += $4; if ($5 > m[$1]) m[$1] = $5 }
     END { for (c in t) printf "%-20s %-15s %9.2f %8.2f %13.0f\n", c, "end to end", t[c], u[c], m[c] }'
+  echo "config: $config"
   echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$TABLE"
 say "table saved to ${TABLE#"$REPO_ROOT"/}"

@@ -14,7 +14,8 @@
 # Each data set is preprocessed once (both configurations share its split, so they are judged
 # on the same held-out ratings) and trained twice. Results in bench/results/quality/<NAME>/:
 # report.json (evaluate --json), likes.svg (evaluate --plot), evaluate.txt (its table); and a
-# summary table on stdout (also bench/results/quality/summary.txt).
+# summary table on stdout (also bench/results/quality/summary.txt). The small set's chart is
+# also copied to bench/quality_likes.svg, the README's figure.
 set -euo pipefail
 # shellcheck source=tools/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../tools/common.sh"
@@ -101,4 +102,5 @@ for name in names:
         print(f"{name:<10} {label:<26} {system['likes_at_10']:8.3f} {system['likes_at_20']:8.3f} "
               f"{system['likes_at_20'] / popular:9.2f} {recall} {ndcg} {system['coverage']:8.1%}")
 EOF
+[[ -f $OUT/small/likes.svg ]] && cp "$OUT/small/likes.svg" bench/quality_likes.svg
 say "reports, plots and tables in ${OUT#"$REPO_ROOT"/}/"

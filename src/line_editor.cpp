@@ -22,17 +22,6 @@ namespace {
 constexpr int kHistorySize = 500;
 constexpr char kPromptEscape = '\1';  // brackets escape codes libedit must not count as columns
 
-std::size_t characters(std::string_view text) {
-  std::size_t count = 0;
-  char32_t code = 0;
-  for (std::size_t i = 0; i < text.size();) {
-    const std::size_t length = decode_utf8(text, i, code);
-    i += length == 0 ? 1 : length;
-    ++count;
-  }
-  return count;
-}
-
 // The longest common beginning of `titles`, cut back to a whole UTF-8 character.
 std::string common_prefix(const std::vector<std::string>& titles) {
   std::string prefix = titles.front();
@@ -163,7 +152,7 @@ class LineEditor {
     const std::string replacement = titles.size() == 1 ? titles.front() : common_prefix(titles);
     if (!replacement.empty() &&
         fold_for_search(replacement).size() >= fold_for_search(typed).size()) {
-      el_deletestr(editor, static_cast<int>(characters(typed)));
+      el_deletestr(editor, static_cast<int>(count_code_points(typed)));
       el_insertstr(editor, replacement.c_str());
     }
     if (titles.size() == 1) return CC_REFRESH;

@@ -14,6 +14,11 @@ namespace {
 // only guards against typos such as a missing decimal point.
 constexpr double kMaxWeight = 1e6;
 constexpr double kMaxNegativeWeight = 100;
+// Targets and exploration strengths are in units of s_0, the favourites' mean score: a like
+// "as good as a favourite" is 1, so a magnitude of 100 can only be a typo.
+constexpr double kMaxRelative = 100;
+// lambda must stay above 0 so that A = lambda s_m I + sum m m^T is invertible before k answers.
+constexpr double kMinRegularization = 1e-6;
 
 std::string number_text(double value) {
   std::ostringstream out;
@@ -60,18 +65,34 @@ std::vector<ConfigField> Policy::fields() {
        "movies whose genre affinity is lower are never recommended"},
       {"max_genre_distance", &max_genre_distance, 0, 1, {},
        "movies whose genre distance (1 - affinity) is larger are never recommended"},
-      {"exploration", &exploration, 0, 0, {kExplorationDampen},
-       "exploration rule: random_dampening (each candidate's score is lowered at random)"},
+      {"exploration", &exploration, 0, 0,
+       {kExplorationNone, kExplorationDampen, kExplorationUcb, kExplorationThompson},
+       "exploration rule: none, random_dampening (each candidate's score is lowered at random), "
+       "ucb (a bonus for movies the answers say little about), thompson (score with a sampled "
+       "user vector)"},
       {"exploration_rate", &exploration_rate, 0, 1, {},
        "chance that a candidate's score is dampened when a movie is picked"},
       {"exploration_damping", &exploration_damping, 0, 1, {},
        "fraction of |score| that a dampening subtracts"},
-      {"user_update", &user_update, 0, 0, {kUpdateMovingAverage},
-       "user-vector update rule: moving_average (the seed's: toward liked, away from disliked)"},
+      {"ucb_alpha", &ucb_alpha, 0, kMaxRelative, {},
+       "ucb: the bonus is ucb_alpha x s_0 x sqrt(m^T A^-1 m) (s_0: the favourites' mean score)"},
+      {"thompson_sigma", &thompson_sigma, 0, kMaxRelative, {},
+       "thompson: movies are scored with u' ~ N(u, (thompson_sigma x s_0)^2 A^-1)"},
+      {"user_update", &user_update, 0, 0, {kUpdateMovingAverage, kUpdateLeastSquares},
+       "user-vector update rule: moving_average (the seed's: toward liked, away from disliked) "
+       "or least_squares (refit on every answer so far, regularised toward the start vector)"},
       {"learning_rate", &learning_rate, 0, 1, {},
        "how far one like or dislike moves the user vector (0 = no online learning)"},
       {"negative_weight", &negative_weight, 0, kMaxNegativeWeight, {},
-       "how hard a dislike pushes the user vector away from the movie"},
+       "moving_average: how hard a dislike pushes the user vector away from the movie"},
+      {"ls_regularization", &ls_regularization, kMinRegularization, kMaxWeight, {},
+       "lambda: how firmly the start vector holds, in answers' worth (also A's prior)"},
+      {"like_target", &like_target, -kMaxRelative, kMaxRelative, {},
+       "least_squares: the score a liked movie is fitted to, in units of s_0"},
+      {"dislike_target", &dislike_target, -kMaxRelative, kMaxRelative, {},
+       "least_squares: the score a disliked movie is fitted to, in units of s_0"},
+      {"favourites_as_likes", &favourites_as_likes, 0, 0, {},
+       "the four favourites count as liked answers (least_squares fit, and A for ucb/thompson)"},
       {"online_learning", &online_learning, 0, 0, {},
        "whether answers move the user vector at all (false: the favourites alone decide)"},
   };
@@ -95,11 +116,18 @@ void Policy::validate(const std::string& source) const {
                           ", from min_genre_affinity and max_genre_distance), so no movie could "
                           "receive the diversity boost; raise it or set diversity_boost to 0");
   }
-  if (exploration_rate > 0 && exploration_damping == 0) {
+  if (exploration == kExplorationDampen && exploration_rate > 0 && exploration_damping == 0) {
     throw ConfigError(source, 0, "exploration_damping",
                       "is 0, so exploration_rate " + number_text(exploration_rate) +
                           " has no effect; set exploration_damping above 0 or "
                           "exploration_rate to 0");
+  }
+  if (user_update == kUpdateLeastSquares && !(dislike_target < like_target)) {
+    throw ConfigError(source, 0, "dislike_target",
+                      "is " + number_text(dislike_target) + ", not below like_target (" +
+                          number_text(like_target) +
+                          "), so a dislike would pull the user toward the movie like a like; "
+                          "lower dislike_target");
   }
 }
 

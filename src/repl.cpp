@@ -378,7 +378,8 @@ std::vector<ReplEvent> LineHandler::handle_answer(std::string_view answer) {
     const MovieRef movie = ref_row(explanation.row);
     const MovieInfo& info = model_->info(explanation.row);
     return {InfoEvent{movie, info, imdb_url(info.imdb_id), tmdb_url(info.tmdb_id),
-                      explanation.parts, near_movies(explanation, options_.max_info_neighbours)}};
+                      explanation.parts, session_.policy().exploration,
+                      near_movies(explanation, options_.max_info_neighbours)}};
   } else {
     return {ErrorEvent{
         ErrorCode::kUnknownAnswer,

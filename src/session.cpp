@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numbers>
 #include <utility>
 
 #include "movierec/scoring.hpp"
@@ -21,10 +22,22 @@ double random_dampening(double score, double rate, double damping, std::mt19937_
   return uniform01(rng) < rate ? -damping * std::abs(score) : 0;
 }
 
+// k standard normals by Box-Muller (the rule next() documents): portable, unlike
+// std::normal_distribution, so a seed gives the same session with every standard library.
+Eigen::VectorXd standard_normals(Eigen::Index k, std::mt19937_64& rng) {
+  Eigen::VectorXd z(k);
+  for (Eigen::Index i = 0; i < k; i += 2) {
+    const double radius = std::sqrt(-2.0 * std::log(1.0 - uniform01(rng)));
+    const double angle = 2.0 * std::numbers::pi * uniform01(rng);
+    z[i] = radius * std::cos(angle);
+    if (i + 1 < k) z[i + 1] = radius * std::sin(angle);
+  }
+  return z;
+}
+
 // The seed's update (7.10): like u <- (1-a)u + a m; dislike u <- (1-a)u - a w m.
-template <typename Movie>
-void moving_average(Eigen::VectorXd& user, const Movie& movie, Feedback answer, double rate,
-                    double negative_weight) {
+void moving_average(Eigen::VectorXd& user, const Eigen::VectorXd& movie, Feedback answer,
+                    double rate, double negative_weight) {
   if (answer == Feedback::kLike) {
     user = (1 - rate) * user + rate * movie;
   } else if (answer == Feedback::kDislike) {
@@ -67,10 +80,10 @@ Session::Session(const Model& model, Policy policy, std::uint64_t seed)
       rows_(static_cast<std::size_t>(model.artifacts.movie_embeddings.rows())) {
   policy_.validate("policy");
   // The policy's choices are checked by validate(); these map them to the rules below.
-  if (policy_.user_update == kUpdateMovingAverage) update_rule_ = UpdateRule::kMovingAverage;
-  if (policy_.exploration == kExplorationDampen) {
-    exploration_rule_ = ExplorationRule::kRandomDampening;
-  }
+  if (policy_.user_update == kUpdateLeastSquares) update_rule_ = UpdateRule::kLeastSquares;
+  if (policy_.exploration == kExplorationNone) exploration_rule_ = ExplorationRule::kNone;
+  if (policy_.exploration == kExplorationUcb) exploration_rule_ = ExplorationRule::kUcb;
+  if (policy_.exploration == kExplorationThompson) exploration_rule_ = ExplorationRule::kThompson;
   check_model();
   seen_.assign(rows_, 0);
 }
@@ -142,9 +155,35 @@ void Session::start() {
     for (double& weight : genre_profile_) weight /= genre_count;
   }
   cache_movie_terms();
+  start_fit();
   user_float_.resize(user_.size());
   scores_.resize(static_cast<Eigen::Index>(rows_));
   state_ = candidates_.empty() ? SessionState::kExhausted : SessionState::kRecommending;
+}
+
+// s_0, s_m, A and b from the favourites. The user vector stays their mean (issue 3), so under
+// least_squares the favourites (as likes) enter the fit from the first answer on.
+void Session::start_fit() {
+  const auto& embeddings = model_->artifacts.movie_embeddings;
+  score_unit_ = user_.squaredNorm();
+  double squared_norms = 0;
+  for (Eigen::Index row = 0; row < embeddings.rows(); ++row) {
+    squared_norms += static_cast<double>(embeddings.row(row).squaredNorm());
+  }
+  norm_scale_ = squared_norms / static_cast<double>(rows_);
+  if (!(norm_scale_ > 0)) norm_scale_ = 1;  // every score is 0 anyway; keep A invertible
+  const double prior_weight = policy_.ls_regularization * norm_scale_;
+  fit_.reset(user_, prior_weight);
+  if (exploration_rule_ == ExplorationRule::kUcb) {
+    variance_.resize(rows_);
+    for (std::size_t row = 0; row < rows_; ++row) {
+      const auto at = static_cast<Eigen::Index>(row);
+      variance_[row] = static_cast<double>(embeddings.row(at).squaredNorm()) / prior_weight;
+    }
+  }
+  if (policy_.favourites_as_likes) {
+    for (const std::size_t row : favourites_) add_to_fit(row, policy_.like_target * score_unit_);
+  }
 }
 
 void Session::cache_movie_terms() {
@@ -206,6 +245,7 @@ std::optional<Recommendation> Session::next() {
 void Session::pick() {
   user_float_ = user_.cast<float>();
   score_movies(model_->artifacts, user_float_, scores_);
+  prepare_exploration();
   const double weight = policy_.score_weight_model;
   bool found = false;
   std::size_t best_row = 0;
@@ -214,7 +254,7 @@ void Session::pick() {
   for (const std::uint32_t row : candidates_) {
     double score =
         static_cast<double>(scores_[static_cast<Eigen::Index>(row)]) * weight + fixed_score_[row];
-    const double exploration = explore(score);
+    const double exploration = explore(row, score);
     score += exploration;
     if (!found || score > best_score) {
       found = true;
@@ -236,21 +276,64 @@ void Session::pick() {
   current_ = recommendation;
 }
 
-double Session::explore(double score) {
+void Session::prepare_exploration() {
+  if (exploration_rule_ != ExplorationRule::kThompson) return;
+  const Eigen::VectorXd z = standard_normals(user_.size(), rng_);
+  const double scale = policy_.thompson_sigma * score_unit_;
+  sample_float_ = (user_ + scale * fit_.correlate(z)).cast<float>();
+  score_movies(model_->artifacts, sample_float_, sample_scores_);
+}
+
+double Session::explore(std::uint32_t row, double score) {
+  const auto at = static_cast<Eigen::Index>(row);
   switch (exploration_rule_) {
+    case ExplorationRule::kNone:
+      return 0;
     case ExplorationRule::kRandomDampening:
       return random_dampening(score, policy_.exploration_rate, policy_.exploration_damping, rng_);
+    case ExplorationRule::kUcb:
+      return policy_.score_weight_model * policy_.ucb_alpha * score_unit_ *
+             std::sqrt(variance_[row]);
+    case ExplorationRule::kThompson:
+      return policy_.score_weight_model *
+             (static_cast<double>(sample_scores_[at]) - static_cast<double>(scores_[at]));
   }
   return 0;
 }
 
+Eigen::VectorXd Session::embedding(std::size_t row) const {
+  return model_->artifacts.movie_embeddings.row(static_cast<Eigen::Index>(row))
+      .transpose()
+      .cast<double>();
+}
+
+void Session::add_to_fit(std::size_t row, double target) {
+  const Eigen::VectorXd movie = embedding(row);
+  if (exploration_rule_ == ExplorationRule::kUcb) {
+    // Sherman-Morrison: (A + m m^T)^-1 = A^-1 - (A^-1 m)(A^-1 m)^T / (1 + m^T A^-1 m), so each
+    // movie's variance drops by (movie . A^-1 m)^2 / (1 + m^T A^-1 m): one product over the
+    // catalog per answer instead of a k x k solve per movie per pick.
+    const Eigen::VectorXd solved = fit_.solve(movie);
+    const double denominator = 1.0 + movie.dot(solved);
+    const Eigen::VectorXf projections = model_->artifacts.movie_embeddings * solved.cast<float>();
+    for (std::size_t i = 0; i < rows_; ++i) {
+      const auto p = static_cast<double>(projections[static_cast<Eigen::Index>(i)]);
+      variance_[i] = std::max(0.0, variance_[i] - p * p / denominator);
+    }
+  }
+  fit_.add(movie, target);
+}
+
 void Session::update_user(std::size_t row, Feedback answer) {
-  const auto movie =
-      model_->artifacts.movie_embeddings.row(static_cast<Eigen::Index>(row)).transpose();
+  if (answer == Feedback::kSkip) return;
+  const bool like = answer == Feedback::kLike;
+  add_to_fit(row, (like ? policy_.like_target : policy_.dislike_target) * score_unit_);
   switch (update_rule_) {
     case UpdateRule::kMovingAverage:
-      moving_average(user_, movie.cast<double>(), answer, policy_.learning_rate,
-                     policy_.negative_weight);
+      moving_average(user_, embedding(row), answer, policy_.learning_rate, policy_.negative_weight);
+      break;
+    case UpdateRule::kLeastSquares:
+      user_ = fit_.solution();
       break;
   }
 }

@@ -23,24 +23,17 @@ constexpr const char* kReset = "\033[0m";
 constexpr const char* kIndent = "  ";
 constexpr const char* kDeepIndent = "    ";
 
-std::size_t columns(std::string_view text) {
-  std::size_t count = 0;
-  char32_t code = 0;
-  for (std::size_t i = 0; i < text.size();) {
-    const std::size_t length = decode_utf8(text, i, code);
-    i += length == 0 ? 1 : length;
-    ++count;
-  }
-  return count;
-}
-
 std::string join(const std::vector<std::string>& parts, const char* separator) {
   std::string out;
   for (const std::string& part : parts) out += (out.empty() ? "" : separator) + part;
   return out;
 }
 
-std::string signed_number(double value) { return fmt::format("{:+.3f}", value); }
+// "+0.000" for a part that rounds to nothing, whatever its sign ("-0.000" reads as a penalty).
+std::string signed_number(double value) {
+  const std::string text = fmt::format("{:+.3f}", value);
+  return text == "-0.000" ? "+0.000" : text;
+}
 
 std::string near_text(const NearMovie& near) {
   return fmt::format("{} ({}, similarity {:.2f})", near.movie.title,
@@ -74,7 +67,8 @@ std::string TerminalRenderer::wrap(const std::string& text, const std::string& i
   std::string out;
   std::string line;
   std::size_t line_columns = 0;
-  const std::size_t room = style_.width > columns(indent) + 1 ? style_.width - columns(indent) : 1;
+  const std::size_t room =
+      style_.width > count_code_points(indent) + 1 ? style_.width - count_code_points(indent) : 1;
   std::size_t start = 0;
   while (start < text.size()) {
     std::size_t end = text.find(' ', start);
@@ -82,7 +76,7 @@ std::string TerminalRenderer::wrap(const std::string& text, const std::string& i
     const std::string word = text.substr(start, end - start);
     start = end + 1;
     if (word.empty()) continue;
-    const std::size_t word_columns = columns(word);
+    const std::size_t word_columns = count_code_points(word);
     if (!line.empty() && line_columns + 1 + word_columns > room) {
       out += indent + line + "\n";
       line.clear();
@@ -192,10 +186,11 @@ void TerminalRenderer::render_event(std::ostream& out, const InfoEvent& event) c
   if (!event.tmdb_url.empty()) out << kIndent << "TMDB " << event.tmdb_url << '\n';
   const ScoreParts& parts = event.parts;
   out << wrap(fmt::format("Why: score {:.3f} = model {} (user . movie {:.3f}), genre distance {}, "
-                          "popularity {}, diversity {}, exploration {}; genre affinity {:.2f}.",
+                          "popularity {}, diversity {}, exploration {}{}; genre affinity {:.2f}.",
                           parts.total, signed_number(parts.model), parts.model_score,
                           signed_number(parts.genre_distance), signed_number(parts.popularity),
                           signed_number(parts.diversity), signed_number(parts.exploration),
+                          event.exploration_rule.empty() ? "" : " (" + event.exploration_rule + ")",
                           parts.genre_affinity),
               kIndent);
   if (!event.nearest.empty()) {

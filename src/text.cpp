@@ -76,6 +76,16 @@ bool is_valid_utf8(std::string_view text) {
   return true;
 }
 
+std::size_t count_code_points(std::string_view text) {
+  std::size_t count = 0;
+  char32_t code = 0;
+  for (std::size_t i = 0; i < text.size(); ++count) {
+    const std::size_t length = decode_utf8(text, i, code);
+    i += length == 0 ? 1 : length;
+  }
+  return count;
+}
+
 std::string latin1_to_utf8(std::string_view text) {
   std::string out;
   out.reserve(text.size() + text.size() / 8);

@@ -2,7 +2,9 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 using namespace movierec;
@@ -24,6 +26,10 @@ TEST_CASE("parallel_for rethrows the first exception and stops handing out work"
                         [&](std::size_t i) {
                           ++ran;
                           if (i == 10) throw std::runtime_error("piece 10 failed");
+                          // Slow pieces: the thread that throws must win the race to stop the
+                          // other one even when a loaded machine pauses it mid-throw (with
+                          // instant pieces the other thread could finish all 100,000 first).
+                          std::this_thread::sleep_for(std::chrono::microseconds(50));
                         },
                         2),
                     "piece 10 failed");

@@ -54,6 +54,12 @@ TEST_CASE("policy defaults") {
   CHECK(policy.user_update == "moving_average");
   CHECK(policy.learning_rate == 0.3);
   CHECK(policy.negative_weight == 0.5);
+  CHECK(policy.ucb_alpha == 0.1);
+  CHECK(policy.thompson_sigma == 0.1);
+  CHECK(policy.ls_regularization == 3.0);
+  CHECK(policy.like_target == 5.0);
+  CHECK(policy.dislike_target == -1.0);
+  CHECK_FALSE(policy.favourites_as_likes);
   CHECK(read("# nothing but a comment\n").to_json() == Policy{}.to_json());
 }
 
@@ -84,10 +90,25 @@ TEST_CASE("each policy key rejects values out of its range") {
         "policy.yaml:1: key 'negative_weight': must be a number from 0 to 100, got '101'");
   CHECK(error_of("exploration_rate: often\n") ==
         "policy.yaml:1: key 'exploration_rate': must be a number from 0 to 1, got 'often'");
-  CHECK(error_of("exploration: thompson\n") ==
-        "policy.yaml:1: key 'exploration': must be one of random_dampening, got 'thompson'");
-  CHECK(error_of("user_update: least_squares\n") ==
-        "policy.yaml:1: key 'user_update': must be one of moving_average, got 'least_squares'");
+  CHECK(error_of("exploration: epsilon_greedy\n") ==
+        "policy.yaml:1: key 'exploration': must be one of none, random_dampening, ucb, thompson, "
+        "got 'epsilon_greedy'");
+  CHECK(error_of("user_update: gradient\n") ==
+        "policy.yaml:1: key 'user_update': must be one of moving_average, least_squares, got "
+        "'gradient'");
+  CHECK(
+      error_of("favourites_as_likes: maybe\n").find("policy.yaml:1: key 'favourites_as_likes': ") ==
+      0);
+  CHECK(error_of("ls_regularization: 0\n") ==
+        "policy.yaml:1: key 'ls_regularization': must be a number from 1e-06 to 1e+06, got '0'");
+  CHECK(error_of("ucb_alpha: -0.1\n") ==
+        "policy.yaml:1: key 'ucb_alpha': must be a number from 0 to 100, got '-0.1'");
+  CHECK(error_of("thompson_sigma: 1000\n") ==
+        "policy.yaml:1: key 'thompson_sigma': must be a number from 0 to 100, got '1000'");
+  CHECK(error_of("dislike_target: -101\n") ==
+        "policy.yaml:1: key 'dislike_target': must be a number from -100 to 100, got '-101'");
+  CHECK(error_of("like_target: many\n") ==
+        "policy.yaml:1: key 'like_target': must be a number from -100 to 100, got 'many'");
   // Every numeric key, just past each end of its range.
   Policy bound;
   for (const ConfigField& field : bound.fields()) {
@@ -110,6 +131,17 @@ TEST_CASE("an unknown policy key suggests the nearest one") {
         "policy.yaml:2: key 'popularity_penalti': unknown key; did you mean "
         "'popularity_penalty'?");
   CHECK(error_of("colour: blue\n") == "policy.yaml:1: key 'colour': unknown key");
+  CHECK(error_of("ucb_alfa: 1\n") ==
+        "policy.yaml:1: key 'ucb_alfa': unknown key; did you mean 'ucb_alpha'?");
+  CHECK(error_of("thompson_sigm: 1\n") ==
+        "policy.yaml:1: key 'thompson_sigm': unknown key; did you mean 'thompson_sigma'?");
+  CHECK(error_of("dislike_targte: 0\n") ==
+        "policy.yaml:1: key 'dislike_targte': unknown key; did you mean 'dislike_target'?");
+  CHECK(error_of("ls_regularisation: 1\n") ==
+        "policy.yaml:1: key 'ls_regularisation': unknown key; did you mean 'ls_regularization'?");
+  CHECK(error_of("favorites_as_likes: true\n") ==
+        "policy.yaml:1: key 'favorites_as_likes': unknown key; did you mean "
+        "'favourites_as_likes'?");
 }
 
 TEST_CASE("policy cross-key rules") {
@@ -126,6 +158,17 @@ TEST_CASE("policy cross-key rules") {
         "policy.yaml: key 'exploration_damping': is 0, so exploration_rate 0.1 has no effect; "
         "set exploration_damping above 0 or exploration_rate to 0");
   CHECK(read("exploration_damping: 0\nexploration_rate: 0\n").exploration_damping == 0.0);
+  // The damping only matters under random_dampening.
+  CHECK(read("exploration: ucb\nexploration_damping: 0\n").exploration_damping == 0.0);
+  CHECK(error_of("user_update: least_squares\nlike_target: 0.5\ndislike_target: 0.5\n") ==
+        "policy.yaml: key 'dislike_target': is 0.5, not below like_target (0.5), so a dislike "
+        "would pull the user toward the movie like a like; lower dislike_target");
+  // The targets only matter under least_squares.
+  CHECK(read("like_target: 0\ndislike_target: 1\n").dislike_target == 1.0);
+  Policy in_code;
+  in_code.user_update = kUpdateLeastSquares;
+  in_code.dislike_target = in_code.like_target;
+  CHECK_THROWS_AS(in_code.validate("sweep"), ConfigError);
 }
 
 TEST_CASE("policy values set from flags are checked alike") {
@@ -142,8 +185,9 @@ TEST_CASE("the shipped policy files load and document every key") {
   const std::filesystem::path config = repo_root() / "config";
   const Policy shipped = load_policy(config / "recommender_policy.yaml");
   const Policy seed = load_policy(config / "seed_policy.yaml");
-  // The struct's defaults are the shipped values, so the documented defaults agree.
-  CHECK(shipped.to_json() == Policy{}.to_json());
+  // An omitted key takes the seed's value (the struct's defaults, which the files document).
+  CHECK(seed.to_json() == Policy{}.to_json());
+  CHECK(shipped.to_json() != seed.to_json());
   // The seed's behaviour, key by key.
   CHECK(seed.score_weight_model == 1.0);
   CHECK(seed.genre_distance_penalty == 0.3);

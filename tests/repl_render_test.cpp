@@ -158,6 +158,7 @@ TEST_CASE("the terminal transcript reads like a session") {
   CHECK_THAT(text, Catch::Contains("#1 "));
   CHECK_THAT(text, Catch::Contains("Like it? [y/n/s/i/q/h] i\n"));
   CHECK_THAT(text, Catch::Contains("Why: score"));
+  CHECK_THAT(text, Catch::Contains("exploration +0.000 (random_dampening);"));
   CHECK_THAT(text, Catch::Contains("Session over (you quit): 1 liked, 1 disliked, 1 skipped."));
   CHECK_THAT(text, Catch::Contains("  liked "));
 

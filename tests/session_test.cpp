@@ -330,9 +330,13 @@ TEST_CASE("a session refuses a bad policy or a model whose parts disagree") {
   policy.learning_rate = std::nan("");
   CHECK_THROWS_AS(Session(model, policy, 1), ConfigError);
   policy = Policy{};
-  policy.exploration = "thompson";
+  policy.exploration = "epsilon_greedy";
   CHECK_THROWS_WITH(Session(model, policy, 1),
-                    "policy: key 'exploration': is not a known rule: 'thompson'");
+                    "policy: key 'exploration': is not a known rule: 'epsilon_greedy'");
+  policy = Policy{};
+  policy.ls_regularization = 0;
+  CHECK_THROWS_WITH(Session(model, policy, 1),
+                    "policy: key 'ls_regularization': must be a number from 1e-06 to 1e+06, got 0");
   Model broken = small_model();
   broken.popularity.pop_back();
   CHECK_THROWS_AS(Session(broken, Policy{}, 1), ModelError);

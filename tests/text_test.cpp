@@ -1,14 +1,14 @@
-#include <catch2/catch.hpp>
-
 #include "movierec/text.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace movierec;
 
 TEST_CASE("utf-8 validation and Latin-1 conversion") {
   CHECK(is_valid_utf8("Am\xC3\xA9lie"));
   CHECK_FALSE(is_valid_utf8("Am\xE9lie"));
-  CHECK_FALSE(is_valid_utf8("\xC0\xAF"));          // overlong
-  CHECK_FALSE(is_valid_utf8("\xED\xA0\x80"));      // surrogate
+  CHECK_FALSE(is_valid_utf8("\xC0\xAF"));      // overlong
+  CHECK_FALSE(is_valid_utf8("\xED\xA0\x80"));  // surrogate
   CHECK(latin1_to_utf8("Am\xE9lie") == "Am\xC3\xA9lie");
   CHECK(to_utf8("Am\xE9lie") == "Am\xC3\xA9lie");
   CHECK(to_utf8("Am\xC3\xA9lie") == "Am\xC3\xA9lie");
@@ -19,7 +19,9 @@ TEST_CASE("fold_for_search lower-cases, strips accents and punctuation") {
         "amelie fabuleux destin damelie poulain le");
   CHECK(fold_for_search("  Matrix,   The (1999) ") == "matrix the 1999");
   CHECK(fold_for_search("Schindler's List") == "schindlers list");
-  CHECK(fold_for_search("Stra\xC3\x9F" "e \xC5\x81\xC3\xB3" "d\xC5\xBA") == "strasse lodz");
+  CHECK(fold_for_search("Stra\xC3\x9F"
+                        "e \xC5\x81\xC3\xB3"
+                        "d\xC5\xBA") == "strasse lodz");
   CHECK(fold_for_search("bad \xFF byte") == "bad byte");
 }
 
@@ -36,4 +38,14 @@ TEST_CASE("nearest_word suggests only plausible typos") {
   CHECK(nearest_word("learning_rat", words) == "learning_rate");
   CHECK(nearest_word("negativ_weight", words) == "negative_weight");
   CHECK(nearest_word("colour", words).empty());
+}
+
+TEST_CASE("count_code_points counts characters, a malformed byte as one") {
+  CHECK(count_code_points("") == 0);
+  CHECK(count_code_points("Heat") == 4);
+  CHECK(count_code_points("Amélie") == 6);          // é is two bytes
+  CHECK(count_code_points("\xE6\x97\xA5本") == 2);  // three bytes each
+  CHECK(count_code_points("a\xFF"
+                          "b") == 3);         // a stray byte counts once
+  CHECK(count_code_points("\xE6\x97") == 2);  // cut short: each byte once
 }

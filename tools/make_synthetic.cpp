@@ -14,7 +14,8 @@ int main(int argc, char** argv) {
   using namespace movierec;
   CLI::App app{
       "Writes a synthetic MovieLens release in the ml-latest layout (ratings.csv, "
-      "movies.csv, links.csv, tags.csv with --tags, synthetic.json)."};
+      "movies.csv, links.csv, tags.csv with --tags, synthetic.json).",
+      "make_synthetic"};
   std::filesystem::path out;
   std::filesystem::path config_file;
   bool tags = false;

@@ -102,6 +102,7 @@ struct InfoEvent {
   std::string imdb_url;  // "" when the metadata has no IMDb id
   std::string tmdb_url;  // "" when it has no TMDB id
   ScoreParts parts;
+  std::string exploration_rule;    // the policy's rule that made parts.exploration ("ucb", ...)
   std::vector<NearMovie> nearest;  // most similar first, at most max_info_neighbours
 };
 

@@ -22,6 +22,7 @@
 #include "movierec/error.hpp"
 #include "movierec/model.hpp"
 #include "movierec/policy.hpp"
+#include "movierec/user_fit.hpp"
 
 namespace movierec {
 
@@ -59,8 +60,11 @@ struct ScoreParts {
   double genre_distance = 0;  // -(1 - genre_affinity) x genre_distance_penalty (<= 0)
   double popularity = 0;      // -popularity / max popularity x popularity_penalty (<= 0)
   double diversity = 0;       // +diversity_boost when 0 < affinity <= diversity_max_affinity
-  double exploration = 0;     // -exploration_damping x |score| when dampened, else 0 (<= 0)
-  double total = 0;           // model + genre_distance + popularity + diversity + exploration
+  // What the exploration rule added: random_dampening -exploration_damping x |score| when
+  // dampened, else 0 (<= 0); ucb the bonus (>= 0); thompson score_weight_model x (u' - u) . movie,
+  // the sampled vector's score less the mean's (either sign); none 0.
+  double exploration = 0;
+  double total = 0;  // model + genre_distance + popularity + diversity + exploration
 };
 
 // {"model_score":..,"genre_affinity":..,"model":..,"genre_distance":..,"popularity":..,
@@ -113,15 +117,30 @@ class Session {
 
   // The current recommendation: the same one until feedback(); none once no candidate is left
   // (state kExhausted). Candidates are unseen movies that pass the genre filter; the highest
-  // total wins, ties to the lower row. Picking one with random_dampening and a rate above 0
-  // draws one number per candidate, in row order, from std::mt19937_64(seed): uniform =
-  // (draw >> 11) * 2^-53, dampened when uniform < exploration_rate. Throws SessionError
-  // (kNotStarted) before the four favourites.
+  // total wins, ties to the lower row. Throws SessionError (kNotStarted) before the four
+  // favourites. Random numbers come from std::mt19937_64(seed), each draw turned into a uniform
+  // = (draw >> 11) * 2^-53, and are drawn only by:
+  //   random_dampening with a rate above 0: one uniform per candidate, in row order; dampened
+  //     when uniform < exploration_rate;
+  //   thompson: k standard normals per pick, by Box-Muller from pairs of uniforms (u1, u2):
+  //     r = sqrt(-2 ln(1 - u1)), normals r cos(2 pi u2) then r sin(2 pi u2), as many pairs as
+  //     needed; then u' = u + thompson_sigma x s_0 x L^-T z, where A = L L^T.
+  // ucb adds ucb_alpha x s_0 x sqrt(m^T A^-1 m) x score_weight_model to each candidate.
+  // A = ls_regularization x s_m x I + sum of m m^T over the liked and disliked movies (and the
+  // favourites when favourites_as_likes), updated only while online_learning is on; s_0 and
+  // s_m are score_unit() and norm_scale().
   std::optional<Recommendation> next();
 
   // Answers the current recommendation: like and dislike update the user vector by the policy's
   // rule, skip does not, and nothing does when the policy's online_learning is off (the answer
-  // is still counted and recorded); the movie is seen in every case. Throws SessionError
+  // is still counted and recorded); the movie is seen in every case. The rules, with m the
+  // movie's embedding:
+  //   moving_average: like u <- (1-a)u + a m; dislike u <- (1-a)u - a w m (a = learning_rate,
+  //     w = negative_weight);
+  //   least_squares: u <- A^-1 b, the exact minimiser of sum_j (t_j - u . m_j)^2 +
+  //     ls_regularization x s_m x |u - u0|^2 over the liked (t = like_target x s_0) and
+  //     disliked (t = dislike_target x s_0) movies, and the favourites as likes when
+  //     favourites_as_likes; u0 is the start vector (the favourites' mean). Throws SessionError
   // (kNoRecommendation) when next() has not produced one since the last answer.
   void feedback(Feedback answer);
 
@@ -136,6 +155,14 @@ class Session {
   // Per genre_names index, summing to 1 (all 0 when the favourites have no genres); empty
   // before start.
   const std::vector<double>& genre_profile() const { return genre_profile_; }
+  // s_0, the unit of like_target, dislike_target, ucb_alpha and thompson_sigma: the favourites'
+  // mean model score under the start vector, u0 . mean(favourites) = |u0|^2. 0 before start.
+  double score_unit() const { return score_unit_; }
+  // s_m, the unit of ls_regularization: the catalog's mean squared embedding norm (1 when every
+  // embedding is zero), so that lambda = 1 weighs the start vector like one typical answer.
+  double norm_scale() const { return norm_scale_; }
+  // The least-squares system over the answers so far (A, b); empty before start.
+  const UserFit& fit() const { return fit_; }
   const std::vector<std::size_t>& favourites() const { return favourites_; }
   const std::vector<std::size_t>& liked() const { return liked_; }  // in answer order
   const std::vector<std::size_t>& disliked() const { return disliked_; }
@@ -147,18 +174,24 @@ class Session {
   std::size_t candidates_left() const { return candidates_.size(); }
 
  private:
-  enum class UpdateRule { kMovingAverage };
-  enum class ExplorationRule { kRandomDampening };
+  enum class UpdateRule { kMovingAverage, kLeastSquares };
+  enum class ExplorationRule { kNone, kRandomDampening, kUcb, kThompson };
 
   void check_model() const;
   void start();
+  void start_fit();
   void cache_movie_terms();
   void mark_seen(std::size_t row);
   void pick();
+  // Per-pick work of the exploration rule before candidates are scored (thompson's sample).
+  void prepare_exploration();
   // The exploration rule: what it adds to a candidate's score (the ScoreParts::exploration).
-  double explore(double score);
+  double explore(std::uint32_t row, double score);
+  // Adds a movie with a target to A and b (and keeps ucb's per-movie variances).
+  void add_to_fit(std::size_t row, double target);
   // The update rule: moves user_ after an answer about `row`.
   void update_user(std::size_t row, Feedback answer);
+  Eigen::VectorXd embedding(std::size_t row) const;
   ScoreParts fixed_parts(std::size_t row) const;
   std::string describe(std::size_t row) const;
 
@@ -186,8 +219,14 @@ class Session {
   double max_popularity_ = 0;
 
   Eigen::VectorXd user_;
-  Eigen::VectorXf user_float_;  // user_ in the embeddings' precision, for the product
-  Eigen::VectorXf scores_;      // per row: user . movie, refilled by pick()
+  Eigen::VectorXf user_float_;     // user_ in the embeddings' precision, for the product
+  Eigen::VectorXf scores_;         // per row: user . movie, refilled by pick()
+  double score_unit_ = 0;          // s_0
+  double norm_scale_ = 0;          // s_m
+  UserFit fit_;                    // A and b over the answers
+  std::vector<double> variance_;   // ucb: per row, m^T A^-1 m, kept by Sherman-Morrison
+  Eigen::VectorXf sample_float_;   // thompson: this pick's u'
+  Eigen::VectorXf sample_scores_;  // thompson: per row, u' . movie
   std::optional<Recommendation> current_;
 };
 

@@ -16,6 +16,10 @@ std::size_t decode_utf8(std::string_view text, std::size_t i, char32_t& code);
 // True if `text` is well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
 bool is_valid_utf8(std::string_view text);
 
+// The number of code points in `text`, each malformed byte counting as one (what a terminal
+// shows as one column per character, for the scripts MovieLens titles use).
+std::size_t count_code_points(std::string_view text);
+
 // Reads bytes as Latin-1 (ISO-8859-1) and returns them as UTF-8.
 std::string latin1_to_utf8(std::string_view text);
 

@@ -3,14 +3,8 @@
 # folder left behind), and a small release checked with pandas: the ml-latest layout, the asked
 # counts, valid values, no repeated (user, movie) pair, and the same bytes for the same seed.
 # Usage: bash make_synthetic.sh BIN_DIR SOURCE_DIR
-set -euo pipefail
-BIN=$(cd "$1" && pwd)
-PY=/usr/bin/python3
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-cd "$WORK"
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# shellcheck source=tests/e2e/support/setup.sh
+source "$(dirname "${BASH_SOURCE[0]}")/support/setup.sh"
 
 "$BIN/make_synthetic" --help >help.txt || fail "--help exited non-zero"
 grep -q -- "--ratings" help.txt || fail "--help does not list --ratings"
@@ -40,7 +34,8 @@ grep -q "20000 ratings by 150 users of 500 movies" out.txt || fail "summary: $(c
 for file in ratings.csv movies.csv links.csv tags.csv; do
   cmp -s "rel/$file" "again/$file" || fail "$file differs between two runs with the same seed"
 done
-ls -A | grep -q tmp && fail "a temporary folder was left behind: $(ls -A)"
+! compgen -G "*tmp*" > /dev/null && ! compgen -G ".*tmp*" > /dev/null ||
+  fail "a temporary folder was left behind: $(ls -A)"
 
 "$PY" - rel <<'PYEOF' || fail "the release does not check out in pandas"
 import json, sys

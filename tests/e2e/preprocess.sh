@@ -5,15 +5,8 @@
 # issue 2, each of which must fail naming file and line (or the threshold) and leave processed/
 # byte for byte as it was.
 # Usage: bash preprocess.sh BIN_DIR SOURCE_DIR
-set -euo pipefail
-BIN=$(cd "$1" && pwd)
-SRC=$(cd "$2" && pwd)
-PY=/usr/bin/python3
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-cd "$WORK"
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# shellcheck source=tests/e2e/support/setup.sh
+source "$(dirname "${BASH_SOURCE[0]}")/support/setup.sh"
 
 # --- the fixture -------------------------------------------------------------------------------
 mkdir -p data/small
@@ -223,7 +216,7 @@ expect_failure() {
   [ -n "${SHOW_ERRORS:-}" ] && echo "$name: $(cat err.txt)"
   grep -Eq -- "$pattern" err.txt || { cat err.txt; fail "$name: message does not match $pattern"; }
   [ "$(snapshot)" = "$before" ] || fail "$name: processed/ changed"
-  ! ls -a | grep -q '^\.processed\.tmp' || fail "$name: temporary folder left behind"
+  ! compgen -G ".processed.tmp*" > /dev/null || fail "$name: temporary folder left behind"
 }
 fresh() { rm -rf data/bad && cp -r data/small data/bad; }
 

@@ -4,18 +4,10 @@
 # same seed and input giving byte-identical output, the end reasons quit, eof and exhausted,
 # hostile lines) and terminal mode (piped: no escape codes, the summary), plus the errors: missing
 # artifacts name the command that makes them. Usage: recommend.sh BIN_DIR SOURCE_DIR
-set -euo pipefail
-BIN=$(cd "$1" && pwd)
-SRC=$(cd "$2" && pwd)
-PY=/usr/bin/python3
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-cd "$WORK"
+# shellcheck source=tests/e2e/support/setup.sh
+source "$(dirname "${BASH_SOURCE[0]}")/support/setup.sh"
 
-"$BIN/make_synthetic" --out data --ratings 15000 --users 300 --movies 400 --seed 3 > /dev/null
-"$BIN/preprocess" --data data --out processed --config "$SRC/config/pipeline.yaml" \
-  --min-user-ratings 5 --min-movie-ratings 15 > /dev/null
+small_release 3
 "$BIN/train_svd" --processed processed --out artifacts --config "$SRC/config/pipeline.yaml" \
   --k 8 > /dev/null
 POLICY=(--policy "$SRC/config/recommender_policy.yaml")

@@ -4,18 +4,10 @@
 # objective, predicts, global_mean) and bias files checked with numpy, then evaluate --json and a
 # recommend --json session on each through the one model loader; damaged bias files are refused
 # by both programs. Usage: train_als.sh BIN_DIR SOURCE_DIR
-set -euo pipefail
-BIN=$(cd "$1" && pwd)
-SRC=$(cd "$2" && pwd)
-PY=/usr/bin/python3
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-cd "$WORK"
+# shellcheck source=tests/e2e/support/setup.sh
+source "$(dirname "${BASH_SOURCE[0]}")/support/setup.sh"
 
-"$BIN/make_synthetic" --out data --ratings 15000 --users 300 --movies 400 --seed 11 > /dev/null
-"$BIN/preprocess" --data data --out processed --config "$SRC/config/pipeline.yaml" \
-  --min-user-ratings 5 --min-movie-ratings 15 > /dev/null
+small_release 11
 TRAIN=("$BIN/train_svd" --processed processed --config "$SRC/config/pipeline.yaml" --k 6)
 
 "$BIN/train_svd" --help > help.txt || fail "--help exits non-zero"
@@ -32,7 +24,7 @@ grep -q "als: k = 6, 5 iterations, objective" als.txt || fail "als summary: $(ca
 grep -q "biased_als: k = 6, 4 iterations" biased.txt || fail "biased summary: $(cat biased.txt)"
 # biased_als fits stars: another target is a config error naming the key.
 set +e
-"${TRAIN[@]}" --out bad --model biased_als > /dev/null 2> bad.err; code=$?
+"${TRAIN[@]}" --out bad --model biased_als --target final_rating > /dev/null 2> bad.err; code=$?
 set -e
 [ $code -eq 1 ] && grep -q "train.target" bad.err || fail "biased_als with final_rating: $(cat bad.err)"
 [ ! -e bad ] || fail "a refused training wrote its folder"

@@ -1,15 +1,11 @@
 #!/usr/bin/env bash
-# End-to-end: train_svd on a small processed/ folder written here, then the artifacts checked
+# End-to-end: train_svd with the seed's pipeline (an SVD of final_rating; train_als.sh covers the
+# ALS models) on a small processed/ folder written here, then the artifacts checked
 # with numpy (shapes, dtype, byte-exact .npy, singular values against numpy's dense SVD,
 # validation RMSE) and the failures (k too large, missing or changed input) that must leave the
 # previous artifacts whole. Usage: train_svd.sh BIN_DIR SOURCE_DIR
-set -euo pipefail
-BIN=$(cd "$1" && pwd)
-SRC=$(cd "$2" && pwd)
-PY=/usr/bin/python3
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# shellcheck source=tests/e2e/support/setup.sh
+source "$(dirname "${BASH_SOURCE[0]}")/support/setup.sh"
 
 # processed/: transformed train and val files from a taste model, and a manifest whose
 # checksums are XXH3-64 of the files (libxxhash through ctypes, as the library computes them).
@@ -47,14 +43,13 @@ with open(os.path.join(out, "manifest.json"), "w") as f:
     json.dump(manifest, f, indent=2)
 PYEOF
 
-cd "$WORK"
 "$BIN/train_svd" --help > help.txt || fail "--help exits non-zero"
 grep -q -- "--k" help.txt && grep -q "default 50" help.txt || fail "--help lacks --k and its default"
 set +e
 "$BIN/train_svd" --no-such-flag > /dev/null 2>&1; [ $? -eq 2 ] || fail "a bad flag must exit 2"
 set -e
 
-"$BIN/train_svd" --config "$SRC/config/pipeline.yaml" --k 6 > summary.txt || fail "train_svd failed"
+"$BIN/train_svd" --config "$SRC/config/seed_pipeline.yaml" --k 6 > summary.txt || fail "train_svd failed"
 grep -q "45 users x 18 movies" summary.txt || fail "summary lacks the matrix size: $(cat summary.txt)"
 grep -q "validation RMSE" summary.txt || fail "summary lacks the validation RMSE"
 
@@ -113,13 +108,13 @@ expect_failure() {
   local what=$1 pattern=$2
   shift 2
   set +e
-  "$BIN/train_svd" --config "$SRC/config/pipeline.yaml" "$@" > out.txt 2> err.txt
+  "$BIN/train_svd" --config "$SRC/config/seed_pipeline.yaml" "$@" > out.txt 2> err.txt
   local code=$?
   set -e
   [ $code -eq 1 ] || fail "$what: exit $code, expected 1"
   grep -q -- "$pattern" err.txt || fail "$what: message lacks '$pattern': $(cat err.txt)"
   snapshot | diff -q - before.txt > /dev/null || fail "$what: artifacts changed"
-  [ -z "$(ls -A . | grep '^\.artifacts')" ] || fail "$what: temporary folder left behind"
+  ! compgen -G ".artifacts*" > /dev/null || fail "$what: temporary folder left behind"
 }
 expect_failure "k too large" "k must be from 1 to 17" --k 18
 expect_failure "missing processed/" "manifest.json is missing" --processed nowhere
