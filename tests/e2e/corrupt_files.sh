@@ -7,19 +7,11 @@
 # built) must refuse each with exit 1, a message saying what is wrong, and the command that fixes
 # it; never crash. train_svd must refuse damaged processed files likewise.
 # Usage: corrupt_files.sh BIN_DIR SOURCE_DIR   (SHOW_ERRORS=1 prints each message)
-set -euo pipefail
-BIN=$(cd "$1" && pwd)
-SRC=$(cd "$2" && pwd)
-PY=/usr/bin/python3
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-cd "$WORK"
+# shellcheck source=tests/e2e/support/setup.sh
+source "$(dirname "${BASH_SOURCE[0]}")/support/setup.sh"
 CONFIG=(--config "$SRC/config/pipeline.yaml")
 
-"$BIN/make_synthetic" --out data --ratings 15000 --users 300 --movies 400 --seed 5 > /dev/null
-"$BIN/preprocess" --data data --out processed "${CONFIG[@]}" --min-user-ratings 5 \
-  --min-movie-ratings 15 > /dev/null
+small_release 5
 "$BIN/train_svd" --processed processed --out artifacts "${CONFIG[@]}" --k 8 > /dev/null
 # Another run's processed/: other thresholds, so other files.
 "$BIN/preprocess" --data data --out other "${CONFIG[@]}" --min-user-ratings 5 \
@@ -100,7 +92,7 @@ fresh; py "
 m = json.load(open('artifacts/manifest.json')); m['k'] = 6; json.dump(m, open('damaged/manifest.json', 'w'))"
 refused "another k in the manifest" train_svd "k = 6"
 fresh; py "
-m = json.load(open('artifacts/manifest.json')); m['singular_values'][0] = float('nan')
+m = json.load(open('artifacts/manifest.json')); m['validation_rmse'] = float('nan')
 open('damaged/manifest.json', 'w').write(json.dumps(m))"
 refused "NaN in the manifest" train_svd "manifest.json"
 fresh; py "

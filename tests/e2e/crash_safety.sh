@@ -7,14 +7,8 @@
 # killed runs must not break the next run, which removes them.
 # Usage: crash_safety.sh BIN_DIR SOURCE_DIR
 #   KILL_POINTS=N (default 16): kills per program, spread evenly over a measured run.
-set -euo pipefail
-BIN=$(cd "$1" && pwd)
-SRC=$(cd "$2" && pwd)
-PY=/usr/bin/python3
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-cd "$WORK"
+# shellcheck source=tests/e2e/support/setup.sh
+source "$(dirname "${BASH_SOURCE[0]}")/support/setup.sh"
 POINTS=${KILL_POINTS:-16}
 CONFIG=(--config "$SRC/config/pipeline.yaml")
 

@@ -5,19 +5,11 @@
 # lines, lines at and over the length limit, and a closed or ending stdin (while choices are
 # pending, while a recommendation waits): no crash, no hang, a hint for each bad line, and the
 # session goes on, or ends cleanly at the end of input. Usage: hostile_input.sh BIN_DIR SOURCE_DIR
-set -euo pipefail
-BIN=$(cd "$1" && pwd)
-SRC=$(cd "$2" && pwd)
-PY=/usr/bin/python3
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-cd "$WORK"
+# shellcheck source=tests/e2e/support/setup.sh
+source "$(dirname "${BASH_SOURCE[0]}")/support/setup.sh"
 LIMIT=60  # seconds any one session may take; a hang fails the test, not the CI timeout
 
-"$BIN/make_synthetic" --out data --ratings 15000 --users 300 --movies 400 --seed 9 > /dev/null
-"$BIN/preprocess" --data data --out processed --config "$SRC/config/pipeline.yaml" \
-  --min-user-ratings 5 --min-movie-ratings 15 > /dev/null
+small_release 9
 "$BIN/train_svd" --processed processed --out artifacts --config "$SRC/config/pipeline.yaml" \
   --k 8 > /dev/null
 RECOMMEND=("$BIN/recommend" --policy "$SRC/config/recommender_policy.yaml" --artifacts artifacts
