@@ -4,6 +4,7 @@
 #include <langinfo.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <clocale>
 #include <cstdio>
@@ -21,6 +22,7 @@ namespace {
 
 constexpr int kHistorySize = 500;
 constexpr char kPromptEscape = '\1';  // brackets escape codes libedit must not count as columns
+constexpr std::size_t kInputChunk = 4096;  // bytes read from the terminal at a time
 
 // The longest common beginning of `titles`, cut back to a whole UTF-8 character.
 std::string common_prefix(const std::vector<std::string>& titles) {
@@ -114,16 +116,22 @@ class LineEditor {
     }
   }
 
-  // The next character from standard input: 1, or 0 at its end, or -1 on a read error.
+  // The next character from standard input: 1, or 0 at its end, or -1 on a read error. Bytes
+  // are read as many as are there (this reader is stdin's only one in an edited session): a
+  // pasted megabyte is a few hundred reads, not a million, which kept slow machines waiting.
   int decode(wchar_t* out) {
     for (;;) {
-      char byte = 0;
-      const ssize_t got = ::read(STDIN_FILENO, &byte, 1);
-      if (got < 0 && errno == EINTR) continue;  // a resize; libedit's handler has redrawn
-      if (got <= 0) {
-        *out = L'\0';
-        return got == 0 ? 0 : -1;
+      if (next_ == filled_) {
+        const ssize_t got = ::read(STDIN_FILENO, input_.data(), input_.size());
+        if (got < 0 && errno == EINTR) continue;  // a resize; libedit's handler has redrawn
+        if (got <= 0) {
+          *out = L'\0';
+          return got == 0 ? 0 : -1;
+        }
+        next_ = 0;
+        filled_ = static_cast<std::size_t>(got);
       }
+      const char byte = input_[next_++];
       const std::size_t length = std::mbrtowc(out, &byte, 1, &decoding_);
       if (length == static_cast<std::size_t>(-2)) continue;  // more bytes of this character
       if (length == static_cast<std::size_t>(-1)) {
@@ -172,6 +180,9 @@ class LineEditor {
   std::string prompt_;
   std::mbstate_t decoding_{};
   bool dropping_ = false;  // the line is too long: characters are dropped until its end
+  std::array<char, kInputChunk> input_{};  // bytes read from stdin, not yet decoded
+  std::size_t next_ = 0;
+  std::size_t filled_ = 0;
 };
 
 // libedit reads and measures multibyte characters by the C locale's LC_CTYPE: use the user's,

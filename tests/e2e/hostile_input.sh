@@ -96,7 +96,7 @@ done
 # redraw the line for each character: hours, unless the line is cut), invalid UTF-8 bytes, an
 # empty line, then a favourite, and Ctrl-D on an empty line ends the session.
 timeout "$LIMIT" "$PY" - "${RECOMMEND[@]}" <<'PYEOF' || fail "the terminal session on a pty went wrong"
-import os, pty, select, sys, time
+import os, pty, select, sys, termios, time
 pid, fd = pty.fork()
 if pid == 0:
     os.environ["NO_COLOR"] = "1"
@@ -132,6 +132,16 @@ assert pump(b"Type the title of a movie you love"), "no hint after an empty line
 favourite = open("favourites.txt", "rb").readline().strip()
 send(favourite + b"\r")
 assert pump(b"Favourite 2 of 4:"), "the session did not go on: " + out[-300:].decode(errors="replace")
+# Ctrl-D is a key only once libedit reads keys (the terminal out of canonical mode); sent while
+# the line discipline is still canonical, the kernel would take it as its own end-of-file.
+def reading_keys():
+    end = time.time() + 20
+    while time.time() < end:
+        if not termios.tcgetattr(fd)[3] & termios.ICANON:
+            return True
+        pump(seconds=0.05)
+    return False
+assert reading_keys(), "libedit never put the terminal into raw mode"
 send(b"\x04")
 assert pump(b"Session over (input ended)"), "Ctrl-D did not end the session: " + repr(bytes(out[-400:]))
 _, status = os.waitpid(pid, 0)
