@@ -118,7 +118,7 @@ run_pipeline() {
   fi
   if stale artifacts/manifest.json processed/manifest.json config/pipeline.yaml build/bin/train_svd; then
     require_program train_svd
-    say "training the SVD into artifacts/"
+    say "training the model (train_svd) into artifacts/"
     build/bin/train_svd >&2
   fi
 }
