@@ -36,7 +36,9 @@ fs::path parent_of(const fs::path& path) {
   return parent.empty() ? fs::path(".") : parent;
 }
 
-bool process_alive(long pid) { return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM); }
+bool process_alive(long pid) {
+  return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
+}
 
 // Removes ".<name>.tmp-<pid>" folders whose process is gone (left by a killed run).
 void remove_stale_temporaries(const fs::path& target) {
@@ -157,9 +159,9 @@ void AtomicDirectory::commit() {
     if (entry.is_regular_file()) sync_path(entry.path(), false);
   }
   sync_path(temp_, true);
-  const int rc = had_target ? ::renameat2(AT_FDCWD, temp_.c_str(), AT_FDCWD, target_.c_str(),
-                                          RENAME_EXCHANGE)
-                            : ::rename(temp_.c_str(), target_.c_str());
+  const int rc =
+      had_target ? ::renameat2(AT_FDCWD, temp_.c_str(), AT_FDCWD, target_.c_str(), RENAME_EXCHANGE)
+                 : ::rename(temp_.c_str(), target_.c_str());
   if (rc != 0) {
     throw Error("cannot move " + temp_.string() + " into place as " + target_.string() + ": " +
                 errno_text());
@@ -169,10 +171,21 @@ void AtomicDirectory::commit() {
   // temp_ now holds the previous outputs (or nothing); the destructor removes it.
 }
 
-void write_file_atomically(const fs::path& path,
-                           const std::function<void(std::ostream&)>& write) {
-  const fs::path temp = parent_of(path) /
-                        ("." + path.filename().string() + ".tmp-" + std::to_string(::getpid()));
+void write_file_atomically(const fs::path& path, const std::function<void(std::ostream&)>& write) {
+  std::error_code ec;
+  const fs::file_status status = fs::status(path, ec);  // follows symlinks: /dev/stdout
+  if (fs::is_directory(status)) throw Error("cannot write " + path.string() + ": it is a folder");
+  if (fs::exists(status) && !fs::is_regular_file(status)) {
+    // A rename would put a regular file where the device or pipe was (/dev/null for everyone).
+    std::ofstream out(path, std::ios::binary);
+    if (!out) throw Error("cannot write " + path.string() + ": " + errno_text());
+    write(out);
+    out.flush();
+    if (!out) throw Error("cannot write " + path.string() + ": " + errno_text());
+    return;
+  }
+  const fs::path temp =
+      parent_of(path) / ("." + path.filename().string() + ".tmp-" + std::to_string(::getpid()));
   try {
     {
       std::ofstream out(temp, std::ios::binary | std::ios::trunc);
@@ -186,7 +199,6 @@ void write_file_atomically(const fs::path& path,
       throw Error("cannot rename " + temp.string() + " to " + path.string() + ": " + errno_text());
     }
   } catch (...) {
-    std::error_code ec;
     fs::remove(temp, ec);
     throw;
   }

@@ -4,9 +4,12 @@
 #include <langinfo.h>
 #include <unistd.h>
 
+#include <array>
+#include <cerrno>
 #include <clocale>
 #include <cstdio>
 #include <cstring>
+#include <cwchar>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -19,6 +22,7 @@ namespace {
 
 constexpr int kHistorySize = 500;
 constexpr char kPromptEscape = '\1';  // brackets escape codes libedit must not count as columns
+constexpr std::size_t kInputChunk = 4096;  // bytes read from the terminal at a time
 
 // The longest common beginning of `titles`, cut back to a whole UTF-8 character.
 std::string common_prefix(const std::vector<std::string>& titles) {
@@ -45,11 +49,15 @@ class LineEditor {
     history(history_, &event_, H_SETUNIQUE, 1);
     editor_ = el_init("recommend", stdin, stdout, stderr);
     el_set(editor_, EL_CLIENTDATA, this);
+    el_set(editor_, EL_GETCFN, &LineEditor::read_char);
     el_set(editor_, EL_EDITOR, "emacs");
     el_set(editor_, EL_SIGNAL, 1);
     el_set(editor_, EL_PROMPT_ESC, &LineEditor::prompt_text, kPromptEscape);
     el_set(editor_, EL_HIST, history, history_);
-    el_set(editor_, EL_ADDFN, "movierec-complete", "Complete a movie title", &LineEditor::complete);
+    // The wide call: el_set copies a function's name and help into strings libedit never frees
+    // (its eln.c says so), which LeakSanitizer reports; el_wset keeps these static ones.
+    el_wset(editor_, EL_ADDFN, L"movierec-complete", L"Complete a movie title",
+            &LineEditor::complete);
     el_set(editor_, EL_BIND, "^I", "movierec-complete", nullptr);
     el_source(editor_, nullptr);  // the user's ~/.editrc, if any
   }
@@ -81,6 +89,59 @@ class LineEditor {
   }
 
  private:
+  // libedit's own reader, with a bound: once a line holds more characters than the handler
+  // accepts bytes, further characters up to the line break are read and dropped. libedit redraws
+  // the whole line for each character it inserts, so a pasted megabyte would otherwise take hours
+  // to arrive; the handler refuses the cut line as too long all the same. Bytes are decoded by the
+  // locale (use_utf8_ctype); an invalid sequence is dropped, as libedit drops it.
+  static int read_char(EditLine* editor, wchar_t* out) {
+    LineEditor* self = nullptr;
+    el_get(editor, EL_CLIENTDATA, &self);
+    for (;;) {
+      const int got = self->decode(out);
+      if (got != 1) return got;
+      if (*out == L'\n' || *out == L'\r') {
+        self->dropping_ = false;
+        return 1;
+      }
+      if (self->dropping_) continue;
+      const LineInfoW* line = el_wline(editor);
+      const auto length = static_cast<std::size_t>(line->lastchar - line->buffer);
+      // Editing keys (control characters, DEL) still work, so the line can be shortened.
+      if (length > self->handler_.options().max_line_bytes && *out >= L' ' && *out != L'\x7f') {
+        self->dropping_ = true;
+        continue;
+      }
+      return 1;
+    }
+  }
+
+  // The next character from standard input: 1, or 0 at its end, or -1 on a read error. Bytes
+  // are read as many as are there (this reader is stdin's only one in an edited session): a
+  // pasted megabyte is a few hundred reads, not a million, which kept slow machines waiting.
+  int decode(wchar_t* out) {
+    for (;;) {
+      if (next_ == filled_) {
+        const ssize_t got = ::read(STDIN_FILENO, input_.data(), input_.size());
+        if (got < 0 && errno == EINTR) continue;  // a resize; libedit's handler has redrawn
+        if (got <= 0) {
+          *out = L'\0';
+          return got == 0 ? 0 : -1;
+        }
+        next_ = 0;
+        filled_ = static_cast<std::size_t>(got);
+      }
+      const char byte = input_[next_++];
+      const std::size_t length = std::mbrtowc(out, &byte, 1, &decoding_);
+      if (length == static_cast<std::size_t>(-2)) continue;  // more bytes of this character
+      if (length == static_cast<std::size_t>(-1)) {
+        decoding_ = std::mbstate_t{};
+        continue;
+      }
+      return 1;
+    }
+  }
+
   static char* prompt_text(EditLine* editor) {
     LineEditor* self = nullptr;
     el_get(editor, EL_CLIENTDATA, &self);
@@ -117,6 +178,11 @@ class LineEditor {
   HistEvent event_{};
   EditLine* editor_ = nullptr;
   std::string prompt_;
+  std::mbstate_t decoding_{};
+  bool dropping_ = false;  // the line is too long: characters are dropped until its end
+  std::array<char, kInputChunk> input_{};  // bytes read from stdin, not yet decoded
+  std::size_t next_ = 0;
+  std::size_t filled_ = 0;
 };
 
 // libedit reads and measures multibyte characters by the C locale's LC_CTYPE: use the user's,

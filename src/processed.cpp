@@ -16,6 +16,7 @@ namespace movierec {
 namespace {
 
 constexpr const char* kFixCommand = "build/bin/preprocess";
+constexpr const char* kDefaultDir = "processed";
 constexpr float kMinStars = 0.5f;
 constexpr float kMaxStars = 5.0f;
 constexpr std::size_t kChunkRows = 1 << 14;
@@ -24,6 +25,14 @@ constexpr std::size_t kCountChunk = std::size_t{1} << 20;
 constexpr std::string_view kRatingColumns[] = {"userId", "movieId", "rating", "timestamp"};
 constexpr std::string_view kTransformColumns[] = {"rating_norm", "pop_weight", "time_weight",
                                                   "final_rating"};
+
+// The command that rewrites `processed_dir`: --out only when it is not the default folder.
+std::string fix_for(const fs::path& processed_dir) {
+  fs::path normal = processed_dir.lexically_normal();
+  if (normal.filename().empty()) normal = normal.parent_path();  // "processed/"
+  return normal == kDefaultDir ? kFixCommand
+                               : std::string(kFixCommand) + " --out " + processed_dir.string();
+}
 
 std::int32_t to_id(const CsvReader& reader, std::size_t column) {
   const std::int64_t value = reader.to_int(column);
@@ -146,31 +155,34 @@ void write_transformed(std::ostream& out, const std::vector<TransformedRating>& 
 
 nlohmann::json read_processed_manifest(const fs::path& processed_dir) {
   const fs::path path = processed_dir / "manifest.json";
+  const std::string fix = fix_for(processed_dir);
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     throw ModelError(path.string() + " is missing: " + processed_dir.string() +
                          " has not been made by preprocess",
-                     kFixCommand);
+                     fix);
   }
   nlohmann::json manifest;
   try {
     manifest = nlohmann::json::parse(in);
   } catch (const nlohmann::json::exception& e) {
-    throw ModelError(path.string() + " is not valid JSON (" + e.what() + ")", kFixCommand);
+    throw ModelError(path.string() + " is not valid JSON (" + e.what() + ")", fix);
   }
   const auto version = manifest.is_object() ? manifest.find("format_version") : manifest.end();
   if (!manifest.is_object() || version == manifest.end() || !version->is_number_integer()) {
-    throw ModelError(path.string() + " has no format_version", kFixCommand);
+    throw ModelError(path.string() + " has no format_version", fix);
   }
   if (*version != kProcessedFormatVersion) {
     throw ModelError(path.string() + " has format version " + version->dump() +
                          "; this build reads version " + std::to_string(kProcessedFormatVersion),
-                     kFixCommand);
+                     fix);
   }
-  if (manifest.value("program", "") != "preprocess" || !manifest.contains("files") ||
-      !manifest["files"].is_object()) {
-    throw ModelError(path.string() + " was not written by preprocess (no program or files)",
-                     kFixCommand);
+  // Compared as JSON values, so that a "program" of another type is refused, not thrown on.
+  const auto program = manifest.find("program");
+  const auto files = manifest.find("files");
+  if (program == manifest.end() || *program != "preprocess" || files == manifest.end() ||
+      !files->is_object()) {
+    throw ModelError(path.string() + " was not written by preprocess (no program or files)", fix);
   }
   return manifest;
 }

@@ -109,7 +109,15 @@ std::vector<TransformedRating> read_checked(const ListedFile& file, const fs::pa
   const std::string name = file.path.filename().string();
   ChecksumInput buffer(file.path, show_progress ? "reading " + name : "");
   std::istream in(&buffer);
-  std::vector<TransformedRating> rows = read_transformed(in, file.path.string(), file.rows);
+  std::vector<TransformedRating> rows;
+  try {
+    rows = read_transformed(in, file.path.string(), file.rows);
+  } catch (const InputError& e) {
+    // A file preprocess wrote always parses: this one was damaged (cut short, edited), and
+    // running preprocess again is the fix.
+    throw ModelError(std::string(e.what()) + " (the file is not as preprocess wrote it)",
+                     kPreprocessFix);
+  }
   checksum = buffer.finish();
   if (checksum != file.checksum) {
     throw ModelError(

@@ -1,8 +1,9 @@
-#include <catch2/catch.hpp>
+#include "movierec/csv.hpp"
 
+#include <algorithm>
+#include <catch2/catch.hpp>
 #include <sstream>
 
-#include "movierec/csv.hpp"
 #include "movierec/error.hpp"
 
 using namespace movierec;
@@ -112,8 +113,10 @@ TEST_CASE("csv number conversions reject junk with the column named") {
   CsvReader reader(in, "r.csv");
   reader.read_header();
   REQUIRE(reader.next());
-  CHECK_THROWS_WITH(reader.to_int(0), "r.csv:2: column 'userId': expected a whole number, found 'x7'");
-  CHECK_THROWS_WITH(reader.to_double(1), "r.csv:2: column 'rating': expected a finite number, found 'nan'");
+  CHECK_THROWS_WITH(reader.to_int(0),
+                    "r.csv:2: column 'userId': expected a whole number, found 'x7'");
+  CHECK_THROWS_WITH(reader.to_double(1),
+                    "r.csv:2: column 'rating': expected a finite number, found 'nan'");
   REQUIRE(reader.next());
   CHECK_THROWS_WITH(reader.to_int(0),
                     "r.csv:3: column 'userId': expected a whole number, found an empty field");
@@ -135,7 +138,9 @@ TEST_CASE("csv writer quotes only when needed and round-trips") {
 }
 
 TEST_CASE("line reader strips CR and BOM and split handles multi-character separators") {
-  std::istringstream in("\xEF\xBB\xBF" "1::Toy Story (1995)::Animation\r\n\n2::x::y");
+  std::istringstream in(
+      "\xEF\xBB\xBF"
+      "1::Toy Story (1995)::Animation\r\n\n2::x::y");
   LineReader reader(in, "movies.dat");
   std::string line;
   REQUIRE(reader.next(line));
@@ -162,4 +167,28 @@ TEST_CASE("parse_int takes whole numbers only, on its fast path and off it") {
   CHECK_FALSE(parse_int("1.0"));
   CHECK_FALSE(parse_int(" 1"));
   CHECK_FALSE(parse_int("\xE9"));
+}
+
+// Reads grow from 16 KiB to 1 MiB: records, quoted line breaks and CRLFs that straddle each read
+// boundary come back whole, with their line numbers.
+TEST_CASE("csv reads records across the growing read boundaries") {
+  std::string text = "id,text\r\n";
+  std::vector<std::string> expected;
+  for (int i = 0; text.size() < (std::size_t{3} << 20); ++i) {
+    std::string field(static_cast<std::size_t>(i % 97), 'x');
+    if (i % 5 == 0) field += "\nsecond line";
+    if (i % 7 == 0) field += "\"\"quoted\"\"";
+    text += std::to_string(i) + ",\"" + field + "\"\r\n";
+    std::string unquoted = field;
+    for (std::size_t at; (at = unquoted.find("\"\"")) != std::string::npos;) unquoted.erase(at, 1);
+    expected.push_back(unquoted);
+  }
+  const auto rows = read_all(text);
+  REQUIRE(rows.size() == expected.size() + 1);
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    REQUIRE(rows[i + 1] == std::vector<std::string>{std::to_string(i), expected[i]});
+  }
+  const auto lines = std::count(text.begin(), text.end(), '\n');
+  CHECK_THAT(error_of(text + "x,\"open\n"),
+             Catch::StartsWith("test.csv:" + std::to_string(lines + 1) + ": unterminated"));
 }

@@ -231,7 +231,25 @@ TEST_CASE("read_processed_manifest refuses what preprocess did not write") {
   std::ofstream(temp.path() / "manifest.json")
       << R"({"format_version": 1, "program": "train_svd"})";
   CHECK(error_of().find("was not written by preprocess") != std::string::npos);
+  // A "program" that is not a string is refused like any other (it used to escape as a JSON
+  // type error, without the fix command).
+  std::ofstream(temp.path() / "manifest.json") << R"({"format_version": 1, "program": 3})";
+  CHECK(error_of().find("was not written by preprocess") != std::string::npos);
+  std::ofstream(temp.path() / "manifest.json")
+      << R"({"format_version": 1, "program": "preprocess", "files": []})";
+  CHECK(error_of().find("was not written by preprocess") != std::string::npos);
   std::ofstream(temp.path() / "manifest.json")
       << R"({"format_version": 1, "program": "preprocess", "files": {}})";
   CHECK(error_of().empty());
+}
+
+TEST_CASE("read_processed_manifest names the folder in its fix command") {
+  TempDir temp;
+  try {
+    read_processed_manifest(temp.path());
+    FAIL("an empty folder was accepted");
+  } catch (const ModelError& e) {
+    CHECK(std::string(e.what()).find("run: build/bin/preprocess --out " + temp.path().string()) !=
+          std::string::npos);
+  }
 }

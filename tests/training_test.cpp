@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <random>
 #include <sstream>
 #include <string>
@@ -247,6 +248,43 @@ TEST_CASE("train_model refuses changed or missing inputs and leaves artifacts al
   fs::remove(processed / "manifest.json");
   CHECK_THAT(train_failure(processed, out, config), Catch::Contains("manifest.json"));
   untouched();
+}
+
+// Found by the corrupt-files e2e test: a file cut short failed to parse before its checksum was
+// known, and the InputError named no fix.
+TEST_CASE("train_model refuses a damaged input file naming preprocess", "[training]") {
+  TempDir temp;
+  const fs::path processed = temp.path() / "processed";
+  const fs::path out = temp.path() / "artifacts";
+  write_processed_fixture(processed, taste_ratings(20, 10, 7), {make_rating(100, 5, 4.0f)});
+  PipelineConfig config;
+  config.k = 2;
+  const fs::path train = processed / "train_transformed.csv";
+  for (const char* damage : {"cut", "nan"}) {
+    INFO(damage);
+    std::ifstream in(train, std::ios::binary);
+    std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    in.close();
+    const std::size_t second_row = text.find('\n', text.find('\n') + 1) + 1;
+    if (std::string(damage) == "cut") {
+      text.resize(second_row + 5);  // the second row cut after a few bytes
+    } else {
+      text.replace(text.rfind(',', text.find('\n', second_row)) + 1,
+                   text.find('\n', second_row) - text.rfind(',', text.find('\n', second_row)) - 1,
+                   "nan");
+    }
+    std::ofstream(train, std::ios::binary | std::ios::trunc) << text;
+    try {
+      train_model(processed, out, config);
+      FAIL("a damaged file was accepted");
+    } catch (const ModelError& e) {
+      CHECK_THAT(e.what(), Catch::Contains("train_transformed.csv:3") &&
+                               Catch::Contains("not as preprocess wrote it") &&
+                               Catch::EndsWith("run: build/bin/preprocess)"));
+    }
+    CHECK_FALSE(fs::exists(out));
+    write_processed_fixture(processed, taste_ratings(20, 10, 7), {make_rating(100, 5, 4.0f)});
+  }
 }
 
 TEST_CASE("train_model trains each target", "[training]") {

@@ -44,7 +44,7 @@ ensure_packages() {
 
 # build_tree DIR [CMAKE_ARGS...]: configures a Release build in DIR and builds it (binaries in
 # DIR/bin). With QUIET_BUILD=1 the compiler's output goes to DIR/build.log and is shown only
-# when the build fails.
+# when the build fails; with BUILD_TARGET=NAME only that target (and what it needs) is built.
 build_tree() {
   local dir=$1
   shift
@@ -52,13 +52,14 @@ build_tree() {
   if [[ ${QUIET_BUILD:-0} == 1 ]]; then
     say "building in ${dir#"$REPO_ROOT"/}/ (log: ${dir#"$REPO_ROOT"/}/build.log)"
     if ! { cmake -S "$REPO_ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=Release "$@" &&
-           cmake --build "$dir" -j "$JOBS"; } >"$dir/build.log" 2>&1; then
+           cmake --build "$dir" -j "$JOBS" ${BUILD_TARGET:+--target "$BUILD_TARGET"}; } \
+         >"$dir/build.log" 2>&1; then
       tail -n 60 "$dir/build.log" >&2
       die "build failed; the whole log is in $dir/build.log"
     fi
   else
     say "building in ${dir#"$REPO_ROOT"/}/"
     cmake -S "$REPO_ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=Release "$@" >&2
-    cmake --build "$dir" -j "$JOBS" >&2
+    cmake --build "$dir" -j "$JOBS" ${BUILD_TARGET:+--target "$BUILD_TARGET"} >&2
   fi
 }

@@ -52,6 +52,7 @@ class CsvReader {
   std::string source_;
   char delimiter_;
   std::string buffer_;
+  std::size_t chunk_;  // bytes the next refill reads: grows from small to large
   std::size_t pos_ = 0;
   bool eof_ = false;
   bool started_ = false;

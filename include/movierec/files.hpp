@@ -67,7 +67,10 @@ class AtomicDirectory {
 };
 
 // Writes one file atomically: `write` fills a temporary sibling, which is synced and renamed
-// over `path`. Throws Error on failure, leaving any previous file intact.
+// over `path`. Throws Error on failure, leaving any previous file intact. A `path` that exists
+// and is neither a regular file nor a folder (a device such as /dev/null or /dev/stdout, a FIFO,
+// also through a symlink) is written into directly, since renaming over it would replace it;
+// a folder is refused with Error.
 void write_file_atomically(const std::filesystem::path& path,
                            const std::function<void(std::ostream&)>& write);
 

@@ -10,7 +10,7 @@ tests=(tests/e2e/*.sh tests/e2e/support/*.sh)
 for script in "${scripts[@]}" "${tests[@]}"; do
   bash -n "$script" || { echo "FAIL: $script does not parse" >&2; exit 1; }
 done
-for script in tools/run.sh tools/test.sh .ci/run bench/bench_pipeline.sh; do
+for script in tools/run.sh tools/test.sh .ci/run bench/bench_pipeline.sh bench/fuzz.sh; do
   [[ -x $script ]] || { echo "FAIL: $script is not executable" >&2; exit 1; }
 done
 if command -v shellcheck >/dev/null; then
