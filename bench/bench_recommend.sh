@@ -42,6 +42,27 @@ say "recommend start-up (hyperfine, $runs runs)"
 hyperfine --shell=bash --warmup 3 --runs "$runs" --export-json "$RESULTS/recommend-$STAMP.json" \
   "$startup" "$BIN/evaluate --json $RESULTS/evaluate-$STAMP.json > /dev/null" >&2
 /usr/bin/time -v -o "$RESULTS/recommend-time-$STAMP.txt" bash -c "$startup"
+# Start-up as a person sees it: from starting recommend to its first prompt on stdout (stdin
+# stays open, so it waits there while the title index may still be building on its thread).
+/usr/bin/python3 - "$BIN/recommend" "$runs" > "$RESULTS/first-prompt-$STAMP.txt" <<'EOF'
+import statistics, subprocess, sys, time
+times = []
+for _ in range(int(sys.argv[2])):
+    start = time.perf_counter()
+    child = subprocess.Popen([sys.argv[1], "--seed", "1"], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    seen = b""
+    while b"Favourite 1 of 4:" not in seen:
+        chunk = child.stdout.read1(4096)
+        if not chunk:
+            sys.exit("recommend ended before its first prompt")
+        seen += chunk
+    times.append((time.perf_counter() - start) * 1000)
+    child.stdin.close()
+    child.wait()
+print(f"first prompt median {statistics.median(times):6.1f} ms  min {min(times):6.1f} ms"
+      f"  ({len(times)} runs)")
+EOF
 
 say "session pick (bench_session) and title search (bench_title_search)"
 "$BIN/bench_session" > "$RESULTS/session-$STAMP.txt"
@@ -58,6 +79,7 @@ for result in json.load(open(sys.argv[1]))["results"]:
           f"  (hyperfine, {len(result['times'])} runs)")
 EOF
     echo "(python3 missing: see $RESULTS/recommend-$STAMP.json)"
+  cat "$RESULTS/first-prompt-$STAMP.txt"
   awk '/Maximum resident set size/ { printf "recommend    peak memory %.1f MB\n", $NF / 1024 }' \
     "$RESULTS/recommend-time-$STAMP.txt"
   cat "$RESULTS/session-$STAMP.txt" "$RESULTS/title-search-$STAMP.txt"
