@@ -121,7 +121,19 @@ def send(data):
         if ready:
             view = view[os.write(fd, view[:4096]):]
         pump(seconds=0)
+# Keys reach libedit only once it has taken the terminal out of canonical mode. Before that the
+# kernel's line discipline holds what is typed: a line longer than its 4 KiB buffer blocks the
+# writer (the paste would hang), and Ctrl-D is the kernel's own end-of-file. The prompt can be on
+# the screen before that switch, more so on a loaded machine, so wait for it.
+def reading_keys():
+    end = time.time() + 20
+    while time.time() < end:
+        if not termios.tcgetattr(fd)[3] & termios.ICANON:
+            return True
+        pump(seconds=0.05)
+    return False
 assert pump(b"Favourite 1 of 4:"), "no first prompt"
+assert reading_keys(), "libedit never put the terminal into raw mode"
 start = time.time()
 send(b"x" * (1 << 20) + b"\r")
 assert pump(b"longer than 1024 bytes", 30), "no hint after a pasted megabyte"
@@ -132,15 +144,6 @@ assert pump(b"Type the title of a movie you love"), "no hint after an empty line
 favourite = open("favourites.txt", "rb").readline().strip()
 send(favourite + b"\r")
 assert pump(b"Favourite 2 of 4:"), "the session did not go on: " + out[-300:].decode(errors="replace")
-# Ctrl-D is a key only once libedit reads keys (the terminal out of canonical mode); sent while
-# the line discipline is still canonical, the kernel would take it as its own end-of-file.
-def reading_keys():
-    end = time.time() + 20
-    while time.time() < end:
-        if not termios.tcgetattr(fd)[3] & termios.ICANON:
-            return True
-        pump(seconds=0.05)
-    return False
 assert reading_keys(), "libedit never put the terminal into raw mode"
 send(b"\x04")
 assert pump(b"Session over (input ended)"), "Ctrl-D did not end the session: " + repr(bytes(out[-400:]))
