@@ -8,8 +8,8 @@
 #include <random>
 #include <vector>
 
-#include "movierec/als.hpp"
-#include "movierec/random.hpp"
+#include "movierec/train/als.hpp"
+#include "movierec/io/random.hpp"
 #include "program.hpp"
 
 namespace {

@@ -11,8 +11,8 @@
 #include <random>
 #include <vector>
 
-#include "movierec/policy.hpp"
-#include "movierec/session.hpp"
+#include "movierec/session/policy.hpp"
+#include "movierec/session/session.hpp"
 #include "program.hpp"
 
 namespace {

@@ -13,10 +13,10 @@
 #include <string>
 #include <vector>
 
-#include "movierec/catalog.hpp"
-#include "movierec/csv.hpp"
-#include "movierec/files.hpp"
-#include "movierec/title_search.hpp"
+#include "movierec/data/catalog.hpp"
+#include "movierec/io/csv.hpp"
+#include "movierec/io/files.hpp"
+#include "movierec/session/title_search.hpp"
 #include "program.hpp"
 
 namespace {

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "movierec/evaluation.hpp"
-#include "movierec/evaluation_report.hpp"
-#include "movierec/files.hpp"
+#include "movierec/measure/evaluation.hpp"
+#include "movierec/measure/evaluation_report.hpp"
+#include "movierec/io/files.hpp"
 #include "program.hpp"
 
 int main(int argc, char** argv) {

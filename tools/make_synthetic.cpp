@@ -6,8 +6,8 @@
 #include <map>
 #include <string>
 
-#include "movierec/progress.hpp"
-#include "movierec/synthetic.hpp"
+#include "movierec/io/progress.hpp"
+#include "movierec/data/synthetic.hpp"
 #include "program.hpp"
 
 int main(int argc, char** argv) {

@@ -1,5 +1,5 @@
 // preprocess: a MovieLens release in, processed/ out (filter, per-user time split, transform).
-#include "movierec/preprocess.hpp"
+#include "movierec/data/preprocess.hpp"
 
 #include <cstdio>
 #include <filesystem>

@@ -10,8 +10,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include "movierec/config.hpp"
-#include "movierec/error.hpp"
+#include "movierec/io/config.hpp"
+#include "movierec/io/error.hpp"
 
 namespace movierec {
 

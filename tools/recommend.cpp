@@ -6,18 +6,18 @@
 #include <map>
 #include <optional>
 
-#include "movierec/model.hpp"
-#include "movierec/policy.hpp"
-#include "movierec/repl.hpp"
-#include "movierec/terminal.hpp"
-#include "movierec/title_search.hpp"
+#include "movierec/session/model.hpp"
+#include "movierec/session/policy.hpp"
+#include "movierec/frontends/repl.hpp"
+#include "movierec/frontends/terminal.hpp"
+#include "movierec/session/title_search.hpp"
 #include "program.hpp"
 
 int main(int argc, char** argv) {
   using namespace movierec;
   CLI::App app{
       "Recommends movies from four favourites, learning from each answer (y/n/s/i/q/h).\n"
-      "--json: one JSON object per line on stdout (the protocol is in include/movierec/repl.hpp)."};
+      "--json: one JSON object per line on stdout (the protocol is in include/movierec/frontends/repl.hpp)."};
   app.name("recommend");
   std::string artifacts = "artifacts";
   std::string processed = "processed";

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "movierec/training.hpp"
+#include "movierec/train/training.hpp"
 #include "program.hpp"
 
 namespace {

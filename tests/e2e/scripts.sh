@@ -6,7 +6,7 @@ set -euo pipefail
 SRC=$(cd "$2" && pwd)
 cd "$SRC"
 scripts=(tools/common.sh tools/run.sh tools/test.sh .ci/run bench/*.sh)
-tests=(tests/e2e/*.sh tests/e2e/support/*.sh)
+tests=(tests/e2e/*.sh tests/e2e/support/*.sh tests/layers/*.sh)
 for script in "${scripts[@]}" "${tests[@]}"; do
   bash -n "$script" || { echo "FAIL: $script does not parse" >&2; exit 1; }
 done

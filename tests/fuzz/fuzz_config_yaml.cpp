@@ -11,9 +11,9 @@
 #include <variant>
 
 #include "fuzz_support.hpp"
-#include "movierec/config.hpp"
-#include "movierec/error.hpp"
-#include "movierec/policy.hpp"
+#include "movierec/data/pipeline_config.hpp"
+#include "movierec/io/error.hpp"
+#include "movierec/session/policy.hpp"
 
 namespace {
 

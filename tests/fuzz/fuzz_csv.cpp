@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "fuzz_support.hpp"
-#include "movierec/csv.hpp"
-#include "movierec/error.hpp"
+#include "movierec/io/csv.hpp"
+#include "movierec/io/error.hpp"
 
 namespace {
 

@@ -6,10 +6,10 @@
 #include <nlohmann/json.hpp>
 
 #include "fuzz_support.hpp"
-#include "movierec/artifacts.hpp"
-#include "movierec/config.hpp"
-#include "movierec/error.hpp"
-#include "movierec/policy.hpp"
+#include "movierec/train/artifacts.hpp"
+#include "movierec/data/pipeline_config.hpp"
+#include "movierec/io/error.hpp"
+#include "movierec/session/policy.hpp"
 
 namespace {
 

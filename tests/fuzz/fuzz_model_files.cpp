@@ -18,10 +18,10 @@
 #include <string>
 
 #include "fuzz_support.hpp"
-#include "movierec/error.hpp"
-#include "movierec/files.hpp"
-#include "movierec/model.hpp"
-#include "movierec/session.hpp"
+#include "movierec/io/error.hpp"
+#include "movierec/io/files.hpp"
+#include "movierec/session/model.hpp"
+#include "movierec/session/session.hpp"
 
 namespace {
 

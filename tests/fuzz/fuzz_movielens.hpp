@@ -3,9 +3,9 @@
 #pragma once
 
 #include "fuzz_support.hpp"
-#include "movierec/error.hpp"
-#include "movierec/movielens.hpp"
-#include "movierec/text.hpp"
+#include "movierec/io/error.hpp"
+#include "movierec/data/movielens.hpp"
+#include "movierec/io/text.hpp"
 
 namespace movierec::fuzz {
 

@@ -8,8 +8,8 @@
 #include <string>
 
 #include "fuzz_support.hpp"
-#include "movierec/error.hpp"
-#include "movierec/npy.hpp"
+#include "movierec/io/error.hpp"
+#include "movierec/io/npy.hpp"
 
 namespace {
 

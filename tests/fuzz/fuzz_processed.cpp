@@ -9,10 +9,10 @@
 #include <string>
 
 #include "fuzz_support.hpp"
-#include "movierec/catalog.hpp"
-#include "movierec/error.hpp"
-#include "movierec/processed.hpp"
-#include "movierec/text.hpp"
+#include "movierec/data/catalog.hpp"
+#include "movierec/io/error.hpp"
+#include "movierec/data/processed.hpp"
+#include "movierec/io/text.hpp"
 
 namespace {
 

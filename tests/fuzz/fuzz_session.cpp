@@ -11,8 +11,8 @@
 #include <variant>
 
 #include "fuzz_support.hpp"
-#include "movierec/repl.hpp"
-#include "movierec/terminal.hpp"
+#include "movierec/frontends/repl.hpp"
+#include "movierec/frontends/terminal.hpp"
 #include "repl_fixture_model.hpp"
 
 namespace {

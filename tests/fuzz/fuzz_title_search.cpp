@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "fuzz_support.hpp"
-#include "movierec/title_search.hpp"
+#include "movierec/session/title_search.hpp"
 
 namespace {
 

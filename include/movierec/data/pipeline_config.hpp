@@ -1,0 +1,57 @@
+// The offline pipeline's settings (config/pipeline.yaml): preprocess's filter, split, transform
+// and metadata keys and train_svd's train keys, in one struct with their defaults and ranges.
+#pragma once
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "movierec/io/config.hpp"
+
+namespace movierec {
+
+// Offline pipeline settings: preprocess (filter, split, transform, metadata) and train_svd.
+struct PipelineConfig {
+  // filter (seed 2): users first, then movies.
+  int min_user_ratings = 20;   // users with fewer ratings are dropped
+  int min_movie_ratings = 50;  // then movies with fewer ratings are dropped
+  // split (seed 3): per user, chronological.
+  double train_ratio = 0.70;  // share of each user's ratings, oldest first, that trains
+  double val_ratio = 0.15;    // the next share validates; the rest tests
+  int min_split_ratings = 3;  // users with fewer ratings are left out of the split
+  // transform (seed 4).
+  double popularity_exponent = 0.5;  // pop_weight = train_count ^ -popularity_exponent
+  double half_life_days = 365.0;     // time_weight halves every this many days before the newest
+  // metadata.
+  int top_tags = 5;  // most used tags kept per movie in movie_metadata.csv
+  // train (seed 5).
+  int k = 50;                            // latent dimensions
+  std::string target = "final_rating";   // what the user x movie matrix holds
+  std::string model = "svd";             // svd | als | biased_als (training.hpp)
+  std::string movie_scaling = "v";       // v | v_sigma | normalized (training.hpp)
+  double svd_tolerance = 1e-10;          // Lanczos convergence tolerance (relative)
+  int svd_max_iterations = 1000;         // Lanczos restarts before giving up
+  // ALS models (als.hpp); the defaults are the best the lead's prototype found for target
+  // rating, k = 20.
+  int als_iterations = 12;           // user half-step + movie half-step, each
+  double als_missing_weight = 0.1;   // w0: weight of each unobserved entry as a 0 (als)
+  double als_regularization = 1.0;   // λ on every user and movie factor
+  double bias_regularization = 1.0;  // λ_b on every user and movie bias (biased_als)
+  int als_cg_steps = 0;              // 0: exact per-row solves; else conjugate-gradient steps
+  int seed = 1;                      // of the ALS starting factors
+
+  // Every key above, bound to this struct.
+  std::vector<ConfigField> fields();
+  nlohmann::json to_json() const;
+  // Checks what single keys cannot: train_ratio + val_ratio <= 1; biased_als needs target
+  // rating (it predicts stars); v_sigma needs model svd (only an SVD has a Σ); an ALS model needs
+  // als_regularization above 0 (its per-row systems must be positive definite). Throws
+  // ConfigError naming the key to change.
+  void validate(const std::string& source) const;
+};
+
+// Loads `path` over the defaults and validates. Throws InputError if it cannot be read.
+PipelineConfig load_pipeline_config(const std::filesystem::path& path);
+
+}  // namespace movierec

@@ -1,0 +1,266 @@
+// The session's line handler: what `recommend` does with each line a person (or a program) types,
+// with no I/O. It is fed one line at a time and answers with events; the terminal front end
+// (terminal.hpp) and the --json front end (repl_json.cpp) are two renderers of the same events,
+// so no session logic lives in either.
+//
+// Phases.
+//   Favourites. Each line is a title query, looked up among every movie of the data set:
+//     - one movie for certain: accepted as the next favourite (a `favourite` event), or refused
+//       (an `error`): already a favourite, or outside the trained catalog, with the reason (too few
+//       ratings for filter.min_movie_ratings, too few from users the filter kept, or none in the
+//       training split) followed by the closest titles that are in the catalog as `choices`;
+//     - several: up to max_choices numbered `choices` among the movies in the catalog;
+//     - nothing: an `error`, then near titles in the catalog as `choices` when there are some.
+//     While choices are shown, a line holding a number from 1 to their count picks one; any other
+//     line is a new query (so "1917" still searches when fewer choices are shown).
+//   Recommendations (after the fourth favourite). One `recommendation` at a time, answered by
+//     y/yes (like), n/no (dislike), s/skip: Session::feedback, then the next recommendation;
+//     i/info: an `info` event and the same movie waits; anything else: a one-line `error` hint.
+//   In both phases: q/quit/exit end the session (reason quit); h/help/? show `help`. Answers are
+//   case-insensitive and surrounding white space is ignored. The end of input ends it (eof), and
+//   so does running out of candidates (exhausted); the `end` event carries the summary.
+//
+// Hostile lines (empty, longer than max_line_bytes, invalid UTF-8, control characters) get an
+// `error` hint and the session goes on; text echoed back is cleaned and cut to max_shown_chars.
+// handle() and end_of_input() never throw: a failure inside one line becomes an `error` event
+// (code "internal") and the session goes on.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <future>
+#include <iosfwd>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "movierec/session/model.hpp"
+#include "movierec/session/policy.hpp"
+#include "movierec/session/session.hpp"
+#include "movierec/session/title_search.hpp"
+
+namespace movierec {
+
+// Tunables of the dialogue (not of the recommender: those are the Policy).
+struct ReplOptions {
+  std::size_t max_choices = 8;          // numbered choices shown for an ambiguous query
+  std::size_t max_suggestions = 5;      // near titles offered after a refusal or a miss
+  std::size_t max_line_bytes = 1024;    // longer lines are refused unread (titles are shorter)
+  std::size_t max_shown_chars = 60;     // echoed input is cut to this many characters
+  std::size_t max_completions = 100;    // titles offered by complete()
+  std::size_t max_info_neighbours = 3;  // favourite or liked movies named in an info event
+};
+
+// A movie as the events name it.
+struct MovieRef {
+  std::int32_t movie_id = 0;
+  std::string title;  // display form: "The Matrix (1999)"
+};
+
+enum class ChoicesReason {
+  kAmbiguous,     // several movies in the catalog match the query
+  kNotFound,      // nothing matched; these are near titles
+  kNotInCatalog,  // the movie meant is outside the catalog; these are the closest inside it
+};
+
+struct ChoicesEvent {
+  std::string query;  // as typed, cleaned and cut
+  ChoicesReason reason = ChoicesReason::kAmbiguous;
+  std::vector<MovieRef> options;  // numbered from 1
+  // kAmbiguous only: some of the best matches over every movie are outside the catalog and so
+  // not offered.
+  bool outside_catalog = false;
+};
+
+struct FavouriteEvent {
+  MovieRef movie;
+  std::size_t number = 0;  // 1 to Session::kFavourites
+};
+
+// A favourite or liked movie near a recommendation in embedding space.
+struct NearMovie {
+  MovieRef movie;
+  double similarity = 0;   // cosine, -1..1
+  bool favourite = false;  // else liked in this session
+};
+
+struct RecommendationEvent {
+  std::size_t number = 0;  // 1 for the first recommendation of the session
+  MovieRef movie;
+  int year = 0;  // 0 when unknown
+  std::vector<std::string> genres;
+  ScoreParts parts;                // parts.total is the score
+  std::vector<NearMovie> because;  // the nearest favourite or liked movie, when one is similar
+};
+
+struct InfoEvent {
+  MovieRef movie;
+  MovieInfo info;        // the catalog's row (title as MovieLens writes it)
+  std::string imdb_url;  // "" when the metadata has no IMDb id
+  std::string tmdb_url;  // "" when it has no TMDB id
+  ScoreParts parts;
+  std::string exploration_rule;    // the policy's rule that made parts.exploration ("ucb", ...)
+  std::vector<NearMovie> nearest;  // most similar first, at most max_info_neighbours
+};
+
+enum class ErrorCode {
+  kEmpty,          // an empty line
+  kTooLong,        // longer than max_line_bytes
+  kNotText,        // invalid UTF-8 or control characters
+  kNotFound,       // no title matches the query
+  kNotInCatalog,   // the movie is outside the trained catalog
+  kDuplicate,      // the movie is already a favourite
+  kUnknownAnswer,  // not an answer to a recommendation
+  kEnded,          // a line after the end
+  kInternal,       // a failure inside the program; the session goes on
+};
+
+struct ErrorEvent {
+  ErrorCode code = ErrorCode::kInternal;
+  std::string message;            // one sentence for a person
+  std::optional<MovieRef> movie;  // the movie refused (kNotInCatalog, kDuplicate)
+};
+
+struct HelpEvent {
+  std::vector<std::string> lines;  // what can be typed now
+};
+
+enum class EndReason { kQuit, kEof, kExhausted };
+
+struct EndEvent {
+  EndReason reason = EndReason::kQuit;
+  FeedbackCounts counts;
+  std::vector<MovieRef> liked;  // in answer order
+};
+
+using ReplEvent = std::variant<ChoicesEvent, FavouriteEvent, RecommendationEvent, InfoEvent,
+                               ErrorEvent, HelpEvent, EndEvent>;
+
+// What the handler waits for, so a front end can prompt for it.
+struct ReplPrompt {
+  enum class Kind { kFavourite, kChoice, kAnswer, kNone } kind = Kind::kFavourite;
+  std::size_t favourite = 1;  // kFavourite and kChoice: the favourite asked for, 1..4
+  std::size_t choices = 0;    // kChoice: numbers 1..choices pick
+};
+
+class LineHandler {
+ public:
+  // `model` must outlive the handler; `titles` indexes model.catalog (title_entries). Throws as
+  // Session's constructor does (ConfigError, ModelError).
+  LineHandler(const Model& model, TitleIndex titles, const Policy& policy, std::uint64_t seed,
+              ReplOptions options = {});
+  // The same with an index still being built (build_title_index_async): the first line or
+  // completion that needs it waits for it, so a front end can show its first prompt sooner.
+  LineHandler(const Model& model, std::shared_future<TitleIndex> titles, const Policy& policy,
+              std::uint64_t seed, ReplOptions options = {});
+
+  // Handles one line (without its line break; a trailing CR is ignored). Never throws.
+  std::vector<ReplEvent> handle(std::string_view line);
+  // The input has ended: the `end` event (reason eof), or nothing when the session is over.
+  std::vector<ReplEvent> end_of_input();
+
+  bool finished() const { return finished_; }
+  ReplPrompt prompt() const;
+  // Display titles of catalog movies that begin like `typed`, for Tab completion while
+  // favourites are asked for (TitleIndex::complete); empty in the other phases. Never throws.
+  std::vector<std::string> complete(std::string_view typed) const;
+
+  const Session& session() const { return session_; }
+  const Model& model() const { return *model_; }
+  const ReplOptions& options() const { return options_; }
+
+ private:
+  std::vector<ReplEvent> handle_line(std::string_view line);
+  std::vector<ReplEvent> handle_favourite(std::string_view line);
+  std::vector<ReplEvent> handle_query(std::string_view query);
+  std::vector<ReplEvent> offer(std::string_view query, const MovieRef& wanted);
+  std::vector<ReplEvent> choose(std::int32_t movie_id);
+  std::vector<ReplEvent> handle_answer(std::string_view answer);
+  std::vector<ReplEvent> recommend_next();
+  std::vector<ReplEvent> finish(EndReason reason);
+  std::optional<ErrorEvent> check_text(std::string_view line) const;
+  bool in_catalog(std::int32_t movie_id) const;
+  std::string refusal_reason(std::int32_t movie_id) const;
+  std::string short_refusal_reason(std::int32_t movie_id) const;
+  MovieRef ref(std::int32_t movie_id) const;
+  MovieRef ref_row(std::size_t row) const;
+  std::vector<NearMovie> near_movies(const Explanation& explanation, std::size_t limit) const;
+  HelpEvent help() const;
+
+  const Model* model_;
+  const TitleIndex& titles() const { return titles_.get(); }
+
+  std::shared_future<TitleIndex> titles_;
+  ReplOptions options_;
+  Session session_;
+  MovieFilter catalog_filter_;
+  std::vector<MovieRef> choices_;  // pending numbered choices (favourites phase)
+  std::size_t recommendations_ = 0;
+  bool finished_ = false;
+};
+
+// Starts building the title index of every movie of `catalog` on another thread; `catalog` must
+// outlive the build. An exception thrown by the build is rethrown by the future's get().
+std::shared_future<TitleIndex> build_title_index_async(const Catalog& catalog);
+
+// Text a person typed, fit to be shown: invalid UTF-8 and control characters replaced by U+FFFD,
+// cut to `max_chars` characters with "..." when longer.
+std::string shown_text(std::string_view text, std::size_t max_chars);
+
+// Event names and codes as the JSON protocol spells them.
+const char* to_string(ChoicesReason reason);
+const char* to_string(ErrorCode code);
+const char* to_string(EndReason reason);
+
+// ------------------------------------------------------------------------------------------------
+// The --json protocol: one JSON object per line on stdout, flushed after each; nothing else goes
+// to stdout. Input: the same lines as the terminal (four favourite queries, numbers to pick, then
+// answers). Every event has "event", first; the other keys come in the order shown. Movies are
+// named by "movie_id" (MovieLens id) and "title" (display form, "The Matrix (1999)").
+//
+//   {"event":"choices","query":S,"reason":"ambiguous"|"not_found"|"not_in_catalog",
+//    "options":[{"movie_id":N,"title":S},...],"outside_catalog":B}
+//       numbered choices: the next line is a number from 1 to their count (the option picked)
+//       or a new query. "ambiguous": several movies match; "not_found": nothing matched and these
+//       are near titles; "not_in_catalog": follows the error refusing a movie outside the catalog,
+//       these are the closest titles in it. outside_catalog: some of the best matches were left
+//       out because they are not in the catalog.
+//   {"event":"favourite","movie_id":N,"title":S,"number":1..4}
+//       a favourite accepted; the fourth is followed by the first recommendation.
+//   {"event":"recommendation","number":N,"movie_id":N,"title":S,"year":N|null,"genres":[S,...],
+//    "score":X,"parts":{"model_score","genre_affinity","model","genre_distance","popularity",
+//    "diversity","exploration","total"},"because":[{"movie_id","title","similarity",
+//    "favourite"}]}
+//       the movie that now waits for an answer; score = parts.total; because names the
+//       favourite or liked movie nearest to it (empty when none is similar).
+//   {"event":"info","movie_id":N,"title":S,"year":N|null,"genres":[S,...],"rating_mean":X|null,
+//    "rating_count":N,"tags":[S,...],"overview":S|null,"release_date":S|null,
+//    "runtime_minutes":N|null,"imdb_url":S|null,"tmdb_url":S|null,"score":X,"parts":{...},
+//    "nearest":[{"movie_id","title","similarity","favourite"},...]}
+//       after "i": the waiting movie's details and why it was recommended; it still waits.
+//   {"event":"help","lines":[S,...]}
+//       after "h", "help" or "?": what can be typed now.
+//   {"event":"error","code":C,"message":S[,"movie_id":N,"title":S]}
+//       a line that could not be used; the session goes on. Codes: "empty", "too_long",
+//       "not_text", "not_found", "not_in_catalog", "duplicate", "unknown_answer", "ended",
+//       "internal". movie_id and title name the refused movie for "not_in_catalog" and
+//       "duplicate".
+//   {"event":"end","reason":"quit"|"eof"|"exhausted","likes":N,"dislikes":N,"skips":N,
+//    "liked":[{"movie_id":N,"title":S},...]}
+//       always the last line.
+nlohmann::ordered_json to_json(const ReplEvent& event);
+
+// Reads one line from `in` into `line`, without its line break. A line longer than `max_bytes`
+// is cut to max_bytes + 1 bytes (enough for the handler to refuse it as too long) and the rest of
+// it is skipped unstored, so a huge line costs no memory. Returns false at the end of input
+// when nothing was read.
+bool read_line(std::istream& in, std::string& line, std::size_t max_bytes);
+
+// A whole --json session: lines from `in` until the session or the input ends, each event
+// written to `out` as one JSON line and flushed. Returns how the session ended.
+EndReason run_json_session(LineHandler& handler, std::istream& in, std::ostream& out);
+
+}  // namespace movierec

@@ -1,0 +1,149 @@
+// The evaluate step (issue 4): one or more trained configurations measured on the time split
+// that preprocess made: how well each model fits held-out ratings, how well it ranks each
+// user's held-out likes, and how many liked movies simulated sessions find (simulate.hpp), next
+// to the most-popular and random baselines. Reporting (table, JSON, SVG) is in
+// evaluation_report.hpp.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "movierec/session/model.hpp"
+#include "movierec/data/movielens.hpp"
+#include "movierec/data/pipeline.hpp"
+#include "movierec/session/policy.hpp"
+#include "movierec/measure/simulate.hpp"
+
+namespace movierec {
+
+struct EvaluationOptions {
+  std::size_t steps = 20;  // recommendations per simulated user
+  std::size_t users = 0;   // a seeded sample of this many users for ranking and sessions; 0: all
+  std::uint64_t seed = 1;  // sample and sessions (user_seed(seed, userId))
+  std::size_t top_k = 10;  // ranking cutoff: Recall@k, NDCG@k and coverage of the top k
+  unsigned threads = 2;    // users run in parallel; results do not depend on it
+};
+
+// What evaluate reads of processed/, each file checked against processed/manifest.json.
+struct EvaluationData {
+  std::filesystem::path dir;
+  nlohmann::json manifest;
+  std::vector<Rating> train;                 // train.csv
+  std::vector<TransformedRating> val, test;  // val_transformed.csv, test_transformed.csv
+  std::vector<Rating> held_out;              // the ratings of val and test
+};
+
+// Throws ModelError (fix: preprocess) when a file is missing or changed, InputError when one
+// is malformed.
+EvaluationData read_evaluation_data(const std::filesystem::path& processed_dir);
+
+// One configuration under test: a model trained on the evaluated processed/ and a policy.
+struct EvaluatedModel {
+  std::string name;  // "configured", or the NAME of --compare NAME=DIR[,POLICY]
+  std::filesystem::path artifacts_dir;
+  std::filesystem::path policy_file;
+  Model model;
+  Policy policy;
+};
+
+// The model (load_model) and policy (load_policy) of one configuration. Throws what they throw.
+EvaluatedModel load_evaluated_model(std::string name, const std::filesystem::path& artifacts_dir,
+                                    const std::filesystem::path& processed_dir,
+                                    const std::filesystem::path& policy_file);
+
+// The configured system ("configured": artifacts_dir with `policy`, read from policy_file and
+// perhaps changed by flags) and one per --compare text (parse_compare), each loaded with
+// load_evaluated_model. Throws what they throw.
+std::vector<EvaluatedModel> load_evaluated_models(const std::filesystem::path& processed_dir,
+                                                  const std::filesystem::path& artifacts_dir,
+                                                  const std::filesystem::path& policy_file,
+                                                  Policy policy,
+                                                  const std::vector<std::string>& compare);
+
+// --compare NAME=ARTIFACTS_DIR[,POLICY_FILE]; without a policy file, `default_policy`.
+struct CompareSpec {
+  std::string name;
+  std::filesystem::path artifacts_dir;
+  std::filesystem::path policy_file;
+};
+// Throws Error saying what is wrong: no '=', an empty name or folder, a name with a comma.
+CompareSpec parse_compare(const std::string& text, const std::filesystem::path& default_policy);
+// "" when parse_compare accepts `text`, else its message (a command-line validator).
+std::string compare_problem(const std::string& text);
+
+// Errors of one model's predictions over one held-out file.
+struct FitScore {
+  std::size_t rows = 0;             // rows scored
+  std::size_t skipped = 0;          // rows whose user or movie has no embedding (not in train)
+  std::optional<double> rmse, mae;  // none when no row is scored or the measure does not apply
+};
+
+struct RatingFit {
+  std::string target;  // what the model factorises (the manifest's target)
+  // predict() converted to final_rating units with each row's own transform (as_final_rating
+  // in training.hpp) against final_rating, the seed's measure (5.5); no values for target like
+  FitScore seed_val, seed_test;
+  FitScore target_val, target_test;  // predict() against the model's own target values
+  bool stars = false;                // predicts_stars(manifest)
+  FitScore stars_val, stars_test;    // predict() against stars, when `stars`; else no values
+};
+
+RatingFit rating_fit(const Model& model, const EvaluationData& data);
+
+struct RankingScore {
+  std::size_t k = 0;
+  std::size_t users = 0;              // users ranked (after the sample)
+  std::size_t eligible = 0;           // users with a user embedding and an embedded held-out like
+  std::size_t not_embedded = 0;       // users with held-out likes but no user embedding
+  std::size_t no_embedded_likes = 0;  // users whose held-out likes all lack an embedding
+  double recall = 0;                  // mean Recall@k over the users ranked
+  double ndcg = 0;                    // mean NDCG@k
+  double coverage = 0;                // share of the embedded movies in anyone's top k
+};
+
+// For each user with held-out likes (stars >= kLikeStars in val or test, among embedded
+// movies) and a user embedding, or a seeded sample of options.users of them: every embedded
+// movie the user did not rate in train, ranked by score_movies of the user's embedding (ties to
+// the lower row); Recall@k and NDCG@k against those likes, and the coverage of all top-k lists.
+// Throws Error when no user can be ranked.
+RankingScore rank_held_out(const Model& model, const EvaluationData& data,
+                           const EvaluationOptions& options);
+
+struct ModelReport {
+  std::string name;
+  // artifacts, policy_file, target, k, predicts_stars, pipeline (the manifest's config), policy
+  nlohmann::json config;
+  RatingFit fit;
+  RankingScore ranking;
+};
+
+// How a simulated system was configured, for the report.
+struct SystemConfig {
+  std::string model;  // the EvaluatedModel it runs on (its catalog, for baselines)
+  SystemKind kind = SystemKind::kSession;
+  bool online_learning = false;  // kSession only
+};
+
+struct EvaluationReport {
+  EvaluationOptions options;
+  nlohmann::json data;  // processed/: dir, rows of train, val and test, embedded movies
+  std::vector<ModelReport> models;
+  std::size_t eligible_users = 0;  // users who can be simulated
+  std::vector<std::int32_t> simulated_users;
+  std::vector<SystemResult> systems;
+  std::vector<SystemConfig> system_configs;  // per system
+};
+
+// Every model's rating fit and ranking, then the sessions: each model's policy with online
+// learning on and off, and the two baselines on the first model's catalog. All models must
+// embed the same movies (trained on the same processed/). Shows progress on stderr when it is a
+// terminal. Throws Error when the models disagree or nobody can be ranked or simulated.
+EvaluationReport evaluate(const EvaluationData& data, const std::vector<EvaluatedModel>& models,
+                          const EvaluationOptions& options);
+
+}  // namespace movierec

@@ -1,0 +1,233 @@
+// The online session (seed 7.2-7.12): four favourites start a user vector in the movies'
+// embedding space; each recommendation is the best-scoring candidate under the policy; each
+// answer moves the user vector. No I/O: the terminal, the JSON front end, the evaluator and the
+// tests all drive this one class. Deterministic for a given model, policy, seed and sequence of
+// calls.
+//
+// Movies are named by their embedding row (Model::artifacts.movie_map gives row <-> MovieLens
+// id). Typical use:
+//   Session session(model, policy, seed);
+//   for (row : four favourites) session.add_favourite(row);
+//   while (auto rec = session.next()) { ... session.explain() ...; session.feedback(answer); }
+#pragma once
+
+#include <Eigen/Core>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "movierec/io/error.hpp"
+#include "movierec/session/model.hpp"
+#include "movierec/session/policy.hpp"
+#include "movierec/session/user_fit.hpp"
+
+namespace movierec {
+
+enum class Feedback { kLike, kDislike, kSkip };
+
+enum class SessionState {
+  kCollectingFavourites,  // fewer than Session::kFavourites favourites so far
+  kRecommending,          // next() has (or will find) a recommendation
+  kExhausted,             // no candidate is left; next() returns none
+};
+
+// A session call refused; what() is a sentence for a person, problem() says which rule.
+class SessionError : public Error {
+ public:
+  enum class Problem {
+    kUnknownMovie,        // the row is not in the model
+    kDuplicateFavourite,  // the movie is already a favourite
+    kTooManyFavourites,   // the four favourites are already in
+    kNotStarted,          // recommendations asked for before the four favourites
+    kNoRecommendation,    // feedback or explain with no current recommendation
+  };
+  SessionError(Problem problem, const std::string& message);
+  Problem problem() const { return problem_; }
+
+ private:
+  Problem problem_;
+};
+
+// Why a movie scored what it did (seed 7.7). The five contributions sum to total, the score that
+// ranked it.
+struct ScoreParts {
+  double model_score = 0;     // the model's score of the movie (score_movies: user . movie)
+  double genre_affinity = 0;  // sum of the genre profile's weights of the movie's genres, 0..1
+  double model = 0;           // model_score x score_weight_model
+  double genre_distance = 0;  // -(1 - genre_affinity) x genre_distance_penalty (<= 0)
+  double popularity = 0;      // -popularity / max popularity x popularity_penalty (<= 0)
+  double diversity = 0;       // +diversity_boost when 0 < affinity <= diversity_max_affinity
+  // What the exploration rule added: random_dampening -exploration_damping x |score| when
+  // dampened, else 0 (<= 0); ucb the bonus (>= 0); thompson score_weight_model x (u' - u) . movie,
+  // the sampled vector's score less the mean's (either sign); none 0.
+  double exploration = 0;
+  double total = 0;  // model + genre_distance + popularity + diversity + exploration
+};
+
+// {"model_score":..,"genre_affinity":..,"model":..,"genre_distance":..,"popularity":..,
+//  "diversity":..,"exploration":..,"total":..}: the parts as the JSON front end and evaluate
+// report them.
+nlohmann::json to_json(const ScoreParts& parts);
+
+struct Recommendation {
+  std::size_t row = 0;
+  ScoreParts parts;
+};
+
+// A favourite or liked movie near the recommendation in embedding space.
+struct Neighbour {
+  std::size_t row = 0;
+  double similarity = 0;   // cosine similarity of the two embeddings, -1..1 (0 for a zero vector)
+  bool favourite = false;  // one of the four favourites (else a movie liked in this session)
+};
+
+struct Explanation {
+  std::size_t row = 0;
+  ScoreParts parts;
+  std::vector<Neighbour> nearest;  // most similar first (ties by row), at most kExplainNeighbours
+};
+
+struct FeedbackEvent {
+  std::size_t row = 0;
+  Feedback feedback = Feedback::kSkip;
+};
+
+struct FeedbackCounts {
+  std::size_t likes = 0;
+  std::size_t dislikes = 0;
+  std::size_t skips = 0;
+};
+
+class Session {
+ public:
+  static constexpr std::size_t kFavourites = 4;
+  static constexpr std::size_t kExplainNeighbours = 3;
+
+  // `model` must outlive the session. Throws ConfigError when `policy` breaks a range or a
+  // cross-key rule (source "policy"), ModelError when the model's per-row data disagree.
+  Session(const Model& model, Policy policy, std::uint64_t seed);
+
+  // Adds a favourite; the fourth starts recommending: user vector = mean of the four
+  // embeddings, the four are seen, genre profile = their normalised genre counts. Throws
+  // SessionError for a row not in the model, a repeated favourite, or a fifth.
+  void add_favourite(std::size_t row);
+
+  // The current recommendation: the same one until feedback(); none once no candidate is left
+  // (state kExhausted). Candidates are unseen movies that pass the genre filter; the highest
+  // total wins, ties to the lower row. Throws SessionError (kNotStarted) before the four
+  // favourites. Random numbers come from std::mt19937_64(seed), each draw turned into a uniform
+  // = (draw >> 11) * 2^-53, and are drawn only by:
+  //   random_dampening with a rate above 0: one uniform per candidate, in row order; dampened
+  //     when uniform < exploration_rate;
+  //   thompson: k standard normals per pick, by Box-Muller from pairs of uniforms (u1, u2):
+  //     r = sqrt(-2 ln(1 - u1)), normals r cos(2 pi u2) then r sin(2 pi u2), as many pairs as
+  //     needed; then u' = u + thompson_sigma x s_0 x L^-T z, where A = L L^T.
+  // ucb adds ucb_alpha x s_0 x sqrt(m^T A^-1 m) x score_weight_model to each candidate.
+  // A = ls_regularization x s_m x I + sum of m m^T over the liked and disliked movies (and the
+  // favourites when favourites_as_likes), updated only while online_learning is on; s_0 and
+  // s_m are score_unit() and norm_scale().
+  std::optional<Recommendation> next();
+
+  // Answers the current recommendation: like and dislike update the user vector by the policy's
+  // rule, skip does not, and nothing does when the policy's online_learning is off (the answer
+  // is still counted and recorded); the movie is seen in every case. The rules, with m the
+  // movie's embedding:
+  //   moving_average: like u <- (1-a)u + a m; dislike u <- (1-a)u - a w m (a = learning_rate,
+  //     w = negative_weight);
+  //   least_squares: u <- A^-1 b, the exact minimiser of sum_j (t_j - u . m_j)^2 +
+  //     ls_regularization x s_m x |u - u0|^2 over the liked (t = like_target x s_0) and
+  //     disliked (t = dislike_target x s_0) movies, and the favourites as likes when
+  //     favourites_as_likes; u0 is the start vector (the favourites' mean). Throws SessionError
+  // (kNoRecommendation) when next() has not produced one since the last answer.
+  void feedback(Feedback answer);
+
+  // The current recommendation's score parts and the favourite or liked movies most similar to
+  // it. Throws SessionError (kNoRecommendation) like feedback().
+  Explanation explain() const;
+
+  SessionState state() const { return state_; }
+  const Model& model() const { return *model_; }
+  const Policy& policy() const { return policy_; }
+  const Eigen::VectorXd& user_vector() const { return user_; }  // k values; empty before start
+  // Per genre_names index, summing to 1 (all 0 when the favourites have no genres); empty
+  // before start.
+  const std::vector<double>& genre_profile() const { return genre_profile_; }
+  // s_0, the unit of like_target, dislike_target, ucb_alpha and thompson_sigma: the favourites'
+  // mean model score under the start vector, u0 . mean(favourites) = |u0|^2. 0 before start.
+  double score_unit() const { return score_unit_; }
+  // s_m, the unit of ls_regularization: the catalog's mean squared embedding norm (1 when every
+  // embedding is zero), so that lambda = 1 weighs the start vector like one typical answer.
+  double norm_scale() const { return norm_scale_; }
+  // The least-squares system over the answers so far (A, b); empty before start.
+  const UserFit& fit() const { return fit_; }
+  const std::vector<std::size_t>& favourites() const { return favourites_; }
+  const std::vector<std::size_t>& liked() const { return liked_; }  // in answer order
+  const std::vector<std::size_t>& disliked() const { return disliked_; }
+  const std::vector<FeedbackEvent>& history() const { return history_; }  // every answer
+  FeedbackCounts counts() const { return counts_; }
+  bool seen(std::size_t row) const { return row < seen_.size() && seen_[row] != 0; }
+  std::size_t seen_count() const { return seen_count_; }
+  // Unseen movies that pass the genre filter (0 before start).
+  std::size_t candidates_left() const { return candidates_.size(); }
+
+ private:
+  enum class UpdateRule { kMovingAverage, kLeastSquares };
+  enum class ExplorationRule { kNone, kRandomDampening, kUcb, kThompson };
+
+  void check_model() const;
+  void start();
+  void start_fit();
+  void cache_movie_terms();
+  void mark_seen(std::size_t row);
+  void pick();
+  // Per-pick work of the exploration rule before candidates are scored (thompson's sample).
+  void prepare_exploration();
+  // The exploration rule: what it adds to a candidate's score (the ScoreParts::exploration).
+  double explore(std::uint32_t row, double score);
+  // Adds a movie with a target to A and b (and keeps ucb's per-movie variances).
+  void add_to_fit(std::size_t row, double target);
+  // The update rule: moves user_ after an answer about `row`.
+  void update_user(std::size_t row, Feedback answer);
+  Eigen::VectorXd embedding(std::size_t row) const;
+  ScoreParts fixed_parts(std::size_t row) const;
+  std::string describe(std::size_t row) const;
+
+  const Model* model_;
+  Policy policy_;
+  UpdateRule update_rule_ = UpdateRule::kMovingAverage;
+  ExplorationRule exploration_rule_ = ExplorationRule::kRandomDampening;
+  std::mt19937_64 rng_;
+  std::size_t rows_ = 0;
+  SessionState state_ = SessionState::kCollectingFavourites;
+
+  std::vector<std::size_t> favourites_;
+  std::vector<std::size_t> liked_;
+  std::vector<std::size_t> disliked_;
+  std::vector<FeedbackEvent> history_;
+  FeedbackCounts counts_;
+  std::vector<unsigned char> seen_;
+  std::size_t seen_count_ = 0;
+
+  // Fixed from start(): the profile never changes, so neither do these per-movie terms.
+  std::vector<double> genre_profile_;
+  std::vector<double> affinity_;           // per row
+  std::vector<double> fixed_score_;        // per row: genre_distance + popularity + diversity
+  std::vector<std::uint32_t> candidates_;  // rows that pass the filter and are unseen, ascending
+  double max_popularity_ = 0;
+
+  Eigen::VectorXd user_;
+  Eigen::VectorXf user_float_;     // user_ in the embeddings' precision, for the product
+  Eigen::VectorXf scores_;         // per row: user . movie, refilled by pick()
+  double score_unit_ = 0;          // s_0
+  double norm_scale_ = 0;          // s_m
+  UserFit fit_;                    // A and b over the answers
+  std::vector<double> variance_;   // ucb: per row, m^T A^-1 m, kept by Sherman-Morrison
+  Eigen::VectorXf sample_float_;   // thompson: this pick's u'
+  Eigen::VectorXf sample_scores_;  // thompson: per row, u' . movie
+  std::optional<Recommendation> current_;
+};
+
+}  // namespace movierec

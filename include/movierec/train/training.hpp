@@ -1,0 +1,120 @@
+// The offline model (seed section 5): the users x movies matrix of the configured target built
+// from processed/, its factorisation by the configured model, the validation RMSE, and the
+// artifacts train_svd writes.
+//
+// What each model (config train.model) writes as embeddings, by train.movie_scaling:
+//   svd         v: users U·Σ, movies V (the seed's);  v_sigma: users U, movies V·Σ
+//   als         users P, movies Q (als.hpp, weighted_als)
+//   biased_als  users P, movies Q, and user_bias, movie_bias, global_mean (als.hpp, biased_als;
+//               target rating only)
+// and normalized: each movie vector scaled to length 1 (a zero vector stays 0), users as trained
+// (so user · movie no longer reconstructs the matrix; it ranks by cosine-like similarity). In
+// every case user · movie (+ the biases, artifacts.hpp's predict) estimates the target.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <iosfwd>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "movierec/train/als.hpp"
+#include "movierec/train/artifacts.hpp"
+#include "movierec/data/pipeline_config.hpp"
+#include "movierec/data/pipeline.hpp"
+#include "movierec/train/svd.hpp"
+
+namespace movierec {
+
+// A rating of at least this many stars counts as a like (target "like", and the evaluator's
+// simulated users).
+inline constexpr float kLikeStars = 4.0f;
+
+// What the matrix holds for each rating (config key train.target):
+//   final_rating  the seed's signal, rating_norm * pop_weight * time_weight
+//   rating_norm   stars minus the user's train mean
+//   rating        stars
+//   like          1 when stars >= kLikeStars, else 0
+enum class Target { kFinalRating, kRatingNorm, kRating, kLike };
+
+// Throws ConfigError (key train.target) for another name.
+Target parse_target(const std::string& name);
+double target_value(const TransformedRating& rating, Target target);
+
+// A prediction of `target` for the rating's user and movie in the seed's final_rating units,
+// converted with that rating's own transform (pipeline.hpp), so that models of every target are
+// compared on one scale:
+//   final_rating  the prediction itself
+//   rating_norm   prediction · pop_weight · time_weight
+//   rating        (prediction − user mean) · pop_weight · time_weight, the user mean being
+//                 stars − rating_norm (the mean preprocess subtracted)
+//   like          none: a like score has no final_rating equivalent
+std::optional<double> as_final_rating(double prediction, const TransformedRating& rating,
+                                      Target target);
+
+enum class FactorModel { kSvd, kAls, kBiasedAls };
+enum class MovieScaling { kV, kVSigma, kNormalized };
+
+// Throw ConfigError (key train.model, train.movie_scaling) for another name.
+FactorModel parse_model(const std::string& name);
+MovieScaling parse_movie_scaling(const std::string& name);
+
+struct RatingMatrix {
+  SparseMatrix values;  // users x movies, one stored value per rating
+  IdMap users;          // row -> userId, ids ascending
+  IdMap movies;         // column -> movieId, ids ascending
+};
+
+// The matrix of `target` over `ratings` (any order). Throws InputError naming `source` when a
+// (user, movie) pair appears twice, and Error when `ratings` is empty.
+RatingMatrix build_rating_matrix(const std::vector<TransformedRating>& ratings, Target target,
+                                 const std::string& source);
+
+struct Validation {
+  std::optional<double> rmse;  // of predict() against the target; none when no row is scored
+  std::size_t rows = 0;        // rows scored
+  std::size_t skipped = 0;     // rows whose user or movie has no embedding
+};
+
+// Scores every rating whose user and movie have embeddings with predict() (seed 5.5).
+Validation validate(const Artifacts& model, const std::vector<TransformedRating>& ratings,
+                    Target target);
+
+// The artifacts of a truncated SVD of `matrix`: user_embeddings = U·Σ, movie_embeddings = V
+// (scaling v_sigma: U and V·Σ; normalized: U·Σ and V's rows at length 1), and the manifest's
+// model, movie_scaling, k, singular_values and rows. Throws Error as truncated_svd does.
+Artifacts factorise(const RatingMatrix& matrix, int k, const SvdOptions& options,
+                    MovieScaling scaling = MovieScaling::kV);
+
+// The artifacts of weighted_als (or biased_als when `biased`) of `matrix`: users P, movies Q
+// (scaling normalized: Q's rows at length 1; v_sigma is refused), the biases when biased, and
+// the manifest's model, movie_scaling, k, rows and als {iterations, objective per iteration}.
+// Throws Error as weighted_als does.
+Artifacts factorise_als(const RatingMatrix& matrix, const AlsOptions& options, bool biased,
+                        MovieScaling scaling = MovieScaling::kV);
+
+// The ALS options that the train.* keys of `config` set (no progress callback).
+AlsOptions als_options(const PipelineConfig& config);
+
+// The model `config` asks for (train.model, train.k, train.movie_scaling and the svd_ or als_
+// keys), showing progress on stderr when it is a terminal. Throws ConfigError for an unknown
+// name, Error as the factorisations do.
+Artifacts fit_model(const RatingMatrix& matrix, const PipelineConfig& config);
+
+// The whole train_svd step. Reads processed_dir/manifest.json and the train and validation
+// files, checking their checksums against the manifest (ModelError, fix: preprocess, when
+// anything is missing or changed), trains with `config`, and writes out_dir atomically
+// (save_artifacts): nothing is written when any step fails. Returns the manifest written. Shows
+// progress on stderr when it is a terminal.
+nlohmann::json train_model(const std::filesystem::path& processed_dir,
+                           const std::filesystem::path& out_dir, const PipelineConfig& config);
+
+// A few lines for people: matrix size, nonzeros, the model and k, its largest singular values
+// (svd) or objective (ALS), the validation RMSE and rows, the time taken. `manifest` is what
+// train_model returns.
+void print_training_summary(std::ostream& out, const nlohmann::json& manifest);
+
+}  // namespace movierec

@@ -1,0 +1,36 @@
+// Text of the rating rows that processed/ CSV files hold, written straight into a buffer.
+// The files have tens of millions of rows; general CSV writing (field by field, checking each
+// for characters to quote) costs several times the numbers' own formatting, and numbers never
+// need quoting. Stars are written with one decimal at least ("4.0", "4.5", "3.25"), other
+// numbers as the shortest text that reads back to the same value. Rows end with LF.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "movierec/data/movielens.hpp"
+#include "movierec/data/pipeline.hpp"
+
+namespace movierec {
+
+// "userId,movieId,rating,timestamp\n", with ",rating_norm,pop_weight,time_weight,final_rating"
+// before the line break when `transformed`.
+std::string_view rating_header(bool transformed);
+
+// Room the text of `rows` rows may need, at most.
+std::size_t max_rows_text(std::size_t rows, bool transformed);
+
+// Writes the rows' text at `out`, which must have room for max_rows_text(); returns its end.
+// (For buffers reused across many blocks: appending to a std::string would zero-fill it first.)
+char* put_rows(char* out, std::span<const Rating> ratings);
+char* put_rows(char* out, std::span<const Rating> ratings, const Transformer& transformer);
+
+// Appends one row per rating to `out`: userId,movieId,rating,timestamp.
+void append_rows(std::string& out, std::span<const Rating> ratings);
+// Appends the transformed rows: the four columns above and the transform's four.
+void append_rows(std::string& out, std::span<const TransformedRating> rows);
+// The same, transforming each rating on the way (no TransformedRating is kept).
+void append_rows(std::string& out, std::span<const Rating> ratings, const Transformer& transformer);
+
+}  // namespace movierec

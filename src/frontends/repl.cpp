@@ -1,0 +1,479 @@
+#include "movierec/frontends/repl.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <exception>
+#include <utility>
+
+#include "movierec/io/text.hpp"
+
+namespace movierec {
+namespace {
+
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+constexpr std::string_view kEllipsis = "...";
+constexpr std::size_t kMaxChoiceDigits = 3;  // "007" is still a number, "0000001" a query
+
+std::string lower_ascii(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool is_control(char32_t code) {
+  return (code < 0x20 && code != '\t') || (code >= 0x7F && code <= 0x9F);
+}
+
+bool has_control(std::string_view text) {
+  char32_t code = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t length = decode_utf8(text, i, code);
+    if (length == 0) return true;  // not reached for valid text
+    if (is_control(code)) return true;
+    i += length;
+  }
+  return false;
+}
+
+// The choice a line picks, when it is a number from 1 to `count`.
+std::optional<std::size_t> choice_number(std::string_view text, std::size_t count) {
+  if (text.empty() || text.size() > kMaxChoiceDigits) return std::nullopt;
+  std::size_t number = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    number = number * 10 + static_cast<std::size_t>(c - '0');
+  }
+  if (number < 1 || number > count) return std::nullopt;
+  return number - 1;
+}
+
+bool all_digits(std::string_view text) {
+  return !text.empty() &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::string imdb_url(const std::string& imdb_id) {
+  constexpr std::size_t kImdbDigits = 7;  // IMDb pads title ids to at least seven digits
+  if (!all_digits(imdb_id)) return "";
+  const std::string padded =
+      std::string(imdb_id.size() < kImdbDigits ? kImdbDigits - imdb_id.size() : 0, '0') + imdb_id;
+  return "https://www.imdb.com/title/tt" + padded + "/";
+}
+
+std::string tmdb_url(const std::string& tmdb_id) {
+  return all_digits(tmdb_id) ? "https://www.themoviedb.org/movie/" + tmdb_id : "";
+}
+
+bool is_quit(const std::string& word) { return word == "q" || word == "quit" || word == "exit"; }
+bool is_help(const std::string& word) { return word == "h" || word == "help" || word == "?"; }
+
+std::string plural(std::int64_t count, const char* noun) {
+  return fmt::format("{} {}{}", count, noun, count == 1 ? "" : "s");
+}
+
+}  // namespace
+
+std::string shown_text(std::string_view text, std::size_t max_chars) {
+  std::string out;
+  std::size_t chars = 0;
+  char32_t code = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    if (chars == max_chars) {
+      out += kEllipsis;
+      break;
+    }
+    const std::size_t length = decode_utf8(text, i, code);
+    if (length == 0 || is_control(code)) {
+      out += kReplacement;
+    } else {
+      out.append(text.substr(i, length));
+    }
+    i += length == 0 ? 1 : length;
+    ++chars;
+  }
+  return out;
+}
+
+const char* to_string(ChoicesReason reason) {
+  switch (reason) {
+    case ChoicesReason::kAmbiguous:
+      return "ambiguous";
+    case ChoicesReason::kNotFound:
+      return "not_found";
+    case ChoicesReason::kNotInCatalog:
+      return "not_in_catalog";
+  }
+  return "?";
+}
+
+const char* to_string(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kEmpty:
+      return "empty";
+    case ErrorCode::kTooLong:
+      return "too_long";
+    case ErrorCode::kNotText:
+      return "not_text";
+    case ErrorCode::kNotFound:
+      return "not_found";
+    case ErrorCode::kNotInCatalog:
+      return "not_in_catalog";
+    case ErrorCode::kDuplicate:
+      return "duplicate";
+    case ErrorCode::kUnknownAnswer:
+      return "unknown_answer";
+    case ErrorCode::kEnded:
+      return "ended";
+    case ErrorCode::kInternal:
+      return "internal";
+  }
+  return "?";
+}
+
+const char* to_string(EndReason reason) {
+  switch (reason) {
+    case EndReason::kQuit:
+      return "quit";
+    case EndReason::kEof:
+      return "eof";
+    case EndReason::kExhausted:
+      return "exhausted";
+  }
+  return "?";
+}
+
+std::shared_future<TitleIndex> build_title_index_async(const Catalog& catalog) {
+  return std::async(std::launch::async, [&catalog] { return TitleIndex(title_entries(catalog)); })
+      .share();
+}
+
+namespace {
+
+std::shared_future<TitleIndex> ready(TitleIndex titles) {
+  std::promise<TitleIndex> promise;
+  promise.set_value(std::move(titles));
+  return promise.get_future().share();
+}
+
+}  // namespace
+
+LineHandler::LineHandler(const Model& model, TitleIndex titles, const Policy& policy,
+                         std::uint64_t seed, ReplOptions options)
+    : LineHandler(model, ready(std::move(titles)), policy, seed, options) {}
+
+LineHandler::LineHandler(const Model& model, std::shared_future<TitleIndex> titles,
+                         const Policy& policy, std::uint64_t seed, ReplOptions options)
+    : model_(&model),
+      titles_(std::move(titles)),
+      options_(options),
+      session_(model, policy, seed),
+      catalog_filter_([movies = &model.artifacts.movie_map](std::int32_t id) {
+        return movies->row(id).has_value();
+      }) {}
+
+std::vector<ReplEvent> LineHandler::handle(std::string_view line) {
+  if (finished_) return {ErrorEvent{ErrorCode::kEnded, "The session has ended.", std::nullopt}};
+  try {
+    return handle_line(line);
+  } catch (const std::exception& e) {
+    return {ErrorEvent{ErrorCode::kInternal,
+                       "Something went wrong with that line (" +
+                           shown_text(e.what(), options_.max_line_bytes) +
+                           "); the session goes on.",
+                       std::nullopt}};
+  } catch (...) {
+    return {ErrorEvent{ErrorCode::kInternal,
+                       "Something went wrong with that line; the session "
+                       "goes on.",
+                       std::nullopt}};
+  }
+}
+
+std::vector<ReplEvent> LineHandler::end_of_input() {
+  if (finished_) return {};
+  try {
+    return finish(EndReason::kEof);
+  } catch (...) {
+    finished_ = true;
+    return {EndEvent{EndReason::kEof, session_.counts(), {}}};
+  }
+}
+
+ReplPrompt LineHandler::prompt() const {
+  ReplPrompt prompt;
+  const std::size_t favourite = session_.favourites().size() + 1;
+  if (finished_) {
+    prompt.kind = ReplPrompt::Kind::kNone;
+  } else if (session_.state() != SessionState::kCollectingFavourites) {
+    prompt.kind = ReplPrompt::Kind::kAnswer;
+  } else if (!choices_.empty()) {
+    prompt.kind = ReplPrompt::Kind::kChoice;
+    prompt.favourite = favourite;
+    prompt.choices = choices_.size();
+  } else {
+    prompt.kind = ReplPrompt::Kind::kFavourite;
+    prompt.favourite = favourite;
+  }
+  return prompt;
+}
+
+std::vector<std::string> LineHandler::complete(std::string_view typed) const {
+  if (finished_ || session_.state() != SessionState::kCollectingFavourites) return {};
+  try {
+    return titles().complete(typed, options_.max_completions, catalog_filter_);
+  } catch (...) {
+    return {};  // completion is a convenience: failing quietly leaves the line as typed
+  }
+}
+
+std::optional<ErrorEvent> LineHandler::check_text(std::string_view line) const {
+  const auto error = [](ErrorCode code, std::string message) {
+    return ErrorEvent{code, std::move(message), std::nullopt};
+  };
+  if (line.size() > options_.max_line_bytes) {
+    return error(ErrorCode::kTooLong,
+                 fmt::format("That line is longer than {} bytes; type a title or an answer.",
+                             options_.max_line_bytes));
+  }
+  if (!is_valid_utf8(line) || has_control(line)) {
+    return error(ErrorCode::kNotText,
+                 "That line is not plain text (invalid UTF-8 or control characters); type a "
+                 "title or an answer.");
+  }
+  if (trim(line).empty()) {
+    switch (prompt().kind) {
+      case ReplPrompt::Kind::kChoice:
+        return error(ErrorCode::kEmpty,
+                     fmt::format("Type a number from 1 to {}, or another title (h for help).",
+                                 choices_.size()));
+      case ReplPrompt::Kind::kAnswer:
+        return error(ErrorCode::kEmpty,
+                     "Answer y (like), n (dislike), s (skip), i (info), q (quit) or h (help).");
+      default:
+        return error(ErrorCode::kEmpty, "Type the title of a movie you love (h for help).");
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<ReplEvent> LineHandler::handle_line(std::string_view line) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (auto error = check_text(line)) return {std::move(*error)};
+  const std::string_view text = trim(line);
+  const std::string word = lower_ascii(text);
+  if (is_quit(word)) return finish(EndReason::kQuit);
+  if (is_help(word)) return {help()};
+  if (session_.state() == SessionState::kCollectingFavourites) return handle_favourite(text);
+  return handle_answer(word);
+}
+
+std::vector<ReplEvent> LineHandler::handle_favourite(std::string_view text) {
+  if (const auto picked = choice_number(text, choices_.size())) {
+    const std::int32_t movie_id = choices_[*picked].movie_id;
+    choices_.clear();
+    return choose(movie_id);
+  }
+  return handle_query(text);
+}
+
+std::vector<ReplEvent> LineHandler::handle_query(std::string_view query) {
+  choices_.clear();
+  const std::string shown = shown_text(query, options_.max_shown_chars);
+  const TitleSearchResult all = titles().resolve(query, options_.max_choices);
+  if (all.resolution == Resolution::kCertain) return choose(all.matches.front().id);
+
+  std::vector<ReplEvent> events;
+  if (all.resolution == Resolution::kAmbiguous) {
+    const TitleSearchResult inside = titles().resolve(query, options_.max_choices, catalog_filter_);
+    if (!inside.matches.empty()) {
+      ChoicesEvent choices{shown, ChoicesReason::kAmbiguous, {}, false};
+      for (const TitleMatch& match : inside.matches) choices.options.push_back(ref(match.id));
+      choices.outside_catalog = std::any_of(all.matches.begin(), all.matches.end(),
+                                            [&](const TitleMatch& m) { return !in_catalog(m.id); });
+      choices_ = choices.options;
+      events.push_back(std::move(choices));
+      return events;
+    }
+    // Every match is outside the catalog: name a few, and why.
+    std::string names;
+    for (std::size_t i = 0; i < all.matches.size() && i < options_.max_info_neighbours; ++i) {
+      names += fmt::format("{}{} ({})", i > 0 ? "; " : "", ref(all.matches[i].id).title,
+                           short_refusal_reason(all.matches[i].id));
+    }
+    events.push_back(ErrorEvent{
+        ErrorCode::kNotInCatalog,
+        fmt::format("No movie in the catalog matches \"{}\". Matching titles outside it: {}. The "
+                    "catalog keeps movies with at least {} (filter.min_movie_ratings).",
+                    shown, names, plural(model_->pipeline.min_movie_ratings, "rating")),
+        std::nullopt});
+  } else {
+    events.push_back(ErrorEvent{ErrorCode::kNotFound,
+                                fmt::format("No title matches \"{}\".", shown), std::nullopt});
+  }
+  ChoicesEvent suggestions{
+      shown,
+      all.resolution == Resolution::kNone ? ChoicesReason::kNotFound : ChoicesReason::kNotInCatalog,
+      {},
+      false};
+  for (const TitleMatch& match :
+       titles().closest(query, options_.max_suggestions, catalog_filter_)) {
+    suggestions.options.push_back(ref(match.id));
+  }
+  if (!suggestions.options.empty()) {
+    choices_ = suggestions.options;
+    events.push_back(std::move(suggestions));
+  }
+  return events;
+}
+
+std::vector<ReplEvent> LineHandler::choose(std::int32_t movie_id) {
+  const MovieRef movie = ref(movie_id);
+  std::vector<ReplEvent> events;
+  if (!in_catalog(movie_id)) {
+    events.push_back(ErrorEvent{
+        ErrorCode::kNotInCatalog,
+        fmt::format("{} is not in the catalog: {}.", movie.title, refusal_reason(movie_id)),
+        movie});
+    ChoicesEvent closest{movie.title, ChoicesReason::kNotInCatalog, {}, false};
+    for (const TitleMatch& match :
+         titles().closest(movie.title, options_.max_suggestions, catalog_filter_)) {
+      closest.options.push_back(ref(match.id));
+    }
+    if (!closest.options.empty()) {
+      choices_ = closest.options;
+      events.push_back(std::move(closest));
+    }
+    return events;
+  }
+  const std::size_t row = *model_->artifacts.movie_map.row(movie_id);
+  const auto& favourites = session_.favourites();
+  const auto found = std::find(favourites.begin(), favourites.end(), row);
+  if (found != favourites.end()) {
+    events.push_back(ErrorEvent{ErrorCode::kDuplicate,
+                                fmt::format("{} is already favourite {}; name another movie.",
+                                            movie.title, found - favourites.begin() + 1),
+                                movie});
+    return events;
+  }
+  session_.add_favourite(row);
+  events.push_back(FavouriteEvent{movie, session_.favourites().size()});
+  if (session_.state() != SessionState::kCollectingFavourites) {
+    for (ReplEvent& event : recommend_next()) events.push_back(std::move(event));
+  }
+  return events;
+}
+
+std::vector<ReplEvent> LineHandler::handle_answer(std::string_view answer) {
+  Feedback feedback = Feedback::kSkip;
+  if (answer == "y" || answer == "yes") {
+    feedback = Feedback::kLike;
+  } else if (answer == "n" || answer == "no") {
+    feedback = Feedback::kDislike;
+  } else if (answer == "s" || answer == "skip") {
+    feedback = Feedback::kSkip;
+  } else if (answer == "i" || answer == "info") {
+    const Explanation explanation = session_.explain();
+    const MovieRef movie = ref_row(explanation.row);
+    const MovieInfo& info = model_->info(explanation.row);
+    return {InfoEvent{movie, info, imdb_url(info.imdb_id), tmdb_url(info.tmdb_id),
+                      explanation.parts, session_.policy().exploration,
+                      near_movies(explanation, options_.max_info_neighbours)}};
+  } else {
+    return {ErrorEvent{
+        ErrorCode::kUnknownAnswer,
+        fmt::format("\"{}\" is not an answer: y (like), n (dislike), s (skip), i (info), q "
+                    "(quit) or h (help).",
+                    shown_text(answer, options_.max_shown_chars)),
+        std::nullopt}};
+  }
+  session_.feedback(feedback);
+  return recommend_next();
+}
+
+std::vector<ReplEvent> LineHandler::recommend_next() {
+  const std::optional<Recommendation> next = session_.next();
+  if (!next) return finish(EndReason::kExhausted);
+  const MovieInfo& info = model_->info(next->row);
+  std::vector<NearMovie> because = near_movies(session_.explain(), 1);
+  std::erase_if(because, [](const NearMovie& near) { return near.similarity <= 0; });
+  return {RecommendationEvent{++recommendations_, ref_row(next->row), info.year, info.genres,
+                              next->parts, std::move(because)}};
+}
+
+std::vector<ReplEvent> LineHandler::finish(EndReason reason) {
+  EndEvent end{reason, session_.counts(), {}};
+  for (const std::size_t row : session_.liked()) end.liked.push_back(ref_row(row));
+  finished_ = true;
+  choices_.clear();
+  return {std::move(end)};
+}
+
+bool LineHandler::in_catalog(std::int32_t movie_id) const {
+  return model_->artifacts.movie_map.row(movie_id).has_value();
+}
+
+// Why a movie of the data set has no embedding, from what preprocess's filter did with it.
+std::string LineHandler::refusal_reason(std::int32_t movie_id) const {
+  if (model_->kept_movies.count(movie_id) != 0) return "it has no ratings in the training split";
+  const MovieInfo* info = model_->catalog.find(movie_id);
+  const std::int64_t count = info != nullptr ? info->rating_count : 0;
+  const PipelineConfig& filter = model_->pipeline;
+  if (count < filter.min_movie_ratings) {
+    return fmt::format(
+        "it has {}; the catalog keeps movies with at least {} "
+        "(filter.min_movie_ratings)",
+        plural(count, "rating"), plural(filter.min_movie_ratings, "rating"));
+  }
+  return fmt::format(
+      "it has {}, but fewer than {} from users with at least {} "
+      "(filter.min_movie_ratings, filter.min_user_ratings)",
+      plural(count, "rating"), filter.min_movie_ratings, plural(filter.min_user_ratings, "rating"));
+}
+
+std::string LineHandler::short_refusal_reason(std::int32_t movie_id) const {
+  if (model_->kept_movies.count(movie_id) != 0) return "no ratings in the training split";
+  const MovieInfo* info = model_->catalog.find(movie_id);
+  const std::int64_t count = info != nullptr ? info->rating_count : 0;
+  if (count < model_->pipeline.min_movie_ratings) return plural(count, "rating");
+  return fmt::format("{}, too few from users with at least {}", plural(count, "rating"),
+                     plural(model_->pipeline.min_user_ratings, "rating"));
+}
+
+MovieRef LineHandler::ref(std::int32_t movie_id) const {
+  const MovieInfo* info = model_->catalog.find(movie_id);
+  return {movie_id,
+          info != nullptr ? display_title(info->title) : fmt::format("movie {}", movie_id)};
+}
+
+MovieRef LineHandler::ref_row(std::size_t row) const {
+  return ref(model_->artifacts.movie_map.id(row));
+}
+
+std::vector<NearMovie> LineHandler::near_movies(const Explanation& explanation,
+                                                std::size_t limit) const {
+  std::vector<NearMovie> near;
+  for (const Neighbour& neighbour : explanation.nearest) {
+    if (near.size() == limit) break;
+    near.push_back({ref_row(neighbour.row), neighbour.similarity, neighbour.favourite});
+  }
+  return near;
+}
+
+HelpEvent LineHandler::help() const {
+  if (session_.state() == SessionState::kCollectingFavourites) {
+    return {
+        {"Type the title of a movie you love, as you remember it: case, accents and a "
+         "leading \"the\" do not matter, the year is optional (\"heat 1995\") and small "
+         "typos are fine.",
+         "When numbered choices are shown, type a number to pick one, or another title.",
+         "q quits."}};
+  }
+  return {{"y (yes): you like it; the next recommendations move towards it.",
+           "n (no): you do not; they move away from it.", "s (skip): no opinion; nothing changes.",
+           "i (info): details of the movie and why it was recommended; it then waits.",
+           "q (quit): end the session with a summary.", "h or ?: this help."}};
+}
+
+}  // namespace movierec

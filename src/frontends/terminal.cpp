@@ -1,0 +1,249 @@
+// The terminal front end's text: every event of the line handler as lines for a person.
+#include "movierec/frontends/terminal.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <istream>
+#include <ostream>
+
+#include "movierec/io/text.hpp"
+
+namespace movierec {
+namespace {
+
+constexpr const char* kBold = "\033[1m";
+constexpr const char* kDim = "\033[2m";
+constexpr const char* kRed = "\033[31m";
+constexpr const char* kGreen = "\033[32m";
+constexpr const char* kYellow = "\033[33m";
+constexpr const char* kCyan = "\033[36m";
+constexpr const char* kReset = "\033[0m";
+constexpr const char* kIndent = "  ";
+constexpr const char* kDeepIndent = "    ";
+
+std::string join(const std::vector<std::string>& parts, const char* separator) {
+  std::string out;
+  for (const std::string& part : parts) out += (out.empty() ? "" : separator) + part;
+  return out;
+}
+
+// "+0.000" for a part that rounds to nothing, whatever its sign ("-0.000" reads as a penalty).
+std::string signed_number(double value) {
+  const std::string text = fmt::format("{:+.3f}", value);
+  return text == "-0.000" ? "+0.000" : text;
+}
+
+std::string near_text(const NearMovie& near) {
+  return fmt::format("{} ({}, similarity {:.2f})", near.movie.title,
+                     near.favourite ? "favourite" : "liked", near.similarity);
+}
+
+const char* end_text(EndReason reason) {
+  switch (reason) {
+    case EndReason::kQuit:
+      return "you quit";
+    case EndReason::kEof:
+      return "input ended";
+    case EndReason::kExhausted:
+      return "no candidates left";
+  }
+  return "";
+}
+
+}  // namespace
+
+bool colour_wanted(int fd) {
+  const char* no_colour = std::getenv("NO_COLOR");
+  return isatty(fd) == 1 && (no_colour == nullptr || no_colour[0] == '\0');
+}
+
+std::string TerminalRenderer::paint(const char* code, const std::string& text) const {
+  return style_.colour ? code + text + kReset : text;
+}
+
+std::string TerminalRenderer::wrap(const std::string& text, const std::string& indent) const {
+  std::string out;
+  std::string line;
+  std::size_t line_columns = 0;
+  const std::size_t room =
+      style_.width > count_code_points(indent) + 1 ? style_.width - count_code_points(indent) : 1;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find(' ', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string word = text.substr(start, end - start);
+    start = end + 1;
+    if (word.empty()) continue;
+    const std::size_t word_columns = count_code_points(word);
+    if (!line.empty() && line_columns + 1 + word_columns > room) {
+      out += indent + line + "\n";
+      line.clear();
+      line_columns = 0;
+    }
+    line += (line.empty() ? "" : " ") + word;
+    line_columns += (line_columns == 0 ? 0 : 1) + word_columns;
+  }
+  if (!line.empty()) out += indent + line + "\n";
+  return out;
+}
+
+void TerminalRenderer::header(std::ostream& out, const Model& model, std::uint64_t seed,
+                              bool completion) const {
+  out << paint(kBold, "movierec")
+      << fmt::format(" - {} movies, {} in the trained catalog (k = {})\n", model.catalog.size(),
+                     model.movie_count(), model.artifacts.movie_embeddings.cols());
+  out << paint(kDim, fmt::format("seed {} - replay with --seed {}", seed, seed)) << "\n";
+  out << "Name four movies you love, one at a time" << (completion ? " (Tab completes titles)" : "")
+      << "; h for help, q to quit.\n\n";
+  out.flush();
+}
+
+std::string TerminalRenderer::prompt(const ReplPrompt& prompt) const {
+  switch (prompt.kind) {
+    case ReplPrompt::Kind::kFavourite:
+      return fmt::format("Favourite {} of {}: ", prompt.favourite, Session::kFavourites);
+    case ReplPrompt::Kind::kChoice:
+      return prompt.choices == 1
+                 ? "Type 1 to pick it, or another title: "
+                 : fmt::format("Pick 1-{}, or type another title: ", prompt.choices);
+    case ReplPrompt::Kind::kAnswer:
+      return "Like it? [y/n/s/i/q/h] ";
+    case ReplPrompt::Kind::kNone:
+      return "";
+  }
+  return "";
+}
+
+void TerminalRenderer::render(std::ostream& out, const ReplEvent& event) const {
+  std::visit([&](const auto& e) { render_event(out, e); }, event);
+  out.flush();
+}
+
+void TerminalRenderer::render_event(std::ostream& out, const ChoicesEvent& event) const {
+  switch (event.reason) {
+    case ChoicesReason::kAmbiguous:
+      out << kIndent << fmt::format("Several movies match \"{}\":\n", event.query);
+      break;
+    case ChoicesReason::kNotFound:
+      out << kIndent << "Did you mean:\n";
+      break;
+    case ChoicesReason::kNotInCatalog:
+      out << kIndent << "The closest titles in the catalog:\n";
+      break;
+  }
+  for (std::size_t i = 0; i < event.options.size(); ++i) {
+    out << kDeepIndent << paint(kCyan, fmt::format("{:>2}.", i + 1)) << ' '
+        << event.options[i].title << '\n';
+  }
+  if (event.outside_catalog) {
+    out << paint(kDim, wrap("(matching titles outside the catalog, with too few ratings, are "
+                            "not shown)",
+                            kIndent));
+  }
+}
+
+void TerminalRenderer::render_event(std::ostream& out, const FavouriteEvent& event) const {
+  out << kIndent << paint(kGreen, fmt::format("Favourite {}: ", event.number))
+      << paint(kBold, event.movie.title) << '\n';
+  if (event.number == Session::kFavourites) {
+    out << "\nRecommendations - answer y (like), n (dislike), s (skip), i (info), q or h.\n";
+  }
+}
+
+void TerminalRenderer::render_event(std::ostream& out, const RecommendationEvent& event) const {
+  out << '\n'
+      << paint(kCyan, fmt::format("#{}", event.number)) << ' ' << paint(kBold, event.movie.title)
+      << '\n';
+  if (!event.genres.empty()) out << kIndent << join(event.genres, ", ") << '\n';
+  if (!event.because.empty()) {
+    const NearMovie& near = event.because.front();
+    out << kIndent
+        << paint(kDim, fmt::format("because you {} {}", near.favourite ? "love" : "liked",
+                                   near.movie.title))
+        << '\n';
+  }
+}
+
+void TerminalRenderer::render_event(std::ostream& out, const InfoEvent& event) const {
+  const MovieInfo& info = event.info;
+  out << kIndent << paint(kBold, event.movie.title) << '\n';
+  std::vector<std::string> facts;
+  if (!info.genres.empty()) facts.push_back(join(info.genres, ", "));
+  if (!info.release_date.empty()) facts.push_back("released " + info.release_date);
+  if (info.runtime_minutes > 0) facts.push_back(fmt::format("{} min", info.runtime_minutes));
+  if (!facts.empty()) out << kIndent << join(facts, " | ") << '\n';
+  out << kIndent
+      << (info.rating_count > 0
+              ? fmt::format("rated {:.2f} of 5 by {} {}", info.rating_mean, info.rating_count,
+                            info.rating_count == 1 ? "person" : "people")
+              : std::string("no ratings"))
+      << '\n';
+  if (!info.tags.empty()) out << kIndent << "tags: " << join(info.tags, ", ") << '\n';
+  if (!info.overview.empty()) out << wrap(info.overview, kIndent);
+  if (!event.imdb_url.empty()) out << kIndent << "IMDb " << event.imdb_url << '\n';
+  if (!event.tmdb_url.empty()) out << kIndent << "TMDB " << event.tmdb_url << '\n';
+  const ScoreParts& parts = event.parts;
+  out << wrap(fmt::format("Why: score {:.3f} = model {} (user . movie {:.3f}), genre distance {}, "
+                          "popularity {}, diversity {}, exploration {}{}; genre affinity {:.2f}.",
+                          parts.total, signed_number(parts.model), parts.model_score,
+                          signed_number(parts.genre_distance), signed_number(parts.popularity),
+                          signed_number(parts.diversity), signed_number(parts.exploration),
+                          event.exploration_rule.empty() ? "" : " (" + event.exploration_rule + ")",
+                          parts.genre_affinity),
+              kIndent);
+  if (!event.nearest.empty()) {
+    std::vector<std::string> near;
+    for (const NearMovie& movie : event.nearest) near.push_back(near_text(movie));
+    out << wrap("Nearest of yours: " + join(near, "; ") + ".", kIndent);
+  }
+}
+
+void TerminalRenderer::render_event(std::ostream& out, const ErrorEvent& event) const {
+  const bool hint = event.code == ErrorCode::kEmpty || event.code == ErrorCode::kUnknownAnswer;
+  out << paint(hint ? kYellow : kRed, wrap(event.message, kIndent));
+}
+
+void TerminalRenderer::render_event(std::ostream& out, const HelpEvent& event) const {
+  for (const std::string& line : event.lines) out << wrap(line, kIndent);
+}
+
+void TerminalRenderer::render_event(std::ostream& out, const EndEvent& event) const {
+  out << '\n'
+      << paint(kBold, fmt::format("Session over ({}):", end_text(event.reason)))
+      << fmt::format(" {} liked, {} disliked, {} skipped.\n", event.counts.likes,
+                     event.counts.dislikes, event.counts.skips);
+  for (const MovieRef& movie : event.liked) {
+    out << kIndent << paint(kGreen, "liked ") << movie.title << '\n';
+  }
+}
+
+EndReason run_plain_session(LineHandler& handler, const TerminalRenderer& renderer,
+                            std::istream& in, std::ostream& out, bool echo) {
+  EndReason reason = EndReason::kEof;
+  const auto show = [&](const std::vector<ReplEvent>& events) {
+    for (const ReplEvent& event : events) {
+      if (const auto* end = std::get_if<EndEvent>(&event)) reason = end->reason;
+      renderer.render(out, event);
+    }
+  };
+  std::string line;
+  while (!handler.finished()) {
+    out << renderer.prompt(handler.prompt()) << std::flush;
+    if (!read_line(in, line, handler.options().max_line_bytes)) {
+      out << '\n';
+      show(handler.end_of_input());
+      break;
+    }
+    if (echo) {
+      std::string_view echoed = line;
+      if (!echoed.empty() && echoed.back() == '\r') echoed.remove_suffix(1);
+      out << shown_text(echoed, handler.options().max_shown_chars) << '\n';
+    }
+    show(handler.handle(line));
+  }
+  return reason;
+}
+
+}  // namespace movierec

@@ -1,0 +1,376 @@
+#include "movierec/io/csv.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <istream>
+#include <ostream>
+
+#include "movierec/io/error.hpp"
+
+namespace movierec {
+namespace {
+
+// Reads start small and double up to the large chunk: a small file (a map, a fixture, a fuzz
+// input) then costs no megabyte of zeroed buffer, and a large one reaches large reads at once.
+constexpr std::size_t kFirstReadChunk = 1 << 14;
+constexpr std::size_t kReadChunk = 1 << 20;
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
+
+// Shows a field in an error message without flooding the terminal.
+std::string quoted_excerpt(std::string_view text) {
+  constexpr std::size_t kMax = 40;
+  std::string shown(text.substr(0, kMax));
+  if (text.size() > kMax) shown += "...";
+  return "'" + shown + "'";
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// CsvReader
+
+CsvReader::CsvReader(std::istream& in, std::string source, char delimiter)
+    : in_(in), source_(std::move(source)), delimiter_(delimiter), chunk_(kFirstReadChunk) {}
+
+void CsvReader::fail(const std::string& problem) const {
+  throw InputError(source_, record_line_, problem);
+}
+
+bool CsvReader::refill() {
+  if (eof_) return false;
+  buffer_.erase(0, pos_);
+  pos_ = 0;
+  const std::size_t old_size = buffer_.size();
+  buffer_.resize(old_size + chunk_);
+  in_.read(buffer_.data() + old_size, static_cast<std::streamsize>(chunk_));
+  chunk_ = std::min(chunk_ * 2, kReadChunk);
+  const auto got = static_cast<std::size_t>(in_.gcount());
+  buffer_.resize(old_size + got);
+  if (in_.bad()) throw InputError(source_, 0, "read error");
+  if (got == 0 || in_.eof()) eof_ = true;
+  if (!started_) {
+    started_ = true;
+    if (std::string_view(buffer_).substr(0, kBom.size()) == kBom) pos_ = kBom.size();
+  }
+  return got > 0;
+}
+
+// Finds the end of the next record (a line break outside quotes), parses its fields into
+// fields_, and advances. Returns false at the end of input.
+bool CsvReader::parse_record() {
+  std::size_t scan = pos_;
+  bool in_quotes = false;
+  bool saw_quote = false;
+  std::size_t newlines = 0;
+  std::size_t end = std::string::npos;
+  for (;;) {
+    // Skip blank lines between records.
+    if (scan == pos_ && !in_quotes) {
+      while (pos_ < buffer_.size() && (buffer_[pos_] == '\n' || buffer_[pos_] == '\r')) {
+        if (buffer_[pos_] == '\n') ++line_;
+        ++pos_;
+      }
+      scan = pos_;
+    }
+    const char* data = buffer_.data();
+    while (scan < buffer_.size()) {
+      if (!in_quotes) {
+        // Fast path: jump to the next line break and check the stretch for quotes.
+        const void* nl = std::memchr(data + scan, '\n', buffer_.size() - scan);
+        const std::size_t stop =
+            nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - data) : buffer_.size();
+        const void* quote = std::memchr(data + scan, '"', stop - scan);
+        if (quote == nullptr) {
+          scan = stop;
+          if (nl) end = stop;
+          break;
+        }
+        saw_quote = true;
+        scan = static_cast<std::size_t>(static_cast<const char*>(quote) - data) + 1;
+        in_quotes = true;
+      } else {
+        const char c = data[scan++];
+        if (c == '"') in_quotes = false;
+        if (c == '\n') ++newlines;
+      }
+    }
+    if (end != std::string::npos) break;
+    if (eof_) {
+      if (pos_ >= buffer_.size()) return false;
+      end = buffer_.size();
+      break;
+    }
+    // Compacting the buffer moves the record to offset 0; keep the scan position relative.
+    const std::size_t offset = scan - pos_;
+    refill();
+    scan = pos_ + offset;
+  }
+
+  record_line_ = line_;
+  line_ += newlines + 1;
+  if (in_quotes) fail("unterminated quoted field (a '\"' opens a field that never closes)");
+
+  std::size_t record_end = end;
+  if (record_end > pos_ && buffer_[record_end - 1] == '\r') --record_end;
+  const std::size_t next_pos = end < buffer_.size() ? end + 1 : end;
+
+  fields_.clear();
+  unescaped_.clear();
+  const char* data = buffer_.data();
+  std::size_t p = pos_;
+  if (!saw_quote) {
+    for (;;) {
+      const void* d = std::memchr(data + p, delimiter_, record_end - p);
+      const std::size_t stop =
+          d ? static_cast<std::size_t>(static_cast<const char*>(d) - data) : record_end;
+      fields_.emplace_back(data + p, stop - p);
+      if (!d) break;
+      p = stop + 1;
+    }
+    pos_ = next_pos;
+    return true;
+  }
+
+  // Quoted fields that hold doubled quotes are unescaped into unescaped_; their views are made
+  // once the record is complete, because appending may move that storage.
+  struct Span {
+    std::size_t begin, size;
+    bool unescaped;
+  };
+  std::vector<Span> spans;
+  for (;;) {
+    const std::size_t column = spans.size() + 1;
+    if (p < record_end && data[p] == '"') {
+      std::size_t q = p + 1;
+      const std::size_t start = q;
+      bool escaped = false;
+      while (!(data[q] == '"' && (q + 1 >= record_end || data[q + 1] != '"'))) {
+        if (q >= record_end) fail("unterminated quoted field in column " + std::to_string(column));
+        if (data[q] == '"') {
+          escaped = true;
+          ++q;
+        }
+        ++q;
+      }
+      if (escaped) {
+        const std::size_t begin = unescaped_.size();
+        for (std::size_t i = start; i < q; ++i) {
+          unescaped_ += data[i];
+          if (data[i] == '"') ++i;
+        }
+        spans.push_back({begin, unescaped_.size() - begin, true});
+      } else {
+        spans.push_back({start, q - start, false});
+      }
+      p = q + 1;
+      if (p < record_end && data[p] != delimiter_) {
+        fail("malformed quoted field in column " + std::to_string(column) +
+             ": text after the closing quote");
+      }
+    } else {
+      std::size_t q = p;
+      while (q < record_end && data[q] != delimiter_) {
+        if (data[q] == '"') {
+          fail("malformed field in column " + std::to_string(column) +
+               ": a quote inside an unquoted field (quote the whole field and double the quote)");
+        }
+        ++q;
+      }
+      spans.push_back({p, q - p, false});
+      p = q;
+    }
+    if (p >= record_end) break;
+    ++p;  // the delimiter
+  }
+  for (const Span& s : spans) {
+    fields_.emplace_back((s.unescaped ? unescaped_.data() : data) + s.begin, s.size);
+  }
+  pos_ = next_pos;
+  return true;
+}
+
+void CsvReader::read_header() {
+  if (!parse_record()) throw InputError(source_, 0, "empty file (expected a header line)");
+  header_.assign(fields_.begin(), fields_.end());
+}
+
+std::optional<std::size_t> CsvReader::find_column(std::string_view name) const {
+  for (std::size_t i = 0; i < header_.size(); ++i) {
+    if (header_[i] == name) return i;
+  }
+  return std::nullopt;
+}
+
+std::size_t CsvReader::column(std::string_view name) const {
+  if (auto index = find_column(name)) return *index;
+  std::string found;
+  for (const auto& h : header_) found += (found.empty() ? "" : ", ") + h;
+  throw InputError(source_, 1,
+                   "missing column '" + std::string(name) + "' (header has: " + found + ")");
+}
+
+bool CsvReader::next() {
+  if (!parse_record()) return false;
+  if (!header_.empty() && fields_.size() != header_.size()) {
+    fail("expected " + std::to_string(header_.size()) + " fields (as in the header), found " +
+         std::to_string(fields_.size()));
+  }
+  return true;
+}
+
+std::int64_t CsvReader::to_int(std::size_t column) const {
+  const std::string_view text = fields_[column];
+  if (auto value = parse_int(text)) return *value;
+  const std::string name = column < header_.size() ? header_[column] : std::to_string(column + 1);
+  fail("column '" + name + "': expected a whole number, found " +
+       (text.empty() ? std::string("an empty field") : quoted_excerpt(text)));
+}
+
+double CsvReader::to_double(std::size_t column) const {
+  const std::string_view text = fields_[column];
+  if (auto value = parse_double(text)) return *value;
+  const std::string name = column < header_.size() ? header_[column] : std::to_string(column + 1);
+  fail("column '" + name + "': expected a finite number, found " +
+       (text.empty() ? std::string("an empty field") : quoted_excerpt(text)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// LineReader and helpers
+
+LineReader::LineReader(std::istream& in, std::string source)
+    : in_(in), source_(std::move(source)) {}
+
+bool LineReader::next(std::string& line) {
+  if (!std::getline(in_, line)) {
+    if (in_.bad()) throw InputError(source_, line_, "read error");
+    return false;
+  }
+  if (line_ == 0 && std::string_view(line).substr(0, kBom.size()) == kBom) {
+    line.erase(0, kBom.size());
+  }
+  ++line_;
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return true;
+}
+
+void LineReader::fail(const std::string& problem) const {
+  throw InputError(source_, line_, problem);
+}
+
+std::vector<std::string_view> split(std::string_view text, std::string_view separator) {
+  std::vector<std::string_view> parts;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t at = text.find(separator, start);
+    if (at == std::string_view::npos) break;
+    parts.push_back(text.substr(start, at - start));
+    start = at + separator.size();
+  }
+  parts.push_back(text.substr(start));
+  return parts;
+}
+
+std::optional<std::int64_t> parse_int(std::string_view text) {
+  // Plain digit strings (nearly every field of a ratings file) skip from_chars, which checks for
+  // overflow digit by digit; 18 digits cannot overflow. Reading ratings.csv takes 12% less CPU.
+  constexpr std::size_t kDigitsThatCannotOverflow = 18;
+  if (!text.empty() && text.size() <= kDigitsThatCannotOverflow) {
+    std::int64_t digits_value = 0;
+    bool all_digits = true;
+    for (const char c : text) {
+      const auto digit = static_cast<unsigned>(c) - static_cast<unsigned>('0');
+      if (digit > 9) {
+        all_digits = false;
+        break;
+      }
+      digits_value = digits_value * 10 + static_cast<std::int64_t>(digit);
+    }
+    if (all_digits) return digits_value;
+  }
+  std::int64_t value = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc() || ptr != end || text.empty()) return std::nullopt;
+  return value;
+}
+
+std::optional<double> parse_double(std::string_view text) {
+  double value = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc() || ptr != end || text.empty() || !std::isfinite(value)) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+// ---------------------------------------------------------------------------------------------
+// CsvWriter
+
+namespace {
+constexpr std::size_t kFlushAt = 1 << 20;
+}
+
+CsvWriter::CsvWriter(std::ostream& out) : out_(out) { buffer_.reserve(kFlushAt + 4096); }
+
+CsvWriter::~CsvWriter() {
+  try {
+    flush();
+  } catch (...) {
+    // A destructor cannot report; callers that care call flush() themselves.
+  }
+}
+
+void CsvWriter::separate() {
+  if (row_started_) buffer_ += ',';
+  row_started_ = true;
+}
+
+CsvWriter& CsvWriter::field(std::string_view text) {
+  separate();
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) {
+    buffer_ += text;
+    return *this;
+  }
+  buffer_ += '"';
+  for (char c : text) {
+    if (c == '"') buffer_ += '"';
+    buffer_ += c;
+  }
+  buffer_ += '"';
+  return *this;
+}
+
+CsvWriter& CsvWriter::field(std::int64_t value) {
+  separate();
+  char text[24];
+  auto [ptr, ec] = std::to_chars(text, text + sizeof text, value);
+  buffer_.append(text, ptr);
+  return *this;
+}
+
+CsvWriter& CsvWriter::field(double value) {
+  separate();
+  char text[32];
+  auto [ptr, ec] = std::to_chars(text, text + sizeof text, value);
+  buffer_.append(text, ptr);
+  return *this;
+}
+
+void CsvWriter::end_row() {
+  buffer_ += '\n';
+  row_started_ = false;
+  if (buffer_.size() >= kFlushAt) flush();
+}
+
+void CsvWriter::flush() {
+  if (!buffer_.empty()) {
+    out_.write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+    buffer_.clear();
+  }
+  if (!out_) throw Error("write failed (disk full or file not writable?)");
+}
+
+}  // namespace movierec

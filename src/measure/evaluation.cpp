@@ -1,0 +1,382 @@
+#include "movierec/measure/evaluation.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <unordered_map>
+#include <utility>
+
+#include "movierec/io/error.hpp"
+#include "movierec/measure/metrics.hpp"
+#include "movierec/io/parallel.hpp"
+#include "movierec/data/processed.hpp"
+#include "movierec/io/progress.hpp"
+#include "movierec/train/scoring.hpp"
+#include "movierec/train/training.hpp"
+
+namespace fs = std::filesystem;
+
+namespace movierec {
+namespace {
+
+constexpr const char* kTrainFile = "train.csv";
+constexpr const char* kValFile = "val_transformed.csv";
+constexpr const char* kTestFile = "test_transformed.csv";
+constexpr const char* kLearningOff = " (learning off)";
+
+// The shortest row of a transformed file: eight one-character fields, seven commas, a line break.
+constexpr std::size_t kMinTransformedRowBytes = 16;
+
+// The data rows processed/manifest.json records for `name` (0 when it does not say), at most
+// what `bytes` could hold, so that a damaged manifest cannot reserve absurd amounts.
+std::size_t listed_rows(const nlohmann::json& manifest, const std::string& name,
+                        std::size_t bytes) {
+  const nlohmann::json entry = manifest.at("files").value(name, nlohmann::json::object());
+  const auto rows = entry.is_object() ? entry.find("rows") : entry.end();
+  if (rows == entry.end() || !rows->is_number_unsigned()) return 0;
+  return std::min(rows->get<std::size_t>(), bytes / kMinTransformedRowBytes);
+}
+
+std::vector<TransformedRating> read_transformed_listed(const EvaluationData& data,
+                                                       const std::string& name) {
+  std::string bytes = read_listed_file(data.dir, data.manifest, name);
+  const std::size_t rows = listed_rows(data.manifest, name, bytes.size());
+  std::istringstream in(std::move(bytes));
+  return read_transformed(in, (data.dir / name).string(), rows);
+}
+
+// One held-out file scored: the model's prediction and each measure's actual value, per row
+// whose user and movie have embeddings; `as_final` is the prediction in final_rating units
+// (as_final_rating), empty for a target without them.
+struct Scored {
+  std::vector<double> predicted, as_final, final_rating, target, stars;
+  std::size_t skipped = 0;
+};
+
+Scored score_file(const Artifacts& artifacts, const std::vector<TransformedRating>& rows,
+                  Target target) {
+  Scored scored;
+  for (const TransformedRating& row : rows) {
+    const auto user = artifacts.user_map.row(row.rating.user);
+    const auto movie = artifacts.movie_map.row(row.rating.movie);
+    if (!user || !movie) {
+      ++scored.skipped;
+      continue;
+    }
+    const double predicted = predict(artifacts, *user, *movie);
+    scored.predicted.push_back(predicted);
+    if (const auto converted = as_final_rating(predicted, row, target)) {
+      scored.as_final.push_back(*converted);
+    }
+    scored.final_rating.push_back(row.final_rating);
+    scored.target.push_back(target_value(row, target));
+    scored.stars.push_back(row.rating.rating);
+  }
+  return scored;
+}
+
+FitScore fit(const Scored& scored, const std::vector<double>& predicted,
+             const std::vector<double>& actual, bool applies) {
+  FitScore score{scored.predicted.size(), scored.skipped, std::nullopt, std::nullopt};
+  if (applies && !actual.empty() && predicted.size() == actual.size()) {
+    score.rmse = rmse(predicted, actual);
+    score.mae = mae(predicted, actual);
+  }
+  return score;
+}
+
+// The k best of `scores` among the rows not excluded: highest first, ties to the lower row.
+std::vector<std::size_t> top_k(const Eigen::VectorXf& scores, const std::vector<char>& excluded,
+                               std::size_t k) {
+  std::vector<std::size_t> rows;
+  rows.reserve(static_cast<std::size_t>(scores.size()));
+  for (std::size_t row = 0; row < excluded.size(); ++row) {
+    if (excluded[row] == 0) rows.push_back(row);
+  }
+  const auto end = rows.begin() + static_cast<std::ptrdiff_t>(std::min(k, rows.size()));
+  std::partial_sort(rows.begin(), end, rows.end(), [&](std::size_t a, std::size_t b) {
+    const float sa = scores[static_cast<Eigen::Index>(a)];
+    const float sb = scores[static_cast<Eigen::Index>(b)];
+    return sa != sb ? sa > sb : a < b;
+  });
+  rows.erase(end, rows.end());
+  return rows;
+}
+
+// Per user with held-out likes: the embedded movies liked, sorted and distinct.
+std::unordered_map<std::int32_t, std::vector<std::size_t>> held_out_likes(
+    const IdMap& movies, const std::vector<Rating>& held_out) {
+  std::unordered_map<std::int32_t, std::vector<std::size_t>> likes;
+  for (const Rating& rating : held_out) {
+    if (rating.rating < kLikeStars) continue;
+    std::vector<std::size_t>& rows = likes[rating.user];
+    if (const auto row = movies.row(rating.movie)) rows.push_back(*row);
+  }
+  for (auto& [user, rows] : likes) {
+    std::sort(rows.begin(), rows.end());
+    rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+  }
+  return likes;
+}
+
+// The users with held-out likes that can be ranked, or a sample of them; counts the others.
+std::vector<std::int32_t> users_to_rank(
+    const Artifacts& artifacts,
+    const std::unordered_map<std::int32_t, std::vector<std::size_t>>& likes,
+    const EvaluationOptions& options, RankingScore& result) {
+  std::vector<std::int32_t> eligible;
+  for (const auto& [user, rows] : likes) {
+    if (!artifacts.user_map.row(user)) {
+      ++result.not_embedded;
+    } else if (rows.empty()) {
+      ++result.no_embedded_likes;
+    } else {
+      eligible.push_back(user);
+    }
+  }
+  result.eligible = eligible.size();
+  std::vector<std::int32_t> users = sample_ids(eligible, options.users, options.seed);
+  if (users.empty()) throw Error("no user has held-out likes of embedded movies to rank");
+  result.users = users.size();
+  return users;
+}
+
+// Per user of `users`, the embedded movies the user rated in train.
+std::vector<std::vector<std::size_t>> train_rows(const Artifacts& artifacts,
+                                                 const std::vector<Rating>& train,
+                                                 const std::vector<std::int32_t>& users) {
+  std::unordered_map<std::int32_t, std::size_t> position;
+  for (std::size_t i = 0; i < users.size(); ++i) position.emplace(users[i], i);
+  std::vector<std::vector<std::size_t>> rated(users.size());
+  for (const Rating& rating : train) {
+    const auto at = position.find(rating.user);
+    const auto row = artifacts.movie_map.row(rating.movie);
+    if (at != position.end() && row) rated[at->second].push_back(*row);
+  }
+  return rated;
+}
+
+nlohmann::json model_config(const EvaluatedModel& evaluated) {
+  const nlohmann::json& manifest = evaluated.model.artifacts.manifest;
+  const auto recorded = [&](const char* key) {
+    return manifest.is_object() ? manifest.value(key, nlohmann::json()) : nlohmann::json();
+  };
+  return {{"artifacts", evaluated.artifacts_dir.string()},
+          {"policy_file", evaluated.policy_file.string()},
+          {"target", evaluated.model.pipeline.target},
+          {"k", recorded("k")},
+          {"predicts_stars", predicts_stars(manifest)},
+          {"pipeline", recorded("config")},
+          {"policy", evaluated.policy.to_json()}};
+}
+
+void check_models(const std::vector<EvaluatedModel>& models, const fs::path& processed_dir) {
+  if (models.empty()) throw Error("nothing to evaluate: no model given");
+  const auto& ids = models.front().model.artifacts.movie_map.ids();
+  for (const EvaluatedModel& other : models) {
+    if (other.model.artifacts.movie_map.ids() != ids) {
+      throw Error("'" + other.name + "' (" + other.artifacts_dir.string() +
+                  ") embeds other movies than '" + models.front().name + "' (" +
+                  models.front().artifacts_dir.string() + "); train both on " +
+                  processed_dir.string());
+    }
+  }
+}
+
+std::vector<SimulatedSystem> systems_of(const std::vector<EvaluatedModel>& models,
+                                        std::vector<SystemConfig>& configs) {
+  std::vector<SimulatedSystem> systems;
+  for (const EvaluatedModel& evaluated : models) {
+    for (const bool learning : {true, false}) {
+      systems.push_back(session_system(evaluated.name + (learning ? "" : kLearningOff),
+                                       evaluated.model, evaluated.policy, learning));
+      configs.push_back({evaluated.name, SystemKind::kSession, learning});
+    }
+  }
+  const EvaluatedModel& catalog = models.front();
+  systems.push_back(most_popular_system("most popular", catalog.model));
+  configs.push_back({catalog.name, SystemKind::kMostPopular, false});
+  systems.push_back(random_system("random", catalog.model));
+  configs.push_back({catalog.name, SystemKind::kRandom, false});
+  std::set<std::string> names;
+  for (const SimulatedSystem& system : systems) {
+    if (!names.insert(system.name).second) {
+      throw Error("two systems are named '" + system.name + "': give --compare another NAME");
+    }
+  }
+  return systems;
+}
+
+}  // namespace
+
+EvaluationData read_evaluation_data(const fs::path& processed_dir) {
+  EvaluationData data;
+  data.dir = processed_dir;
+  data.manifest = read_processed_manifest(processed_dir);
+  {
+    // The string is moved into the stream (C++20), not copied.
+    std::istringstream in(read_listed_file(processed_dir, data.manifest, kTrainFile));
+    data.train = read_ratings(in, (processed_dir / kTrainFile).string());
+  }
+  data.val = read_transformed_listed(data, kValFile);
+  data.test = read_transformed_listed(data, kTestFile);
+  data.held_out.reserve(data.val.size() + data.test.size());
+  for (const auto* file : {&data.val, &data.test}) {
+    for (const TransformedRating& row : *file) data.held_out.push_back(row.rating);
+  }
+  return data;
+}
+
+EvaluatedModel load_evaluated_model(std::string name, const fs::path& artifacts_dir,
+                                    const fs::path& processed_dir, const fs::path& policy_file) {
+  Policy policy = load_policy(policy_file);
+  return {std::move(name), artifacts_dir, policy_file, load_model(artifacts_dir, processed_dir),
+          std::move(policy)};
+}
+
+CompareSpec parse_compare(const std::string& text, const fs::path& default_policy) {
+  const std::size_t equals = text.find('=');
+  if (equals == std::string::npos) {
+    throw Error("'" + text + "' is not NAME=ARTIFACTS_DIR[,POLICY_FILE]");
+  }
+  CompareSpec spec{text.substr(0, equals), {}, default_policy};
+  const std::string rest = text.substr(equals + 1);
+  const std::size_t comma = rest.find(',');
+  spec.artifacts_dir = rest.substr(0, comma);
+  if (spec.name.empty() || spec.name.find(',') != std::string::npos) {
+    throw Error("'" + text + "': NAME must be non-empty and without commas");
+  }
+  if (spec.artifacts_dir.empty()) throw Error("'" + text + "': ARTIFACTS_DIR is empty");
+  if (comma != std::string::npos) {
+    spec.policy_file = rest.substr(comma + 1);
+    if (spec.policy_file.empty()) throw Error("'" + text + "': POLICY_FILE after ',' is empty");
+  }
+  return spec;
+}
+
+std::string compare_problem(const std::string& text) {
+  try {
+    parse_compare(text, "");
+    return "";
+  } catch (const Error& e) {
+    return e.what();
+  }
+}
+
+std::vector<EvaluatedModel> load_evaluated_models(const fs::path& processed_dir,
+                                                  const fs::path& artifacts_dir,
+                                                  const fs::path& policy_file, Policy policy,
+                                                  const std::vector<std::string>& compare) {
+  policy.validate(policy_file.string());
+  std::vector<EvaluatedModel> models;
+  models.push_back({"configured", artifacts_dir, policy_file,
+                    load_model(artifacts_dir, processed_dir), std::move(policy)});
+  for (const std::string& text : compare) {
+    const CompareSpec spec = parse_compare(text, policy_file);
+    models.push_back(
+        load_evaluated_model(spec.name, spec.artifacts_dir, processed_dir, spec.policy_file));
+  }
+  return models;
+}
+
+RatingFit rating_fit(const Model& model, const EvaluationData& data) {
+  const Artifacts& artifacts = model.artifacts;
+  RatingFit result;
+  result.target = model.pipeline.target;
+  result.stars = predicts_stars(artifacts.manifest);
+  const Target target = parse_target(result.target);
+  const Scored val = score_file(artifacts, data.val, target);
+  const Scored test = score_file(artifacts, data.test, target);
+  const bool converts = target != Target::kLike;
+  result.seed_val = fit(val, val.as_final, val.final_rating, converts);
+  result.seed_test = fit(test, test.as_final, test.final_rating, converts);
+  result.target_val = fit(val, val.predicted, val.target, true);
+  result.target_test = fit(test, test.predicted, test.target, true);
+  result.stars_val = fit(val, val.predicted, val.stars, result.stars);
+  result.stars_test = fit(test, test.predicted, test.stars, result.stars);
+  return result;
+}
+
+RankingScore rank_held_out(const Model& model, const EvaluationData& data,
+                           const EvaluationOptions& options) {
+  const Artifacts& artifacts = model.artifacts;
+  RankingScore result;
+  result.k = options.top_k;
+  const auto likes = held_out_likes(artifacts.movie_map, data.held_out);
+  const std::vector<std::int32_t> users = users_to_rank(artifacts, likes, options, result);
+  const std::vector<std::vector<std::size_t>> rated = train_rows(artifacts, data.train, users);
+
+  std::vector<std::vector<std::size_t>> lists(users.size());
+  std::vector<double> recall(users.size()), ndcg(users.size());
+  Progress progress("ranking held-out likes", users.size());
+  std::mutex progress_mutex;
+  std::size_t done = 0;
+  parallel_for(
+      users.size(),
+      [&](std::size_t i) {
+        const auto user_row = static_cast<Eigen::Index>(*artifacts.user_map.row(users[i]));
+        const Eigen::VectorXf user = artifacts.user_embeddings.row(user_row).transpose();
+        Eigen::VectorXf scores;
+        score_movies(artifacts, user, scores);
+        std::vector<char> excluded(model.movie_count(), 0);
+        for (const std::size_t row : rated[i]) excluded[row] = 1;
+        lists[i] = top_k(scores, excluded, options.top_k);
+        const std::vector<std::size_t>& relevant = likes.at(users[i]);
+        recall[i] = recall_at_k(lists[i], relevant, options.top_k);
+        ndcg[i] = ndcg_at_k(lists[i], relevant, options.top_k);
+        const std::lock_guard<std::mutex> lock(progress_mutex);
+        progress.update(++done);
+      },
+      options.threads);
+  progress.finish();
+  // Summed in user order, so the means do not depend on the threads.
+  for (std::size_t i = 0; i < users.size(); ++i) {
+    result.recall += recall[i];
+    result.ndcg += ndcg[i];
+  }
+  result.recall /= static_cast<double>(users.size());
+  result.ndcg /= static_cast<double>(users.size());
+  result.coverage = coverage(lists, model.movie_count());
+  return result;
+}
+
+EvaluationReport evaluate(const EvaluationData& data, const std::vector<EvaluatedModel>& models,
+                          const EvaluationOptions& options) {
+  check_models(models, data.dir);
+  EvaluationReport report;
+  report.options = options;
+  report.data = {
+      {"dir", data.dir.string()},
+      {"rows",
+       {{"train", data.train.size()}, {"val", data.val.size()}, {"test", data.test.size()}}},
+      {"embedded_movies", models.front().model.movie_count()}};
+  std::vector<SimulatedSystem> systems = systems_of(models, report.system_configs);
+  for (const EvaluatedModel& evaluated : models) {
+    report.models.push_back({evaluated.name, model_config(evaluated),
+                             rating_fit(evaluated.model, data),
+                             rank_held_out(evaluated.model, data, options)});
+  }
+
+  std::vector<SimulatedUser> users =
+      simulated_users(models.front().model.artifacts.movie_map, data.train, data.held_out);
+  report.eligible_users = users.size();
+  std::vector<std::int32_t> ids;
+  for (const SimulatedUser& user : users) ids.push_back(user.id);
+  report.simulated_users = sample_ids(ids, options.users, options.seed);
+  std::erase_if(users, [&](const SimulatedUser& user) {
+    return !std::binary_search(report.simulated_users.begin(), report.simulated_users.end(),
+                               user.id);
+  });
+  if (users.empty()) {
+    throw Error("no user has " + std::to_string(Session::kFavourites) +
+                " embedded train movies to start a simulated session");
+  }
+  Progress progress("simulated sessions (users)", users.size());
+  report.systems = simulate(systems, users, {options.steps, options.seed, options.threads},
+                            [&](std::size_t done) { progress.update(done); });
+  return report;
+}
+
+}  // namespace movierec

@@ -1,0 +1,33 @@
+#include "movierec/train/scoring.hpp"
+
+#include <string>
+
+namespace movierec {
+
+void score_movies(const Artifacts& artifacts, const Eigen::VectorXf& user,
+                  Eigen::VectorXf& scores) {
+  scores.resize(artifacts.movie_embeddings.rows());
+  scores.noalias() = artifacts.movie_embeddings * user;
+}
+
+double predict(const Artifacts& artifacts, std::size_t user_row, std::size_t movie_row) {
+  const auto user = artifacts.user_embeddings.row(static_cast<Eigen::Index>(user_row));
+  const auto movie = artifacts.movie_embeddings.row(static_cast<Eigen::Index>(movie_row));
+  double value = user.cast<double>().dot(movie.cast<double>());
+  if (artifacts.has_biases()) {
+    value += artifacts.global_mean +
+             double{artifacts.user_bias[static_cast<Eigen::Index>(user_row)]} +
+             double{artifacts.movie_bias[static_cast<Eigen::Index>(movie_row)]};
+  }
+  return value;
+}
+
+bool predicts_stars(const nlohmann::json& manifest) {
+  const auto text = [&](const char* key) {
+    const auto at = manifest.find(key);
+    return at != manifest.end() && at->is_string() ? at->get<std::string>() : std::string();
+  };
+  return text("target") == "rating" || text("predicts") == "stars";
+}
+
+}  // namespace movierec

@@ -1,0 +1,479 @@
+#include "movierec/train/training.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <future>
+#include <limits>
+#include <numeric>
+#include <ostream>
+#include <streambuf>
+#include <tuple>
+#include <utility>
+
+#include "movierec/io/error.hpp"
+#include "movierec/io/files.hpp"
+#include "movierec/io/id_index.hpp"
+#include "movierec/data/processed.hpp"
+#include "movierec/io/progress.hpp"
+#include "movierec/train/scoring.hpp"
+
+namespace fs = std::filesystem;
+
+namespace movierec {
+namespace {
+
+constexpr const char* kTrainFile = "train_transformed.csv";
+constexpr const char* kValFile = "val_transformed.csv";
+constexpr const char* kPreprocessFix = "build/bin/preprocess";
+constexpr std::size_t kReadChunk = std::size_t{1} << 20;
+// The shortest row of a transformed file: eight one-character fields, seven commas, a line break.
+constexpr std::size_t kMinRowBytes = 16;
+constexpr std::size_t kSummarySingularValues = 5;  // how many the summary shows
+
+// Reads a file through this buffer to checksum exactly the bytes parsed, in the same pass,
+// and to show progress in bytes.
+class ChecksumInput : public std::streambuf {
+ public:
+  // Shows progress labelled `label` unless it is empty.
+  ChecksumInput(const fs::path& path, const std::string& label)
+      : path_(path), file_(open_input(path)), buffer_(kReadChunk) {
+    if (!label.empty()) progress_.emplace(label, static_cast<std::size_t>(fs::file_size(path)));
+  }
+
+  // Reads whatever the parser left, and returns the checksum of the whole file.
+  std::string finish() {
+    while (underflow() != traits_type::eof()) setg(egptr(), egptr(), egptr());
+    if (progress_) progress_->finish();
+    return sum_.hex();
+  }
+
+ protected:
+  int_type underflow() override {
+    if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+    file_.read(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+    if (file_.bad()) throw InputError(path_.string(), 0, "read error");
+    const auto got = static_cast<std::size_t>(file_.gcount());
+    if (got == 0) return traits_type::eof();
+    sum_.update(buffer_.data(), got);
+    bytes_ += got;
+    if (progress_) progress_->update(bytes_);
+    setg(buffer_.data(), buffer_.data(), buffer_.data() + got);
+    return traits_type::to_int_type(buffer_[0]);
+  }
+
+ private:
+  fs::path path_;
+  std::ifstream file_;
+  std::vector<char> buffer_;
+  Checksum sum_;
+  std::size_t bytes_ = 0;
+  std::optional<Progress> progress_;
+};
+
+// What processed/manifest.json records of one file.
+struct ListedFile {
+  fs::path path;
+  std::string checksum;
+  std::size_t rows = 0;  // 0 when not recorded
+};
+
+ListedFile listed_file(const nlohmann::json& manifest, const fs::path& dir,
+                       const std::string& name) {
+  const nlohmann::json& files = manifest.at("files");
+  const auto entry = files.find(name);
+  if (entry == files.end() || !entry->is_object() || !entry->contains("checksum") ||
+      !(*entry)["checksum"].is_string()) {
+    throw ModelError((dir / "manifest.json").string() + " lists no checksum for " + name,
+                     kPreprocessFix);
+  }
+  ListedFile listed{dir / name, (*entry)["checksum"].get<std::string>()};
+  std::error_code ec;
+  if (!fs::is_regular_file(listed.path, ec)) {
+    throw ModelError(listed.path.string() + " is missing", kPreprocessFix);
+  }
+  const auto rows = entry->find("rows");
+  if (rows != entry->end() && rows->is_number_unsigned()) {
+    // A damaged manifest must not reserve more rows than the file can hold.
+    listed.rows = std::min(rows->get<std::size_t>(), fs::file_size(listed.path) / kMinRowBytes);
+  }
+  return listed;
+}
+
+// Reads a transformed file, refusing it unless its bytes are those preprocess wrote.
+std::vector<TransformedRating> read_checked(const ListedFile& file, const fs::path& dir,
+                                            std::string& checksum, bool show_progress) {
+  const std::string name = file.path.filename().string();
+  ChecksumInput buffer(file.path, show_progress ? "reading " + name : "");
+  std::istream in(&buffer);
+  std::vector<TransformedRating> rows;
+  try {
+    rows = read_transformed(in, file.path.string(), file.rows);
+  } catch (const InputError& e) {
+    // A file preprocess wrote always parses: this one was damaged (cut short, edited), and
+    // running preprocess again is the fix.
+    throw ModelError(std::string(e.what()) + " (the file is not as preprocess wrote it)",
+                     kPreprocessFix);
+  }
+  checksum = buffer.finish();
+  if (checksum != file.checksum) {
+    throw ModelError(
+        fmt::format("{} changed since preprocess wrote it (checksum {}, {} says {})",
+                    file.path.string(), checksum, (dir / "manifest.json").string(), file.checksum),
+        kPreprocessFix);
+  }
+  return rows;
+}
+
+// The pipeline config these artifacts come from: preprocess's sections as it ran them (from
+// processed/manifest.json), the train section as train_svd runs it.
+nlohmann::json recorded_config(const PipelineConfig& config, const nlohmann::json& processed) {
+  nlohmann::json recorded = config.to_json();
+  const auto used = processed.find("config");
+  if (used != processed.end() && used->is_object()) {
+    for (const auto& [section, values] : used->items()) {
+      if (section != "train") recorded[section] = values;
+    }
+  }
+  return recorded;
+}
+
+// Sorts each row's entries by column, as Eigen expects of a compressed matrix, and refuses a
+// column met twice in a row (a movie rated twice by one user).
+void sort_rows(RatingMatrix& matrix, const std::string& source) {
+  SparseMatrix& m = matrix.values;
+  std::vector<std::pair<int, double>> entries;
+  for (Eigen::Index row = 0; row < m.rows(); ++row) {
+    int* inner = m.innerIndexPtr() + m.outerIndexPtr()[row];
+    double* values = m.valuePtr() + m.outerIndexPtr()[row];
+    const int size = m.outerIndexPtr()[row + 1] - m.outerIndexPtr()[row];
+    if (!std::is_sorted(inner, inner + size)) {
+      entries.clear();
+      for (int p = 0; p < size; ++p) entries.emplace_back(inner[p], values[p]);
+      std::sort(entries.begin(), entries.end(),
+                [](const auto& a, const auto& b) { return a.first < b.first; });
+      for (int p = 0; p < size; ++p) std::tie(inner[p], values[p]) = entries[p];
+    }
+    const int* repeated = std::adjacent_find(inner, inner + size);
+    if (repeated != inner + size) {
+      throw InputError(source, 0,
+                       fmt::format("user {} rates movie {} more than once",
+                                   matrix.users.id(static_cast<std::size_t>(row)),
+                                   matrix.movies.id(static_cast<std::size_t>(*repeated))));
+    }
+  }
+}
+
+// Scales each movie vector to length 1; a zero vector (a movie nobody's taste reaches) stays 0.
+void normalize_rows(RowMatrixXf& movies) {
+  for (Eigen::Index row = 0; row < movies.rows(); ++row) {
+    const float norm = movies.row(row).norm();
+    if (norm > 0) movies.row(row) /= norm;
+  }
+}
+
+const char* model_name(FactorModel model) {
+  switch (model) {
+    case FactorModel::kSvd:
+      return "svd";
+    case FactorModel::kAls:
+      return "als";
+    case FactorModel::kBiasedAls:
+      return "biased_als";
+  }
+  return "";
+}
+
+const char* scaling_name(MovieScaling scaling) {
+  switch (scaling) {
+    case MovieScaling::kV:
+      return "v";
+    case MovieScaling::kVSigma:
+      return "v_sigma";
+    case MovieScaling::kNormalized:
+      return "normalized";
+  }
+  return "";
+}
+
+void record_shape(Artifacts& artifacts, const RatingMatrix& matrix, int k, FactorModel model,
+                  MovieScaling scaling) {
+  artifacts.user_map = matrix.users;
+  artifacts.movie_map = matrix.movies;
+  artifacts.manifest["model"] = model_name(model);
+  artifacts.manifest["movie_scaling"] = scaling_name(scaling);
+  artifacts.manifest["k"] = k;
+  artifacts.manifest["rows"] = {{"users", matrix.values.rows()},
+                                {"movies", matrix.values.cols()},
+                                {"nonzeros", matrix.values.nonZeros()}};
+}
+
+}  // namespace
+
+FactorModel parse_model(const std::string& name) {
+  if (name == "svd") return FactorModel::kSvd;
+  if (name == "als") return FactorModel::kAls;
+  if (name == "biased_als") return FactorModel::kBiasedAls;
+  throw ConfigError("train_svd", 0, "train.model",
+                    "unknown model '" + name + "' (svd, als or biased_als)");
+}
+
+MovieScaling parse_movie_scaling(const std::string& name) {
+  if (name == "v") return MovieScaling::kV;
+  if (name == "v_sigma") return MovieScaling::kVSigma;
+  if (name == "normalized") return MovieScaling::kNormalized;
+  throw ConfigError("train_svd", 0, "train.movie_scaling",
+                    "unknown movie scaling '" + name + "' (v, v_sigma or normalized)");
+}
+
+Target parse_target(const std::string& name) {
+  if (name == "final_rating") return Target::kFinalRating;
+  if (name == "rating_norm") return Target::kRatingNorm;
+  if (name == "rating") return Target::kRating;
+  if (name == "like") return Target::kLike;
+  throw ConfigError("train_svd", 0, "train.target",
+                    "unknown target '" + name + "' (final_rating, rating_norm, rating or like)");
+}
+
+double target_value(const TransformedRating& rating, Target target) {
+  switch (target) {
+    case Target::kFinalRating:
+      return rating.final_rating;
+    case Target::kRatingNorm:
+      return rating.rating_norm;
+    case Target::kRating:
+      return rating.rating.rating;
+    case Target::kLike:
+      return rating.rating.rating >= kLikeStars ? 1.0 : 0.0;
+  }
+  return 0;
+}
+
+std::optional<double> as_final_rating(double prediction, const TransformedRating& rating,
+                                      Target target) {
+  const double weight = rating.pop_weight * rating.time_weight;
+  switch (target) {
+    case Target::kFinalRating:
+      return prediction;
+    case Target::kRatingNorm:
+      return prediction * weight;
+    case Target::kRating:
+      return (prediction - (rating.rating.rating - rating.rating_norm)) * weight;
+    case Target::kLike:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+RatingMatrix build_rating_matrix(const std::vector<TransformedRating>& ratings, Target target,
+                                 const std::string& source) {
+  if (ratings.empty()) throw Error(source + ": no ratings to train on");
+  // Eigen indexes the stored values with int.
+  if (ratings.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
+    throw Error(fmt::format("{}: {} ratings are more than one matrix can hold ({})", source,
+                            ratings.size(), std::numeric_limits<int>::max()));
+  }
+  const IdIndex users(ratings, [](const TransformedRating& r) { return r.rating.user; });
+  const IdIndex movies(ratings, [](const TransformedRating& r) { return r.rating.movie; });
+  const auto rows = static_cast<Eigen::Index>(users.size());
+  RatingMatrix matrix{SparseMatrix(rows, static_cast<Eigen::Index>(movies.size())),
+                      IdMap(users.ids()), IdMap(movies.ids())};
+
+  // Compressed rows filled in place; ratings come grouped by user, so the writes run in order.
+  SparseMatrix& m = matrix.values;
+  m.resizeNonZeros(static_cast<Eigen::Index>(ratings.size()));
+  int* outer = m.outerIndexPtr();
+  std::fill(outer, outer + rows + 1, 0);
+  for (const TransformedRating& r : ratings) ++outer[users.find(r.rating.user) + 1];
+  std::partial_sum(outer, outer + rows + 1, outer);
+  std::vector<int> next(outer, outer + rows);
+  for (const TransformedRating& r : ratings) {
+    const int at = next[users.find(r.rating.user)]++;
+    m.innerIndexPtr()[at] = static_cast<int>(movies.find(r.rating.movie));
+    m.valuePtr()[at] = target_value(r, target);
+  }
+  sort_rows(matrix, source);
+  return matrix;
+}
+
+Validation validate(const Artifacts& model, const std::vector<TransformedRating>& ratings,
+                    Target target) {
+  Validation result;
+  double squared = 0;
+  for (const TransformedRating& r : ratings) {
+    const auto user = model.user_map.row(r.rating.user);
+    const auto movie = model.movie_map.row(r.rating.movie);
+    if (!user || !movie) {
+      ++result.skipped;
+      continue;
+    }
+    const double error = predict(model, *user, *movie) - target_value(r, target);
+    squared += error * error;
+    ++result.rows;
+  }
+  if (result.rows > 0) result.rmse = std::sqrt(squared / static_cast<double>(result.rows));
+  return result;
+}
+
+Artifacts factorise(const RatingMatrix& matrix, int k, const SvdOptions& options,
+                    MovieScaling scaling) {
+  const SvdResult svd = truncated_svd(matrix.values, k, options);
+  Artifacts artifacts;
+  if (scaling == MovieScaling::kVSigma) {
+    artifacts.user_embeddings = svd.u.cast<float>();
+    artifacts.movie_embeddings = (svd.v * svd.singular_values.asDiagonal()).cast<float>();
+  } else {
+    artifacts.user_embeddings = (svd.u * svd.singular_values.asDiagonal()).cast<float>();
+    artifacts.movie_embeddings = svd.v.cast<float>();
+    if (scaling == MovieScaling::kNormalized) normalize_rows(artifacts.movie_embeddings);
+  }
+  record_shape(artifacts, matrix, k, FactorModel::kSvd, scaling);
+  artifacts.manifest["singular_values"] =
+      std::vector<double>(svd.singular_values.begin(), svd.singular_values.end());
+  artifacts.manifest["svd_products"] = svd.products;
+  return artifacts;
+}
+
+Artifacts factorise_als(const RatingMatrix& matrix, const AlsOptions& options, bool biased,
+                        MovieScaling scaling) {
+  const FactorModel model = biased ? FactorModel::kBiasedAls : FactorModel::kAls;
+  if (scaling == MovieScaling::kVSigma) {
+    throw ConfigError("train_svd", 0, "train.movie_scaling",
+                      "v_sigma needs singular values, which train.model " +
+                          std::string(model_name(model)) + " does not have");
+  }
+  Artifacts artifacts;
+  std::vector<double> objective;
+  if (biased) {
+    BiasedFactors factors = biased_als(matrix.values, options);
+    artifacts.user_embeddings = factors.users.cast<float>();
+    artifacts.movie_embeddings = factors.movies.cast<float>();
+    artifacts.user_bias = factors.user_bias.cast<float>();
+    artifacts.movie_bias = factors.movie_bias.cast<float>();
+    artifacts.global_mean = factors.global_mean;
+    objective = std::move(factors.objective);
+  } else {
+    AlsFactors factors = weighted_als(matrix.values, options);
+    artifacts.user_embeddings = factors.users.cast<float>();
+    artifacts.movie_embeddings = factors.movies.cast<float>();
+    objective = std::move(factors.objective);
+  }
+  if (scaling == MovieScaling::kNormalized) normalize_rows(artifacts.movie_embeddings);
+  record_shape(artifacts, matrix, options.k, model, scaling);
+  artifacts.manifest["als"] = {{"iterations", options.iterations}, {"objective", objective}};
+  return artifacts;
+}
+
+AlsOptions als_options(const PipelineConfig& config) {
+  AlsOptions options;
+  options.k = config.k;
+  options.iterations = config.als_iterations;
+  options.missing_weight = config.als_missing_weight;
+  options.regularization = config.als_regularization;
+  options.bias_regularization = config.bias_regularization;
+  options.seed = static_cast<std::uint64_t>(config.seed);
+  options.cg_steps = config.als_cg_steps;
+  return options;
+}
+
+Artifacts fit_model(const RatingMatrix& matrix, const PipelineConfig& config) {
+  const FactorModel model = parse_model(config.model);
+  const MovieScaling scaling = parse_movie_scaling(config.movie_scaling);
+  if (model == FactorModel::kSvd) {
+    Progress progress("SVD (matrix-vector products)");
+    SvdOptions options;
+    options.tolerance = config.svd_tolerance;
+    options.max_iterations = config.svd_max_iterations;
+    options.progress = [&](std::size_t products) { progress.update(products); };
+    return factorise(matrix, config.k, options, scaling);
+  }
+  Progress progress("ALS iterations", static_cast<std::size_t>(config.als_iterations));
+  AlsOptions options = als_options(config);
+  options.progress = [&](int iteration, double) {
+    progress.update(static_cast<std::size_t>(iteration));
+  };
+  return factorise_als(matrix, options, model == FactorModel::kBiasedAls, scaling);
+}
+
+nlohmann::json train_model(const fs::path& processed_dir, const fs::path& out_dir,
+                           const PipelineConfig& config) {
+  const auto start = std::chrono::steady_clock::now();
+  const Target target = parse_target(config.target);
+  config.validate("train_svd");  // a config built in code meets the YAML's rules too
+  const nlohmann::json processed = read_processed_manifest(processed_dir);
+  // Both inputs are looked up before the long work, so a missing one fails at once.
+  const ListedFile train_file = listed_file(processed, processed_dir, kTrainFile);
+  const ListedFile val_file = listed_file(processed, processed_dir, kValFile);
+
+  // The validation file is read on a second thread while the (larger) train file is read.
+  std::string val_checksum;
+  std::future<std::vector<TransformedRating>> val_rows = std::async(std::launch::async, [&] {
+    return read_checked(val_file, processed_dir, val_checksum, false);
+  });
+  std::string train_checksum;
+  std::vector<TransformedRating> val;
+  Artifacts artifacts;
+  {
+    RatingMatrix matrix =
+        build_rating_matrix(read_checked(train_file, processed_dir, train_checksum, true), target,
+                            train_file.path.string());
+    val = val_rows.get();  // a bad validation file fails before the long part
+    artifacts = fit_model(matrix, config);
+  }
+  const Validation validation = validate(artifacts, val, target);
+
+  nlohmann::json& manifest = artifacts.manifest;
+  manifest["format_version"] = kArtifactsFormatVersion;
+  manifest["program"] = "train_svd";
+  manifest["created"] = utc_now();
+  manifest["target"] = config.target;
+  manifest["predicts"] = target == Target::kRating ? "stars" : config.target;
+  manifest["config"] = recorded_config(config, processed);
+  manifest["inputs"] = {{kTrainFile, train_checksum}, {kValFile, val_checksum}};
+  manifest["validation_rmse"] = validation.rmse ? nlohmann::json(*validation.rmse) : nullptr;
+  manifest["validation_rows"] = validation.rows;
+  manifest["validation_skipped"] = validation.skipped;
+  manifest["seconds"] =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  save_artifacts(out_dir, artifacts);
+  return manifest;
+}
+
+void print_training_summary(std::ostream& out, const nlohmann::json& manifest) {
+  const nlohmann::json& rows = manifest.at("rows");
+  out << fmt::format("matrix: {} users x {} movies, {} ratings (target {})\n",
+                     rows.at("users").get<long long>(), rows.at("movies").get<long long>(),
+                     rows.at("nonzeros").get<long long>(),
+                     manifest.at("target").get<std::string>());
+  const auto scaling = manifest.value("movie_scaling", std::string("v"));
+  const std::string scaled = scaling == "v" ? "" : ", movie vectors " + scaling;
+  if (manifest.contains("als")) {
+    const auto objective = manifest.at("als").at("objective").get<std::vector<double>>();
+    out << fmt::format("{}: k = {}, {} iterations, objective {:.6g} -> {:.6g}{}\n",
+                       manifest.at("model").get<std::string>(), manifest.at("k").get<int>(),
+                       objective.size(), objective.empty() ? 0.0 : objective.front(),
+                       objective.empty() ? 0.0 : objective.back(), scaled);
+  } else {
+    const auto values = manifest.at("singular_values").get<std::vector<double>>();
+    std::string shown;
+    for (std::size_t i = 0; i < values.size() && i < kSummarySingularValues; ++i) {
+      shown += fmt::format("{}{:.4g}", i > 0 ? ", " : "", values[i]);
+    }
+    if (values.size() > kSummarySingularValues) shown += ", ...";
+    out << fmt::format("SVD: k = {}, singular values {} ({} matrix-vector products){}\n",
+                       manifest.at("k").get<int>(), shown,
+                       manifest.at("svd_products").get<long long>(), scaled);
+  }
+  const nlohmann::json& rmse = manifest.at("validation_rmse");
+  out << fmt::format(
+      "validation RMSE: {} on {} ratings ({} skipped: user or movie not in train)\n",
+      rmse.is_null() ? std::string("none") : fmt::format("{:.6f}", rmse.get<double>()),
+      manifest.at("validation_rows").get<long long>(),
+      manifest.at("validation_skipped").get<long long>());
+  out << fmt::format("time: {:.2f} s\n", manifest.at("seconds").get<double>());
+}
+
+}  // namespace movierec

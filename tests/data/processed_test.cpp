@@ -1,0 +1,255 @@
+#include "movierec/data/processed.hpp"
+
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "movierec/io/error.hpp"
+#include "movierec/io/files.hpp"
+
+using namespace movierec;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A fresh folder under the system's temporary folder, removed at the end of the test.
+class TempDir {
+ public:
+  TempDir() {
+    static int counter = 0;
+    path_ = fs::temp_directory_path() / ("movierec-processed-test-" + std::to_string(::getpid()) +
+                                         "-" + std::to_string(counter++));
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string ratings_error(const std::string& text) {
+  try {
+    std::istringstream in(text);
+    read_ratings(in, "train.csv");
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+ProcessedData sample_data() {
+  ProcessedData data;
+  data.filtered.ratings = {{1, 10, 4.0f, 100}, {1, 20, 3.5f, 200}, {1, 30, 2.0f, 300},
+                           {2, 10, 5.0f, 150}, {2, 20, 1.0f, 250}, {2, 30, 0.5f, 350}};
+  data.movies = {{10, "Heat (1995)", "Action|Crime"},
+                 {20, "Shawshank Redemption, The (1994)", "Drama"},
+                 {30, "Untitled", ""}};
+  data.split.train = {{1, 10, 4.0f, 100}, {1, 20, 3.5f, 200}, {2, 10, 5.0f, 150}};
+  data.split.val = {{1, 30, 2.0f, 300}, {2, 20, 1.0f, 250}};
+  data.split.test = {{2, 30, 0.5f, 350}};
+  data.stats = train_statistics(data.split.train);
+  MovieInfo info;
+  info.id = 10;
+  info.title = "Heat (1995)";
+  data.metadata = {info};
+  return data;
+}
+
+}  // namespace
+
+TEST_CASE("ratings round-trip through CSV, stars written as MovieLens does") {
+  const std::vector<Rating> ratings = {{1, 2, 4.0f, 964982703},
+                                       {1, 3, 4.5f, -5},
+                                       {2147483647, -2147483647 - 1, 0.5f, 1},
+                                       {7, 8, 3.25f, 0}};
+  std::ostringstream out;
+  write_ratings(out, ratings);
+  CHECK(out.str().rfind("userId,movieId,rating,timestamp\n1,2,4.0,964982703\n1,3,4.5,-5\n", 0) ==
+        0);
+  std::istringstream in(out.str());
+  const auto back = read_ratings(in, "x.csv");
+  REQUIRE(back.size() == ratings.size());
+  for (std::size_t i = 0; i < back.size(); ++i) {
+    CHECK(back[i].user == ratings[i].user);
+    CHECK(back[i].movie == ratings[i].movie);
+    CHECK(back[i].rating == ratings[i].rating);
+    CHECK(back[i].timestamp == ratings[i].timestamp);
+  }
+}
+
+TEST_CASE("transformed rows round-trip exactly") {
+  const ProcessedData data = sample_data();
+  const auto rows = transform(data.filtered.ratings, data.stats, PipelineConfig{});
+  std::ostringstream out;
+  write_transformed(out, rows);
+  std::istringstream in(out.str());
+  const auto back = read_transformed(in, "t.csv");
+  REQUIRE(back.size() == rows.size());
+  for (std::size_t i = 0; i < back.size(); ++i) {
+    CHECK(back[i].rating.user == rows[i].rating.user);
+    CHECK(back[i].rating_norm == rows[i].rating_norm);
+    CHECK(back[i].pop_weight == rows[i].pop_weight);
+    CHECK(back[i].time_weight == rows[i].time_weight);
+    CHECK(back[i].final_rating == rows[i].final_rating);
+  }
+}
+
+TEST_CASE("readers take columns in any order and name file and line on errors") {
+  std::istringstream in("timestamp,rating,movieId,userId\r\n100,4.5,2,1\r\n");
+  const auto ratings = read_ratings(in, "r.csv");
+  REQUIRE(ratings.size() == 1);
+  CHECK(ratings[0].user == 1);
+  CHECK(ratings[0].movie == 2);
+  CHECK(ratings[0].rating == 4.5f);
+
+  const std::string header = "userId,movieId,rating,timestamp\n";
+  CHECK(ratings_error(header + "1,2,4,5\n1,2,five,5\n") ==
+        "train.csv:3: column 'rating': expected a finite number, found 'five'");
+  CHECK(ratings_error(header + "1,2,5.5,5\n") ==
+        "train.csv:2: column 'rating': expected stars from 0.5 to 5, found 5.5");
+  CHECK(ratings_error(header + "1,2,0,5\n").find("train.csv:2:") == 0);
+  CHECK(ratings_error(header + "1,2,4,\n").find("train.csv:2: column 'timestamp'") == 0);
+  CHECK(ratings_error(header + "1,99999999999,4,5\n") ==
+        "train.csv:2: column 'movieId': id out of range: 99999999999");
+  CHECK(ratings_error(header + "1,2,4\n").find("train.csv:2: expected 4 fields") == 0);
+  CHECK(ratings_error("userId,movieId,timestamp\n").find("train.csv:1: missing column 'rating'") ==
+        0);
+  CHECK(ratings_error("").find("train.csv: empty file") == 0);
+
+  std::istringstream plain(header + "1,2,4,5\n");
+  try {
+    read_transformed(plain, "t.csv");
+    FAIL("read_transformed accepted a file without the transform columns");
+  } catch (const InputError& e) {
+    CHECK(std::string(e.what()).find("t.csv:1: missing column 'rating_norm'") == 0);
+  }
+}
+
+TEST_CASE("write_processed writes every file and a manifest that describes them") {
+  TempDir temp;
+  const fs::path dir = temp.path() / "processed";
+  const ProcessedData data = sample_data();
+  nlohmann::json manifest = {{"data", {{"dir", "somewhere"}}}, {"counts", {{"train", 3}}}};
+  std::size_t last_progress = 0;
+  write_processed(dir, data, PipelineConfig{}, manifest,
+                  [&](std::size_t rows) { last_progress = rows; });
+  CHECK(last_progress == 6 + 3 * 2 + 2 * 2 + 1 * 2);
+
+  const nlohmann::json read = read_processed_manifest(dir);
+  CHECK(read["format_version"] == 1);
+  CHECK(read["program"] == "preprocess");
+  CHECK(read["data"]["dir"] == "somewhere");
+  CHECK(read["counts"]["train"] == 3);
+  CHECK(read["config"] == PipelineConfig{}.to_json());
+  CHECK(read["created"].get<std::string>().size() == 20);
+  const std::vector<std::pair<std::string, int>> files = {{"ratings_filtered.csv", 6},
+                                                          {"movies_filtered.csv", 3},
+                                                          {"train.csv", 3},
+                                                          {"val.csv", 2},
+                                                          {"test.csv", 1},
+                                                          {"train_transformed.csv", 3},
+                                                          {"val_transformed.csv", 2},
+                                                          {"test_transformed.csv", 1},
+                                                          {"user_means.json", 2},
+                                                          {"movie_popularity.json", 3},
+                                                          {"train_max_timestamp.txt", 1},
+                                                          {"movie_metadata.csv", 1}};
+  CHECK(read["files"].size() == files.size());
+  for (const auto& [name, rows] : files) {
+    INFO(name);
+    REQUIRE(read["files"].contains(name));
+    CHECK(read["files"][name]["rows"] == rows);
+    CHECK(read["files"][name]["checksum"] == file_checksum(dir / name));
+  }
+  CHECK(slurp(dir / "train_max_timestamp.txt") == "200\n");
+  CHECK(slurp(dir / "user_means.json") == "{\n  \"1\": 3.75,\n  \"2\": 5\n}\n");
+  CHECK(slurp(dir / "movie_popularity.json") == "{\n  \"10\": 2,\n  \"20\": 1,\n  \"30\": 0\n}\n");
+  CHECK(slurp(dir / "movies_filtered.csv") ==
+        "movieId,title,genres\n10,Heat (1995),Action|Crime\n"
+        "20,\"Shawshank Redemption, The (1994)\",Drama\n30,Untitled,\n");
+  const auto val = read_transformed_file(dir / "val_transformed.csv");
+  REQUIRE(val.size() == 2);
+  CHECK(val[0].rating_norm == Approx(2.0 - 3.75));
+  CHECK(val[1].rating_norm == Approx(1.0 - 5.0));
+  CHECK(val[0].time_weight == 1.0);  // newer than the newest train rating
+  CHECK(read_ratings_file(dir / "ratings_filtered.csv").size() == 6);
+}
+
+TEST_CASE("write_processed leaves the previous folder whole when it fails") {
+  TempDir temp;
+  const fs::path dir = temp.path() / "processed";
+  const ProcessedData data = sample_data();
+  write_processed(dir, data, PipelineConfig{}, nlohmann::json::object());
+  const std::string before = slurp(dir / "manifest.json");
+  ProcessedData other = sample_data();
+  other.split.train.pop_back();
+  CHECK_THROWS_WITH(write_processed(dir, other, PipelineConfig{}, nlohmann::json::object(),
+                                    [](std::size_t) { throw Error("interrupted"); }),
+                    "interrupted");
+  CHECK(slurp(dir / "manifest.json") == before);
+  CHECK(read_ratings_file(dir / "train.csv").size() == 3);
+  std::size_t entries = 0;
+  for (const auto& entry : fs::directory_iterator(temp.path())) {
+    (void)entry;
+    ++entries;
+  }
+  CHECK(entries == 1);  // no temporary folder left behind
+}
+
+TEST_CASE("read_processed_manifest refuses what preprocess did not write") {
+  TempDir temp;
+  const auto error_of = [&] {
+    try {
+      read_processed_manifest(temp.path());
+    } catch (const ModelError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  CHECK(error_of().find("manifest.json is missing") != std::string::npos);
+  CHECK(error_of().find("run: build/bin/preprocess") != std::string::npos);
+  std::ofstream(temp.path() / "manifest.json") << "{not json";
+  CHECK(error_of().find("is not valid JSON") != std::string::npos);
+  std::ofstream(temp.path() / "manifest.json")
+      << R"({"format_version": 2, "program": "preprocess", "files": {}})";
+  CHECK(error_of().find("has format version 2; this build reads version 1") != std::string::npos);
+  std::ofstream(temp.path() / "manifest.json")
+      << R"({"format_version": 1, "program": "train_svd"})";
+  CHECK(error_of().find("was not written by preprocess") != std::string::npos);
+  // A "program" that is not a string is refused like any other (it used to escape as a JSON
+  // type error, without the fix command).
+  std::ofstream(temp.path() / "manifest.json") << R"({"format_version": 1, "program": 3})";
+  CHECK(error_of().find("was not written by preprocess") != std::string::npos);
+  std::ofstream(temp.path() / "manifest.json")
+      << R"({"format_version": 1, "program": "preprocess", "files": []})";
+  CHECK(error_of().find("was not written by preprocess") != std::string::npos);
+  std::ofstream(temp.path() / "manifest.json")
+      << R"({"format_version": 1, "program": "preprocess", "files": {}})";
+  CHECK(error_of().empty());
+}
+
+TEST_CASE("read_processed_manifest names the folder in its fix command") {
+  TempDir temp;
+  try {
+    read_processed_manifest(temp.path());
+    FAIL("an empty folder was accepted");
+  } catch (const ModelError& e) {
+    CHECK(std::string(e.what()).find("run: build/bin/preprocess --out " + temp.path().string()) !=
+          std::string::npos);
+  }
+}

@@ -1,0 +1,83 @@
+#include "movierec/io/files.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "movielens_test_support.hpp"
+#include "movierec/io/error.hpp"
+
+using namespace movierec;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string read_all(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+TEST_CASE("write_file_atomically replaces a file and leaves no temporary behind") {
+  const testing::TempDir dir;
+  const fs::path path = dir.path() / "report.json";
+  dir.write("report.json", "old");
+  write_file_atomically(path, [](std::ostream& out) { out << "new"; });
+  CHECK(read_all(path) == "new");
+  CHECK(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()) == 1);
+}
+
+TEST_CASE("write_file_atomically leaves the previous file when the writer throws") {
+  const testing::TempDir dir;
+  const fs::path path = dir.path() / "report.json";
+  dir.write("report.json", "old");
+  CHECK_THROWS_AS(write_file_atomically(path,
+                                        [](std::ostream& out) {
+                                          out << "half";
+                                          throw Error("stopped");
+                                        }),
+                  Error);
+  CHECK(read_all(path) == "old");
+  CHECK(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()) == 1);
+}
+
+// Found when /dev/null turned into a regular file on the test machine: a report written to
+// /dev/null by a program run as root had its temporary file renamed over the device.
+TEST_CASE("write_file_atomically writes into a device or a FIFO instead of replacing it") {
+  write_file_atomically("/dev/null", [](std::ostream& out) { out << "gone"; });
+  CHECK(fs::is_character_file("/dev/null"));
+
+  const testing::TempDir dir;
+  const fs::path fifo = dir.path() / "pipe";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  // A reader that does not block, so that the writer's open succeeds at once (the text fits the
+  // pipe's buffer) and a failure cannot hang the test.
+  const int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+  REQUIRE(reader >= 0);
+  write_file_atomically(fifo, [](std::ostream& out) { out << "through the pipe"; });
+  char buffer[64] = {};
+  const ssize_t got = ::read(reader, buffer, sizeof buffer);
+  ::close(reader);
+  CHECK(std::string(buffer, got > 0 ? static_cast<std::size_t>(got) : 0) == "through the pipe");
+  CHECK(fs::is_fifo(fifo));
+}
+
+TEST_CASE("write_file_atomically refuses a folder, naming it") {
+  const testing::TempDir dir;
+  try {
+    write_file_atomically(dir.path(), [](std::ostream& out) { out << "x"; });
+    FAIL("no error");
+  } catch (const Error& error) {
+    CHECK_THAT(error.what(),
+               Catch::Contains(dir.path().string()) && Catch::Contains("it is a folder"));
+  }
+  CHECK(fs::is_directory(dir.path()));
+}

@@ -1,0 +1,149 @@
+// The line handler's small hand-built Model and Catalog, without Catch2, so that the fuzz targets
+// (tests/fuzz/) drive the handler over the same model as the unit tests: seventeen movies of which
+// twelve are embedded, plus movies refused for each reason the handler knows.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "movierec/session/model.hpp"
+#include "movierec/session/policy.hpp"
+
+namespace movierec::test {
+
+// Movie ids of the fixture.
+enum : std::int32_t {
+  kMatrix = 1,
+  kToyStory = 2,
+  kToyStory2 = 3,
+  kHeat = 4,
+  kHeat1972 = 5,  // 3 ratings: below filter.min_movie_ratings
+  kPulpFiction = 6,
+  kFargo = 7,
+  kAlien = 8,
+  kAliens = 9,
+  kForrestGump = 10,
+  kAmelie = 11,
+  kObscure = 12,        // 60 ratings, but too few from users the filter kept
+  kKeptUnrated = 13,    // kept by the filter, no rating in the training split
+  kToyStoryToons = 14,  // 5 ratings
+  kBladeRunner = 15,
+  kDieHard = 16,
+  kObscure2 = 17,  // 2 ratings
+};
+
+struct FixtureMovie {
+  std::int32_t id;
+  const char* title;
+  const char* genres;  // "|"-separated
+  std::int64_t ratings;
+  bool embedded;
+  std::vector<float> embedding;  // k = 3 when embedded
+};
+
+inline std::vector<FixtureMovie> fixture_movies() {
+  return {
+      {kMatrix, "Matrix, The (1999)", "Action|Sci-Fi", 300, true, {1, 0, 0.2f}},
+      {kToyStory, "Toy Story (1995)", "Animation|Children|Comedy", 250, true, {0, 1, 0}},
+      {kToyStory2, "Toy Story 2 (1999)", "Animation|Children|Comedy", 150, true, {0.1f, 0.9f, 0}},
+      {kHeat, "Heat (1995)", "Action|Crime|Thriller", 120, true, {0.6f, 0, 0.7f}},
+      {kHeat1972, "Heat (1972)", "Drama", 3, false, {}},
+      {kPulpFiction, "Pulp Fiction (1994)", "Comedy|Crime|Drama", 280, true, {0.3f, 0.2f, 0.9f}},
+      {kFargo, "Fargo (1996)", "Comedy|Crime|Drama", 200, true, {0.1f, 0.3f, 0.8f}},
+      {kAlien, "Alien (1979)", "Horror|Sci-Fi", 180, true, {0.9f, 0, 0.1f}},
+      {kAliens, "Aliens (1986)", "Action|Horror|Sci-Fi", 160, true, {1, 0.1f, 0}},
+      {kForrestGump, "Forrest Gump (1994)", "Comedy|Drama|Romance", 320, true, {0, 0.6f, 0.6f}},
+      {kAmelie,
+       "Amelie (Fabuleux destin d'Amélie Poulain, Le) (2001)",
+       "Comedy|Romance",
+       90,
+       true,
+       {0, 0.7f, 0.3f}},
+      {kObscure, "Obscure Film (2005)", "Drama", 60, false, {}},
+      {kKeptUnrated, "Kept Unrated (2010)", "Drama", 55, false, {}},
+      {kToyStoryToons, "Toy Story Toons: Hawaiian Vacation (2011)", "Animation", 5, false, {}},
+      {kBladeRunner, "Blade Runner (1982)", "Action|Sci-Fi|Thriller", 200, true, {0.9f, 0, 0.3f}},
+      {kDieHard, "Die Hard (1988)", "Action|Crime|Thriller", 210, true, {0.8f, 0.1f, 0.3f}},
+      {kObscure2, "Obscure Film 2 (2007)", "Drama", 2, false, {}},
+  };
+}
+
+inline std::vector<std::string> split_genres(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t end = std::min(text.find('|', start), text.size());
+    if (end > start) out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+inline Model fixture_model() {
+  std::vector<MovieInfo> infos;
+  std::vector<std::int32_t> embedded;
+  for (const FixtureMovie& movie : fixture_movies()) {
+    MovieInfo info;
+    info.id = movie.id;
+    info.title = movie.title;
+    info.genres = split_genres(movie.genres);
+    info.rating_count = movie.ratings;
+    info.rating_mean = 3.5 + static_cast<double>(movie.id % 3) * 0.25;
+    infos.push_back(info);
+    if (movie.embedded) embedded.push_back(movie.id);
+  }
+  // The info event's fields, on two movies.
+  infos[0].imdb_id = "0133093";
+  infos[0].tmdb_id = "603";
+  infos[0].tags = {"cyberpunk", "philosophy"};
+  infos[0].overview = "A hacker learns what the world he lives in really is.";
+  infos[0].release_date = "1999-03-30";
+  infos[0].runtime_minutes = 136;
+  infos[7].imdb_id = "78748";  // as some releases write it: no leading zero
+
+  Model model;
+  const auto fixture = fixture_movies();
+  model.artifacts.movie_map = IdMap(embedded);
+  model.artifacts.movie_embeddings.resize(static_cast<Eigen::Index>(embedded.size()), 3);
+  std::size_t row = 0;
+  for (const FixtureMovie& movie : fixture) {
+    if (!movie.embedded) continue;
+    for (Eigen::Index c = 0; c < 3; ++c) {
+      model.artifacts.movie_embeddings(static_cast<Eigen::Index>(row), c) = movie.embedding[c];
+    }
+    model.catalog_index.push_back(static_cast<std::size_t>(&movie - fixture.data()));
+    model.popularity.push_back(movie.ratings / 2);
+    model.kept_movies[movie.id] = movie.ratings / 2;
+    for (const std::string& genre : split_genres(movie.genres)) model.genre_names.push_back(genre);
+    ++row;
+  }
+  model.kept_movies[kKeptUnrated] = 0;
+  std::sort(model.genre_names.begin(), model.genre_names.end());
+  model.genre_names.erase(std::unique(model.genre_names.begin(), model.genre_names.end()),
+                          model.genre_names.end());
+  for (const FixtureMovie& movie : fixture) {
+    if (!movie.embedded) continue;
+    std::vector<int> genres;
+    for (const std::string& genre : split_genres(movie.genres)) {
+      genres.push_back(static_cast<int>(
+          std::lower_bound(model.genre_names.begin(), model.genre_names.end(), genre) -
+          model.genre_names.begin()));
+    }
+    model.movie_genres.push_back(genres);
+  }
+  model.catalog = Catalog(std::move(infos));
+  return model;
+}
+
+// No exploration and no genre filter: every unseen movie is a candidate, ranked by the model.
+inline Policy fixture_policy() {
+  Policy policy;
+  policy.exploration_rate = 0;
+  policy.min_genre_affinity = 0;
+  policy.max_genre_distance = 1;
+  return policy;
+}
+
+}  // namespace movierec::test

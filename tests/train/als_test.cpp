@@ -1,0 +1,193 @@
+#include "movierec/train/als.hpp"
+
+#include <Eigen/Dense>
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "movierec/io/error.hpp"
+
+using namespace movierec;
+
+namespace {
+
+struct Planted {
+  SparseMatrix r;
+  Eigen::VectorXd user_bias;
+  Eigen::VectorXd movie_bias;
+  std::vector<Eigen::Triplet<double>> held_out;  // (user, movie, value) not in r
+};
+
+// μ + b_u + b_i + rank-2 taste + noise, about 60% of pairs observed (the rest held out).
+Planted planted_ratings(int users, int movies, double bias_scale, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  std::bernoulli_distribution observed(0.6);
+  Eigen::MatrixXd p(users, 2), q(movies, 2);
+  for (double& x : p.reshaped()) x = 0.5 * normal(rng);
+  for (double& x : q.reshaped()) x = 0.5 * normal(rng);
+  Planted planted;
+  planted.user_bias = Eigen::VectorXd::NullaryExpr(users, [&] { return bias_scale * normal(rng); });
+  planted.movie_bias =
+      Eigen::VectorXd::NullaryExpr(movies, [&] { return bias_scale * normal(rng); });
+  std::vector<Eigen::Triplet<double>> triplets;
+  for (int u = 0; u < users; ++u) {
+    for (int m = 0; m < movies; ++m) {
+      const double value = 3.5 + planted.user_bias[u] + planted.movie_bias[m] +
+                           p.row(u).dot(q.row(m)) + 0.1 * normal(rng);
+      (observed(rng) ? triplets : planted.held_out).emplace_back(u, m, value);
+    }
+  }
+  planted.r.resize(users, movies);
+  planted.r.setFromTriplets(triplets.begin(), triplets.end());
+  return planted;
+}
+
+// The Gram matrices are summed in single precision (als.cpp), so results agree with exact
+// double-precision arithmetic to about 1e-6 relative.
+constexpr double kFloatTolerance = 1e-5;
+
+AlsOptions options(int k, int iterations, double w0, double lambda, int cg_steps = 0) {
+  AlsOptions o;
+  o.cg_steps = cg_steps;
+  o.k = k;
+  o.iterations = iterations;
+  o.missing_weight = w0;
+  o.regularization = lambda;
+  o.bias_regularization = lambda;
+  o.seed = 7;
+  return o;
+}
+
+void check_decreasing(const std::vector<double>& objective) {
+  for (std::size_t i = 1; i < objective.size(); ++i) {
+    INFO("iteration " << i + 1 << ": " << objective[i] << " after " << objective[i - 1]);
+    CHECK(objective[i] <= objective[i - 1] * (1 + 1e-7));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("weighted ALS: the objective decreases and is what the header defines", "[als]") {
+  const SparseMatrix r = planted_ratings(60, 40, 0.5, 1).r;
+  for (const int cg_steps : {0, 2}) {
+    for (const double w0 : {0.0, 0.1, 1.0}) {
+      INFO("w0 = " << w0 << ", conjugate-gradient steps " << cg_steps);
+      const AlsFactors f = weighted_als(r, options(4, 10, w0, 0.5, cg_steps));
+      REQUIRE(f.objective.size() == 10);
+      check_decreasing(f.objective);
+      CHECK(f.objective.back() < 0.9 * f.objective.front());
+      CHECK(f.objective.back() ==
+            Approx(weighted_als_objective(r, f.users, f.movies, w0, 0.5)).epsilon(kFloatTolerance));
+    }
+  }
+}
+
+// The last half-step solved Q given P: q_i = (Pᵀ W_i P + λI)⁻¹ Pᵀ W_i r_i with weight 1 on
+// observed entries and w0 on the others (whose value is 0), computed densely.
+void check_closed_form(const SparseMatrix& r, const AlsFactors& f, double w0, double lambda) {
+  const Eigen::MatrixXd dense(r);
+  Eigen::MatrixXd observed = Eigen::MatrixXd::Zero(r.rows(), r.cols());
+  for (Eigen::Index row = 0; row < r.rows(); ++row) {
+    for (SparseMatrix::InnerIterator it(r, row); it; ++it) observed(row, it.index()) = 1;
+  }
+  const Eigen::MatrixXd p = f.users;
+  const Eigen::Index k = p.cols();
+  for (Eigen::Index i = 0; i < r.cols(); ++i) {
+    const Eigen::VectorXd weights = (w0 + (1 - w0) * observed.col(i).array()).matrix();
+    const Eigen::MatrixXd a =
+        p.transpose() * weights.asDiagonal() * p + lambda * Eigen::MatrixXd::Identity(k, k);
+    const Eigen::VectorXd b = p.transpose() * weights.asDiagonal() * dense.col(i);
+    const Eigen::VectorXd expected = a.ldlt().solve(b);
+    INFO("movie " << i);
+    CHECK((f.movies.row(i).transpose() - expected).norm() <
+          kFloatTolerance * (1 + expected.norm()));
+  }
+}
+
+TEST_CASE("weighted ALS: each movie row is the dense closed-form solution", "[als]") {
+  const SparseMatrix r = planted_ratings(30, 12, 0.5, 2).r;
+  check_closed_form(r, weighted_als(r, options(3, 4, 0.3, 0.7)), 0.3, 0.7);
+  check_closed_form(r, weighted_als(r, options(3, 4, 0.0, 0.7)), 0.0, 0.7);
+  // Conjugate gradients solve a k x k system exactly in k steps (up to rounding).
+  check_closed_form(r, weighted_als(r, options(3, 4, 0.3, 0.7, 3)), 0.3, 0.7);
+}
+
+TEST_CASE("weighted ALS with w0 = 1 and λ -> 0 reaches the rank-k SVD error", "[als]") {
+  const Planted planted = planted_ratings(40, 25, 0.5, 3);
+  const Eigen::MatrixXd dense(planted.r);
+  const Eigen::VectorXd s = Eigen::BDCSVD<Eigen::MatrixXd>(dense).singularValues();
+  const int k = 3;
+  const double tail = s.tail(s.size() - k).squaredNorm();  // Eckart–Young: the best error
+  const AlsFactors f = weighted_als(planted.r, options(k, 300, 1.0, 1e-9));
+  const Eigen::MatrixXd approx = f.users * f.movies.transpose();
+  CHECK((dense - approx).squaredNorm() == Approx(tail).epsilon(kFloatTolerance));
+  CHECK(f.objective.back() == Approx(tail).epsilon(kFloatTolerance));
+}
+
+TEST_CASE("weighted ALS is deterministic for a seed", "[als]") {
+  const SparseMatrix r = planted_ratings(50, 30, 0.5, 4).r;
+  AlsOptions o = options(5, 3, 0.1, 1.0);
+  const AlsFactors a = weighted_als(r, o);
+  const AlsFactors b = weighted_als(r, o);
+  CHECK(a.users == b.users);
+  CHECK(a.movies == b.movies);
+  CHECK(a.objective == b.objective);
+  o.seed = 8;
+  CHECK(weighted_als(r, o).movies != a.movies);
+}
+
+TEST_CASE("biased ALS recovers planted biases and beats the global mean", "[als]") {
+  const Planted planted = planted_ratings(300, 120, 0.7, 5);
+  const AlsOptions o = options(2, 15, 0.0, 0.5);
+  const BiasedFactors f = biased_als(planted.r, o);
+  check_decreasing(f.objective);
+  const BiasedFactors cg = biased_als(planted.r, options(2, 15, 0.0, 0.5, 2));
+  check_decreasing(cg.objective);
+  CHECK(cg.objective.back() ==
+        Approx(biased_als_objective(planted.r, cg, 0.5, 0.5)).epsilon(kFloatTolerance));
+  CHECK(cg.objective.back() == Approx(f.objective.back()).epsilon(0.01));
+  CHECK(f.objective.back() ==
+        Approx(biased_als_objective(planted.r, f, 0.5, 0.5)).epsilon(kFloatTolerance));
+  CHECK(f.global_mean ==
+        Approx(Eigen::MatrixXd(planted.r).sum() / static_cast<double>(planted.r.nonZeros())));
+  const auto correlation = [](const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
+    const Eigen::ArrayXd x = a.array() - a.mean();
+    const Eigen::ArrayXd y = b.array() - b.mean();
+    return (x * y).sum() / std::sqrt((x * x).sum() * (y * y).sum());
+  };
+  CHECK(correlation(f.user_bias, planted.user_bias) > 0.97);
+  CHECK(correlation(f.movie_bias, planted.movie_bias) > 0.97);
+
+  double model = 0;
+  double baseline = 0;
+  for (const auto& t : planted.held_out) {
+    const double predicted = f.global_mean + f.user_bias[t.row()] + f.movie_bias[t.col()] +
+                             f.users.row(t.row()).dot(f.movies.row(t.col()));
+    model += (predicted - t.value()) * (predicted - t.value());
+    baseline += (f.global_mean - t.value()) * (f.global_mean - t.value());
+  }
+  const auto n = static_cast<double>(planted.held_out.size());
+  INFO("held-out RMSE " << std::sqrt(model / n) << " vs global mean " << std::sqrt(baseline / n));
+  CHECK(std::sqrt(model / n) < 0.25);  // noise 0.1 plus the fitting error
+  CHECK(std::sqrt(model / n) < 0.3 * std::sqrt(baseline / n));
+}
+
+TEST_CASE("ALS refuses empty matrices and options out of range", "[als]") {
+  const SparseMatrix r = planted_ratings(10, 8, 0.5, 6).r;
+  CHECK_THROWS_WITH(weighted_als(SparseMatrix(3, 3), options(2, 1, 0.1, 1)),
+                    Catch::Contains("empty matrix"));
+  CHECK_THROWS_WITH(weighted_als(r, options(2, 1, 0.1, 0)),
+                    Catch::Contains("train.als_regularization"));
+  CHECK_THROWS_WITH(weighted_als(r, options(2, 0, 0.1, 1)),
+                    Catch::Contains("train.als_iterations"));
+  CHECK_THROWS_WITH(weighted_als(r, options(0, 1, 0.1, 1)), Catch::Contains("train.k"));
+  CHECK_THROWS_WITH(weighted_als(r, options(2, 1, 0.1, 1, -1)),
+                    Catch::Contains("train.als_cg_steps"));
+  CHECK_THROWS_WITH(weighted_als(r, options(2, 1, 1.5, 1)),
+                    Catch::Contains("train.als_missing_weight"));
+  SparseMatrix bad = r;
+  bad.valuePtr()[0] = std::nan("");
+  CHECK_THROWS_WITH(biased_als(bad, options(2, 1, 0, 1)), Catch::Contains("NaN"));
+}

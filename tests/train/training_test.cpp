@@ -1,0 +1,324 @@
+#include "movierec/train/training.hpp"
+
+#include <Eigen/SVD>
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "movielens_test_support.hpp"
+#include "movierec/io/error.hpp"
+#include "movierec/io/files.hpp"
+#include "movierec/data/processed.hpp"
+
+namespace fs = std::filesystem;
+using namespace movierec;
+using movierec::testing::read_bytes;
+using movierec::testing::TempDir;
+
+namespace {
+
+TransformedRating make_rating(std::int32_t user, std::int32_t movie, float stars,
+                              double final_rating = 0) {
+  TransformedRating t;
+  t.rating = {user, movie, stars, 1000};
+  t.rating_norm = stars - 3.0;
+  t.pop_weight = 0.5;
+  t.time_weight = 1.0;
+  t.final_rating = final_rating;
+  return t;
+}
+
+// Ratings of `users` x `movies` from a rank-2 taste model plus noise, about 60% of pairs
+// rated; ids are spread out and not in order, as real ids are.
+std::vector<TransformedRating> taste_ratings(int users, int movies, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  std::bernoulli_distribution rated(0.6);
+  Eigen::MatrixXd p(users, 2), q(movies, 2);
+  for (double& x : p.reshaped()) x = normal(rng);
+  for (double& x : q.reshaped()) x = normal(rng);
+  std::vector<TransformedRating> ratings;
+  for (int u = users - 1; u >= 0; --u) {
+    for (int m = 0; m < movies; ++m) {
+      if (!rated(rng)) continue;
+      const double signal = p.row(u).dot(q.row(m)) + 0.1 * normal(rng);
+      const float stars = static_cast<float>(std::clamp(std::round(3 + signal), 1.0, 5.0));
+      ratings.push_back(make_rating(100 + 7 * u, 5 + 3 * m, stars, signal));
+    }
+  }
+  return ratings;
+}
+
+void write_file(const fs::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+}
+
+// A processed/ folder as preprocess leaves it, reduced to what train_svd reads.
+void write_processed_fixture(const fs::path& dir, const std::vector<TransformedRating>& train,
+                             const std::vector<TransformedRating>& val) {
+  fs::create_directories(dir);
+  nlohmann::json manifest = {{"format_version", kProcessedFormatVersion},
+                             {"program", "preprocess"},
+                             {"config", {{"filter", {{"min_user_ratings", 3}}}}}};
+  for (const auto& [name, rows] :
+       {std::pair{"train_transformed.csv", &train}, std::pair{"val_transformed.csv", &val}}) {
+    std::ofstream out(dir / name, std::ios::binary | std::ios::trunc);
+    write_transformed(out, *rows);
+    out.close();
+    manifest["files"][name] = {{"rows", rows->size()}, {"checksum", file_checksum(dir / name)}};
+  }
+  write_file(dir / "manifest.json", manifest.dump(2));
+}
+
+std::string train_failure(const fs::path& processed, const fs::path& out,
+                          const PipelineConfig& config) {
+  try {
+    train_model(processed, out, config);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("targets name the value the matrix holds", "[training]") {
+  const TransformedRating r = make_rating(1, 2, 4.0f, -0.25);
+  CHECK(target_value(r, parse_target("final_rating")) == -0.25);
+  CHECK(target_value(r, parse_target("rating_norm")) == 1.0);
+  CHECK(target_value(r, parse_target("rating")) == 4.0);
+  CHECK(target_value(r, parse_target("like")) == 1.0);
+  CHECK(target_value(make_rating(1, 2, 3.5f), Target::kLike) == 0.0);
+  CHECK_THROWS_AS(parse_target("stars"), ConfigError);
+  CHECK_THROWS_WITH(parse_target("stars"), Catch::Contains("train.target"));
+}
+
+TEST_CASE("the rating matrix orders users and movies by id", "[training]") {
+  const std::vector<TransformedRating> ratings = {
+      make_rating(30, 7, 4.0f, 0.5), make_rating(10, 900, 2.0f, -1.5),
+      make_rating(30, 2, 5.0f, 2.0), make_rating(20, 7, 1.0f, -3.0)};
+  const RatingMatrix m = build_rating_matrix(ratings, Target::kFinalRating, "train.csv");
+  CHECK(m.users.ids() == std::vector<std::int32_t>{10, 20, 30});
+  CHECK(m.movies.ids() == std::vector<std::int32_t>{2, 7, 900});
+  REQUIRE(m.values.rows() == 3);
+  REQUIRE(m.values.cols() == 3);
+  CHECK(m.values.nonZeros() == 4);
+  Eigen::MatrixXd expected(3, 3);
+  expected << 0, 0, -1.5,  //
+      0, -3.0, 0,          //
+      2.0, 0.5, 0;
+  CHECK(Eigen::MatrixXd(m.values) == expected);
+  const RatingMatrix stars = build_rating_matrix(ratings, Target::kRating, "train.csv");
+  CHECK(stars.values.coeff(2, 0) == 5.0);
+}
+
+TEST_CASE("the rating matrix refuses repeated pairs and empty input", "[training]") {
+  const std::vector<TransformedRating> twice = {make_rating(1, 5, 4.0f), make_rating(2, 5, 3.0f),
+                                                make_rating(1, 5, 2.0f)};
+  CHECK_THROWS_WITH(
+      build_rating_matrix(twice, Target::kRating, "train.csv"),
+      Catch::StartsWith("train.csv: ") && Catch::Contains("user 1 rates movie 5 more than once"));
+  CHECK_THROWS_WITH(build_rating_matrix({}, Target::kRating, "train.csv"),
+                    Catch::Contains("no ratings"));
+}
+
+TEST_CASE("validation RMSE scores the rows it can and counts the rest", "[training]") {
+  Artifacts model;
+  model.user_embeddings.resize(2, 2);
+  model.user_embeddings << 1, 2,  //
+      0, -1;
+  model.movie_embeddings.resize(2, 2);
+  model.movie_embeddings << 0.5f, 0,  //
+      1, 1;
+  model.user_map = IdMap({10, 20});
+  model.movie_map = IdMap({7, 8});
+  // Predictions: (10,7) 0.5, (10,8) 3, (20,8) -1.
+  const std::vector<TransformedRating> val = {
+      make_rating(10, 7, 3.0f, 1.5), make_rating(10, 8, 3.0f, 3.0), make_rating(20, 8, 3.0f, 1.0),
+      make_rating(99, 7, 3.0f, 0.0), make_rating(10, 99, 3.0f, 0.0)};
+  const Validation v = validate(model, val, Target::kFinalRating);
+  CHECK(v.rows == 3);
+  CHECK(v.skipped == 2);
+  REQUIRE(v.rmse.has_value());
+  CHECK(*v.rmse == Approx(std::sqrt((1.0 + 0.0 + 4.0) / 3.0)));
+  const Validation none = validate(model, {make_rating(99, 7, 3.0f)}, Target::kFinalRating);
+  CHECK_FALSE(none.rmse.has_value());
+  CHECK(none.skipped == 1);
+}
+
+TEST_CASE("factorise gives U·Σ for users and V for movies", "[training]") {
+  const RatingMatrix m =
+      build_rating_matrix(taste_ratings(40, 15, 3), Target::kFinalRating, "train.csv");
+  SvdOptions options;
+  const Artifacts a = factorise(m, 4, options);
+  REQUIRE(a.user_embeddings.rows() == 40);
+  REQUIRE(a.movie_embeddings.rows() == 15);
+  REQUIRE(a.user_embeddings.cols() == 4);
+  // U·Σ·Vᵀ is the best rank-4 approximation: its error is the dense SVD's tail.
+  const Eigen::MatrixXd dense(m.values);
+  const Eigen::VectorXd s = Eigen::BDCSVD<Eigen::MatrixXd>(dense).singularValues();
+  const Eigen::MatrixXd approx =
+      a.user_embeddings.cast<double>() * a.movie_embeddings.cast<double>().transpose();
+  CHECK((dense - approx).norm() == Approx(s.tail(s.size() - 4).norm()).epsilon(1e-4));
+  CHECK(a.manifest["k"] == 4);
+  CHECK(a.manifest["rows"]["users"] == 40);
+  CHECK(a.manifest["rows"]["nonzeros"] == m.values.nonZeros());
+  CHECK(a.manifest["singular_values"][0].get<double>() == Approx(s[0]).epsilon(1e-6));
+}
+
+TEST_CASE("train_model writes checked artifacts from processed/", "[training]") {
+  TempDir temp;
+  const fs::path processed = temp.path() / "processed";
+  const fs::path out = temp.path() / "artifacts";
+  std::vector<TransformedRating> train = taste_ratings(30, 12, 5);
+  std::vector<TransformedRating> val = {make_rating(100, 5, 4.0f, 0.3),
+                                        make_rating(107, 8, 2.0f, -0.2),
+                                        make_rating(5555, 5, 3.0f, 0.0),     // user not in train
+                                        make_rating(100, 4444, 3.0f, 0.0)};  // movie not in train
+  write_processed_fixture(processed, train, val);
+  PipelineConfig config;
+  config.k = 3;
+  const nlohmann::json manifest = train_model(processed, out, config);
+
+  const Artifacts loaded = load_artifacts(out);
+  CHECK(loaded.manifest == manifest);
+  CHECK(loaded.user_embeddings.rows() == 30);
+  CHECK(loaded.movie_embeddings.rows() == 12);
+  CHECK(loaded.user_embeddings.cols() == 3);
+  CHECK(loaded.user_map.id(0) == 100);
+  CHECK(manifest["program"] == "train_svd");
+  CHECK(manifest["target"] == "final_rating");
+  CHECK(manifest["inputs"]["train_transformed.csv"] ==
+        file_checksum(processed / "train_transformed.csv"));
+  CHECK(manifest["inputs"]["val_transformed.csv"] ==
+        file_checksum(processed / "val_transformed.csv"));
+  CHECK(manifest["validation_rows"] == 2);
+  CHECK(manifest["validation_skipped"] == 2);
+  CHECK(manifest["validation_rmse"].is_number());
+  CHECK(manifest["singular_values"].size() == 3);
+  CHECK(manifest["seconds"].get<double>() >= 0);
+  CHECK(manifest["created"].get<std::string>().back() == 'Z');
+  // preprocess's settings come from processed/, train's from this run.
+  CHECK(manifest["config"]["filter"]["min_user_ratings"] == 3);
+  CHECK(manifest["config"]["train"]["k"] == 3);
+
+  std::ostringstream summary;
+  print_training_summary(summary, manifest);
+  CHECK_THAT(summary.str(), Catch::Contains("30 users x 12 movies") && Catch::Contains("k = 3") &&
+                                Catch::Contains("2 skipped"));
+}
+
+TEST_CASE("train_model refuses changed or missing inputs and leaves artifacts alone",
+          "[training]") {
+  TempDir temp;
+  const fs::path processed = temp.path() / "processed";
+  const fs::path out = temp.path() / "artifacts";
+  write_processed_fixture(processed, taste_ratings(20, 10, 7), {make_rating(100, 5, 4.0f)});
+  PipelineConfig config;
+  config.k = 2;
+  train_model(processed, out, config);
+  const std::string before = file_checksum(out / "user_embeddings.npy");
+  const auto untouched = [&] {
+    CHECK(file_checksum(out / "user_embeddings.npy") == before);
+    CHECK_NOTHROW(load_artifacts(out));
+  };
+
+  config.k = 10;  // the matrix is 20 x 10: at most 9
+  CHECK_THAT(train_failure(processed, out, config), Catch::Contains("from 1 to 9"));
+  untouched();
+  config.k = 2;
+
+  std::ofstream(processed / "train_transformed.csv", std::ios::app)
+      << "100,6,4.0,1000,1,0.5,1,0.5\n";
+  CHECK_THAT(train_failure(processed, out, config),
+             Catch::Contains("train_transformed.csv changed since preprocess") &&
+                 Catch::EndsWith("run: build/bin/preprocess)"));
+  untouched();
+
+  fs::remove(processed / "val_transformed.csv");
+  CHECK_THAT(train_failure(processed, out, config),
+             Catch::Contains("val_transformed.csv is missing") && Catch::Contains("preprocess"));
+  fs::remove(processed / "manifest.json");
+  CHECK_THAT(train_failure(processed, out, config), Catch::Contains("manifest.json"));
+  untouched();
+}
+
+// Found by the corrupt-files e2e test: a file cut short failed to parse before its checksum was
+// known, and the InputError named no fix.
+TEST_CASE("train_model refuses a damaged input file naming preprocess", "[training]") {
+  TempDir temp;
+  const fs::path processed = temp.path() / "processed";
+  const fs::path out = temp.path() / "artifacts";
+  write_processed_fixture(processed, taste_ratings(20, 10, 7), {make_rating(100, 5, 4.0f)});
+  PipelineConfig config;
+  config.k = 2;
+  const fs::path train = processed / "train_transformed.csv";
+  for (const char* damage : {"cut", "nan"}) {
+    INFO(damage);
+    std::ifstream in(train, std::ios::binary);
+    std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    in.close();
+    const std::size_t second_row = text.find('\n', text.find('\n') + 1) + 1;
+    if (std::string(damage) == "cut") {
+      text.resize(second_row + 5);  // the second row cut after a few bytes
+    } else {
+      text.replace(text.rfind(',', text.find('\n', second_row)) + 1,
+                   text.find('\n', second_row) - text.rfind(',', text.find('\n', second_row)) - 1,
+                   "nan");
+    }
+    std::ofstream(train, std::ios::binary | std::ios::trunc) << text;
+    try {
+      train_model(processed, out, config);
+      FAIL("a damaged file was accepted");
+    } catch (const ModelError& e) {
+      CHECK_THAT(e.what(), Catch::Contains("train_transformed.csv:3") &&
+                               Catch::Contains("not as preprocess wrote it") &&
+                               Catch::EndsWith("run: build/bin/preprocess)"));
+    }
+    CHECK_FALSE(fs::exists(out));
+    write_processed_fixture(processed, taste_ratings(20, 10, 7), {make_rating(100, 5, 4.0f)});
+  }
+}
+
+TEST_CASE("train_model trains each target", "[training]") {
+  TempDir temp;
+  const fs::path processed = temp.path() / "processed";
+  const std::vector<TransformedRating> train = taste_ratings(25, 10, 11);
+  write_processed_fixture(processed, train, {train[0], train[5]});
+  for (const char* target : {"final_rating", "rating_norm", "rating", "like"}) {
+    INFO(target);
+    PipelineConfig config;
+    config.k = 2;
+    config.target = target;
+    const nlohmann::json manifest = train_model(processed, temp.path() / target, config);
+    CHECK(manifest["target"] == target);
+    CHECK(manifest["validation_rows"] == 2);
+    const RatingMatrix m = build_rating_matrix(train, parse_target(target), "train");
+    const Eigen::VectorXd s =
+        Eigen::BDCSVD<Eigen::MatrixXd>(Eigen::MatrixXd(m.values)).singularValues();
+    CHECK(manifest["singular_values"][0].get<double>() == Approx(s[0]).epsilon(1e-6));
+  }
+}
+
+TEST_CASE("train_model is not misled by a manifest's row counts", "[training]") {
+  TempDir temp;
+  const fs::path processed = temp.path() / "processed";
+  write_processed_fixture(processed, taste_ratings(20, 10, 13), {make_rating(100, 5, 4.0f)});
+  // Row counts only size the reading buffers: absurd or missing ones change nothing.
+  nlohmann::json manifest = nlohmann::json::parse(read_bytes(processed / "manifest.json"));
+  manifest["files"]["train_transformed.csv"]["rows"] = std::uint64_t{1} << 60;
+  manifest["files"]["val_transformed.csv"].erase("rows");
+  write_file(processed / "manifest.json", manifest.dump());
+  PipelineConfig config;
+  config.k = 2;
+  const nlohmann::json trained = train_model(processed, temp.path() / "artifacts", config);
+  CHECK(trained["rows"]["users"] == 20);
+  CHECK(trained["validation_rows"] == 1);
+}
