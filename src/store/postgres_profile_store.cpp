@@ -7,27 +7,7 @@
 namespace movierec {
 namespace {
 
-// Version 2 (profile_store.hpp), as SQLite has it but with PostgreSQL's types.
-constexpr const char* kCreateV2 = R"sql(
-CREATE TABLE profiles (
-  name TEXT PRIMARY KEY CHECK (name ~ '^[A-Za-z0-9._-]{1,64}$'),
-  created_at BIGINT NOT NULL,
-  last_seq BIGINT NOT NULL DEFAULT 0
-);
-CREATE TABLE answers (
-  profile TEXT NOT NULL REFERENCES profiles (name) ON DELETE CASCADE,
-  seq BIGINT NOT NULL,
-  movie_id INTEGER NOT NULL CHECK (movie_id > 0),
-  answer TEXT NOT NULL CHECK (answer IN ('favourite', 'like', 'dislike', 'skip', 'watch')),
-  answered_at BIGINT NOT NULL,
-  slot SMALLINT CHECK ((answer = 'favourite') = (slot IS NOT NULL) AND
-                       (slot IS NULL OR slot BETWEEN 1 AND 4)),
-  PRIMARY KEY (profile, seq)
-);
-CREATE UNIQUE INDEX answers_favourite_slot ON answers (profile, slot) WHERE slot IS NOT NULL;
-CREATE UNIQUE INDEX answers_favourite_movie ON answers (profile, movie_id) WHERE slot IS NOT NULL;
-CREATE INDEX answers_movie ON answers (profile, movie_id)
-)sql";
+constexpr sql_schema::Dialect kDialect = {"BIGINT", "name ~ '^[A-Za-z0-9._-]{1,64}$'", ""};
 
 // The connection went away (server stopped or restarted, network): reconnect and run again.
 class ConnectionLost : public StoreUnavailable {
@@ -102,7 +82,7 @@ void PostgresProfileStore::prepare_schema(SqlConnection& db) {
                        "store (no table movierec_schema)" +
                        left);
     }
-    db.run_script(kCreateV2);
+    db.run_script(sql_schema::create_v2(kDialect));
     db.run_script(
         "CREATE TABLE movierec_schema (version INTEGER NOT NULL);"
         "INSERT INTO movierec_schema VALUES (" +
@@ -116,24 +96,10 @@ void PostgresProfileStore::prepare_schema(SqlConnection& db) {
   }
   const std::int64_t version =
       sql_integer(versions[0][0], where(), "movierec_schema.version", INT32_MIN, INT32_MAX);
-  if (version > kStoreSchemaVersion) {
-    throw StoreError(where() + " has profile store version " + std::to_string(version) +
-                     ", newer than this program's " + std::to_string(kStoreSchemaVersion) + left +
-                     ": use a newer movierec");
-  }
-  if (version < 1 || !present(2) || (version == kStoreSchemaVersion && !present(1))) {
-    throw StoreError(where() + " says profile store version " + std::to_string(version) +
-                     " but lacks its tables (damaged?)" + left);
-  }
+  sql_schema::check_version(
+      where(), version, version >= 1 && present(2) && (version == 1 || present(1)), "its tables");
   if (version == kStoreSchemaVersion) return;
-  try {
-    sql_schema::migrate_v1_to_v2(db, kCreateV2);
-  } catch (const StoreUnavailable&) {
-    throw;
-  } catch (const StoreError& e) {
-    throw StoreError("cannot migrate " + where() + " from profile store version 1 to " +
-                     std::to_string(kStoreSchemaVersion) + " (" + e.what() + ")" + left);
-  }
+  sql_schema::migrate_v1_to_v2(db, where(), kDialect);
   db.query("UPDATE movierec_schema SET version = $1", {std::int64_t{kStoreSchemaVersion}});
 }
 

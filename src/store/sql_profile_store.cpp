@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <limits>
+#include <utility>
 
 namespace movierec {
 namespace {
@@ -56,20 +57,77 @@ std::int64_t sql_integer(const std::optional<std::string>& value, const std::str
                    std::to_string(max) + " (the store is damaged)");
 }
 
-void sql_schema::migrate_v1_to_v2(SqlConnection& db, std::string_view create_v2) {
-  db.run_script(
-      "CREATE TEMP TABLE answers_v1 AS "
-      "SELECT id, profile, movie_id, answer, answered_at FROM answers;"
-      "DROP TABLE answers");
-  db.run_script(create_v2);
-  db.run_script(
-      "INSERT INTO profiles (name, created_at, last_seq) "
-      "SELECT profile, MIN(answered_at), COUNT(*) FROM answers_v1 GROUP BY profile;"
-      "INSERT INTO answers (profile, seq, movie_id, answer, answered_at, slot) "
-      "SELECT profile, ROW_NUMBER() OVER (PARTITION BY profile ORDER BY id), movie_id, answer, "
-      "answered_at, CASE WHEN answer = 'favourite' THEN ROW_NUMBER() OVER "
-      "(PARTITION BY profile, answer = 'favourite' ORDER BY id) END FROM answers_v1;"
-      "DROP TABLE answers_v1");
+std::string sql_schema::create_v2(const Dialect& dialect) {
+  // The CHECKs keep rows that people add with sqlite3 or psql to the rules the store keeps.
+  std::string sql = R"sql(
+CREATE TABLE profiles (
+  name TEXT PRIMARY KEY NOT NULL CHECK (@NAME_CHECK),
+  created_at @INT64 NOT NULL,
+  last_seq @INT64 NOT NULL DEFAULT 0
+)@SUFFIX;
+CREATE TABLE answers (
+  profile TEXT NOT NULL REFERENCES profiles (name) ON DELETE CASCADE,
+  seq @INT64 NOT NULL,
+  movie_id INTEGER NOT NULL CHECK (movie_id > 0),
+  answer TEXT NOT NULL CHECK (answer IN ('favourite', 'like', 'dislike', 'skip', 'watch')),
+  answered_at @INT64 NOT NULL,
+  slot INTEGER CHECK ((answer = 'favourite') = (slot IS NOT NULL) AND
+                      (slot IS NULL OR slot BETWEEN 1 AND 4)),
+  PRIMARY KEY (profile, seq)
+)@SUFFIX;
+CREATE UNIQUE INDEX answers_favourite_slot ON answers (profile, slot) WHERE slot IS NOT NULL;
+CREATE UNIQUE INDEX answers_favourite_movie ON answers (profile, movie_id) WHERE slot IS NOT NULL;
+CREATE INDEX answers_movie ON answers (profile, movie_id)
+)sql";
+  const std::pair<std::string_view, std::string_view> words[] = {
+      {"@NAME_CHECK", dialect.name_check},
+      {"@INT64", dialect.int64},
+      {"@SUFFIX", dialect.table_suffix}};
+  for (const auto& [word, text] : words) {
+    for (std::size_t at = sql.find(word); at != std::string::npos; at = sql.find(word, at)) {
+      sql.replace(at, word.size(), text);
+    }
+  }
+  return sql;
+}
+
+void sql_schema::check_version(const std::string& where, std::int64_t version, bool complete,
+                               const std::string& missing) {
+  const std::string left = "; it was left as it is";
+  if (version > kStoreSchemaVersion) {
+    throw StoreError(where + " has profile store version " + std::to_string(version) +
+                     ", newer than this program's " + std::to_string(kStoreSchemaVersion) + left +
+                     ": use a newer movierec");
+  }
+  if (version < 0 || !complete) {
+    throw StoreError(where + " says profile store version " + std::to_string(version) +
+                     " but lacks " + missing + " (damaged?)" + left);
+  }
+}
+
+void sql_schema::migrate_v1_to_v2(SqlConnection& db, const std::string& where,
+                                  const Dialect& dialect) {
+  try {
+    db.run_script(
+        "CREATE TEMP TABLE answers_v1 AS "
+        "SELECT id, profile, movie_id, answer, answered_at FROM answers;"
+        "DROP TABLE answers");
+    db.run_script(create_v2(dialect));
+    db.run_script(
+        "INSERT INTO profiles (name, created_at, last_seq) "
+        "SELECT profile, MIN(answered_at), COUNT(*) FROM answers_v1 GROUP BY profile;"
+        "INSERT INTO answers (profile, seq, movie_id, answer, answered_at, slot) "
+        "SELECT profile, ROW_NUMBER() OVER (PARTITION BY profile ORDER BY id), movie_id, "
+        "answer, answered_at, CASE WHEN answer = 'favourite' THEN ROW_NUMBER() OVER "
+        "(PARTITION BY profile, answer = 'favourite' ORDER BY id) END FROM answers_v1;"
+        "DROP TABLE answers_v1");
+  } catch (const StoreUnavailable&) {
+    throw;
+  } catch (const StoreError& e) {
+    throw StoreError("cannot migrate " + where + " from profile store version 1 to " +
+                     std::to_string(kStoreSchemaVersion) + " (" + e.what() +
+                     "); it was left as it is");
+  }
 }
 
 Answer SqlProfileStore::answer_from_row(const SqlRow& row, const std::string& profile) const {

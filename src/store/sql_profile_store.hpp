@@ -42,12 +42,24 @@ class SqlConnection {
 std::int64_t sql_integer(const std::optional<std::string>& value, const std::string& where,
                          const std::string& what, std::int64_t min, std::int64_t max);
 
-// The schema's statements that both databases run alike.
+// The schema, written once for both databases.
 namespace sql_schema {
-// Moves a version-1 store's answers into the version-2 tables, which `create_v2` creates (the
-// backend's own DDL), within the caller's transaction. Throws StoreError when a row breaks a
-// rule of version 2 (an unknown answer, a bad name, a fifth favourite).
-void migrate_v1_to_v2(SqlConnection& db, std::string_view create_v2);
+// How each database spells what the tables need.
+struct Dialect {
+  const char* int64;         // a 64-bit integer column: INTEGER (SQLite) or BIGINT
+  const char* name_check;    // a condition on profiles.name: 1-64 of [A-Za-z0-9._-]
+  const char* table_suffix;  // after each CREATE TABLE: " STRICT" (SQLite's typed tables) or ""
+};
+// The version-2 tables and indexes (profile_store.hpp) in `dialect`.
+std::string create_v2(const Dialect& dialect);
+// Refuses, naming the store `where`, a recorded `version` newer than this program's, below 0, or
+// not `complete` (what that version needs is not all there; `missing` says what).
+void check_version(const std::string& where, std::int64_t version, bool complete,
+                   const std::string& missing);
+// Moves a version-1 store's answers into the version-2 tables, within the caller's transaction.
+// Throws StoreError ("cannot migrate") when a row breaks a rule of version 2 (an unknown
+// answer, a bad name, a fifth favourite); the caller's rollback leaves the store as it was.
+void migrate_v1_to_v2(SqlConnection& db, const std::string& where, const Dialect& dialect);
 }  // namespace sql_schema
 
 class SqlProfileStore : public ProfileStore {

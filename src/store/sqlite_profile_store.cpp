@@ -13,29 +13,9 @@ namespace fs = std::filesystem;
 namespace movierec {
 namespace {
 
-// Version 2 (profile_store.hpp). STRICT tables refuse a value of the wrong type, and the CHECKs
-// keep rows that people add with sqlite3 to the rules the store keeps.
-constexpr const char* kCreateV2 = R"sql(
-CREATE TABLE profiles (
-  name TEXT PRIMARY KEY NOT NULL
-    CHECK (length(name) BETWEEN 1 AND 64 AND name NOT GLOB '*[^A-Za-z0-9._-]*'),
-  created_at INTEGER NOT NULL,
-  last_seq INTEGER NOT NULL DEFAULT 0
-) STRICT;
-CREATE TABLE answers (
-  profile TEXT NOT NULL REFERENCES profiles (name) ON DELETE CASCADE,
-  seq INTEGER NOT NULL,
-  movie_id INTEGER NOT NULL CHECK (movie_id > 0),
-  answer TEXT NOT NULL CHECK (answer IN ('favourite', 'like', 'dislike', 'skip', 'watch')),
-  answered_at INTEGER NOT NULL,
-  slot INTEGER CHECK ((answer = 'favourite') = (slot IS NOT NULL) AND
-                      (slot IS NULL OR slot BETWEEN 1 AND 4)),
-  PRIMARY KEY (profile, seq)
-) STRICT;
-CREATE UNIQUE INDEX answers_favourite_slot ON answers (profile, slot) WHERE slot IS NOT NULL;
-CREATE UNIQUE INDEX answers_favourite_movie ON answers (profile, movie_id) WHERE slot IS NOT NULL;
-CREATE INDEX answers_movie ON answers (profile, movie_id)
-)sql";
+// STRICT tables refuse a value of the wrong type; SQLite's INTEGER holds 64 bits.
+constexpr sql_schema::Dialect kDialect = {
+    "INTEGER", "length(name) BETWEEN 1 AND 64 AND name NOT GLOB '*[^A-Za-z0-9._-]*'", " STRICT"};
 
 // Raised for SQLITE_BUSY and SQLITE_LOCKED: the transaction is rolled back and tried again.
 class Busy : public StoreUnavailable {
@@ -160,11 +140,7 @@ std::int64_t SqliteProfileStore::check_schema(SqlConnection& db) {
     tables.insert(row[0].value_or(""));
   }
   const std::string left = "; it was left as it is";
-  if (version > kStoreSchemaVersion) {
-    throw StoreError(where() + " has profile store version " + std::to_string(version) +
-                     ", newer than this program's " + std::to_string(kStoreSchemaVersion) + left +
-                     ": use a newer movierec");
-  }
+  sql_schema::check_version(where(), version, true, "");  // newer first: its tables may differ
   if (application != 0 && application != kSqliteApplicationId) {
     throw StoreError(where() + " is a SQLite database of another program (application_id " +
                      hex(application) + ")" + left);
@@ -175,10 +151,9 @@ std::int64_t SqliteProfileStore::check_schema(SqlConnection& db) {
   }
   const bool has_tables =
       tables.count("answers") == 1 && (version == 1 || tables.count("profiles") == 1);
-  if (version < 0 || (version > 0 && (application != kSqliteApplicationId || !has_tables))) {
-    throw StoreError(where() + " says profile store version " + std::to_string(version) +
-                     " but lacks its tables or application_id (damaged?)" + left);
-  }
+  sql_schema::check_version(where(), version,
+                            version == 0 || (application == kSqliteApplicationId && has_tables),
+                            "its tables or application_id");
   return version;
 }
 
@@ -189,17 +164,9 @@ void SqliteProfileStore::upgrade_schema() {
     const std::int64_t version = check_schema(db);
     if (version == kStoreSchemaVersion) return;
     if (version == 0) {
-      db.run_script(kCreateV2);
+      db.run_script(sql_schema::create_v2(kDialect));
     } else {
-      try {
-        sql_schema::migrate_v1_to_v2(db, kCreateV2);
-      } catch (const StoreUnavailable&) {
-        throw;
-      } catch (const StoreError& e) {
-        throw StoreError("cannot migrate " + where() + " from profile store version 1 to " +
-                         std::to_string(kStoreSchemaVersion) + " (" + e.what() +
-                         "); it was left as it is");
-      }
+      sql_schema::migrate_v1_to_v2(db, where(), kDialect);
     }
     db.run_script("PRAGMA application_id = " + std::to_string(kSqliteApplicationId) +
                   "; PRAGMA user_version = " + std::to_string(kStoreSchemaVersion));
