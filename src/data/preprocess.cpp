@@ -223,8 +223,8 @@ std::string profiles_summary(const PreprocessReport& r) {
   }
   std::string text = "  profiles: " + grouped(r.profiles.size()) + " in the store";
   if (added > 0) {
-    text += ", " + grouped(added) + " added as users (" + users + ") with " + grouped(ratings) +
-            " ratings, all in train";
+    text += ", " + grouped(added) + (added == 1 ? " added as a user (" : " added as users (") +
+            users + ") with " + grouped(ratings) + " ratings, all in train";
   }
   if (dropped > 0) {
     text += "; " + grouped(dropped) + (dropped == 1 ? " answer" : " answers") +

@@ -26,6 +26,7 @@
 //           slot INTEGER,                  1-4 for a favourite, NULL for the other answers
 //           PRIMARY KEY (profile, seq))
 //   a profile has at most one favourite per slot and names a movie as a favourite once.
+//   (PostgreSQL spells the times and seqs BIGINT.)
 //
 // e.g.  sqlite3 data/profiles.sqlite "SELECT movie_id, answer, datetime(answered_at,
 //       'unixepoch') FROM answers WHERE profile = 'ana' ORDER BY seq"
@@ -54,11 +55,16 @@
 // object (serve's thread pool); the calls take turns on the store's one connection. Distinct
 // store objects are independent connections.
 //
-// Errors: everything thrown derives from StoreError, whose what() names the store. A bad name or
-// argument throws ProfileInputError (nothing written); a database that cannot be reached or
-// stays busy throws StoreUnavailable: nothing was lost on the caller's side, the store object
+// Errors: everything thrown derives from StoreError; a database's errors name the store. A bad
+// name or argument throws ProfileInputError (nothing written); a database that cannot be reached
+// or stays busy throws StoreUnavailable: nothing was lost on the caller's side, the store object
 // stays usable, and the same call can be retried once the database is back (PostgreSQL
 // reconnects by itself).
+//
+// For the front ends: a session resumes from load_profile (favourites by slot, then every
+// answer by seq); each answer is stored with append_answer as it is given, and when that throws
+// the person is told, the session keeps its state, and the same call can be retried; undo is
+// remove_answer with the seq append_answer returned.
 #pragma once
 
 #include <array>
@@ -157,9 +163,9 @@ struct StoreOptions {
 };
 
 enum class StoreOpen {
-  kCreate,    // a missing SQLite file is created (a PostgreSQL database gets its tables)
-  kExisting,  // a missing SQLite file is a StoreError (for read-only commands)
-};
+  kCreate,    // a missing SQLite file is created
+  kExisting,  // a missing SQLite file is a StoreError (read-only commands never create one)
+};  // A PostgreSQL database without the tables gets them either way.
 
 class ProfileStore {
  public:
