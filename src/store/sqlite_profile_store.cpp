@@ -68,7 +68,10 @@ SqliteProfileStore::SqliteProfileStore(const StoreSpec& spec, const StoreOptions
     }
     if (mode == StoreOpen::kCreate) flags |= SQLITE_OPEN_CREATE;
   }
-  const int code = sqlite3_open_v2(spec.target.c_str(), &db_, flags, nullptr);
+  // Debian's SQLite reads a name that starts with "file:" as a URI (with options such as
+  // mode=memory); a spec is a path, so such a name is given as "./file:...".
+  const std::string name = spec.target.starts_with("file:") ? "./" + spec.target : spec.target;
+  const int code = sqlite3_open_v2(name.c_str(), &db_, flags, nullptr);
   try {
     if (code != SQLITE_OK) fail(code, "cannot open it");
     sqlite3_extended_result_codes(db_, 1);
