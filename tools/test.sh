@@ -17,8 +17,9 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$REPO_ROOT"
 
-# Extra packages for the test stages: the sanitized build's compiler.
-TEST_PACKAGES=(clang-14)
+# Extra packages for the test stages: the sanitized build's compiler; the PostgreSQL server and
+# the sqlite3 and psql clients of the profile store's tests.
+TEST_PACKAGES=(clang-14 postgresql sqlite3)
 SANITIZED_CXX=clang++-14
 
 # run_stage NAME DIR [CMAKE_ARGS...]: builds DIR and runs its tests.

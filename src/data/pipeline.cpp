@@ -85,7 +85,8 @@ std::vector<Rating> group_by_user(const std::vector<Rating>& ratings, const IdIn
 
 }  // namespace
 
-Filtered filter_ratings(std::vector<Rating> ratings, const PipelineConfig& config) {
+Filtered filter_ratings(std::vector<Rating> ratings, const PipelineConfig& config,
+                        const std::vector<std::int32_t>& profile_users) {
   if (ratings.empty()) throw Error("no ratings to filter: the data set has no valid rating");
   Filtered out;
   FilterStats& stats = out.stats;
@@ -98,8 +99,11 @@ Filtered filter_ratings(std::vector<Rating> ratings, const PipelineConfig& confi
   // Users first, over all ratings.
   std::vector<std::size_t> counts(users.size(), 0);
   for (const Rating& r : ratings) ++counts[users.find(r.user)];
-  const std::vector<char> user_kept =
+  std::vector<char> user_kept =
       at_least(counts, config.min_user_ratings, "user", "", "filter.min_user_ratings");
+  for (const std::int32_t user : profile_users) {
+    if (const std::size_t u = users.find(user); u != IdIndex::kNone) user_kept[u] = 1;
+  }
 
   // Then movies, counting only the ratings of the users kept.
   counts.assign(movies.size(), 0);
@@ -124,7 +128,8 @@ Filtered filter_ratings(std::vector<Rating> ratings, const PipelineConfig& confi
   return out;
 }
 
-Split split_by_time(const std::vector<Rating>& ratings, const PipelineConfig& config) {
+Split split_by_time(const std::vector<Rating>& ratings, const PipelineConfig& config,
+                    const std::vector<std::int32_t>& profile_users) {
   for (std::size_t i = 1; i < ratings.size(); ++i) {
     if (!in_order(ratings[i - 1], ratings[i])) {
       throw Error("split_by_time: ratings must be sorted by user, then timestamp, then movie");
@@ -142,6 +147,11 @@ Split split_by_time(const std::vector<Rating>& ratings, const PipelineConfig& co
     end = begin + 1;
     while (end < ratings.size() && ratings[end].user == ratings[begin].user) ++end;
     const std::size_t n = end - begin;
+    if (std::binary_search(profile_users.begin(), profile_users.end(), ratings[begin].user)) {
+      runs.push_back({begin, end, end, end});
+      sizes[0] += n;
+      continue;
+    }
     if (n < min_ratings) {
       ++split.users_skipped;
       continue;

@@ -1,5 +1,7 @@
 #include "movierec/data/pipeline_config.hpp"
 
+#include <utility>
+
 #include "movierec/io/error.hpp"
 
 namespace movierec {
@@ -53,12 +55,27 @@ std::vector<ConfigField> PipelineConfig::fields() {
        "ALS: 0 solves each user's and movie's system exactly (cost grows with k squared); n > 0 "
        "takes n conjugate-gradient steps instead (cheaper for large k, approximate)"},
       {"train.seed", &seed, 0, 2147483647, {}, "seed of the ALS starting movie vectors"},
+      {"profiles.store", &profiles_store, 0, 0, {},
+       "profile store whose profiles preprocess adds as users: a SQLite file or a "
+       "postgresql:// URL; empty for none"},
+      {"profiles.favourite_stars", &favourite_stars, 0, 5, {},
+       "stars of a profile's favourite (0.5 to 5; 0 leaves favourites out)"},
+      {"profiles.like_stars", &like_stars, 0, 5, {},
+       "stars of a like (y) (0.5 to 5; 0 leaves likes out)"},
+      {"profiles.dislike_stars", &dislike_stars, 0, 5, {},
+       "stars of a dislike (n) (0.5 to 5; 0 leaves dislikes out)"},
+      {"profiles.skip_stars", &skip_stars, 0, 5, {},
+       "stars of a skip (s) (0.5 to 5; 0 leaves skips out)"},
+      {"profiles.watch_stars", &watch_stars, 0, 5, {},
+       "stars of a movie on the watchlist (w) (0.5 to 5; 0 leaves it out)"},
   };
 }
 
 nlohmann::json PipelineConfig::to_json() const {
   PipelineConfig copy = *this;
-  return fields_to_json(copy.fields());
+  nlohmann::json json = fields_to_json(copy.fields());
+  if (profiles_store.empty()) json.erase("profiles");
+  return json;
 }
 
 void PipelineConfig::validate(const std::string& source) const {
@@ -78,6 +95,17 @@ void PipelineConfig::validate(const std::string& source) const {
                       "v_sigma scales by singular values, which only train.model svd has; "
                       "choose v or normalized for " +
                           model);
+  }
+  const std::pair<const char*, double> stars[] = {
+      {"profiles.favourite_stars", favourite_stars}, {"profiles.like_stars", like_stars},
+      {"profiles.dislike_stars", dislike_stars},     {"profiles.skip_stars", skip_stars},
+      {"profiles.watch_stars", watch_stars}};
+  for (const auto& [key, value] : stars) {
+    if (value != 0 && !(value >= 0.5 && value <= 5)) {
+      throw ConfigError(source, 0, key,
+                        "must be 0 (left out) or stars from 0.5 to 5, got " +
+                            config_number_text(value));
+    }
   }
   if (model != "svd" && !(als_regularization > 0)) {
     throw ConfigError(source, 0, "train.als_regularization",

@@ -5,7 +5,9 @@
 #include <cstdio>
 #include <fstream>
 #include <future>
+#include <limits>
 #include <optional>
+#include <unordered_map>
 
 #include "movierec/io/error.hpp"
 #include "movierec/io/files.hpp"
@@ -105,6 +107,15 @@ nlohmann::json counts_json(const PreprocessReport& r) {
           {"movies_with_tmdb", r.movies_with_tmdb}};
 }
 
+// "profiles": {name: user id} of the profiles with ratings in train.
+nlohmann::json profiles_json(const PreprocessReport& r) {
+  nlohmann::json profiles = nlohmann::json::object();
+  for (const ProfileUser& user : r.profiles) {
+    if (user.ratings > 0) profiles[user.name] = user.user;
+  }
+  return profiles;
+}
+
 std::vector<std::string> file_names(const std::vector<fs::path>& paths) {
   std::vector<std::string> names;
   for (const fs::path& path : paths) names.push_back(path.filename().string());
@@ -129,6 +140,60 @@ RawDataset load(const fs::path& data_dir, PreprocessReport& report) {
   return raw;
 }
 
+// Appends the profiles' ratings to the release's, each profile a user above the release's
+// largest id (in the options' order), and returns their ids (increasing). Ratings of movies
+// the release does not list are dropped and counted; of a movie rated twice, the last counts.
+std::vector<std::int32_t> add_profiles(const PreprocessOptions& options, RawDataset& raw,
+                                       PreprocessReport& report) {
+  if (!options.profiles) return {};
+  report.profiles_used = true;
+  std::int32_t last = 0;
+  for (const Rating& r : raw.ratings) last = std::max(last, r.user);
+  const IdIndex movies(raw.movies, [](const Movie& m) { return m.id; });
+  std::vector<std::int32_t> ids;
+  for (const ProfileRatings& profile : *options.profiles) {
+    ProfileUser user{profile.name, 0, 0, 0};
+    std::unordered_map<std::int32_t, Rating> by_movie;
+    for (const Rating& r : profile.ratings) {
+      if (movies.find(r.movie) == IdIndex::kNone) {
+        ++user.dropped;
+      } else if (!by_movie.insert_or_assign(r.movie, r).second) {
+        ++user.dropped;  // an earlier rating of the same movie
+      }
+    }
+    if (!by_movie.empty()) {
+      if (last == std::numeric_limits<std::int32_t>::max()) {
+        throw Error("no user id is left above the release's largest for profile " + user.name);
+      }
+      user.user = ++last;
+      ids.push_back(user.user);
+    }
+    for (auto [movie, rating] : by_movie) {
+      rating.user = user.user;
+      raw.ratings.push_back(rating);
+    }
+    user.ratings = by_movie.size();
+    report.profiles.push_back(user);
+  }
+  return ids;
+}
+
+// The profiles' ratings that the movie filter kept; the rest count as dropped.
+void note_profiles(const std::vector<Rating>& kept, PreprocessReport& report) {
+  std::unordered_map<std::int32_t, std::size_t> counts;
+  for (const ProfileUser& user : report.profiles) {
+    if (user.user != 0) counts[user.user] = 0;
+  }
+  for (const Rating& r : kept) {
+    if (const auto it = counts.find(r.user); it != counts.end()) ++it->second;
+  }
+  for (ProfileUser& user : report.profiles) {
+    const std::size_t left = user.user != 0 ? counts[user.user] : 0;
+    user.dropped += user.ratings - left;
+    user.ratings = left;
+  }
+}
+
 void note_split(const Split& split, PreprocessReport& report) {
   report.users_split = split.users_split;
   report.users_skipped = split.users_skipped;
@@ -144,6 +209,28 @@ void write(const ProcessedData& data, const nlohmann::json& manifest,
   Progress progress("writing " + report.out_dir.string() + " (rows)", rows);
   write_processed(report.out_dir, data, report.config, manifest,
                   [&](std::size_t written) { progress.update(written); });
+}
+
+std::string profiles_summary(const PreprocessReport& r) {
+  std::size_t added = 0, ratings = 0, dropped = 0;
+  std::string users;
+  for (const ProfileUser& user : r.profiles) {
+    dropped += user.dropped;
+    if (user.ratings == 0) continue;
+    ++added;
+    ratings += user.ratings;
+    users += (users.empty() ? "" : ", ") + user.name + " " + std::to_string(user.user);
+  }
+  std::string text = "  profiles: " + grouped(r.profiles.size()) + " in the store";
+  if (added > 0) {
+    text += ", " + grouped(added) + (added == 1 ? " added as a user (" : " added as users (") +
+            users + ") with " + grouped(ratings) + " ratings, all in train";
+  }
+  if (dropped > 0) {
+    text += "; " + grouped(dropped) + (dropped == 1 ? " answer" : " answers") +
+            " dropped (movies not in the release or filtered out, or answered again)";
+  }
+  return text + "\n";
 }
 
 }  // namespace
@@ -181,6 +268,7 @@ PreprocessReport run_preprocess(const PreprocessOptions& options) {
     report.tmdb_used = true;
   }
   RawDataset raw = load(options.data_dir, report);
+  const std::vector<std::int32_t> profile_users = add_profiles(options, raw, report);
   lap("read");
   // The inputs' checksum reads the files again (from the page cache) while the pipeline runs.
   const std::vector<fs::path> input_files(raw.files.begin(), raw.files.end());
@@ -195,12 +283,13 @@ PreprocessReport run_preprocess(const PreprocessOptions& options) {
         return !m.overview.empty() || !m.release_date.empty() || m.runtime_minutes > 0;
       }));
   lap("metadata");
-  data.filtered = filter_ratings(std::move(raw.ratings), config);
+  data.filtered = filter_ratings(std::move(raw.ratings), config, profile_users);
   report.filter = data.filtered.stats;
+  if (report.profiles_used) note_profiles(data.filtered.ratings, report);
   data.movies = kept_movies(raw.movies, data.filtered.ratings);
   raw = RawDataset();  // titles and tags are in the metadata now
   lap("filter");
-  data.split = split_by_time(data.filtered.ratings, config);
+  data.split = split_by_time(data.filtered.ratings, config, profile_users);
   check_split(data.split, config);
   note_split(data.split, report);
   data.stats = train_statistics(data.split.train);
@@ -211,6 +300,7 @@ PreprocessReport run_preprocess(const PreprocessOptions& options) {
                       {"files", file_names(input_files)},
                       {"checksum", data_checksum.get()}};
   manifest["counts"] = counts_json(report);
+  if (report.profiles_used) manifest["profiles"] = profiles_json(report);
   write(data, manifest, report);
   lap("write");
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -242,6 +332,7 @@ std::string summarize(const PreprocessReport& r) {
           (r.tmdb_used ? ", " + grouped(r.movies_with_tmdb) + " with TMDB details"
                        : " (no TMDB file)") +
           "\n";
+  if (r.profiles_used) text += profiles_summary(r);
   char seconds[32];
   std::snprintf(seconds, sizeof seconds, "%.2f", r.seconds);
   text += "wrote " + r.out_dir.string() + "/ in " + seconds + " s (";

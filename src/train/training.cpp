@@ -132,6 +132,7 @@ std::vector<TransformedRating> read_checked(const ListedFile& file, const fs::pa
 // processed/manifest.json), the train section as train_svd runs it.
 nlohmann::json recorded_config(const PipelineConfig& config, const nlohmann::json& processed) {
   nlohmann::json recorded = config.to_json();
+  recorded.erase("profiles");  // preprocess's, if it used any (below)
   const auto used = processed.find("config");
   if (used != processed.end() && used->is_object()) {
     for (const auto& [section, values] : used->items()) {

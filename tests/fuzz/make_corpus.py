@@ -11,6 +11,7 @@ import io
 import json
 import os
 import shutil
+import sqlite3
 
 import numpy as np
 
@@ -254,6 +255,58 @@ def processed_seeds():
     ] + catalog_seeds()
 
 
+def sqlite_bytes(script):
+    """The bytes of a SQLite file that `script` makes, with small pages to keep seeds small."""
+    path = os.path.join(HERE, ".seed.sqlite")
+    if os.path.exists(path):
+        os.remove(path)
+    db = sqlite3.connect(path)
+    db.executescript("PRAGMA page_size = 512;" + script)
+    db.close()
+    with open(path, "rb") as f:
+        data = f.read()
+    os.remove(path)
+    return data
+
+
+# A version-2 store as src/store/sqlite_profile_store.cpp creates it (kCreateV2; a seed that
+# drifts from it is still a seed).
+STORE_V2 = """
+PRAGMA application_id = 1297502787; PRAGMA user_version = 2;
+CREATE TABLE profiles (name TEXT PRIMARY KEY NOT NULL CHECK (length(name) BETWEEN 1 AND 64 AND
+  name NOT GLOB '*[^A-Za-z0-9._-]*'), created_at INTEGER NOT NULL,
+  last_seq INTEGER NOT NULL DEFAULT 0) STRICT;
+CREATE TABLE answers (profile TEXT NOT NULL REFERENCES profiles (name) ON DELETE CASCADE,
+  seq INTEGER NOT NULL, movie_id INTEGER NOT NULL CHECK (movie_id > 0), answer TEXT NOT NULL
+  CHECK (answer IN ('favourite', 'like', 'dislike', 'skip', 'watch')),
+  answered_at INTEGER NOT NULL, slot INTEGER CHECK ((answer = 'favourite') = (slot IS NOT NULL)
+  AND (slot IS NULL OR slot BETWEEN 1 AND 4)), PRIMARY KEY (profile, seq)) STRICT;
+CREATE UNIQUE INDEX answers_favourite_slot ON answers (profile, slot) WHERE slot IS NOT NULL;
+CREATE UNIQUE INDEX answers_favourite_movie ON answers (profile, movie_id) WHERE slot IS NOT NULL;
+CREATE INDEX answers_movie ON answers (profile, movie_id);
+INSERT INTO profiles VALUES ('ana', 1700000000, 3);
+INSERT INTO answers VALUES ('ana', 1, 1, 'favourite', 1700000000, 1),
+  ('ana', 2, 7, 'like', 1700000001, NULL), ('ana', 3, 9, 'watch', 1700000002, NULL);
+"""
+
+STORE_V1 = """
+PRAGMA application_id = 1297502787; PRAGMA user_version = 1;
+CREATE TABLE answers (id INTEGER PRIMARY KEY, profile TEXT NOT NULL, movie_id INTEGER NOT NULL,
+  answer TEXT NOT NULL, answered_at INTEGER NOT NULL);
+INSERT INTO answers (profile, movie_id, answer, answered_at) VALUES
+  ('ana', 1, 'favourite', 1700000000), ('ana', 7, 'like', 1700000001);
+"""
+
+
+def profile_store_seeds():
+    return ([b"\x00" + name for name in [b"ana", b"Ana-Maria_2.0", b"a b", b"x" * 65, b""]] +
+            [b"\x01" + spec for spec in [b"data/profiles.sqlite", b":memory:",
+                                          b"postgresql://ana:secret@db:5433/movies",
+                                          b"postgres:///p?host=/tmp/s&port=5", b"mysql://h/d"]] +
+            [b"\x02" + sqlite_bytes(script) for script in [STORE_V2, STORE_V1, ""]] +
+            [b"\x02" + sqlite_bytes("CREATE TABLE notes (body TEXT);")])
+
+
 TARGETS = {
     "fuzz_csv": csv_seeds,
     "fuzz_movielens_csv": movielens_csv_seeds,
@@ -266,6 +319,7 @@ TARGETS = {
     "fuzz_title_search": title_search_seeds,
     "fuzz_session": session_seeds,
     "fuzz_processed": processed_seeds,
+    "fuzz_profile_store": profile_store_seeds,
 }
 
 

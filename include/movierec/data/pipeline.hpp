@@ -27,8 +27,11 @@ struct Filtered {
 
 // Keeps users with at least min_user_ratings ratings, then movies with at least
 // min_movie_ratings ratings among those users (one pass each, as the seed does). Throws Error
-// naming the threshold when nothing is left.
-Filtered filter_ratings(std::vector<Rating> ratings, const PipelineConfig& config);
+// naming the threshold when nothing is left. `profile_users` (sorted ids: the profiles of
+// preprocess --profiles) are kept whatever their count; their ratings count for the movies
+// like any other, and those of movies the filter drops go.
+Filtered filter_ratings(std::vector<Rating> ratings, const PipelineConfig& config,
+                        const std::vector<std::int32_t>& profile_users = {});
 
 struct Split {
   std::vector<Rating> train, val, test;  // each sorted by user, then timestamp, then movie
@@ -39,8 +42,10 @@ struct Split {
 // Per user, ratings in time order (ties by movie id): with n ratings,
 // a = floor(n * train_ratio + 1e-9), b = floor(n * (train_ratio + val_ratio) + 1e-9);
 // [0, a) train, [a, b) val, [b, n) test. Users with fewer than min_split_ratings are skipped.
-// `ratings` must be sorted as filter_ratings leaves them.
-Split split_by_time(const std::vector<Rating>& ratings, const PipelineConfig& config);
+// `ratings` must be sorted as filter_ratings leaves them. Every rating of `profile_users` (sorted
+// ids) goes to train, however few they have: they are people to learn, not to measure.
+Split split_by_time(const std::vector<Rating>& ratings, const PipelineConfig& config,
+                    const std::vector<std::int32_t>& profile_users = {});
 
 // What the transform learns from train and applies to every split.
 struct TrainStatistics {

@@ -40,13 +40,24 @@ struct PipelineConfig {
   double bias_regularization = 1.0;  // λ_b on every user and movie bias (biased_als)
   int als_cg_steps = 0;              // 0: exact per-row solves; else conjugate-gradient steps
   int seed = 1;                      // of the ALS starting factors
+  // profiles (preprocess --profiles): each profile of the store becomes a user of the release,
+  // its answers ratings in these stars (0 leaves that kind of answer out).
+  std::string profiles_store;    // a --profiles spec (file or postgresql:// URL); empty: none
+  double favourite_stars = 5.0;  // a favourite
+  double like_stars = 4.5;       // y
+  double dislike_stars = 1.5;    // n
+  double skip_stars = 0.0;       // s: not seen, says nothing of taste
+  double watch_stars = 0.0;      // w: wants to watch, not yet seen
 
   // Every key above, bound to this struct.
   std::vector<ConfigField> fields();
+  // Every key by section; without the profiles section when profiles_store is empty, so that a
+  // run without profiles records the same config as before profiles existed.
   nlohmann::json to_json() const;
   // Checks what single keys cannot: train_ratio + val_ratio <= 1; biased_als needs target
   // rating (it predicts stars); v_sigma needs model svd (only an SVD has a Σ); an ALS model needs
-  // als_regularization above 0 (its per-row systems must be positive definite). Throws
+  // als_regularization above 0 (its per-row systems must be positive definite); each
+  // profiles.*_stars is 0 or a MovieLens rating, 0.5 to 5. Throws
   // ConfigError naming the key to change.
   void validate(const std::string& source) const;
 };

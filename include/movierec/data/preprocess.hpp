@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -15,11 +16,31 @@
 
 namespace movierec {
 
+// One profile of the profile store as plain ratings (preprocess --profiles): per movie the
+// stars of its latest answer, timestamps in Unix seconds. `user` of the ratings is not read:
+// preprocess gives each profile its own user id.
+struct ProfileRatings {
+  std::string name;
+  std::vector<Rating> ratings;
+};
+
 struct PreprocessOptions {
   std::filesystem::path data_dir = "data/ml-latest-small";  // a release folder, any layout
   std::filesystem::path out_dir = "processed";
   std::optional<std::filesystem::path> tmdb_file;  // TMDB movies CSV; none: no TMDB fields
   PipelineConfig config;                           // validated by the caller
+  // Profiles to add as users, sorted by name (none: preprocess runs as without a store). Each
+  // gets a user id above the release's largest, in this order, is kept whatever the user filter
+  // says, and has all its ratings in train; manifest.json lists them as "profiles": {name: id}.
+  std::optional<std::vector<ProfileRatings>> profiles;
+};
+
+// What preprocess did with one profile.
+struct ProfileUser {
+  std::string name;
+  std::int32_t user = 0;      // its user id in processed/
+  std::size_t ratings = 0;    // ratings it brought
+  std::size_t dropped = 0;    // of movies absent from the release or dropped by the filter
 };
 
 // What happened, for the summary and the manifest's counts.
@@ -34,6 +55,8 @@ struct PreprocessReport {
   std::size_t movies_listed = 0;  // rows of movie_metadata.csv
   std::size_t movies_with_tmdb = 0;
   bool tmdb_used = false;
+  bool profiles_used = false;
+  std::vector<ProfileUser> profiles;
   PipelineConfig config;
   double seconds = 0;                                 // wall time of the whole run
   std::vector<std::pair<std::string, double>> steps;  // wall seconds of read, metadata, ...
