@@ -17,8 +17,9 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$REPO_ROOT"
 
-# Extra packages for the test stages: the sanitized build's compiler.
-TEST_PACKAGES=(clang-14)
+# Extra packages for the test stages: the sanitized build's compiler, and the browser the web
+# page's test drives (tests/e2e/browser.sh).
+TEST_PACKAGES=(clang-14 chromium chromium-driver python3-selenium)
 SANITIZED_CXX=clang++-14
 
 # run_stage NAME DIR [CMAKE_ARGS...]: builds DIR and runs its tests.
