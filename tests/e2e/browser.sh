@@ -20,22 +20,13 @@ small_release 6
   --k 8 > /dev/null
 MODEL=(--artifacts artifacts --processed processed --policy "$SRC/config/recommender_policy.yaml")
 
-# Four catalog movies with plain titles (shown as written), among the most rated.
-"$PY" - <<'PYEOF'
-import csv, json, re
-embedded = set(json.load(open("artifacts/movie_map.json")))
-rows = list(csv.DictReader(open("processed/movie_metadata.csv", encoding="utf-8")))
-plain = re.compile(r"^[^,()]+ \(\d{4}\)$")
-inside = sorted((r for r in rows if r["movieId"] in embedded and plain.match(r["title"])),
-                key=lambda r: -int(r["rating_count"]))
-json.dump([r["title"] for r in inside[:4]], open("favourites.json", "w"))
-PYEOF
+"$PY" "$SRC/tests/e2e/support/catalog_movies.py" artifacts processed ids.json
 
 OUTPUT=$(dirname "$BIN")/test-output
 mkdir -p "$OUTPUT"
 rm -f "$OUTPUT/browser-failure.png"
 start_serve browser --quiet
-"$PY" "$SRC/tests/e2e/support/browser_session.py" "$URL" favourites.json \
+"$PY" "$SRC/tests/e2e/support/browser_session.py" "$URL" ids.json \
   "$OUTPUT/browser-failure.png" || fail "the browser session failed (screenshot: $OUTPUT/browser-failure.png)"
 stop_serve browser
 echo "browser e2e: ok"

@@ -39,19 +39,9 @@ for bad in "--threads 0" "--port 70000" "--max-sessions -1" "--session-idle-minu
   esac
 done
 
-# The catalog's four most rated plain titles, and the answers, as recommend --json gets them.
-"$PY" - <<'PYEOF'
-import csv, json, re
-embedded = set(json.load(open("artifacts/movie_map.json")))
-rows = list(csv.DictReader(open("processed/movie_metadata.csv", encoding="utf-8")))
-plain = re.compile(r"^[^,()]+ \(\d{4}\)$")
-inside = sorted((r for r in rows if r["movieId"] in embedded and plain.match(r["title"])),
-                key=lambda r: -int(r["rating_count"]))[:4]
-outside = [r for r in rows if r["movieId"] not in embedded and int(r["rating_count"]) > 0]
-open("favourites.txt", "w").write("".join(r["title"] + "\n" for r in inside))
-json.dump({"favourites": [int(r["movieId"]) for r in inside], "outside": int(outside[0]["movieId"]),
-           "titles": [r["title"] for r in inside]}, open("ids.json", "w"))
-PYEOF
+# Four favourites and a movie outside the catalog; the session as recommend --json gets it.
+"$PY" "$SRC/tests/e2e/support/catalog_movies.py" artifacts processed ids.json
+"$PY" -c 'import json; print("\n".join(json.load(open("ids.json"))["titles"]))' > favourites.txt
 { cat favourites.txt; printf 'y\nn\ni\ns\ny\nq\n'; } > session.txt
 "$BIN/recommend" "${MODEL[@]}" --seed 7 --json < session.txt > expected.jsonl 2> /dev/null ||
   fail "recommend --json failed"

@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """A person's session on serve's web page, in headless Chromium driven by Selenium.
 
-Usage: browser_session.py URL FAVOURITES_JSON FAILURE_PNG [--shot PNG]
+Usage: browser_session.py URL MOVIES_JSON FAILURE_PNG [--shot PNG]
 
-FAVOURITES_JSON is a list of four display titles in the catalog. The script types each (two
+MOVIES_JSON has "titles", four display titles in the catalog (catalog_movies.py). The script types each (two
 picked with the keyboard, two with a click), checks the chips, answers with keys and buttons,
 opens and closes the info panel, checks the liked list, starts over, and fails on any
 JavaScript console error or on a page wider than a phone's screen. On failure it saves a
@@ -26,7 +26,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-URL, FAVOURITES, FAILURE = sys.argv[1], json.load(open(sys.argv[2])), sys.argv[3]
+URL, FAVOURITES, FAILURE = sys.argv[1], json.load(open(sys.argv[2]))["titles"], sys.argv[3]
 SHOT = sys.argv[sys.argv.index("--shot") + 1] if "--shot" in sys.argv else None
 WAIT = 30  # seconds; the sanitized build is slow
 
