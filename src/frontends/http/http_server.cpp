@@ -474,6 +474,16 @@ void serve_http(HttpApi& api, std::ostream& out) {
   // the same port would silently share its connections instead of failing to start.
   server.set_socket_options([](socket_t sock) { set_option(sock, SOL_SOCKET, SO_REUSEADDR, 1); });
   server.set_payload_max_length(static_cast<std::size_t>(options.max_body_bytes));
+  // A client that asks before sending a body (Expect: 100-continue) learns at once that it is
+  // too large, and sends nothing. (The library answers with the response's status, not the
+  // one returned, so both are set.)
+  server.set_expect_100_continue_handler(
+      [&options](const httplib::Request& request, httplib::Response& response) {
+        const auto length = request.get_header_value<std::uint64_t>("Content-Length");
+        if (length <= static_cast<std::uint64_t>(options.max_body_bytes)) return 100;
+        response.status = 413;
+        return 413;
+      });
   server.set_keep_alive_max_count(static_cast<std::size_t>(options.keep_alive_requests));
   server.set_keep_alive_timeout(options.keep_alive_seconds);
 

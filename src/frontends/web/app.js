@@ -58,7 +58,14 @@
     }
     const data = await response.json().catch(() => ({}));
     if (!response.ok) {
-      const error = new Error(data.error || `The server answered ${response.status}.`);
+      // The server's sentences are written for programs; these two are for people.
+      const text = response.status === 503
+        ? "The server holds as many sessions as it can right now. Please try again in a minute."
+        : response.status === 404 && path.startsWith("/api/sessions/")
+          ? "This session has ended (it was unused for a while, or the server restarted). " +
+            "Start over to begin again."
+          : data.error || `The server answered ${response.status}.`;
+      const error = new Error(text);
       error.status = response.status;
       throw error;
     }

@@ -163,6 +163,11 @@ def error_statuses():
     # A megabyte body, declared: 413 and the server reads no more of it than it must.
     big = '{"favourites": [' + "1," * 500000 + "1]}"
     api("POST", "/api/sessions", raw=big, status=413)
+    # A client that asks first (Expect: 100-continue) is refused before it sends the body.
+    answer = raw_exchange(b"POST /api/sessions HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n"
+                          b"Expect: 100-continue\r\n\r\n")
+    assert raw_status(answer) == 413, answer[:300]
+    raw_json(answer)
     # A megabyte body in chunks (no declared length).
     chunks = b"".join(b"%x\r\n%s\r\n" % (65536, b"x" * 65536) for _ in range(16)) + b"0\r\n\r\n"
     answer = raw_exchange(b"POST /api/sessions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
