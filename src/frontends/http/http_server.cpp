@@ -37,7 +37,13 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 constexpr int kListenBacklog = 512;            // the library listens with a backlog of 5
-constexpr milliseconds kPollSlice{50};         // how often an idle connection checks for a stop
+constexpr milliseconds kPollSlice{10};         // how often an idle connection checks for a stop
+// How long an idle connection keeps its worker while others wait for one. A busy client sends
+// its next request a moment after the last response, and closing then would race with it (the
+// last response says "close" instead when others wait); a new client sends its first request as
+// soon as it connects, and one connected ahead of need can connect again.
+constexpr milliseconds kIdleGrace{25};
+constexpr milliseconds kFirstRequestGrace{250};
 constexpr std::size_t kBodySlack = 16 * 1024;  // chunked encoding's own bytes
 constexpr std::size_t kMaxDrainBytes = 16 * 1024 * 1024;
 constexpr milliseconds kMaxDrain{1000};
@@ -360,8 +366,14 @@ class Server final : public httplib::Server {
     Connection connection(sock, options_);
     const auto max_requests = static_cast<std::size_t>(options_.keep_alive_requests);
     for (std::size_t served = 0;; ++served) {
+      // While another connection waits for a worker, an idle connection gives its worker up
+      // after a short grace (longer for a new one that has sent nothing yet).
       const bool first = served == 0;
-      const auto give_up = [&] { return stopping() || (!first && pool_->waiting() > 0); };
+      const auto since = Clock::now();
+      const auto give_up = [&] {
+        return stopping() || (pool_->waiting() > 0 &&
+                              Clock::now() - since >= (first ? kFirstRequestGrace : kIdleGrace));
+      };
       const milliseconds wait =
           seconds_ms(first ? options_.read_timeout_seconds : options_.keep_alive_seconds);
       if (!connection.wait_for_request(wait, give_up)) break;
