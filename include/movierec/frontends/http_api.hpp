@@ -16,8 +16,8 @@
 //          whole number 0..2^64-1) -> 201 {"session_id":S,"seed":N,"favourites":[movie,...],
 //          "recommendation":REC|null[,"reason":"exhausted"]}, Location: /api/sessions/{sid}
 //   GET    /api/sessions/{sid}         {"session_id","seed","favourites","answers":[{"movie_id",
-//          "title","answer"}],"recommendation":REC|null,"counts":{"shown","likes","dislikes",
-//          "skips"}}
+//          "title","answer"}],"recommendation":REC|null[,"reason":"exhausted"],"counts":{"shown",
+//          "likes","dislikes","skips"}}
 //   POST   /api/sessions/{sid}/answers {"movie_id":N,"answer":"like"|"dislike"|"skip"} ->
 //          {"recommendation":REC} or {"recommendation":null,"reason":"exhausted"}
 //   GET    /api/sessions/{sid}/explain info_json of the current recommendation (details, score,
