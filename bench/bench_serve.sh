@@ -27,13 +27,23 @@ FAVOURITES=${FAVOURITES:-[2571,356,1,6]}
 command -v wrk > /dev/null || die "wrk is missing: apt-get install wrk"
 
 work=$(mktemp -d)
-build/bin/serve --port 0 "${SERVE_FLAGS[@]}" > "$work/out" 2> "$work/err" &
-pid=$!
-trap 'kill "$pid" 2> /dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 100); do [[ -s $work/out ]] && break; sleep 0.1; done
-url=$(sed -n 's/^listening on //p' "$work/out")
-[[ -n $url ]] || die "serve did not start: $(cat "$work/err")"
-url=${url%/}
+pid=
+trap 'if [[ -n $pid ]]; then kill "$pid" 2> /dev/null || true; fi; rm -rf "$work"' EXIT
+# start_serve: a fresh serve on a free port; sets pid and url.
+start_serve() {
+  if [[ -n $pid ]]; then
+    kill -TERM "$pid"
+    wait "$pid" || true
+  fi
+  : > "$work/out"
+  build/bin/serve --port 0 "${SERVE_FLAGS[@]}" > "$work/out" 2> "$work/err" &
+  pid=$!
+  for _ in $(seq 100); do [[ -s $work/out ]] && break; sleep 0.1; done
+  url=$(sed -n 's/^listening on //p' "$work/out")
+  [[ -n $url ]] || die "serve did not start: $(cat "$work/err")"
+  url=${url%/}
+}
+start_serve
 
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status"; }
 # wrk's latency ("612.00us", "1.23ms", "1.01s") in milliseconds.
@@ -57,8 +67,11 @@ for sessions in 1 8 64; do
   errors=$(awk '/Non-2xx|Socket errors/ { sub(/^ +/, ""); printf "%s; ", $0 }' "$work/wrk$sessions.txt")
   printf '%-9s %12s %9s %9s %9s\n' "$sessions" "$rate" "$(to_ms "$p50")" "$(to_ms "$p99")" "${errors:-none}"
 done
+rss_end_of_runs=$(rss_kib)
 
-# Memory: open SESSIONS sessions (four favourites and a first recommendation each) and keep them.
+# Memory: a fresh serve with SESSIONS sessions open (four favourites and a first
+# recommendation each).
+start_serve
 rss_before=$(rss_kib)
 /usr/bin/python3 - "$url" "$SESSIONS" "$FAVOURITES" <<'PYEOF'
 import http.client, json, sys, urllib.parse
@@ -77,5 +90,5 @@ for i in range(count):
 PYEOF
 rss_after=$(rss_kib)
 open=$(curl -fsS "$url/metrics" | awk '/^movierec_sessions_open / { print $2 }')
-say "resident memory: $((rss_start / 1024)) MB at start, $((rss_before / 1024)) MB after the runs, $((rss_after / 1024)) MB with $open sessions open"
+say "resident memory: $((rss_start / 1024)) MB at start, $((rss_end_of_runs / 1024)) MB after the runs; a fresh serve: $((rss_before / 1024)) MB, $((rss_after / 1024)) MB with $open sessions open"
 say "per session: about $(((rss_after - rss_before) * 1024 / SESSIONS)) bytes"
