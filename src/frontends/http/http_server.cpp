@@ -169,6 +169,7 @@ class Connection final : public httplib::Stream {
     deadline_ = Clock::now() + request_timeout_;
     in_headers_ = true;
     line_length_ = 0;
+    seen_line_ = false;
     budget_ = header_budget_;
   }
 
@@ -264,6 +265,8 @@ class Connection final : public httplib::Stream {
 
   // How many of the next `count` buffered bytes the header section may take: up to and
   // including the blank line that ends it (then the body's budget starts), within the budget.
+  // The section ends at a blank line after a non-blank one (the request line), so blank lines
+  // sent ahead of a request cannot end it early.
   std::size_t consume_headers(std::size_t count) {
     for (std::size_t i = 0; i < count; ++i) {
       if (budget_ == 0) {
@@ -273,11 +276,12 @@ class Connection final : public httplib::Stream {
       --budget_;
       const char c = buffer_[begin_ + i];
       if (c == '\n') {
-        if (line_length_ == 0) {
+        if (line_length_ == 0 && seen_line_) {
           in_headers_ = false;
           budget_ = body_budget_;
           return i + 1;
         }
+        seen_line_ = seen_line_ || line_length_ > 0;
         line_length_ = 0;
       } else if (c != '\r') {
         ++line_length_;
@@ -295,6 +299,7 @@ class Connection final : public httplib::Stream {
   Clock::time_point deadline_ = Clock::now();
   bool in_headers_ = true;
   std::size_t line_length_ = 0;
+  bool seen_line_ = false;
   std::size_t budget_ = 0;
   bool failed_ = false;
   bool over_budget_ = false;
