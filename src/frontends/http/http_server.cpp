@@ -42,7 +42,7 @@ constexpr milliseconds kPollSlice{10};         // how often an idle connection c
 // its next request a moment after the last response, and closing then would race with it (the
 // last response says "close" instead when others wait); a new client sends its first request as
 // soon as it connects, and one connected ahead of need can connect again.
-constexpr milliseconds kIdleGrace{25};
+constexpr milliseconds kIdleGrace{100};
 constexpr milliseconds kFirstRequestGrace{250};
 constexpr std::size_t kBodySlack = 16 * 1024;  // chunked encoding's own bytes
 constexpr std::size_t kMaxDrainBytes = 16 * 1024 * 1024;
