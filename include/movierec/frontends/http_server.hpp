@@ -4,12 +4,13 @@
 //
 // Connections. A pool of options.threads workers serves connections; each worker reads one
 // request at a time from its connection and keeps it alive for options.keep_alive_seconds and
-// options.keep_alive_requests, but gives an idle connection up at once when another connection
-// waits for a worker (a new connection that has sent nothing, after a quarter second). A
-// request's line and headers may take max_header_bytes and its body max_body_bytes (past them:
-// 413, or the connection is closed); every read waits at most read_timeout_seconds, a whole
-// request must arrive within request_timeout_seconds, and a response must leave within
-// write_timeout_seconds, so slow or silent clients are cut off.
+// options.keep_alive_requests; but while another connection waits for a worker, its response
+// says "close", and an idle connection gives the worker up after a tenth of a second (a new
+// connection that has sent nothing, after a quarter). A request's line and headers may take
+// max_header_bytes and its body max_body_bytes (past them: 413, or the connection is closed);
+// every read waits at most read_timeout_seconds, a whole request must arrive within
+// request_timeout_seconds, and a response must leave within write_timeout_seconds, so slow or
+// silent clients are cut off.
 //
 // Lifetime. serve_http() binds, prints exactly one line on `out`, "listening on
 // http://HOST:PORT/" (flushed), and serves until SIGINT or SIGTERM; it then stops accepting,
