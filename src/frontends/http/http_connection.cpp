@@ -12,7 +12,8 @@
 namespace movierec::http {
 namespace {
 
-constexpr std::size_t kBodySlack = 16 * 1024;  // chunked encoding's own bytes
+constexpr std::size_t kBodySlack = 16 * 1024;    // chunked encoding's own bytes
+constexpr std::size_t kMaxBuffered = 64 * 1024;  // responses larger than this are sent in parts
 constexpr std::size_t kMaxDrainBytes = 16 * 1024 * 1024;
 constexpr milliseconds kMaxDrain{1000};
 
@@ -125,7 +126,7 @@ bool Connection::wait_for_request(milliseconds timeout, milliseconds slice,
     if (!stop && left.count() <= 0) return false;
     const int ready = wait_fd(fd_, POLLIN, stop ? milliseconds(0) : std::min(left, slice));
     if (ready < 0) return false;
-    if (ready > 0) return receive() > 0;
+    if (ready > 0) return receive(0) > 0;
     if (stop) return false;
   }
 }
@@ -140,6 +141,7 @@ void Connection::start_request() {
 
 bool Connection::is_readable() const {
   if (begin_ < end_) return true;
+  if (!flush()) return false;
   const milliseconds left = left_until(deadline_);
   return left.count() > 0 && wait_fd(fd_, POLLIN, std::min(left, read_timeout_)) > 0;
 }
@@ -167,15 +169,41 @@ ssize_t Connection::read(char* out, size_t size) {
 }
 
 ssize_t Connection::write(const char* data, size_t size) {
+  if (write_failed_) return -1;
+  if (out_.size() + size > kMaxBuffered) {
+    if (!flush()) return -1;
+    if (size > kMaxBuffered) return send_all(data, size) ? static_cast<ssize_t>(size) : -1;
+  }
+  out_.append(data, size);
+  return static_cast<ssize_t>(size);
+}
+
+bool Connection::flush() const {
+  if (out_.empty()) return !write_failed_;
+  const bool sent = send_all(out_.data(), out_.size());
+  out_.clear();
+  return sent;
+}
+
+// Sends without waiting while the socket takes the data, and waits (within the write timeout)
+// only when it is full.
+bool Connection::send_all(const char* data, std::size_t size) const {
   std::size_t sent = 0;
   while (sent < size) {
-    if (wait_fd(fd_, POLLOUT, write_timeout_) <= 0) return failure();
-    const ssize_t n = ::send(fd_, data + sent, size - sent, MSG_NOSIGNAL);
-    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-    if (n <= 0) return failure();
-    sent += static_cast<std::size_t>(n);
+    const ssize_t n = ::send(fd_, data + sent, size - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) {
+      sent += static_cast<std::size_t>(n);
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      if (wait_fd(fd_, POLLOUT, write_timeout_) <= 0) break;
+    } else {
+      break;
+    }
   }
-  return static_cast<ssize_t>(size);
+  if (sent == size) return true;
+  write_failed_ = failed_ = true;
+  return false;
 }
 
 void Connection::get_remote_ip_and_port(std::string& ip, int& port) const {
@@ -194,23 +222,28 @@ void Connection::get_local_ip_and_port(std::string& ip, int& port) const {
   }
 }
 
-ssize_t Connection::failure() {
+ssize_t Connection::failure() const {
   failed_ = true;
   return -1;
 }
 
 ssize_t Connection::fill() {
+  if (!flush()) return -1;
+  // What has arrived already is taken without waiting; otherwise wait within the limits.
+  const ssize_t now = receive(MSG_DONTWAIT);
+  if (now >= 0) return now;
+  if (errno != EAGAIN && errno != EWOULDBLOCK) return failure();
   const milliseconds left = left_until(deadline_);
   if (left.count() <= 0) return failure();
   const int ready = wait_fd(fd_, POLLIN, std::min(left, read_timeout_));
   if (ready <= 0) return failure();
-  const ssize_t got = receive();
+  const ssize_t got = receive(0);
   return got < 0 ? failure() : got;
 }
 
-ssize_t Connection::receive() {
+ssize_t Connection::receive(int flags) {
   for (;;) {
-    const ssize_t got = ::recv(fd_, buffer_.data(), buffer_.size(), 0);
+    const ssize_t got = ::recv(fd_, buffer_.data(), buffer_.size(), flags);
     if (got < 0 && errno == EINTR) continue;
     begin_ = 0;
     end_ = got > 0 ? static_cast<std::size_t>(got) : 0;

@@ -57,7 +57,8 @@ class WorkerPool final : public httplib::TaskQueue {
   std::condition_variable ready_;
 };
 
-// One client connection as the library's Stream, with the server's limits: reads are buffered,
+// One client connection as the library's Stream, with the server's limits: reads and writes are
+// buffered (a response leaves in one send when flush() is called, or before the next read),
 // each waits at most the read timeout and never past the request's deadline, and a request may
 // consume max_header_bytes up to the blank line that ends its headers, then its body's budget
 // (twice max_body_bytes and some, for chunked encoding: the library refuses a declared length
@@ -75,6 +76,10 @@ class Connection final : public httplib::Stream {
   // The next request starts: its deadline and byte budgets run from now.
   void start_request();
 
+  // Sends what write() has kept. False (and failed()) when the client does not take it within
+  // the write timeout. Reads flush first, so an interim answer (100 Continue) is never held.
+  bool flush() const;
+
   bool failed() const { return failed_; }
   // The request outgrew a budget: the client may still be sending it.
   bool over_budget() const { return over_budget_; }
@@ -89,11 +94,13 @@ class Connection final : public httplib::Stream {
   socket_t socket() const override { return fd_; }
 
  private:
-  ssize_t failure();
+  ssize_t failure() const;
+  bool send_all(const char* data, std::size_t size) const;
   // Reads what has arrived into the buffer, waiting within the read timeout and the deadline.
   // Returns bytes read, 0 at the end of input, -1 on a timeout or an error.
   ssize_t fill();
-  ssize_t receive();
+  // recv() into the buffer with `flags`; bytes read, 0 at the end of input, -1 (errno set).
+  ssize_t receive(int flags);
   // How many of the next `count` buffered bytes the header section may take: up to and
   // including the blank line that ends it (then the body's budget starts), within the budget.
   // The section ends at a blank line after a non-blank one (the request line), so blank lines
@@ -111,12 +118,15 @@ class Connection final : public httplib::Stream {
   std::size_t line_length_ = 0;
   bool seen_line_ = false;
   std::size_t budget_ = 0;
-  bool failed_ = false;
+  mutable bool failed_ = false;        // a read or a write failed: the connection is done
+  mutable bool write_failed_ = false;  // a write failed: nothing more can be sent
   bool over_budget_ = false;
   bool body_too_large_ = false;
   std::array<char, 4096> buffer_{};
   std::size_t begin_ = 0;
   std::size_t end_ = 0;
+  // A response is written in pieces (status and headers, then the body) and sent in one go.
+  mutable std::string out_;
 };
 
 }  // namespace movierec::http

@@ -101,9 +101,8 @@ class Server final : public httplib::Server {
       connection.start_request();
       t_note = {false, 0, &connection, false};
       bool closed = false;
-      set_option(sock, IPPROTO_TCP, TCP_CORK, 1);  // the header and body in one packet
-      const bool answered = process_request(connection, last, closed, nullptr);
-      set_option(sock, IPPROTO_TCP, TCP_CORK, 0);
+      const bool processed = process_request(connection, last, closed, nullptr);
+      const bool answered = connection.flush() && processed;  // error answers are sent too
       if (connection.failed()) {
         if (connection.over_budget()) drain(sock);
         return;
