@@ -10,7 +10,7 @@ JOBS=${MOVIEREC_JOBS:-$(nproc 2>/dev/null || echo 2)}
 # shellcheck disable=SC2034  # used by the scripts that source this file
 BUILD_PACKAGES=(cmake g++ make pkg-config libeigen3-dev libyaml-cpp-dev nlohmann-json3-dev
                 catch2 libspectra-dev libcli11-dev libedit-dev libfmt-dev libxxhash-dev
-                libsqlite3-dev libpq-dev python3-pandas python3-numpy)
+                libsqlite3-dev libpq-dev libcpp-httplib-dev python3-pandas python3-numpy)
 
 # Messages go to stderr, so stdout stays for the programs (recommend --json).
 say() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }

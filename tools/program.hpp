@@ -2,10 +2,13 @@
 // stderr and a non-zero exit, and command-line flags generated from a config's keys.
 #pragma once
 
+#include <charconv>
 #include <cstdio>
 #include <exception>
 #include <map>
 #include <string>
+#include <system_error>
+#include <variant>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -50,6 +53,48 @@ inline void add_config_flags(CLI::App& app, std::vector<ConfigField> fields,
   for (const ConfigField& field : fields) {
     std::string help = field.help + " [" + field.name + ", default " + field.text() + "]";
     app.add_option(field.flag(), values[field.name], help)->group(group);
+  }
+}
+
+// Adds one flag per key of `fields` bound to the live struct (--threads for "threads"), each
+// with its default and range in --help; a number that is not a whole number (or a number) in
+// the key's range is a usage error (exit 2), e.g. "--threads: must be a whole number from 1 to
+// 256 (got 0)". Booleans are plain flags.
+inline void add_checked_flags(CLI::App& app, const std::vector<ConfigField>& fields,
+                              const std::string& group) {
+  for (const ConfigField& field : fields) {
+    const std::string help = field.help + " [default " + field.text() + "]";
+    if (auto* const* whole = std::get_if<int*>(&field.value)) {
+      const auto min = static_cast<long long>(field.min);
+      const auto max = static_cast<long long>(field.max);
+      const CLI::Validator range(
+          [min, max](std::string& text) -> std::string {
+            long long value = 0;
+            const char* end = text.data() + text.size();
+            const auto [stop, error] = std::from_chars(text.data(), end, value);
+            if (text.empty() || error != std::errc() || stop != end || value < min || value > max) {
+              return "must be a whole number from " + std::to_string(min) + " to " +
+                     std::to_string(max) + " (got \"" + text + "\")";
+            }
+            return "";
+          },
+          "", "range");
+      app.add_option(field.flag(), **whole,
+                     help.substr(0, help.size() - 1) + "; " + std::to_string(min) + " to " +
+                         std::to_string(max) + "]")
+          ->group(group)
+          ->type_name("INT")
+          ->check(range);
+    } else if (auto* const* number = std::get_if<double*>(&field.value)) {
+      app.add_option(field.flag(), **number, help)
+          ->group(group)
+          ->type_name("FLOAT")
+          ->check(CLI::Range(field.min, field.max));
+    } else if (auto* const* flag = std::get_if<bool*>(&field.value)) {
+      app.add_flag(field.flag(), **flag, field.help)->group(group);
+    } else if (auto* const* text = std::get_if<std::string*>(&field.value)) {
+      app.add_option(field.flag(), **text, help)->group(group)->type_name("TEXT");
+    }
   }
 }
 

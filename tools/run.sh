@@ -3,6 +3,7 @@
 # when its outputs are missing or stale, and starts the recommender.
 #
 #   tools/run.sh [RECOMMEND_OPTIONS...]     e.g. tools/run.sh --seed 7, tools/run.sh --json
+#   tools/run.sh --web [SERVE_OPTIONS...]   the web page instead: starts serve, prints its URL
 #
 # Every argument goes to build/bin/recommend. Steps, from the repository root:
 #   1. Debian packages (installed with apt-get as root; else it says what to install), then a
@@ -14,7 +15,7 @@
 #      config/pipeline.yaml or the preprocess binary; build/bin/train_svd when
 #      artifacts/manifest.json is missing or older than processed/manifest.json,
 #      config/pipeline.yaml or the train_svd binary.
-#   4. exec build/bin/recommend "$@".
+#   4. exec build/bin/recommend "$@" (with --web first: exec build/bin/serve with the rest).
 # Environment: MOVIEREC_SHARED_DATA (default ../shared/data) is where local copies of the data
 # sets are looked for; MOVIEREC_JOBS sets the build's parallelism.
 set -euo pipefail
@@ -131,5 +132,13 @@ if [[ ! -x build/bin/recommend ]]; then
   say "recommend is not built yet (tools/recommend.cpp is missing); stopping after training."
   say "the model is in artifacts/, made from processed/."
   exit 0
+fi
+# --web: the web page and JSON API (build/bin/serve) instead of the terminal; other arguments
+# go to serve (tools/run.sh --web --port 8000). serve prints the URL to open.
+if [[ ${1:-} == --web ]]; then
+  shift
+  require_program serve
+  say "starting serve: open the URL below in a browser; Ctrl-C stops it"
+  exec build/bin/serve "$@"
 fi
 exec build/bin/recommend "$@"

@@ -18,8 +18,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$REPO_ROOT"
 
 # Extra packages for the test stages: the sanitized build's compiler; the PostgreSQL server and
-# the sqlite3 and psql clients of the profile store's tests.
-TEST_PACKAGES=(clang-14 postgresql sqlite3)
+# the sqlite3 and psql clients of the profile store's tests; the browser the web page's test
+# drives (tests/e2e/browser.sh).
+TEST_PACKAGES=(clang-14 postgresql sqlite3 chromium chromium-driver python3-selenium)
 SANITIZED_CXX=clang++-14
 
 # run_stage NAME DIR [CMAKE_ARGS...]: builds DIR and runs its tests.

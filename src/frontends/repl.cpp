@@ -49,23 +49,6 @@ std::optional<std::size_t> choice_number(std::string_view text, std::size_t coun
   return number - 1;
 }
 
-bool all_digits(std::string_view text) {
-  return !text.empty() &&
-         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-std::string imdb_url(const std::string& imdb_id) {
-  constexpr std::size_t kImdbDigits = 7;  // IMDb pads title ids to at least seven digits
-  if (!all_digits(imdb_id)) return "";
-  const std::string padded =
-      std::string(imdb_id.size() < kImdbDigits ? kImdbDigits - imdb_id.size() : 0, '0') + imdb_id;
-  return "https://www.imdb.com/title/tt" + padded + "/";
-}
-
-std::string tmdb_url(const std::string& tmdb_id) {
-  return all_digits(tmdb_id) ? "https://www.themoviedb.org/movie/" + tmdb_id : "";
-}
-
 bool is_quit(const std::string& word) { return word == "q" || word == "quit" || word == "exit"; }
 bool is_help(const std::string& word) { return word == "h" || word == "help" || word == "?"; }
 
@@ -132,18 +115,6 @@ const char* to_string(ErrorCode code) {
   return "?";
 }
 
-const char* to_string(EndReason reason) {
-  switch (reason) {
-    case EndReason::kQuit:
-      return "quit";
-    case EndReason::kEof:
-      return "eof";
-    case EndReason::kExhausted:
-      return "exhausted";
-  }
-  return "?";
-}
-
 std::shared_future<TitleIndex> build_title_index_async(const Catalog& catalog) {
   return std::async(std::launch::async, [&catalog] { return TitleIndex(title_entries(catalog)); })
       .share();
@@ -169,9 +140,7 @@ LineHandler::LineHandler(const Model& model, std::shared_future<TitleIndex> titl
       titles_(std::move(titles)),
       options_(options),
       session_(model, policy, seed),
-      catalog_filter_([movies = &model.artifacts.movie_map](std::int32_t id) {
-        return movies->row(id).has_value();
-      }) {}
+      catalog_filter_([&model](std::int32_t id) { return in_catalog(model, id); }) {}
 
 std::vector<ReplEvent> LineHandler::handle(std::string_view line) {
   if (finished_) return {ErrorEvent{ErrorCode::kEnded, "The session has ended.", std::nullopt}};
@@ -290,8 +259,9 @@ std::vector<ReplEvent> LineHandler::handle_query(std::string_view query) {
     if (!inside.matches.empty()) {
       ChoicesEvent choices{shown, ChoicesReason::kAmbiguous, {}, false};
       for (const TitleMatch& match : inside.matches) choices.options.push_back(ref(match.id));
-      choices.outside_catalog = std::any_of(all.matches.begin(), all.matches.end(),
-                                            [&](const TitleMatch& m) { return !in_catalog(m.id); });
+      choices.outside_catalog =
+          std::any_of(all.matches.begin(), all.matches.end(),
+                      [&](const TitleMatch& m) { return !in_catalog(*model_, m.id); });
       choices_ = choices.options;
       events.push_back(std::move(choices));
       return events;
@@ -300,7 +270,7 @@ std::vector<ReplEvent> LineHandler::handle_query(std::string_view query) {
     std::string names;
     for (std::size_t i = 0; i < all.matches.size() && i < options_.max_info_neighbours; ++i) {
       names += fmt::format("{}{} ({})", i > 0 ? "; " : "", ref(all.matches[i].id).title,
-                           short_refusal_reason(all.matches[i].id));
+                           short_refusal_reason(*model_, all.matches[i].id));
     }
     events.push_back(ErrorEvent{
         ErrorCode::kNotInCatalog,
@@ -329,13 +299,13 @@ std::vector<ReplEvent> LineHandler::handle_query(std::string_view query) {
 }
 
 std::vector<ReplEvent> LineHandler::choose(std::int32_t movie_id) {
-  const MovieRef movie = ref(movie_id);
   std::vector<ReplEvent> events;
-  if (!in_catalog(movie_id)) {
-    events.push_back(ErrorEvent{
-        ErrorCode::kNotInCatalog,
-        fmt::format("{} is not in the catalog: {}.", movie.title, refusal_reason(movie_id)),
-        movie});
+  if (auto refusal = refuse_favourite(session_, movie_id)) {
+    const bool duplicate = refusal->problem == FavouriteRefusal::Problem::kDuplicate;
+    const MovieRef movie = refusal->movie;
+    events.push_back(ErrorEvent{duplicate ? ErrorCode::kDuplicate : ErrorCode::kNotInCatalog,
+                                std::move(refusal->message), movie});
+    if (duplicate) return events;
     ChoicesEvent closest{movie.title, ChoicesReason::kNotInCatalog, {}, false};
     for (const TitleMatch& match :
          titles().closest(movie.title, options_.max_suggestions, catalog_filter_)) {
@@ -347,18 +317,8 @@ std::vector<ReplEvent> LineHandler::choose(std::int32_t movie_id) {
     }
     return events;
   }
-  const std::size_t row = *model_->artifacts.movie_map.row(movie_id);
-  const auto& favourites = session_.favourites();
-  const auto found = std::find(favourites.begin(), favourites.end(), row);
-  if (found != favourites.end()) {
-    events.push_back(ErrorEvent{ErrorCode::kDuplicate,
-                                fmt::format("{} is already favourite {}; name another movie.",
-                                            movie.title, found - favourites.begin() + 1),
-                                movie});
-    return events;
-  }
-  session_.add_favourite(row);
-  events.push_back(FavouriteEvent{movie, session_.favourites().size()});
+  session_.add_favourite(*catalog_row(*model_, movie_id));
+  events.push_back(FavouriteEvent{ref(movie_id), session_.favourites().size()});
   if (session_.state() != SessionState::kCollectingFavourites) {
     for (ReplEvent& event : recommend_next()) events.push_back(std::move(event));
   }
@@ -374,12 +334,7 @@ std::vector<ReplEvent> LineHandler::handle_answer(std::string_view answer) {
   } else if (answer == "s" || answer == "skip") {
     feedback = Feedback::kSkip;
   } else if (answer == "i" || answer == "info") {
-    const Explanation explanation = session_.explain();
-    const MovieRef movie = ref_row(explanation.row);
-    const MovieInfo& info = model_->info(explanation.row);
-    return {InfoEvent{movie, info, imdb_url(info.imdb_id), tmdb_url(info.tmdb_id),
-                      explanation.parts, session_.policy().exploration,
-                      near_movies(explanation, options_.max_info_neighbours)}};
+    return {info_event(session_, options_.max_info_neighbours)};
   } else {
     return {ErrorEvent{
         ErrorCode::kUnknownAnswer,
@@ -395,70 +350,14 @@ std::vector<ReplEvent> LineHandler::handle_answer(std::string_view answer) {
 std::vector<ReplEvent> LineHandler::recommend_next() {
   const std::optional<Recommendation> next = session_.next();
   if (!next) return finish(EndReason::kExhausted);
-  const MovieInfo& info = model_->info(next->row);
-  std::vector<NearMovie> because = near_movies(session_.explain(), 1);
-  std::erase_if(because, [](const NearMovie& near) { return near.similarity <= 0; });
-  return {RecommendationEvent{++recommendations_, ref_row(next->row), info.year, info.genres,
-                              next->parts, std::move(because)}};
+  return {recommendation_event(session_, *next, ++recommendations_)};
 }
 
 std::vector<ReplEvent> LineHandler::finish(EndReason reason) {
-  EndEvent end{reason, session_.counts(), {}};
-  for (const std::size_t row : session_.liked()) end.liked.push_back(ref_row(row));
+  EndEvent end = end_event(session_, reason);
   finished_ = true;
   choices_.clear();
   return {std::move(end)};
-}
-
-bool LineHandler::in_catalog(std::int32_t movie_id) const {
-  return model_->artifacts.movie_map.row(movie_id).has_value();
-}
-
-// Why a movie of the data set has no embedding, from what preprocess's filter did with it.
-std::string LineHandler::refusal_reason(std::int32_t movie_id) const {
-  if (model_->kept_movies.count(movie_id) != 0) return "it has no ratings in the training split";
-  const MovieInfo* info = model_->catalog.find(movie_id);
-  const std::int64_t count = info != nullptr ? info->rating_count : 0;
-  const PipelineConfig& filter = model_->pipeline;
-  if (count < filter.min_movie_ratings) {
-    return fmt::format(
-        "it has {}; the catalog keeps movies with at least {} "
-        "(filter.min_movie_ratings)",
-        plural(count, "rating"), plural(filter.min_movie_ratings, "rating"));
-  }
-  return fmt::format(
-      "it has {}, but fewer than {} from users with at least {} "
-      "(filter.min_movie_ratings, filter.min_user_ratings)",
-      plural(count, "rating"), filter.min_movie_ratings, plural(filter.min_user_ratings, "rating"));
-}
-
-std::string LineHandler::short_refusal_reason(std::int32_t movie_id) const {
-  if (model_->kept_movies.count(movie_id) != 0) return "no ratings in the training split";
-  const MovieInfo* info = model_->catalog.find(movie_id);
-  const std::int64_t count = info != nullptr ? info->rating_count : 0;
-  if (count < model_->pipeline.min_movie_ratings) return plural(count, "rating");
-  return fmt::format("{}, too few from users with at least {}", plural(count, "rating"),
-                     plural(model_->pipeline.min_user_ratings, "rating"));
-}
-
-MovieRef LineHandler::ref(std::int32_t movie_id) const {
-  const MovieInfo* info = model_->catalog.find(movie_id);
-  return {movie_id,
-          info != nullptr ? display_title(info->title) : fmt::format("movie {}", movie_id)};
-}
-
-MovieRef LineHandler::ref_row(std::size_t row) const {
-  return ref(model_->artifacts.movie_map.id(row));
-}
-
-std::vector<NearMovie> LineHandler::near_movies(const Explanation& explanation,
-                                                std::size_t limit) const {
-  std::vector<NearMovie> near;
-  for (const Neighbour& neighbour : explanation.nearest) {
-    if (near.size() == limit) break;
-    near.push_back({ref_row(neighbour.row), neighbour.similarity, neighbour.favourite});
-  }
-  return near;
 }
 
 HelpEvent LineHandler::help() const {

@@ -4,42 +4,18 @@
 #include <streambuf>
 
 #include "movierec/frontends/repl.hpp"
+#include "movierec/frontends/session_json.hpp"
 
 namespace movierec {
 namespace {
 
 using json = nlohmann::ordered_json;
 
-json movie_json(const MovieRef& movie) {
-  return {{"movie_id", movie.movie_id}, {"title", movie.title}};
-}
-
-json movie_list(const std::vector<MovieRef>& movies) {
-  json list = json::array();
-  for (const MovieRef& movie : movies) list.push_back(movie_json(movie));
-  return list;
-}
-
-json near_list(const std::vector<NearMovie>& near) {
-  json list = json::array();
-  for (const NearMovie& movie : near) {
-    json entry = movie_json(movie.movie);
-    entry["similarity"] = movie.similarity;
-    entry["favourite"] = movie.favourite;
-    list.push_back(std::move(entry));
-  }
-  return list;
-}
-
-// Unknown values are null rather than 0 or "", so programs cannot mistake them for data.
-json or_null(const std::string& text) { return text.empty() ? json(nullptr) : json(text); }
-json or_null(int value) { return value == 0 ? json(nullptr) : json(value); }
-
 json event_json(const ChoicesEvent& event) {
   return {{"event", "choices"},
           {"query", event.query},
           {"reason", to_string(event.reason)},
-          {"options", movie_list(event.options)},
+          {"options", movie_list_json(event.options)},
           {"outside_catalog", event.outside_catalog}};
 }
 
@@ -51,33 +27,14 @@ json event_json(const FavouriteEvent& event) {
 }
 
 json event_json(const RecommendationEvent& event) {
-  json out = {{"event", "recommendation"}, {"number", event.number}};
-  out.update(movie_json(event.movie));
-  out["year"] = or_null(event.year);
-  out["genres"] = event.genres;
-  out["score"] = event.parts.total;
-  out["parts"] = to_json(event.parts);
-  out["because"] = near_list(event.because);
+  json out = {{"event", "recommendation"}};
+  out.update(recommendation_json(event));
   return out;
 }
 
 json event_json(const InfoEvent& event) {
-  const MovieInfo& info = event.info;
   json out = {{"event", "info"}};
-  out.update(movie_json(event.movie));
-  out["year"] = or_null(info.year);
-  out["genres"] = info.genres;
-  out["rating_mean"] = info.rating_count > 0 ? json(info.rating_mean) : json(nullptr);
-  out["rating_count"] = info.rating_count;
-  out["tags"] = info.tags;
-  out["overview"] = or_null(info.overview);
-  out["release_date"] = or_null(info.release_date);
-  out["runtime_minutes"] = or_null(info.runtime_minutes);
-  out["imdb_url"] = or_null(event.imdb_url);
-  out["tmdb_url"] = or_null(event.tmdb_url);
-  out["score"] = event.parts.total;
-  out["parts"] = to_json(event.parts);
-  out["nearest"] = near_list(event.nearest);
+  out.update(info_json(event));
   return out;
 }
 
@@ -90,12 +47,9 @@ json event_json(const ErrorEvent& event) {
 json event_json(const HelpEvent& event) { return {{"event", "help"}, {"lines", event.lines}}; }
 
 json event_json(const EndEvent& event) {
-  return {{"event", "end"},
-          {"reason", to_string(event.reason)},
-          {"likes", event.counts.likes},
-          {"dislikes", event.counts.dislikes},
-          {"skips", event.counts.skips},
-          {"liked", movie_list(event.liked)}};
+  json out = {{"event", "end"}};
+  out.update(end_json(event));
+  return out;
 }
 
 void write_events(const std::vector<ReplEvent>& events, std::ostream& out) {

@@ -227,6 +227,25 @@ def session_seeds():
     ]
 
 
+def http_api_seeds():
+    start = (b"POST /api/sessions\n"
+             b'{"favourites": [1, 6, 10, 7], "seed": 3}\n--\n')
+    answer = b'POST /api/sessions/$SID/answers\n{"movie_id": $MOVIE, "answer": "%s"}\n--\n'
+    return [
+        start + answer % b"like" + answer % b"dislike" + b"GET /api/sessions/$SID/explain\n--\n"
+        + answer % b"skip" + b"GET /api/sessions/$SID\n--\nDELETE /api/sessions/$SID\n--\n"
+        + b"GET /api/sessions/$SID\n",
+        b"GET /api/health\n--\nGET /api/movies/search?q=toy+story&limit=3\n--\n"
+        b"GET /api/movies/search?q=%ff%c3%28\n--\nGET /api/movies/5\n--\nGET /api/movies/x\n--\n"
+        b"GET /metrics\n--\nGET /\n--\nGET /app.js\n",
+        start * 5 + b"PUT /api/sessions\n--\nFROB /\n--\nGET /../etc/passwd\n",
+        start + b'POST /api/sessions/$SID/answers\n{"movie_id": 2, "answer": "like"}\n--\n'
+        b"POST /api/sessions/$SID/answers\n[1, {]\n--\n"
+        b'POST /api/sessions\n{"favourites": [1, 1, 5, "x"], "seed": -1, "x": 2}\n',
+        start + (answer % b"skip") * 9,
+    ]
+
+
 def catalog_seeds():
     header = (b"movieId,title,year,genres,rating_count,rating_mean,imdbId,tmdbId,tags,overview,"
               b"release_date,runtime\n")
@@ -318,6 +337,7 @@ TARGETS = {
     "fuzz_config_yaml": config_yaml_seeds,
     "fuzz_title_search": title_search_seeds,
     "fuzz_session": session_seeds,
+    "fuzz_http_api": http_api_seeds,
     "fuzz_processed": processed_seeds,
     "fuzz_profile_store": profile_store_seeds,
 }

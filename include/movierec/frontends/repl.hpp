@@ -37,6 +37,7 @@
 #include <variant>
 #include <vector>
 
+#include "movierec/frontends/session_events.hpp"
 #include "movierec/session/model.hpp"
 #include "movierec/session/policy.hpp"
 #include "movierec/session/session.hpp"
@@ -52,12 +53,6 @@ struct ReplOptions {
   std::size_t max_shown_chars = 60;     // echoed input is cut to this many characters
   std::size_t max_completions = 100;    // titles offered by complete()
   std::size_t max_info_neighbours = 3;  // favourite or liked movies named in an info event
-};
-
-// A movie as the events name it.
-struct MovieRef {
-  std::int32_t movie_id = 0;
-  std::string title;  // display form: "The Matrix (1999)"
 };
 
 enum class ChoicesReason {
@@ -80,32 +75,6 @@ struct FavouriteEvent {
   std::size_t number = 0;  // 1 to Session::kFavourites
 };
 
-// A favourite or liked movie near a recommendation in embedding space.
-struct NearMovie {
-  MovieRef movie;
-  double similarity = 0;   // cosine, -1..1
-  bool favourite = false;  // else liked in this session
-};
-
-struct RecommendationEvent {
-  std::size_t number = 0;  // 1 for the first recommendation of the session
-  MovieRef movie;
-  int year = 0;  // 0 when unknown
-  std::vector<std::string> genres;
-  ScoreParts parts;                // parts.total is the score
-  std::vector<NearMovie> because;  // the nearest favourite or liked movie, when one is similar
-};
-
-struct InfoEvent {
-  MovieRef movie;
-  MovieInfo info;        // the catalog's row (title as MovieLens writes it)
-  std::string imdb_url;  // "" when the metadata has no IMDb id
-  std::string tmdb_url;  // "" when it has no TMDB id
-  ScoreParts parts;
-  std::string exploration_rule;    // the policy's rule that made parts.exploration ("ucb", ...)
-  std::vector<NearMovie> nearest;  // most similar first, at most max_info_neighbours
-};
-
 enum class ErrorCode {
   kEmpty,          // an empty line
   kTooLong,        // longer than max_line_bytes
@@ -126,14 +95,6 @@ struct ErrorEvent {
 
 struct HelpEvent {
   std::vector<std::string> lines;  // what can be typed now
-};
-
-enum class EndReason { kQuit, kEof, kExhausted };
-
-struct EndEvent {
-  EndReason reason = EndReason::kQuit;
-  FeedbackCounts counts;
-  std::vector<MovieRef> liked;  // in answer order
 };
 
 using ReplEvent = std::variant<ChoicesEvent, FavouriteEvent, RecommendationEvent, InfoEvent,
@@ -182,12 +143,7 @@ class LineHandler {
   std::vector<ReplEvent> recommend_next();
   std::vector<ReplEvent> finish(EndReason reason);
   std::optional<ErrorEvent> check_text(std::string_view line) const;
-  bool in_catalog(std::int32_t movie_id) const;
-  std::string refusal_reason(std::int32_t movie_id) const;
-  std::string short_refusal_reason(std::int32_t movie_id) const;
-  MovieRef ref(std::int32_t movie_id) const;
-  MovieRef ref_row(std::size_t row) const;
-  std::vector<NearMovie> near_movies(const Explanation& explanation, std::size_t limit) const;
+  MovieRef ref(std::int32_t movie_id) const { return movie_ref(*model_, movie_id); }
   HelpEvent help() const;
 
   const Model* model_;
@@ -210,10 +166,9 @@ std::shared_future<TitleIndex> build_title_index_async(const Catalog& catalog);
 // cut to `max_chars` characters with "..." when longer.
 std::string shown_text(std::string_view text, std::size_t max_chars);
 
-// Event names and codes as the JSON protocol spells them.
+// Event names and codes as the JSON protocol spells them (EndReason: session_events.hpp).
 const char* to_string(ChoicesReason reason);
 const char* to_string(ErrorCode code);
-const char* to_string(EndReason reason);
 
 // ------------------------------------------------------------------------------------------------
 // The --json protocol: one JSON object per line on stdout, flushed after each; nothing else goes

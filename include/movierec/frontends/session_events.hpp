@@ -1,0 +1,116 @@
+// What every front end says about a session, built in one place: the movie it names, the
+// recommendation with the movie it is "because" of, the details and the why behind "i", the
+// refusal of a favourite, and the summary at the end. The line handler (repl.hpp) and the HTTP
+// API (http_api.hpp) both build their answers from these values, and session_json.hpp writes
+// them as JSON once for both, so `recommend --json` and `serve` cannot drift apart.
+//
+// Every function here reads the Model and the Session only; none throws for a movie id that the
+// data set lacks (it is named "movie ID"), but row arguments must be rows of the model.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "movierec/session/model.hpp"
+#include "movierec/session/session.hpp"
+
+namespace movierec {
+
+// A movie as the events name it.
+struct MovieRef {
+  std::int32_t movie_id = 0;
+  std::string title;  // display form: "The Matrix (1999)"
+};
+
+// A favourite or liked movie near a recommendation in embedding space.
+struct NearMovie {
+  MovieRef movie;
+  double similarity = 0;   // cosine, -1..1
+  bool favourite = false;  // else liked in this session
+};
+
+struct RecommendationEvent {
+  std::size_t number = 0;  // 1 for the first recommendation of the session
+  MovieRef movie;
+  int year = 0;  // 0 when unknown
+  std::vector<std::string> genres;
+  ScoreParts parts;                // parts.total is the score
+  std::vector<NearMovie> because;  // the nearest favourite or liked movie, when one is similar
+};
+
+// What is known about a movie of the data set, embedded or not.
+struct MovieDetails {
+  MovieRef movie;
+  MovieInfo info;        // the catalog's row (title as MovieLens writes it)
+  std::string imdb_url;  // "" when the metadata has no IMDb id
+  std::string tmdb_url;  // "" when it has no TMDB id
+};
+
+// "i": the current recommendation's details and why it was recommended.
+struct InfoEvent : MovieDetails {
+  ScoreParts parts;
+  std::string exploration_rule;    // the policy's rule that made parts.exploration ("ucb", ...)
+  std::vector<NearMovie> nearest;  // most similar first, at most the limit asked for
+};
+
+enum class EndReason { kQuit, kEof, kExhausted };
+
+struct EndEvent {
+  EndReason reason = EndReason::kQuit;
+  FeedbackCounts counts;
+  std::vector<MovieRef> liked;  // in answer order
+};
+
+// Why a movie cannot be added as a favourite.
+struct FavouriteRefusal {
+  enum class Problem { kNotInCatalog, kDuplicate } problem = Problem::kNotInCatalog;
+  std::string message;  // one sentence for a person, naming the movie and the reason
+  MovieRef movie;
+};
+
+// The movie's display title, or "movie ID" for an id the data set lacks.
+MovieRef movie_ref(const Model& model, std::int32_t movie_id);
+MovieRef movie_ref_at(const Model& model, std::size_t row);  // an embedding row
+
+// True when the movie has an embedding (it can be a favourite and be recommended).
+bool in_catalog(const Model& model, std::int32_t movie_id);
+// The embedding row of a movie in the catalog; none outside it.
+std::optional<std::size_t> catalog_row(const Model& model, std::int32_t movie_id);
+
+// Why a movie of the data set has no embedding, from what preprocess's filter did with it:
+// "it has 3 ratings; the catalog keeps movies with at least 15 ratings (filter.min_movie_ratings)".
+std::string refusal_reason(const Model& model, std::int32_t movie_id);
+// The same in a few words, for lists: "3 ratings".
+std::string short_refusal_reason(const Model& model, std::int32_t movie_id);
+
+// Links to the movie's pages, "" when the id is missing or not a number.
+std::string imdb_url(const std::string& imdb_id);
+std::string tmdb_url(const std::string& tmdb_id);
+
+// Details of a movie of the data set; none for an id it lacks.
+std::optional<MovieDetails> movie_details(const Model& model, std::int32_t movie_id);
+
+// Whether `movie_id` may be the session's next favourite: none when it may, else why not
+// (outside the catalog, or already a favourite). The session must still collect favourites.
+std::optional<FavouriteRefusal> refuse_favourite(const Session& session, std::int32_t movie_id);
+
+// The session's current recommendation `recommendation` (from Session::next()) as the `number`th
+// of the session, "because" of the nearest favourite or liked movie when it is similar (cosine
+// above 0).
+RecommendationEvent recommendation_event(const Session& session,
+                                         const Recommendation& recommendation, std::size_t number);
+
+// The current recommendation's details and why, naming at most `max_nearest` of the user's
+// movies. Throws SessionError (kNoRecommendation) when there is none.
+InfoEvent info_event(const Session& session, std::size_t max_nearest);
+
+// The summary of a session that ends for `reason`.
+EndEvent end_event(const Session& session, EndReason reason);
+
+// Names as the JSON protocol spells them.
+const char* to_string(EndReason reason);
+
+}  // namespace movierec

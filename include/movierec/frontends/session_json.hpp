@@ -1,0 +1,41 @@
+// The session's values as JSON, written once for every front end that speaks JSON: the --json
+// lines of `recommend` (repl.hpp) put an "event" name in front of these objects, and the HTTP API
+// (http_api.hpp) returns them as they are. Keys come in the order shown. Unknown values are null
+// rather than 0 or "", so programs cannot mistake them for data.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "movierec/frontends/session_events.hpp"
+
+namespace movierec {
+
+// {"movie_id":N,"title":S}
+nlohmann::ordered_json movie_json(const MovieRef& movie);
+// [{"movie_id":N,"title":S},...]
+nlohmann::ordered_json movie_list_json(const std::vector<MovieRef>& movies);
+// [{"movie_id":N,"title":S,"similarity":X,"favourite":B},...]
+nlohmann::ordered_json near_list_json(const std::vector<NearMovie>& near);
+
+// {"number":N,"movie_id":N,"title":S,"year":N|null,"genres":[S,...],"score":X,
+//  "parts":{"model_score","genre_affinity","model","genre_distance","popularity","diversity",
+//  "exploration","total"},"because":[{"movie_id","title","similarity","favourite"}]}
+// score = parts.total; because names the favourite or liked movie nearest to the movie (empty
+// when none is similar).
+nlohmann::ordered_json recommendation_json(const RecommendationEvent& event);
+
+// {"movie_id":N,"title":S,"year":N|null,"genres":[S,...],"rating_mean":X|null,
+//  "rating_count":N,"tags":[S,...],"overview":S|null,"release_date":S|null,
+//  "runtime_minutes":N|null,"imdb_url":S|null,"tmdb_url":S|null}
+nlohmann::ordered_json details_json(const MovieDetails& details);
+
+// details_json, then "score":X,"parts":{...},"nearest":[{"movie_id","title","similarity",
+// "favourite"},...]
+nlohmann::ordered_json info_json(const InfoEvent& event);
+
+// {"reason":"quit"|"eof"|"exhausted","likes":N,"dislikes":N,"skips":N,
+//  "liked":[{"movie_id":N,"title":S},...]}
+nlohmann::ordered_json end_json(const EndEvent& event);
+
+}  // namespace movierec

@@ -1,0 +1,506 @@
+#include "movierec/frontends/http_api.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "http_request.hpp"
+#include "movierec/frontends/http_metrics.hpp"
+#include "movierec/frontends/session_events.hpp"
+#include "movierec/frontends/session_json.hpp"
+#include "web_files.hpp"
+
+namespace movierec {
+namespace {
+
+using http::ApiError;
+using http::check_fields;
+using http::fail;
+using http::kMaxMovieId;
+using http::movie_id_field;
+using http::movie_id_segment;
+using http::parse_object;
+using http::required;
+using http::shown;
+using http::whole_number;
+using json = nlohmann::json;
+using ordered = nlohmann::ordered_json;
+
+constexpr std::size_t kDefaultSearchResults = 10;
+constexpr std::size_t kMaxInfoNeighbours = 3;  // as ReplOptions::max_info_neighbours
+constexpr int kRetryAfterSeconds = 60;
+constexpr const char* kJson = "application/json";
+constexpr const char* kPrometheus = "text/plain; version=0.0.4; charset=utf-8";
+
+HttpResponse json_response(int status, const ordered& body) {
+  HttpResponse response;
+  response.status = status;
+  response.headers = {{"Content-Type", kJson}};
+  // Every string is valid UTF-8 already (titles are checked when loaded, echoed input cleaned);
+  // replacing keeps one bad byte from costing the whole answer.
+  response.body = body.dump(-1, ' ', false, ordered::error_handler_t::replace);
+  return response;
+}
+
+HttpResponse error_response(int status, std::string_view message) {
+  return json_response(status, ordered{{"error", message}});
+}
+
+void add_common_headers(HttpResponse& response) {
+  response.headers.emplace_back("Content-Security-Policy", "default-src 'self'");
+  response.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  response.headers.emplace_back("X-Frame-Options", "DENY");
+  response.headers.emplace_back("Referrer-Policy", "no-referrer");
+  if (response.header("Cache-Control") == nullptr) {
+    response.headers.emplace_back("Cache-Control", "no-store");
+  }
+}
+
+std::optional<Feedback> parse_answer(std::string_view text) {
+  if (text == "like") return Feedback::kLike;
+  if (text == "dislike") return Feedback::kDislike;
+  if (text == "skip") return Feedback::kSkip;
+  return std::nullopt;
+}
+
+const char* answer_name(Feedback feedback) {
+  switch (feedback) {
+    case Feedback::kLike:
+      return "like";
+    case Feedback::kDislike:
+      return "dislike";
+    case Feedback::kSkip:
+      return "skip";
+  }
+  return "?";
+}
+
+ordered movies_at(const Model& model, const std::vector<std::size_t>& rows) {
+  ordered list = ordered::array();
+  for (const std::size_t row : rows) list.push_back(movie_json(movie_ref_at(model, row)));
+  return list;
+}
+
+}  // namespace
+
+struct HttpApi::Impl {
+  using Params = std::vector<std::string>;
+  using Handler = HttpResponse (Impl::*)(const HttpRequest&, const Params&);
+  struct Route {
+    std::string_view method;
+    std::string_view pattern;
+    Handler handler;
+  };
+
+  Impl(const Model& model_, const TitleIndex& titles_, Policy policy_, ServeOptions options_,
+       std::function<Clock::time_point()> clock)
+      : model(model_),
+        titles(titles_),
+        policy(std::move(policy_)),
+        options(std::move(options_)),
+        sessions({static_cast<std::size_t>(options.max_sessions),
+                  std::chrono::minutes(options.session_idle_minutes)},
+                 std::move(clock)),
+        catalog_filter([this](std::int32_t id) { return in_catalog(model, id); }) {
+    policy.validate("policy");
+    options.validate("serve options");
+    const json& name =
+        model.artifacts.manifest.contains("model") ? model.artifacts.manifest.at("model") : json();
+    model_name = name.is_string() ? name.get<std::string>() : "unknown";
+  }
+
+  // The routes, literal ones before patterns that would also match them.
+  static const std::vector<Route>& routes() {
+    static const std::vector<Route> kRoutes = {
+        {"GET", "/api/health", &Impl::health},
+        {"GET", "/api/movies/search", &Impl::search},
+        {"GET", "/api/movies/{id}", &Impl::movie},
+        {"POST", "/api/sessions", &Impl::create_session},
+        {"GET", "/api/sessions/{sid}", &Impl::get_session},
+        {"DELETE", "/api/sessions/{sid}", &Impl::end_session},
+        {"POST", "/api/sessions/{sid}/answers", &Impl::answer},
+        {"GET", "/api/sessions/{sid}/explain", &Impl::explain},
+        {"GET", "/metrics", &Impl::metrics_text},
+    };
+    return kRoutes;
+  }
+
+  HttpResponse dispatch(const HttpRequest& request);
+  HttpResponse run(const Route& route, const HttpRequest& request, const Params& params);
+
+  HttpResponse health(const HttpRequest& request, const Params& params);
+  HttpResponse search(const HttpRequest& request, const Params& params);
+  HttpResponse movie(const HttpRequest& request, const Params& params);
+  HttpResponse create_session(const HttpRequest& request, const Params& params);
+  HttpResponse get_session(const HttpRequest& request, const Params& params);
+  HttpResponse end_session(const HttpRequest& request, const Params& params);
+  HttpResponse answer(const HttpRequest& request, const Params& params);
+  HttpResponse explain(const HttpRequest& request, const Params& params);
+  HttpResponse metrics_text(const HttpRequest& request, const Params& params);
+
+  SessionRegistry::Lease lease(const std::string& id);
+  [[noreturn]] void fail_full() const;
+  ordered recommendation(const ServedSession& served) const;
+
+  const Model& model;
+  const TitleIndex& titles;
+  Policy policy;
+  ServeOptions options;
+  SessionRegistry sessions;
+  HttpMetrics metrics;
+  MovieFilter catalog_filter;
+  std::string model_name;
+};
+
+HttpResponse HttpApi::Impl::dispatch(const HttpRequest& request) {
+  const std::string_view method =
+      request.method == "HEAD" ? std::string_view("GET") : std::string_view(request.method);
+  Params params;
+  std::vector<std::string_view> allowed;
+  std::string_view allowed_route;
+  const auto allow = [&](std::string_view other, std::string_view pattern) {
+    if (allowed.empty()) allowed_route = pattern;
+    if (std::find(allowed.begin(), allowed.end(), other) == allowed.end()) allowed.push_back(other);
+  };
+  for (const Route& route : routes()) {
+    if (!http::match_route(route.pattern, request.path, params)) continue;
+    if (route.method != method) {
+      allow(route.method, route.pattern);
+      continue;
+    }
+    HttpResponse response = run(route, request, params);
+    response.route = route.pattern;
+    return response;
+  }
+  for (const WebFile& file : web_files()) {
+    if (file.path != request.path) continue;
+    if (method != "GET") {
+      allow("GET", file.path);
+      break;
+    }
+    HttpResponse response;
+    response.headers = {{"Content-Type", std::string(file.content_type)},
+                        {"Cache-Control", "no-cache"}};
+    response.body = file.content;
+    response.route = file.path;
+    return response;
+  }
+  if (!allowed.empty()) {
+    std::string list;
+    for (const std::string_view name : allowed) {
+      list += (list.empty() ? "" : ", ") + std::string(name);
+      if (name == "GET") list += ", HEAD";
+    }
+    HttpResponse response =
+        error_response(405, fmt::format("{} does not take {}; it takes {}", allowed_route,
+                                        shown(request.method), list));
+    response.headers.emplace_back("Allow", list);
+    response.route = allowed_route;
+    return response;
+  }
+  return error_response(404, fmt::format("there is no route {} {}; the routes are under /api/ "
+                                         "(README: serve)",
+                                         shown(request.method), shown(request.path)));
+}
+
+HttpResponse HttpApi::Impl::run(const Route& route, const HttpRequest& request,
+                                const Params& params) {
+  try {
+    return (this->*route.handler)(request, params);
+  } catch (const ApiError& error) {
+    HttpResponse response = error_response(error.status, error.message);
+    for (const auto& header : error.headers) response.headers.push_back(header);
+    return response;
+  } catch (...) {
+    // Never a library's message: it may name a path or an internal detail.
+    return error_response(500, "the server failed to answer this request; it keeps running");
+  }
+}
+
+HttpResponse HttpApi::Impl::health(const HttpRequest&, const Params&) {
+  return json_response(200, ordered{{"status", "ok"},
+                                    {"movies", model.catalog.size()},
+                                    {"catalog", model.movie_count()},
+                                    {"k", model.artifacts.movie_embeddings.cols()},
+                                    {"model", model_name}});
+}
+
+HttpResponse HttpApi::Impl::search(const HttpRequest& request, const Params&) {
+  const std::string* query = request.param("q");
+  if (query == nullptr) fail(400, "q is missing: the text to search for (?q=toy+story)");
+  std::size_t limit = kDefaultSearchResults;
+  if (const std::string* text = request.param("limit")) {
+    const auto value = whole_number(*text, 1, options.max_search_results);
+    if (!value) {
+      fail(400, fmt::format("limit must be a whole number from 1 to {} (got \"{}\")",
+                            options.max_search_results, shown(*text)));
+    }
+    limit = static_cast<std::size_t>(*value);
+  }
+  std::vector<std::int32_t> ids;
+  for (const TitleMatch& match : titles.resolve(*query, limit).matches) ids.push_back(match.id);
+  if (ids.empty()) {
+    for (const TitleMatch& match : titles.closest(*query, limit, catalog_filter)) {
+      ids.push_back(match.id);
+    }
+  }
+  ordered results = ordered::array();
+  for (const std::int32_t id : ids) {
+    const MovieInfo* info = model.catalog.find(id);
+    ordered result = movie_json(movie_ref(model, id));
+    result["year"] = info != nullptr && info->year != 0 ? ordered(info->year) : ordered(nullptr);
+    result["genres"] = info != nullptr ? info->genres : std::vector<std::string>{};
+    const bool inside = in_catalog(model, id);
+    result["in_catalog"] = inside;
+    if (!inside) result["reason"] = short_refusal_reason(model, id);
+    results.push_back(std::move(result));
+  }
+  return json_response(200, ordered{{"query", shown(*query)}, {"results", std::move(results)}});
+}
+
+HttpResponse HttpApi::Impl::movie(const HttpRequest&, const Params& params) {
+  const std::int32_t id = movie_id_segment(params.at(0));
+  const std::optional<MovieDetails> details = movie_details(model, id);
+  if (!details) fail(404, fmt::format("no movie has id {}", id));
+  ordered out = details_json(*details);
+  const bool inside = in_catalog(model, id);
+  out["in_catalog"] = inside;
+  if (!inside) out["reason"] = refusal_reason(model, id);
+  return json_response(200, out);
+}
+
+void HttpApi::Impl::fail_full() const {
+  fail(503,
+       fmt::format("the server holds its limit of {} open sessions (--max-sessions); try again "
+                   "in a minute, when idle sessions have been dropped, or end sessions you no "
+                   "longer use (DELETE /api/sessions/ID)",
+                   options.max_sessions),
+       {{"Retry-After", std::to_string(kRetryAfterSeconds)}});
+}
+
+ordered HttpApi::Impl::recommendation(const ServedSession& served) const {
+  if (!served.current) return nullptr;
+  return recommendation_json(recommendation_event(served.session, *served.current, served.shown));
+}
+
+HttpResponse HttpApi::Impl::create_session(const HttpRequest& request, const Params&) {
+  const json body = parse_object(request.body);
+  check_fields(body, {"favourites", "seed"});
+  const json& favourites =
+      required(body, "favourites", fmt::format("a list of {} movie ids", Session::kFavourites));
+  if (!favourites.is_array() || favourites.size() != Session::kFavourites) {
+    fail(400, fmt::format("favourites must be a list of exactly {} movie ids (got {})",
+                          Session::kFavourites,
+                          favourites.is_array() ? std::to_string(favourites.size()) + " items"
+                                                : shown(favourites.dump())));
+  }
+  std::uint64_t seed = 0;
+  if (const auto found = body.find("seed"); found != body.end()) {
+    if (!found->is_number_unsigned()) {
+      fail(400, fmt::format("seed must be a whole number from 0 to {} (got {})",
+                            std::numeric_limits<std::uint64_t>::max(), shown(found->dump())));
+    }
+    seed = found->get<std::uint64_t>();
+  } else {
+    seed = random_session_seed();
+  }
+  if (sessions.full()) fail_full();  // before the work of building a session
+
+  auto served = std::make_unique<ServedSession>(model, policy, seed);
+  for (std::size_t i = 0; i < favourites.size(); ++i) {
+    const std::string field = fmt::format("favourites[{}]", i);
+    const std::int32_t id = movie_id_field(favourites[i], field);
+    if (model.catalog.find(id) == nullptr)
+      fail(400, fmt::format("{}: no movie has id {}", field, id));
+    if (auto refusal = refuse_favourite(served->session, id)) {
+      fail(400, fmt::format("{}: {}", field, refusal->message));
+    }
+    served->session.add_favourite(*catalog_row(model, id));
+  }
+  served->current = served->session.next();
+  if (served->current) served->shown = 1;
+
+  std::optional<SessionRegistry::Lease> lease = sessions.open(std::move(served));
+  if (!lease) fail_full();
+  const ServedSession& opened = **lease;
+  ordered out = {{"session_id", lease->id()},
+                 {"seed", opened.seed},
+                 {"favourites", movies_at(model, opened.session.favourites())},
+                 {"recommendation", recommendation(opened)}};
+  if (!opened.current) out["reason"] = "exhausted";
+  HttpResponse response = json_response(201, out);
+  response.headers.emplace_back("Location", "/api/sessions/" + lease->id());
+  return response;
+}
+
+SessionRegistry::Lease HttpApi::Impl::lease(const std::string& id) {
+  std::optional<SessionRegistry::Lease> found = sessions.find(id);
+  if (!found) {
+    fail(404, fmt::format("no open session has this id (a session ends with DELETE, or after {} "
+                          "minutes unused); start one with POST /api/sessions",
+                          options.session_idle_minutes));
+  }
+  return std::move(*found);
+}
+
+HttpResponse HttpApi::Impl::get_session(const HttpRequest&, const Params& params) {
+  const SessionRegistry::Lease held = lease(params.at(0));
+  const ServedSession& served = *held;
+  const Session& session = served.session;
+  ordered answers = ordered::array();
+  for (const FeedbackEvent& event : session.history()) {
+    ordered entry = movie_json(movie_ref_at(model, event.row));
+    entry["answer"] = answer_name(event.feedback);
+    answers.push_back(std::move(entry));
+  }
+  const FeedbackCounts counts = session.counts();
+  ordered out = {{"session_id", held.id()},
+                 {"seed", served.seed},
+                 {"favourites", movies_at(model, session.favourites())},
+                 {"answers", std::move(answers)},
+                 {"recommendation", recommendation(served)}};
+  if (!served.current) out["reason"] = "exhausted";
+  out["counts"] = {{"shown", served.shown},
+                   {"likes", counts.likes},
+                   {"dislikes", counts.dislikes},
+                   {"skips", counts.skips}};
+  return json_response(200, out);
+}
+
+HttpResponse HttpApi::Impl::answer(const HttpRequest& request, const Params& params) {
+  SessionRegistry::Lease held = lease(params.at(0));
+  const json body = parse_object(request.body);
+  check_fields(body, {"movie_id", "answer"});
+  const std::int32_t movie_id =
+      movie_id_field(required(body, "movie_id", "the id of the movie answered"), "movie_id");
+  const json& answer_value = required(body, "answer", "\"like\", \"dislike\" or \"skip\"");
+  const std::optional<Feedback> feedback =
+      answer_value.is_string() ? parse_answer(answer_value.get_ref<const std::string&>())
+                               : std::nullopt;
+  if (!feedback) {
+    fail(400, fmt::format("answer must be \"like\", \"dislike\" or \"skip\" (got {})",
+                          shown(answer_value.dump())));
+  }
+  ServedSession& served = *held;
+  if (!served.current) {
+    fail(409,
+         "the session has no recommendation left to answer (every movie has been shown); "
+         "start a new session");
+  }
+  const MovieRef current = movie_ref_at(model, served.current->row);
+  if (movie_id != current.movie_id) {
+    fail(409, fmt::format("movie {} is not the current recommendation; answer movie {} ({})",
+                          movie_id, current.movie_id, current.title));
+  }
+  served.session.feedback(*feedback);
+  served.current = served.session.next();
+  if (served.current) ++served.shown;
+  ordered out = {{"recommendation", recommendation(served)}};
+  if (!served.current) out["reason"] = "exhausted";
+  return json_response(200, out);
+}
+
+HttpResponse HttpApi::Impl::explain(const HttpRequest&, const Params& params) {
+  const SessionRegistry::Lease held = lease(params.at(0));
+  if (!held->current) {
+    fail(409, "the session has no current recommendation to explain (every movie has been shown)");
+  }
+  return json_response(200, info_json(info_event(held->session, kMaxInfoNeighbours)));
+}
+
+HttpResponse HttpApi::Impl::end_session(const HttpRequest&, const Params& params) {
+  SessionRegistry::Lease held = lease(params.at(0));
+  const Session& session = held->session;
+  const FeedbackCounts counts = session.counts();
+  ordered out = {{"session_id", held.id()},
+                 {"likes", counts.likes},
+                 {"dislikes", counts.dislikes},
+                 {"skips", counts.skips},
+                 {"liked", movies_at(model, session.liked())},
+                 {"disliked", movies_at(model, session.disliked())}};
+  sessions.close(held);
+  return json_response(200, out);
+}
+
+HttpResponse HttpApi::Impl::metrics_text(const HttpRequest&, const Params&) {
+  const SessionRegistry::Counts counts = sessions.counts();
+  std::string text = metrics.render();
+  text += fmt::format(
+      "# HELP movierec_sessions_open Sessions open now.\n"
+      "# TYPE movierec_sessions_open gauge\n"
+      "movierec_sessions_open {}\n"
+      "# HELP movierec_sessions_max Sessions that may be open at once (--max-sessions).\n"
+      "# TYPE movierec_sessions_max gauge\n"
+      "movierec_sessions_max {}\n"
+      "# HELP movierec_sessions_total Sessions by what happened to them.\n"
+      "# TYPE movierec_sessions_total counter\n"
+      "movierec_sessions_total{{event=\"opened\"}} {}\n"
+      "movierec_sessions_total{{event=\"ended\"}} {}\n"
+      "movierec_sessions_total{{event=\"expired\"}} {}\n"
+      "movierec_sessions_total{{event=\"refused\"}} {}\n",
+      counts.open, options.max_sessions, counts.opened, counts.closed, counts.expired,
+      counts.refused);
+  HttpResponse response;
+  response.headers = {{"Content-Type", kPrometheus}};
+  response.body = std::move(text);
+  return response;
+}
+
+HttpApi::HttpApi(const Model& model, const TitleIndex& titles, Policy policy, ServeOptions options,
+                 std::function<Clock::time_point()> clock)
+    : impl_(std::make_unique<Impl>(model, titles, std::move(policy), std::move(options),
+                                   std::move(clock))) {}
+
+HttpApi::~HttpApi() = default;
+
+HttpResponse HttpApi::handle(const HttpRequest& request) {
+  const auto start = std::chrono::steady_clock::now();
+  HttpResponse response;
+  try {
+    response = impl_->dispatch(request);
+  } catch (...) {
+    response = error_response(500, "the server failed to answer this request; it keeps running");
+  }
+  add_common_headers(response);
+  const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+  try {
+    impl_->metrics.observe(request.method, response.route, response.status, elapsed.count());
+  } catch (...) {
+    // Metrics are a convenience; the answer still goes out.
+  }
+  return response;
+}
+
+HttpResponse HttpApi::transport_error(std::string_view method, int status) {
+  std::string message;
+  switch (status) {
+    case 400:
+      message =
+          "the request is not HTTP this server can read (a malformed request line or "
+          "header, or a header line over 8 KiB)";
+      break;
+    case 413:
+      message = fmt::format("the request body is larger than {} bytes (--max-body-bytes)",
+                            impl_->options.max_body_bytes);
+      break;
+    case 414:
+      message = "the request's URL is too long";
+      break;
+    default:
+      message = fmt::format("the request could not be answered (HTTP {})", status);
+  }
+  HttpResponse response = error_response(status, message);
+  response.route = "transport";
+  add_common_headers(response);
+  impl_->metrics.observe(method, response.route, status, 0);
+  return response;
+}
+
+const ServeOptions& HttpApi::options() const { return impl_->options; }
+
+SessionRegistry::Counts HttpApi::session_counts() const { return impl_->sessions.counts(); }
+
+}  // namespace movierec

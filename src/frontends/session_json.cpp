@@ -1,0 +1,79 @@
+#include "movierec/frontends/session_json.hpp"
+
+#include <string>
+
+namespace movierec {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+json or_null(const std::string& text) { return text.empty() ? json(nullptr) : json(text); }
+json or_null(int value) { return value == 0 ? json(nullptr) : json(value); }
+
+}  // namespace
+
+json movie_json(const MovieRef& movie) {
+  return {{"movie_id", movie.movie_id}, {"title", movie.title}};
+}
+
+json movie_list_json(const std::vector<MovieRef>& movies) {
+  json list = json::array();
+  for (const MovieRef& movie : movies) list.push_back(movie_json(movie));
+  return list;
+}
+
+json near_list_json(const std::vector<NearMovie>& near) {
+  json list = json::array();
+  for (const NearMovie& movie : near) {
+    json entry = movie_json(movie.movie);
+    entry["similarity"] = movie.similarity;
+    entry["favourite"] = movie.favourite;
+    list.push_back(std::move(entry));
+  }
+  return list;
+}
+
+json recommendation_json(const RecommendationEvent& event) {
+  json out = {{"number", event.number}};
+  out.update(movie_json(event.movie));
+  out["year"] = or_null(event.year);
+  out["genres"] = event.genres;
+  out["score"] = event.parts.total;
+  out["parts"] = to_json(event.parts);
+  out["because"] = near_list_json(event.because);
+  return out;
+}
+
+json details_json(const MovieDetails& details) {
+  const MovieInfo& info = details.info;
+  json out = movie_json(details.movie);
+  out["year"] = or_null(info.year);
+  out["genres"] = info.genres;
+  out["rating_mean"] = info.rating_count > 0 ? json(info.rating_mean) : json(nullptr);
+  out["rating_count"] = info.rating_count;
+  out["tags"] = info.tags;
+  out["overview"] = or_null(info.overview);
+  out["release_date"] = or_null(info.release_date);
+  out["runtime_minutes"] = or_null(info.runtime_minutes);
+  out["imdb_url"] = or_null(details.imdb_url);
+  out["tmdb_url"] = or_null(details.tmdb_url);
+  return out;
+}
+
+json info_json(const InfoEvent& event) {
+  json out = details_json(event);
+  out["score"] = event.parts.total;
+  out["parts"] = to_json(event.parts);
+  out["nearest"] = near_list_json(event.nearest);
+  return out;
+}
+
+json end_json(const EndEvent& event) {
+  return {{"reason", to_string(event.reason)},
+          {"likes", event.counts.likes},
+          {"dislikes", event.counts.dislikes},
+          {"skips", event.counts.skips},
+          {"liked", movie_list_json(event.liked)}};
+}
+
+}  // namespace movierec

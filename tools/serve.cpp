@@ -1,0 +1,44 @@
+// serve: the recommender over HTTP for many people at once: a web page at / and a JSON API under
+// /api/ (include/movierec/frontends/http_api.hpp), driving the same Session as recommend.
+#include <iostream>
+#include <map>
+
+#include "movierec/frontends/http_api.hpp"
+#include "movierec/frontends/http_server.hpp"
+#include "movierec/frontends/serve_options.hpp"
+#include "movierec/session/model.hpp"
+#include "movierec/session/policy.hpp"
+#include "movierec/session/title_search.hpp"
+#include "program.hpp"
+
+int main(int argc, char** argv) {
+  using namespace movierec;
+  CLI::App app{
+      "Serves the recommender over HTTP: a web page at / and a JSON API under /api/ (the routes\n"
+      "are in the README and include/movierec/frontends/http_api.hpp). Prints one line,\n"
+      "\"listening on http://HOST:PORT/\", and serves until SIGINT or SIGTERM."};
+  app.name("serve");
+  std::string artifacts = "artifacts";
+  std::string processed = "processed";
+  std::string policy_file = "config/recommender_policy.yaml";
+  app.add_option("--artifacts", artifacts, "folder train_svd wrote")->capture_default_str();
+  app.add_option("--processed", processed, "folder preprocess wrote")->capture_default_str();
+  app.add_option("--policy", policy_file, "session policy (YAML)")->capture_default_str();
+  ServeOptions options;
+  add_checked_flags(app, options.fields(), "Server");
+  Policy defaults;
+  std::map<std::string, std::string> policy_flags;
+  add_config_flags(app, defaults.fields(), policy_flags, "Policy (override the policy file)");
+
+  return run_program(app, argc, argv, [&] {
+    options.validate("command line");
+    Policy policy = load_policy(policy_file);
+    apply_config_flags(policy.fields(), policy_flags);
+    policy.validate("command line");
+    const Model model = load_model(artifacts, processed);
+    const TitleIndex titles(title_entries(model.catalog));
+    HttpApi api(model, titles, policy, options);
+    serve_http(api, std::cout);
+    return 0;
+  });
+}
