@@ -60,9 +60,10 @@ int main(int argc, char** argv) {
     const auto start = std::chrono::steady_clock::now();
     Policy policy = load_policy(policy_file);
     apply_config_flags(policy.fields(), policy_flags);
+    const ProcessedFolder processed_folder(processed);
     const std::vector<EvaluatedModel> models =
-        load_evaluated_models(processed, artifacts, policy_file, policy, compare);
-    const EvaluationData data = read_evaluation_data(processed);
+        load_evaluated_models(processed_folder, artifacts, policy_file, policy, compare);
+    const EvaluationData data = read_evaluation_data(processed_folder);
     const EvaluationReport report = evaluate(data, models, options);
     print_report(std::cout, report);
     if (!json_file.empty()) {

@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
     PipelineConfig config = load_pipeline_config(config_file);
     apply_config_flags(config.fields(), flags);
     config.validate("command line");
-    const nlohmann::json manifest = train_model(processed_dir, out_dir, config);
+    const nlohmann::json manifest = train_model(ProcessedFolder(processed_dir), out_dir, config);
     print_training_summary(std::cout, manifest);
     std::cout << "wrote " << out_dir << "/\n";
     return 0;

@@ -4,14 +4,12 @@
 #include <limits>
 #include <mutex>
 #include <set>
-#include <sstream>
 #include <unordered_map>
 #include <utility>
 
 #include "movierec/io/error.hpp"
 #include "movierec/measure/metrics.hpp"
 #include "movierec/io/parallel.hpp"
-#include "movierec/data/processed.hpp"
 #include "movierec/io/progress.hpp"
 #include "movierec/train/scoring.hpp"
 #include "movierec/train/training.hpp"
@@ -25,27 +23,6 @@ constexpr const char* kTrainFile = "train.csv";
 constexpr const char* kValFile = "val_transformed.csv";
 constexpr const char* kTestFile = "test_transformed.csv";
 constexpr const char* kLearningOff = " (learning off)";
-
-// The shortest row of a transformed file: eight one-character fields, seven commas, a line break.
-constexpr std::size_t kMinTransformedRowBytes = 16;
-
-// The data rows processed/manifest.json records for `name` (0 when it does not say), at most
-// what `bytes` could hold, so that a damaged manifest cannot reserve absurd amounts.
-std::size_t listed_rows(const nlohmann::json& manifest, const std::string& name,
-                        std::size_t bytes) {
-  const nlohmann::json entry = manifest.at("files").value(name, nlohmann::json::object());
-  const auto rows = entry.is_object() ? entry.find("rows") : entry.end();
-  if (rows == entry.end() || !rows->is_number_unsigned()) return 0;
-  return std::min(rows->get<std::size_t>(), bytes / kMinTransformedRowBytes);
-}
-
-std::vector<TransformedRating> read_transformed_listed(const EvaluationData& data,
-                                                       const std::string& name) {
-  std::string bytes = read_listed_file(data.dir, data.manifest, name);
-  const std::size_t rows = listed_rows(data.manifest, name, bytes.size());
-  std::istringstream in(std::move(bytes));
-  return read_transformed(in, (data.dir / name).string(), rows);
-}
 
 // One held-out file scored: the model's prediction and each measure's actual value, per row
 // whose user and movie have embeddings; `as_final` is the prediction in final_rating units
@@ -211,17 +188,13 @@ std::vector<SimulatedSystem> systems_of(const std::vector<EvaluatedModel>& model
 
 }  // namespace
 
-EvaluationData read_evaluation_data(const fs::path& processed_dir) {
+EvaluationData read_evaluation_data(const ProcessedFolder& processed) {
   EvaluationData data;
-  data.dir = processed_dir;
-  data.manifest = read_processed_manifest(processed_dir);
-  {
-    // The string is moved into the stream (C++20), not copied.
-    std::istringstream in(read_listed_file(processed_dir, data.manifest, kTrainFile));
-    data.train = read_ratings(in, (processed_dir / kTrainFile).string());
-  }
-  data.val = read_transformed_listed(data, kValFile);
-  data.test = read_transformed_listed(data, kTestFile);
+  data.dir = processed.dir();
+  data.manifest = processed.manifest();
+  data.train = processed.read_ratings(kTrainFile);
+  data.val = processed.read_transformed(kValFile);
+  data.test = processed.read_transformed(kTestFile);
   data.held_out.reserve(data.val.size() + data.test.size());
   for (const auto* file : {&data.val, &data.test}) {
     for (const TransformedRating& row : *file) data.held_out.push_back(row.rating);
@@ -230,9 +203,11 @@ EvaluationData read_evaluation_data(const fs::path& processed_dir) {
 }
 
 EvaluatedModel load_evaluated_model(std::string name, const fs::path& artifacts_dir,
-                                    const fs::path& processed_dir, const fs::path& policy_file) {
+                                    const ProcessedFolder& processed,
+                                    const fs::path& policy_file) {
   Policy policy = load_policy(policy_file);
-  return {std::move(name), artifacts_dir, policy_file, load_model(artifacts_dir, processed_dir),
+  return {std::move(name), artifacts_dir, policy_file,
+          load_model(ArtifactsFolder(artifacts_dir, processed.dir()), processed),
           std::move(policy)};
 }
 
@@ -265,18 +240,19 @@ std::string compare_problem(const std::string& text) {
   }
 }
 
-std::vector<EvaluatedModel> load_evaluated_models(const fs::path& processed_dir,
+std::vector<EvaluatedModel> load_evaluated_models(const ProcessedFolder& processed,
                                                   const fs::path& artifacts_dir,
                                                   const fs::path& policy_file, Policy policy,
                                                   const std::vector<std::string>& compare) {
   policy.validate(policy_file.string());
   std::vector<EvaluatedModel> models;
   models.push_back({"configured", artifacts_dir, policy_file,
-                    load_model(artifacts_dir, processed_dir), std::move(policy)});
+                    load_model(ArtifactsFolder(artifacts_dir, processed.dir()), processed),
+                    std::move(policy)});
   for (const std::string& text : compare) {
     const CompareSpec spec = parse_compare(text, policy_file);
     models.push_back(
-        load_evaluated_model(spec.name, spec.artifacts_dir, processed_dir, spec.policy_file));
+        load_evaluated_model(spec.name, spec.artifacts_dir, processed, spec.policy_file));
   }
   return models;
 }

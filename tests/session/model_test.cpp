@@ -75,7 +75,7 @@ struct ModelFolders {
   ModelFolders() {
     write_release(data);
     preprocess(data, processed, sample_config());
-    train_model(processed, artifacts, sample_config());
+    train_model(ProcessedFolder(processed), artifacts, sample_config());
   }
 };
 
@@ -131,7 +131,9 @@ TEST_CASE("artifacts trained on another processed/ are refused") {
   CHECK_THAT(error,
              Catch::Contains("was trained on another") &&
                  Catch::Contains("train_transformed.csv") &&
-                 Catch::Contains("build/bin/train_svd --processed " + folders.processed.string()));
+                 Catch::EndsWith("(to fix it, run: build/bin/train_svd --processed " +
+                                 folders.processed.string() + " --out " +
+                                 folders.artifacts.string() + ")"));
 }
 
 TEST_CASE("processed files changed or missing since preprocess are refused") {

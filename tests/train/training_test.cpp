@@ -80,7 +80,7 @@ void write_processed_fixture(const fs::path& dir, const std::vector<TransformedR
 std::string train_failure(const fs::path& processed, const fs::path& out,
                           const PipelineConfig& config) {
   try {
-    train_model(processed, out, config);
+    train_model(ProcessedFolder(processed), out, config);
   } catch (const Error& e) {
     return e.what();
   }
@@ -185,7 +185,7 @@ TEST_CASE("train_model writes checked artifacts from processed/", "[training]") 
   write_processed_fixture(processed, train, val);
   PipelineConfig config;
   config.k = 3;
-  const nlohmann::json manifest = train_model(processed, out, config);
+  const nlohmann::json manifest = train_model(ProcessedFolder(processed), out, config);
 
   const Artifacts loaded = load_artifacts(out);
   CHECK(loaded.manifest == manifest);
@@ -223,7 +223,7 @@ TEST_CASE("train_model refuses changed or missing inputs and leaves artifacts al
   write_processed_fixture(processed, taste_ratings(20, 10, 7), {make_rating(100, 5, 4.0f)});
   PipelineConfig config;
   config.k = 2;
-  train_model(processed, out, config);
+  train_model(ProcessedFolder(processed), out, config);
   const std::string before = file_checksum(out / "user_embeddings.npy");
   const auto untouched = [&] {
     CHECK(file_checksum(out / "user_embeddings.npy") == before);
@@ -238,8 +238,8 @@ TEST_CASE("train_model refuses changed or missing inputs and leaves artifacts al
   std::ofstream(processed / "train_transformed.csv", std::ios::app)
       << "100,6,4.0,1000,1,0.5,1,0.5\n";
   CHECK_THAT(train_failure(processed, out, config),
-             Catch::Contains("train_transformed.csv changed since preprocess") &&
-                 Catch::EndsWith("run: build/bin/preprocess)"));
+             Catch::Contains("train_transformed.csv has changed since preprocess wrote it") &&
+                 Catch::EndsWith("run: build/bin/preprocess --out " + processed.string() + ")"));
   untouched();
 
   fs::remove(processed / "val_transformed.csv");
@@ -275,12 +275,13 @@ TEST_CASE("train_model refuses a damaged input file naming preprocess", "[traini
     }
     std::ofstream(train, std::ios::binary | std::ios::trunc) << text;
     try {
-      train_model(processed, out, config);
+      train_model(ProcessedFolder(processed), out, config);
       FAIL("a damaged file was accepted");
     } catch (const ModelError& e) {
       CHECK_THAT(e.what(), Catch::Contains("train_transformed.csv:3") &&
                                Catch::Contains("not as preprocess wrote it") &&
-                               Catch::EndsWith("run: build/bin/preprocess)"));
+                               Catch::EndsWith("run: build/bin/preprocess --out " +
+                                               processed.string() + ")"));
     }
     CHECK_FALSE(fs::exists(out));
     write_processed_fixture(processed, taste_ratings(20, 10, 7), {make_rating(100, 5, 4.0f)});
@@ -297,7 +298,8 @@ TEST_CASE("train_model trains each target", "[training]") {
     PipelineConfig config;
     config.k = 2;
     config.target = target;
-    const nlohmann::json manifest = train_model(processed, temp.path() / target, config);
+    const nlohmann::json manifest =
+        train_model(ProcessedFolder(processed), temp.path() / target, config);
     CHECK(manifest["target"] == target);
     CHECK(manifest["validation_rows"] == 2);
     const RatingMatrix m = build_rating_matrix(train, parse_target(target), "train");
@@ -318,7 +320,8 @@ TEST_CASE("train_model is not misled by a manifest's row counts", "[training]") 
   write_file(processed / "manifest.json", manifest.dump());
   PipelineConfig config;
   config.k = 2;
-  const nlohmann::json trained = train_model(processed, temp.path() / "artifacts", config);
+  const nlohmann::json trained =
+      train_model(ProcessedFolder(processed), temp.path() / "artifacts", config);
   CHECK(trained["rows"]["users"] == 20);
   CHECK(trained["validation_rows"] == 1);
 }

@@ -4,9 +4,18 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <string>
+#include <string_view>
 
 namespace movierec {
+
+// How the library reports a long step's progress: `step` names it for a person ("reading
+// train_transformed.csv"), `done` is how much of it is done, `total` how much there is (0 when
+// unknown). A step's calls come one at a time, from the calling thread unless a function says
+// otherwise; the library never prints progress itself. Empty: nobody listens.
+using ProgressSink =
+    std::function<void(std::string_view step, std::size_t done, std::size_t total)>;
 
 class Progress {
  public:

@@ -16,6 +16,7 @@
 #include "movierec/session/model.hpp"
 #include "movierec/data/movielens.hpp"
 #include "movierec/data/pipeline.hpp"
+#include "movierec/data/processed_folder.hpp"
 #include "movierec/session/policy.hpp"
 #include "movierec/measure/simulate.hpp"
 
@@ -38,9 +39,9 @@ struct EvaluationData {
   std::vector<Rating> held_out;              // the ratings of val and test
 };
 
-// Throws ModelError (fix: preprocess) when a file is missing or changed, InputError when one
-// is malformed.
-EvaluationData read_evaluation_data(const std::filesystem::path& processed_dir);
+// train.csv, val_transformed.csv and test_transformed.csv of `processed`. Throws ModelError (fix:
+// processed.fix()) when a file is missing, changed or malformed.
+EvaluationData read_evaluation_data(const ProcessedFolder& processed);
 
 // One configuration under test: a model trained on the evaluated processed/ and a policy.
 struct EvaluatedModel {
@@ -53,13 +54,13 @@ struct EvaluatedModel {
 
 // The model (load_model) and policy (load_policy) of one configuration. Throws what they throw.
 EvaluatedModel load_evaluated_model(std::string name, const std::filesystem::path& artifacts_dir,
-                                    const std::filesystem::path& processed_dir,
+                                    const ProcessedFolder& processed,
                                     const std::filesystem::path& policy_file);
 
 // The configured system ("configured": artifacts_dir with `policy`, read from policy_file and
 // perhaps changed by flags) and one per --compare text (parse_compare), each loaded with
 // load_evaluated_model. Throws what they throw.
-std::vector<EvaluatedModel> load_evaluated_models(const std::filesystem::path& processed_dir,
+std::vector<EvaluatedModel> load_evaluated_models(const ProcessedFolder& processed,
                                                   const std::filesystem::path& artifacts_dir,
                                                   const std::filesystem::path& policy_file,
                                                   Policy policy,

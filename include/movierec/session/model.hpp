@@ -11,9 +11,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "movierec/train/artifacts.hpp"
 #include "movierec/data/catalog.hpp"
 #include "movierec/data/pipeline_config.hpp"
+#include "movierec/data/processed_folder.hpp"
+#include "movierec/train/artifacts.hpp"
+#include "movierec/train/artifacts_folder.hpp"
 
 namespace movierec {
 
@@ -35,12 +37,14 @@ struct Model {
   const MovieInfo& info(std::size_t row) const { return catalog.movies()[catalog_index[row]]; }
 };
 
-// Loads artifacts/ (load_artifacts) and from processed/ the manifest, movie_metadata.csv and
-// movie_popularity.json, and checks they belong together: artifacts trained on this processed/
-// (the input checksums agree), the two processed files as preprocess wrote them (their checksums
-// agree with its manifest), every embedded movie in the metadata and the popularity, and the
-// recorded config readable with the manifest's k. Throws ModelError saying what disagrees and
-// which command fixes it (preprocess for processed/, train_svd for artifacts/).
+// Loads artifacts/ and from processed/ movie_metadata.csv and movie_popularity.json, and checks
+// they belong together: artifacts trained on this processed/ (the input checksums agree), the
+// two processed files as preprocess wrote them (their checksums agree with its manifest), every
+// embedded movie in the metadata and the popularity, and the recorded config readable with the
+// manifest's k. Throws ModelError saying what disagrees and which command fixes it (the folders'
+// fix(): preprocess for processed/, train_svd for artifacts/).
+Model load_model(const ArtifactsFolder& artifacts, const ProcessedFolder& processed);
+// The same on the two folders opened here (the artifacts first).
 Model load_model(const std::filesystem::path& artifacts_dir,
                  const std::filesystem::path& processed_dir);
 

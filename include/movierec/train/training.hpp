@@ -25,6 +25,7 @@
 #include "movierec/train/artifacts.hpp"
 #include "movierec/data/pipeline_config.hpp"
 #include "movierec/data/pipeline.hpp"
+#include "movierec/data/processed_folder.hpp"
 #include "movierec/train/svd.hpp"
 
 namespace movierec {
@@ -104,13 +105,12 @@ AlsOptions als_options(const PipelineConfig& config);
 // name, Error as the factorisations do.
 Artifacts fit_model(const RatingMatrix& matrix, const PipelineConfig& config);
 
-// The whole train_svd step. Reads processed_dir/manifest.json and the train and validation
-// files, checking their checksums against the manifest (ModelError, fix: preprocess, when
-// anything is missing or changed), trains with `config`, and writes out_dir atomically
-// (save_artifacts): nothing is written when any step fails. Returns the manifest written. Shows
-// progress on stderr when it is a terminal.
-nlohmann::json train_model(const std::filesystem::path& processed_dir,
-                           const std::filesystem::path& out_dir, const PipelineConfig& config);
+// The whole train_svd step. Reads the train and validation files of `processed`, checked against
+// its manifest (ModelError, fix: processed.fix(), when anything is missing or changed), trains
+// with `config`, and writes out_dir atomically (save_artifacts): nothing is written when any
+// step fails. Returns the manifest written. Shows progress on stderr when it is a terminal.
+nlohmann::json train_model(const ProcessedFolder& processed, const std::filesystem::path& out_dir,
+                           const PipelineConfig& config);
 
 // A few lines for people: matrix size, nonzeros, the model and k, its largest singular values
 // (svd) or objective (ALS), the validation RMSE and rows, the time taken. `manifest` is what
