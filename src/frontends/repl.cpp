@@ -169,7 +169,7 @@ LineHandler::LineHandler(const Model& model, std::shared_future<TitleIndex> titl
       titles_(std::move(titles)),
       options_(options),
       session_(model, policy, seed),
-      catalog_filter_([movies = &model.artifacts.movie_map](std::int32_t id) {
+      catalog_filter_([movies = &model.artifacts().movie_map](std::int32_t id) {
         return movies->row(id).has_value();
       }) {}
 
@@ -306,7 +306,7 @@ std::vector<ReplEvent> LineHandler::handle_query(std::string_view query) {
         ErrorCode::kNotInCatalog,
         fmt::format("No movie in the catalog matches \"{}\". Matching titles outside it: {}. The "
                     "catalog keeps movies with at least {} (filter.min_movie_ratings).",
-                    shown, names, plural(model_->pipeline.min_movie_ratings, "rating")),
+                    shown, names, plural(model_->pipeline().min_movie_ratings, "rating")),
         std::nullopt});
   } else {
     events.push_back(ErrorEvent{ErrorCode::kNotFound,
@@ -347,7 +347,7 @@ std::vector<ReplEvent> LineHandler::choose(std::int32_t movie_id) {
     }
     return events;
   }
-  const std::size_t row = *model_->artifacts.movie_map.row(movie_id);
+  const std::size_t row = *model_->artifacts().movie_map.row(movie_id);
   const auto& favourites = session_.favourites();
   const auto found = std::find(favourites.begin(), favourites.end(), row);
   if (found != favourites.end()) {
@@ -411,15 +411,15 @@ std::vector<ReplEvent> LineHandler::finish(EndReason reason) {
 }
 
 bool LineHandler::in_catalog(std::int32_t movie_id) const {
-  return model_->artifacts.movie_map.row(movie_id).has_value();
+  return model_->artifacts().movie_map.row(movie_id).has_value();
 }
 
 // Why a movie of the data set has no embedding, from what preprocess's filter did with it.
 std::string LineHandler::refusal_reason(std::int32_t movie_id) const {
-  if (model_->kept_movies.count(movie_id) != 0) return "it has no ratings in the training split";
-  const MovieInfo* info = model_->catalog.find(movie_id);
+  if (model_->kept_movies().count(movie_id) != 0) return "it has no ratings in the training split";
+  const MovieInfo* info = model_->catalog().find(movie_id);
   const std::int64_t count = info != nullptr ? info->rating_count : 0;
-  const PipelineConfig& filter = model_->pipeline;
+  const PipelineConfig& filter = model_->pipeline();
   if (count < filter.min_movie_ratings) {
     return fmt::format(
         "it has {}; the catalog keeps movies with at least {} "
@@ -433,22 +433,22 @@ std::string LineHandler::refusal_reason(std::int32_t movie_id) const {
 }
 
 std::string LineHandler::short_refusal_reason(std::int32_t movie_id) const {
-  if (model_->kept_movies.count(movie_id) != 0) return "no ratings in the training split";
-  const MovieInfo* info = model_->catalog.find(movie_id);
+  if (model_->kept_movies().count(movie_id) != 0) return "no ratings in the training split";
+  const MovieInfo* info = model_->catalog().find(movie_id);
   const std::int64_t count = info != nullptr ? info->rating_count : 0;
-  if (count < model_->pipeline.min_movie_ratings) return plural(count, "rating");
+  if (count < model_->pipeline().min_movie_ratings) return plural(count, "rating");
   return fmt::format("{}, too few from users with at least {}", plural(count, "rating"),
-                     plural(model_->pipeline.min_user_ratings, "rating"));
+                     plural(model_->pipeline().min_user_ratings, "rating"));
 }
 
 MovieRef LineHandler::ref(std::int32_t movie_id) const {
-  const MovieInfo* info = model_->catalog.find(movie_id);
+  const MovieInfo* info = model_->catalog().find(movie_id);
   return {movie_id,
           info != nullptr ? display_title(info->title) : fmt::format("movie {}", movie_id)};
 }
 
 MovieRef LineHandler::ref_row(std::size_t row) const {
-  return ref(model_->artifacts.movie_map.id(row));
+  return ref(model_->artifacts().movie_map.id(row));
 }
 
 std::vector<NearMovie> LineHandler::near_movies(const Explanation& explanation,

@@ -136,13 +136,13 @@ std::vector<std::vector<std::size_t>> train_rows(const Artifacts& artifacts,
 }
 
 nlohmann::json model_config(const EvaluatedModel& evaluated) {
-  const nlohmann::json& manifest = evaluated.model.artifacts.manifest;
+  const nlohmann::json& manifest = evaluated.model.artifacts().manifest;
   const auto recorded = [&](const char* key) {
     return manifest.is_object() ? manifest.value(key, nlohmann::json()) : nlohmann::json();
   };
   return {{"artifacts", evaluated.artifacts_dir.string()},
           {"policy_file", evaluated.policy_file.string()},
-          {"target", evaluated.model.pipeline.target},
+          {"target", evaluated.model.pipeline().target},
           {"k", recorded("k")},
           {"predicts_stars", predicts_stars(manifest)},
           {"pipeline", recorded("config")},
@@ -151,9 +151,9 @@ nlohmann::json model_config(const EvaluatedModel& evaluated) {
 
 void check_models(const std::vector<EvaluatedModel>& models, const fs::path& processed_dir) {
   if (models.empty()) throw Error("nothing to evaluate: no model given");
-  const auto& ids = models.front().model.artifacts.movie_map.ids();
+  const auto& ids = models.front().model.artifacts().movie_map.ids();
   for (const EvaluatedModel& other : models) {
-    if (other.model.artifacts.movie_map.ids() != ids) {
+    if (other.model.artifacts().movie_map.ids() != ids) {
       throw Error("'" + other.name + "' (" + other.artifacts_dir.string() +
                   ") embeds other movies than '" + models.front().name + "' (" +
                   models.front().artifacts_dir.string() + "); train both on " +
@@ -207,7 +207,7 @@ EvaluatedModel load_evaluated_model(std::string name, const fs::path& artifacts_
                                     const fs::path& policy_file) {
   Policy policy = load_policy(policy_file);
   return {std::move(name), artifacts_dir, policy_file,
-          load_model(ArtifactsFolder(artifacts_dir, processed.dir()), processed),
+          Model::load(ArtifactsFolder(artifacts_dir, processed.dir()), processed),
           std::move(policy)};
 }
 
@@ -247,7 +247,7 @@ std::vector<EvaluatedModel> load_evaluated_models(const ProcessedFolder& process
   policy.validate(policy_file.string());
   std::vector<EvaluatedModel> models;
   models.push_back({"configured", artifacts_dir, policy_file,
-                    load_model(ArtifactsFolder(artifacts_dir, processed.dir()), processed),
+                    Model::load(ArtifactsFolder(artifacts_dir, processed.dir()), processed),
                     std::move(policy)});
   for (const std::string& text : compare) {
     const CompareSpec spec = parse_compare(text, policy_file);
@@ -258,9 +258,9 @@ std::vector<EvaluatedModel> load_evaluated_models(const ProcessedFolder& process
 }
 
 RatingFit rating_fit(const Model& model, const EvaluationData& data) {
-  const Artifacts& artifacts = model.artifacts;
+  const Artifacts& artifacts = model.artifacts();
   RatingFit result;
-  result.target = model.pipeline.target;
+  result.target = model.pipeline().target;
   result.stars = predicts_stars(artifacts.manifest);
   const Target target = parse_target(result.target);
   const Scored val = score_file(artifacts, data.val, target);
@@ -277,7 +277,7 @@ RatingFit rating_fit(const Model& model, const EvaluationData& data) {
 
 RankingScore rank_held_out(const Model& model, const EvaluationData& data,
                            const EvaluationOptions& options) {
-  const Artifacts& artifacts = model.artifacts;
+  const Artifacts& artifacts = model.artifacts();
   RankingScore result;
   result.k = options.top_k;
   const auto likes = held_out_likes(artifacts.movie_map, data.held_out);
@@ -336,7 +336,7 @@ EvaluationReport evaluate(const EvaluationData& data, const std::vector<Evaluate
   }
 
   std::vector<SimulatedUser> users =
-      simulated_users(models.front().model.artifacts.movie_map, data.train, data.held_out);
+      simulated_users(models.front().model.artifacts().movie_map, data.train, data.held_out);
   report.eligible_users = users.size();
   std::vector<std::int32_t> ids;
   for (const SimulatedUser& user : users) ids.push_back(user.id);

@@ -224,10 +224,10 @@ SimulatedSystem most_popular_system(std::string name, const Model& model) {
   std::vector<std::size_t>& order = system.popular_order;
   order.resize(model.movie_count());
   for (std::size_t row = 0; row < order.size(); ++row) order[row] = row;
-  const IdMap& ids = model.artifacts.movie_map;
+  const IdMap& ids = model.artifacts().movie_map;
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    if (model.popularity[a] != model.popularity[b]) {
-      return model.popularity[a] > model.popularity[b];
+    if (model.popularity()[a] != model.popularity()[b]) {
+      return model.popularity()[a] > model.popularity()[b];
     }
     return ids.id(a) < ids.id(b);
   });

@@ -45,13 +45,6 @@ void moving_average(Eigen::VectorXd& user, const Eigen::VectorXd& movie, Feedbac
   }
 }
 
-// Each genre once, however the model lists them.
-std::vector<int> distinct(std::vector<int> genres) {
-  std::sort(genres.begin(), genres.end());
-  genres.erase(std::unique(genres.begin(), genres.end()), genres.end());
-  return genres;
-}
-
 double cosine(const Eigen::VectorXf& a, const Eigen::VectorXf& b) {
   const double norms = static_cast<double>(a.norm()) * static_cast<double>(b.norm());
   return norms > 0 ? a.cast<double>().dot(b.cast<double>()) / norms : 0.0;
@@ -74,48 +67,18 @@ SessionError::SessionError(Problem problem, const std::string& message)
     : Error(message), problem_(problem) {}
 
 Session::Session(const Model& model, Policy policy, std::uint64_t seed)
-    : model_(&model),
-      policy_(std::move(policy)),
-      rng_(seed),
-      rows_(static_cast<std::size_t>(model.artifacts.movie_embeddings.rows())) {
+    : model_(&model), policy_(std::move(policy)), rng_(seed), rows_(model.movie_count()) {
   policy_.validate("policy");
   // The policy's choices are checked by validate(); these map them to the rules below.
   if (policy_.user_update == kUpdateLeastSquares) update_rule_ = UpdateRule::kLeastSquares;
   if (policy_.exploration == kExplorationNone) exploration_rule_ = ExplorationRule::kNone;
   if (policy_.exploration == kExplorationUcb) exploration_rule_ = ExplorationRule::kUcb;
   if (policy_.exploration == kExplorationThompson) exploration_rule_ = ExplorationRule::kThompson;
-  check_model();
-  seen_.assign(rows_, 0);
-}
-
-void Session::check_model() const {
-  const Model& model = *model_;
-  const auto disagree = [](const std::string& what) {
-    throw ModelError("the model's per-movie data disagree: " + what,
-                     "build/bin/preprocess, then build/bin/train_svd");
-  };
-  if (model.artifacts.movie_embeddings.cols() == 0) disagree("the embeddings have no columns");
-  if (rows_ > std::numeric_limits<std::uint32_t>::max()) disagree("more movies than 2^32");
-  if (model.popularity.size() != rows_ || model.movie_genres.size() != rows_ ||
-      model.catalog_index.size() != rows_) {
-    disagree(std::to_string(rows_) + " embedding rows, " + std::to_string(model.popularity.size()) +
-             " popularities, " + std::to_string(model.movie_genres.size()) + " genre lists, " +
-             std::to_string(model.catalog_index.size()) + " catalog entries");
-  }
-  for (std::size_t row = 0; row < rows_; ++row) {
-    if (model.popularity[row] < 0) disagree("negative popularity at row " + std::to_string(row));
-    for (const int genre : model.movie_genres[row]) {
-      if (genre < 0 || static_cast<std::size_t>(genre) >= model.genre_names.size()) {
-        disagree("genre index " + std::to_string(genre) + " at row " + std::to_string(row));
-      }
-    }
-  }
+  seen_.assign((rows_ + kBitsPerWord - 1) / kBitsPerWord, 0);
 }
 
 std::string Session::describe(std::size_t row) const {
-  if (row < rows_ && model_->catalog_index[row] < model_->catalog.size()) {
-    return "'" + model_->info(row).title + "'";
-  }
+  if (row < rows_) return "'" + model_->info(row).title + "'";
   return "movie row " + std::to_string(row);
 }
 
@@ -139,13 +102,13 @@ void Session::add_favourite(std::size_t row) {
 }
 
 void Session::start() {
-  const auto& embeddings = model_->artifacts.movie_embeddings;
+  const auto& embeddings = model_->artifacts().movie_embeddings;
   user_ = Eigen::VectorXd::Zero(embeddings.cols());
-  genre_profile_.assign(model_->genre_names.size(), 0.0);
+  genre_profile_.assign(model_->genre_names().size(), 0.0);
   double genre_count = 0;
   for (const std::size_t row : favourites_) {
-    user_ += embeddings.row(row).transpose().cast<double>();
-    for (const int genre : distinct(model_->movie_genres[row])) {
+    user_ += embeddings.row(static_cast<Eigen::Index>(row)).transpose().cast<double>();
+    for (const int genre : model_->movie_genres()[row]) {
       genre_profile_[genre] += 1;
       genre_count += 1;
     }
@@ -154,31 +117,25 @@ void Session::start() {
   if (genre_count > 0) {
     for (double& weight : genre_profile_) weight /= genre_count;
   }
-  cache_movie_terms();
+  candidates_left_ = 0;
+  for (std::size_t row = 0; row < rows_; ++row) {
+    if (!seen(row) && passes(affinity(row))) ++candidates_left_;
+  }
   start_fit();
-  user_float_.resize(user_.size());
-  scores_.resize(static_cast<Eigen::Index>(rows_));
-  state_ = candidates_.empty() ? SessionState::kExhausted : SessionState::kRecommending;
+  state_ = candidates_left_ == 0 ? SessionState::kExhausted : SessionState::kRecommending;
 }
 
-// s_0, s_m, A and b from the favourites. The user vector stays their mean (issue 3), so under
+// s_0, A and b from the favourites. The user vector stays their mean (issue 3), so under
 // least_squares the favourites (as likes) enter the fit from the first answer on.
 void Session::start_fit() {
-  const auto& embeddings = model_->artifacts.movie_embeddings;
   score_unit_ = user_.squaredNorm();
-  double squared_norms = 0;
-  for (Eigen::Index row = 0; row < embeddings.rows(); ++row) {
-    squared_norms += static_cast<double>(embeddings.row(row).squaredNorm());
-  }
-  norm_scale_ = squared_norms / static_cast<double>(rows_);
-  if (!(norm_scale_ > 0)) norm_scale_ = 1;  // every score is 0 anyway; keep A invertible
-  const double prior_weight = policy_.ls_regularization * norm_scale_;
+  const double prior_weight = policy_.ls_regularization * model_->norm_scale();
   fit_.reset(user_, prior_weight);
   if (exploration_rule_ == ExplorationRule::kUcb) {
+    const std::vector<float>& squared_norms = model_->squared_norms();
     variance_.resize(rows_);
     for (std::size_t row = 0; row < rows_; ++row) {
-      const auto at = static_cast<Eigen::Index>(row);
-      variance_[row] = static_cast<double>(embeddings.row(at).squaredNorm()) / prior_weight;
+      variance_[row] = static_cast<double>(squared_norms[row]) / prior_weight;
     }
   }
   if (policy_.favourites_as_likes) {
@@ -186,33 +143,23 @@ void Session::start_fit() {
   }
 }
 
-void Session::cache_movie_terms() {
-  max_popularity_ = 0;
-  for (const std::int64_t popularity : model_->popularity) {
-    max_popularity_ = std::max(max_popularity_, static_cast<double>(popularity));
-  }
-  affinity_.assign(rows_, 0.0);
-  fixed_score_.assign(rows_, 0.0);
-  candidates_.clear();
-  for (std::size_t row = 0; row < rows_; ++row) {
-    for (const int genre : distinct(model_->movie_genres[row])) {
-      affinity_[row] += genre_profile_[genre];
-    }
-    const ScoreParts parts = fixed_parts(row);
-    fixed_score_[row] = parts.genre_distance + parts.popularity + parts.diversity;
-    const bool passes = affinity_[row] >= policy_.min_genre_affinity &&
-                        1.0 - affinity_[row] <= policy_.max_genre_distance;
-    if (passes && !seen(row)) candidates_.push_back(static_cast<std::uint32_t>(row));
-  }
+double Session::affinity(std::size_t row) const {
+  double sum = 0.0;
+  for (const int genre : model_->movie_genres()[row]) sum += genre_profile_[genre];
+  return sum;
 }
 
-// The parts that do not depend on the user vector; model, exploration and total stay 0.
-ScoreParts Session::fixed_parts(std::size_t row) const {
+bool Session::passes(double affinity) const {
+  return affinity >= policy_.min_genre_affinity && 1.0 - affinity <= policy_.max_genre_distance;
+}
+
+ScoreParts Session::fixed_parts(std::size_t row, double affinity) const {
   ScoreParts parts;
-  parts.genre_affinity = affinity_[row];
+  parts.genre_affinity = affinity;
   parts.genre_distance = -(1.0 - parts.genre_affinity) * policy_.genre_distance_penalty;
-  if (max_popularity_ > 0) {
-    parts.popularity = -static_cast<double>(model_->popularity[row]) / max_popularity_ *
+  const double max_popularity = model_->max_popularity();
+  if (max_popularity > 0) {
+    parts.popularity = -static_cast<double>(model_->popularity()[row]) / max_popularity *
                        policy_.popularity_penalty;
   }
   if (parts.genre_affinity > 0 && parts.genre_affinity <= policy_.diversity_max_affinity) {
@@ -221,12 +168,18 @@ ScoreParts Session::fixed_parts(std::size_t row) const {
   return parts;
 }
 
+double Session::fixed_score(const ScoreParts& parts) {
+  return parts.genre_distance + parts.popularity + parts.diversity;
+}
+
 void Session::mark_seen(std::size_t row) {
-  if (seen_[row] != 0) return;
-  seen_[row] = 1;
+  std::uint64_t& word = seen_[row / kBitsPerWord];
+  const std::uint64_t bit = std::uint64_t{1} << (row % kBitsPerWord);
+  if ((word & bit) != 0) return;
+  word |= bit;
   ++seen_count_;
-  const auto at = std::lower_bound(candidates_.begin(), candidates_.end(), row);
-  if (at != candidates_.end() && *at == row) candidates_.erase(at);
+  // Before start() the filter is unknown; start() counts the candidates among the unseen.
+  if (state_ != SessionState::kCollectingFavourites && passes(affinity(row))) --candidates_left_;
 }
 
 std::optional<Recommendation> Session::next() {
@@ -239,22 +192,28 @@ std::optional<Recommendation> Session::next() {
   return current_;
 }
 
-// One matrix-vector product over every movie, then one pass over the candidates, kept as a
-// sorted list of rows so the pass has no unpredictable branch on filtered or seen movies. Ties
-// go to the lower row because only a strictly higher score replaces the best.
+// One matrix-vector product over every movie, then one pass over the unseen movies that pass
+// the filter, in row order. Ties go to the lower row because only a strictly higher score
+// replaces the best. The per-movie scores are scratch of this pick, kept per thread rather than
+// per session, so that an idle session holds nothing per movie but its seen bit.
 void Session::pick() {
-  user_float_ = user_.cast<float>();
-  score_movies(model_->artifacts, user_float_, scores_);
-  prepare_exploration();
+  thread_local Eigen::VectorXf scores;
+  thread_local Eigen::VectorXf sampled;
+  const Eigen::VectorXf user = user_.cast<float>();
+  score_movies(model_->artifacts(), user, scores);
+  prepare_exploration(sampled);
   const double weight = policy_.score_weight_model;
   bool found = false;
   std::size_t best_row = 0;
   double best_score = 0;
   double best_exploration = 0;
-  for (const std::uint32_t row : candidates_) {
-    double score =
-        static_cast<double>(scores_[static_cast<Eigen::Index>(row)]) * weight + fixed_score_[row];
-    const double exploration = explore(row, score);
+  for (std::size_t row = 0; row < rows_; ++row) {
+    if (seen(row)) continue;
+    const double movie_affinity = affinity(row);
+    if (!passes(movie_affinity)) continue;
+    double score = static_cast<double>(scores[static_cast<Eigen::Index>(row)]) * weight +
+                   fixed_score(fixed_parts(row, movie_affinity));
+    const double exploration = explore(static_cast<std::uint32_t>(row), score, scores, sampled);
     score += exploration;
     if (!found || score > best_score) {
       found = true;
@@ -267,24 +226,25 @@ void Session::pick() {
     state_ = SessionState::kExhausted;
     return;
   }
-  Recommendation recommendation{best_row, fixed_parts(best_row)};
+  Recommendation recommendation{best_row, fixed_parts(best_row, affinity(best_row))};
   ScoreParts& parts = recommendation.parts;
-  parts.model_score = static_cast<double>(scores_[static_cast<Eigen::Index>(best_row)]);
+  parts.model_score = static_cast<double>(scores[static_cast<Eigen::Index>(best_row)]);
   parts.model = parts.model_score * weight;
   parts.exploration = best_exploration;
-  parts.total = parts.model + fixed_score_[best_row] + parts.exploration;
+  parts.total = parts.model + fixed_score(parts) + parts.exploration;
   current_ = recommendation;
 }
 
-void Session::prepare_exploration() {
+void Session::prepare_exploration(Eigen::VectorXf& sampled) {
   if (exploration_rule_ != ExplorationRule::kThompson) return;
   const Eigen::VectorXd z = standard_normals(user_.size(), rng_);
   const double scale = policy_.thompson_sigma * score_unit_;
-  sample_float_ = (user_ + scale * fit_.correlate(z)).cast<float>();
-  score_movies(model_->artifacts, sample_float_, sample_scores_);
+  const Eigen::VectorXf sample = (user_ + scale * fit_.correlate(z)).cast<float>();
+  score_movies(model_->artifacts(), sample, sampled);
 }
 
-double Session::explore(std::uint32_t row, double score) {
+double Session::explore(std::uint32_t row, double score, const Eigen::VectorXf& scores,
+                        const Eigen::VectorXf& sampled) {
   const auto at = static_cast<Eigen::Index>(row);
   switch (exploration_rule_) {
     case ExplorationRule::kNone:
@@ -296,15 +256,14 @@ double Session::explore(std::uint32_t row, double score) {
              std::sqrt(variance_[row]);
     case ExplorationRule::kThompson:
       return policy_.score_weight_model *
-             (static_cast<double>(sample_scores_[at]) - static_cast<double>(scores_[at]));
+             (static_cast<double>(sampled[at]) - static_cast<double>(scores[at]));
   }
   return 0;
 }
 
 Eigen::VectorXd Session::embedding(std::size_t row) const {
-  return model_->artifacts.movie_embeddings.row(static_cast<Eigen::Index>(row))
-      .transpose()
-      .cast<double>();
+  const auto& embeddings = model_->artifacts().movie_embeddings;
+  return embeddings.row(static_cast<Eigen::Index>(row)).transpose().cast<double>();
 }
 
 void Session::add_to_fit(std::size_t row, double target) {
@@ -315,7 +274,7 @@ void Session::add_to_fit(std::size_t row, double target) {
     // catalog per answer instead of a k x k solve per movie per pick.
     const Eigen::VectorXd solved = fit_.solve(movie);
     const double denominator = 1.0 + movie.dot(solved);
-    const Eigen::VectorXf projections = model_->artifacts.movie_embeddings * solved.cast<float>();
+    const Eigen::VectorXf projections = model_->artifacts().movie_embeddings * solved.cast<float>();
     for (std::size_t i = 0; i < rows_; ++i) {
       const auto p = static_cast<double>(projections[static_cast<Eigen::Index>(i)]);
       variance_[i] = std::max(0.0, variance_[i] - p * p / denominator);
@@ -361,7 +320,7 @@ void Session::feedback(Feedback answer) {
   }
   if (policy_.online_learning) update_user(row, answer);
   mark_seen(row);
-  if (candidates_.empty()) state_ = SessionState::kExhausted;
+  if (candidates_left_ == 0) state_ = SessionState::kExhausted;
 }
 
 Explanation Session::explain() const {
@@ -369,7 +328,7 @@ Explanation Session::explain() const {
     throw SessionError(SessionError::Problem::kNoRecommendation,
                        "there is no recommendation to explain yet");
   }
-  const auto& embeddings = model_->artifacts.movie_embeddings;
+  const auto& embeddings = model_->artifacts().movie_embeddings;
   const Eigen::VectorXf movie = embeddings.row(static_cast<Eigen::Index>(current_->row));
   Explanation explanation{current_->row, current_->parts, {}};
   auto& nearest = explanation.nearest;

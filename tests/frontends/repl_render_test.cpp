@@ -18,7 +18,7 @@ namespace {
 std::vector<nlohmann::json> json_session(const std::string& input, std::uint64_t seed = 42,
                                          Policy policy = fixture_policy()) {
   const Model model = fixture_model();
-  const TitleIndex titles(title_entries(model.catalog));
+  const TitleIndex titles(title_entries(model.catalog()));
   LineHandler handler(model, titles, policy, seed);
   std::istringstream in(input);
   std::ostringstream out;
@@ -37,7 +37,7 @@ std::vector<std::string> names(const std::vector<nlohmann::json>& events) {
 
 std::string terminal_session(const std::string& input, bool colour, bool echo = true) {
   const Model model = fixture_model();
-  const TitleIndex titles(title_entries(model.catalog));
+  const TitleIndex titles(title_entries(model.catalog()));
   LineHandler handler(model, titles, fixture_policy(), 42);
   TerminalStyle style;
   style.colour = colour;
@@ -179,7 +179,7 @@ TEST_CASE("the terminal never echoes a huge line") {
 
 TEST_CASE("random lines never break the handler") {
   const Model model = fixture_model();
-  const TitleIndex titles(title_entries(model.catalog));
+  const TitleIndex titles(title_entries(model.catalog()));
   const std::vector<std::string> words = {"toy",  "story", "1",     "2",    "y",   "n",
                                           "s",    "i",     "h",     "heat", "the", "matrix",
                                           "1999", "?",     "fargo", "alien"};

@@ -23,7 +23,7 @@ constexpr std::size_t kShortLine = 48;
 
 struct Fixed {
   movierec::Model model = movierec::test::fixture_model();
-  movierec::TitleIndex titles{movierec::title_entries(model.catalog)};
+  movierec::TitleIndex titles{movierec::title_entries(model.catalog())};
   movierec::Policy policy = [] {
     movierec::Policy policy = movierec::test::fixture_policy();
     policy.exploration_rate = 0.2;  // draws from the session's random numbers

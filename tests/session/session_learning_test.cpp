@@ -21,7 +21,7 @@ constexpr double kScoreUnit = 0.640625;
 constexpr double kNormScale = 1.028;
 
 Eigen::Vector2d row_of(const Model& model, std::size_t row) {
-  return model.artifacts.movie_embeddings.row(static_cast<Eigen::Index>(row)).cast<double>();
+  return model.artifacts().movie_embeddings.row(static_cast<Eigen::Index>(row)).cast<double>();
 }
 
 // The inverse of a symmetric 2 x 2 matrix by the closed form.
@@ -170,7 +170,7 @@ TEST_CASE("ucb on a larger model agrees with the directly inverted A over a whol
   policy.user_update = kUpdateLeastSquares;
   policy.favourites_as_likes = true;
   Session session = started(model, policy);
-  const auto& embeddings = model.artifacts.movie_embeddings;
+  const auto& embeddings = model.artifacts().movie_embeddings;
   for (int step = 0; step < 60; ++step) {
     const auto recommendation = session.next();
     REQUIRE(recommendation);
