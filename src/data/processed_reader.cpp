@@ -1,7 +1,5 @@
 // ProcessedFolder (processed_folder.hpp): the reading side of processed/; processed_folder.cpp
 // writes the folder.
-#include "movierec/data/processed_folder.hpp"
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -13,6 +11,7 @@
 #include <streambuf>
 
 #include "movierec/data/processed.hpp"
+#include "movierec/data/processed_folder.hpp"
 #include "movierec/io/csv.hpp"
 #include "movierec/io/files.hpp"
 
@@ -84,7 +83,8 @@ std::size_t expected_rows(const nlohmann::json& entry, const fs::path& path,
   if (rows == entry.end() || !rows->is_number_unsigned()) return 0;
   std::error_code ec;
   const auto bytes = fs::file_size(path, ec);
-  return ec ? 0 : std::min(rows->get<std::size_t>(), static_cast<std::size_t>(bytes) / min_row_bytes);
+  return ec ? 0
+            : std::min(rows->get<std::size_t>(), static_cast<std::size_t>(bytes) / min_row_bytes);
 }
 
 }  // namespace
@@ -192,8 +192,8 @@ void ProcessedFolder::read_streamed(
 std::vector<Rating> ProcessedFolder::read_ratings(std::string_view name) const {
   std::vector<Rating> rows;
   read_streamed(name, [&](std::istream& in, const std::string& source) {
-    rows = movierec::read_ratings(
-        in, source, expected_rows(*listed(name), dir_ / name, kMinRatingRowBytes));
+    rows = movierec::read_ratings(in, source,
+                                  expected_rows(*listed(name), dir_ / name, kMinRatingRowBytes));
   });
   return rows;
 }

@@ -21,10 +21,9 @@ std::ifstream open_artifact(const ArtifactsFolder& folder, const char* name) {
   const fs::path path = folder.dir() / name;
   std::error_code ec;
   if (!fs::exists(path, ec)) {
-    throw folder.error(path.string() + " is missing" +
-                       (fs::is_directory(folder.dir(), ec)
-                            ? ""
-                            : " (no folder " + folder.dir().string() + ")"));
+    throw folder.error(
+        path.string() + " is missing" +
+        (fs::is_directory(folder.dir(), ec) ? "" : " (no folder " + folder.dir().string() + ")"));
   }
   try {
     return open_input(path);
@@ -119,8 +118,8 @@ void check_shape(const ArtifactsFolder& folder, const RowMatrixXf& embeddings, c
     problem(fmt::format("has {} rows but {} maps {} ids", embeddings.rows(), map_name, map.size()));
   }
   if (embeddings.cols() != folder.k()) {
-    problem(fmt::format("has {} columns but the manifest says k = {}", embeddings.cols(),
-                        folder.k()));
+    problem(
+        fmt::format("has {} columns but the manifest says k = {}", embeddings.cols(), folder.k()));
   }
 }
 
