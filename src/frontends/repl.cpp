@@ -378,7 +378,7 @@ std::vector<ReplEvent> LineHandler::handle_answer(std::string_view answer) {
     const MovieRef movie = ref_row(explanation.row);
     const MovieInfo& info = model_->info(explanation.row);
     return {InfoEvent{movie, info, imdb_url(info.imdb_id), tmdb_url(info.tmdb_id),
-                      explanation.parts, session_.policy().exploration,
+                      explanation.parts, std::string(choice_name(session_.policy().exploration)),
                       near_movies(explanation, options_.max_info_neighbours)}};
   } else {
     return {ErrorEvent{

@@ -142,7 +142,7 @@ nlohmann::json model_config(const EvaluatedModel& evaluated) {
   };
   return {{"artifacts", evaluated.artifacts_dir.string()},
           {"policy_file", evaluated.policy_file.string()},
-          {"target", evaluated.model.pipeline().target},
+          {"target", std::string(choice_name(evaluated.model.pipeline().target))},
           {"k", recorded("k")},
           {"predicts_stars", predicts_stars(manifest)},
           {"pipeline", recorded("config")},
@@ -260,9 +260,9 @@ std::vector<EvaluatedModel> load_evaluated_models(const ProcessedFolder& process
 RatingFit rating_fit(const Model& model, const EvaluationData& data) {
   const Artifacts& artifacts = model.artifacts();
   RatingFit result;
-  result.target = model.pipeline().target;
+  const Target target = model.pipeline().target;
+  result.target = std::string(choice_name(target));
   result.stars = predicts_stars(artifacts.manifest);
-  const Target target = parse_target(result.target);
   const Scored val = score_file(artifacts, data.val, target);
   const Scored test = score_file(artifacts, data.test, target);
   const bool converts = target != Target::kLike;

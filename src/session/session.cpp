@@ -69,11 +69,6 @@ SessionError::SessionError(Problem problem, const std::string& message)
 Session::Session(const Model& model, Policy policy, std::uint64_t seed)
     : model_(&model), policy_(std::move(policy)), rng_(seed), rows_(model.movie_count()) {
   policy_.validate("policy");
-  // The policy's choices are checked by validate(); these map them to the rules below.
-  if (policy_.user_update == kUpdateLeastSquares) update_rule_ = UpdateRule::kLeastSquares;
-  if (policy_.exploration == kExplorationNone) exploration_rule_ = ExplorationRule::kNone;
-  if (policy_.exploration == kExplorationUcb) exploration_rule_ = ExplorationRule::kUcb;
-  if (policy_.exploration == kExplorationThompson) exploration_rule_ = ExplorationRule::kThompson;
   seen_.assign((rows_ + kBitsPerWord - 1) / kBitsPerWord, 0);
 }
 
@@ -131,7 +126,7 @@ void Session::start_fit() {
   score_unit_ = user_.squaredNorm();
   const double prior_weight = policy_.ls_regularization * model_->norm_scale();
   fit_.reset(user_, prior_weight);
-  if (exploration_rule_ == ExplorationRule::kUcb) {
+  if (policy_.exploration == Exploration::kUcb) {
     const std::vector<float>& squared_norms = model_->squared_norms();
     variance_.resize(rows_);
     for (std::size_t row = 0; row < rows_; ++row) {
@@ -236,7 +231,7 @@ void Session::pick() {
 }
 
 void Session::prepare_exploration(Eigen::VectorXf& sampled) {
-  if (exploration_rule_ != ExplorationRule::kThompson) return;
+  if (policy_.exploration != Exploration::kThompson) return;
   const Eigen::VectorXd z = standard_normals(user_.size(), rng_);
   const double scale = policy_.thompson_sigma * score_unit_;
   const Eigen::VectorXf sample = (user_ + scale * fit_.correlate(z)).cast<float>();
@@ -246,15 +241,15 @@ void Session::prepare_exploration(Eigen::VectorXf& sampled) {
 double Session::explore(std::uint32_t row, double score, const Eigen::VectorXf& scores,
                         const Eigen::VectorXf& sampled) {
   const auto at = static_cast<Eigen::Index>(row);
-  switch (exploration_rule_) {
-    case ExplorationRule::kNone:
+  switch (policy_.exploration) {
+    case Exploration::kNone:
       return 0;
-    case ExplorationRule::kRandomDampening:
+    case Exploration::kRandomDampening:
       return random_dampening(score, policy_.exploration_rate, policy_.exploration_damping, rng_);
-    case ExplorationRule::kUcb:
+    case Exploration::kUcb:
       return policy_.score_weight_model * policy_.ucb_alpha * score_unit_ *
              std::sqrt(variance_[row]);
-    case ExplorationRule::kThompson:
+    case Exploration::kThompson:
       return policy_.score_weight_model *
              (static_cast<double>(sampled[at]) - static_cast<double>(scores[at]));
   }
@@ -268,7 +263,7 @@ Eigen::VectorXd Session::embedding(std::size_t row) const {
 
 void Session::add_to_fit(std::size_t row, double target) {
   const Eigen::VectorXd movie = embedding(row);
-  if (exploration_rule_ == ExplorationRule::kUcb) {
+  if (policy_.exploration == Exploration::kUcb) {
     // Sherman-Morrison: (A + m m^T)^-1 = A^-1 - (A^-1 m)(A^-1 m)^T / (1 + m^T A^-1 m), so each
     // movie's variance drops by (movie . A^-1 m)^2 / (1 + m^T A^-1 m): one product over the
     // catalog per answer instead of a k x k solve per movie per pick.
@@ -287,11 +282,11 @@ void Session::update_user(std::size_t row, Feedback answer) {
   if (answer == Feedback::kSkip) return;
   const bool like = answer == Feedback::kLike;
   add_to_fit(row, (like ? policy_.like_target : policy_.dislike_target) * score_unit_);
-  switch (update_rule_) {
-    case UpdateRule::kMovingAverage:
+  switch (policy_.user_update) {
+    case UserUpdate::kMovingAverage:
       moving_average(user_, embedding(row), answer, policy_.learning_rate, policy_.negative_weight);
       break;
-    case UpdateRule::kLeastSquares:
+    case UserUpdate::kLeastSquares:
       user_ = fit_.solution();
       break;
   }

@@ -75,36 +75,12 @@ void normalize_rows(RowMatrixXf& movies) {
   }
 }
 
-const char* model_name(FactorModel model) {
-  switch (model) {
-    case FactorModel::kSvd:
-      return "svd";
-    case FactorModel::kAls:
-      return "als";
-    case FactorModel::kBiasedAls:
-      return "biased_als";
-  }
-  return "";
-}
-
-const char* scaling_name(MovieScaling scaling) {
-  switch (scaling) {
-    case MovieScaling::kV:
-      return "v";
-    case MovieScaling::kVSigma:
-      return "v_sigma";
-    case MovieScaling::kNormalized:
-      return "normalized";
-  }
-  return "";
-}
-
 void record_shape(Artifacts& artifacts, const RatingMatrix& matrix, int k, FactorModel model,
                   MovieScaling scaling) {
   artifacts.user_map = matrix.users;
   artifacts.movie_map = matrix.movies;
-  artifacts.manifest["model"] = model_name(model);
-  artifacts.manifest["movie_scaling"] = scaling_name(scaling);
+  artifacts.manifest["model"] = std::string(choice_name(model));
+  artifacts.manifest["movie_scaling"] = std::string(choice_name(scaling));
   artifacts.manifest["k"] = k;
   artifacts.manifest["rows"] = {{"users", matrix.values.rows()},
                                 {"movies", matrix.values.cols()},
@@ -112,31 +88,6 @@ void record_shape(Artifacts& artifacts, const RatingMatrix& matrix, int k, Facto
 }
 
 }  // namespace
-
-FactorModel parse_model(const std::string& name) {
-  if (name == "svd") return FactorModel::kSvd;
-  if (name == "als") return FactorModel::kAls;
-  if (name == "biased_als") return FactorModel::kBiasedAls;
-  throw ConfigError("train_svd", 0, "train.model",
-                    "unknown model '" + name + "' (svd, als or biased_als)");
-}
-
-MovieScaling parse_movie_scaling(const std::string& name) {
-  if (name == "v") return MovieScaling::kV;
-  if (name == "v_sigma") return MovieScaling::kVSigma;
-  if (name == "normalized") return MovieScaling::kNormalized;
-  throw ConfigError("train_svd", 0, "train.movie_scaling",
-                    "unknown movie scaling '" + name + "' (v, v_sigma or normalized)");
-}
-
-Target parse_target(const std::string& name) {
-  if (name == "final_rating") return Target::kFinalRating;
-  if (name == "rating_norm") return Target::kRatingNorm;
-  if (name == "rating") return Target::kRating;
-  if (name == "like") return Target::kLike;
-  throw ConfigError("train_svd", 0, "train.target",
-                    "unknown target '" + name + "' (final_rating, rating_norm, rating or like)");
-}
 
 double target_value(const TransformedRating& rating, Target target) {
   switch (target) {
@@ -240,11 +191,6 @@ Artifacts factorise(const RatingMatrix& matrix, int k, const SvdOptions& options
 Artifacts factorise_als(const RatingMatrix& matrix, const AlsOptions& options, bool biased,
                         MovieScaling scaling) {
   const FactorModel model = biased ? FactorModel::kBiasedAls : FactorModel::kAls;
-  if (scaling == MovieScaling::kVSigma) {
-    throw ConfigError("train_svd", 0, "train.movie_scaling",
-                      "v_sigma needs singular values, which train.model " +
-                          std::string(model_name(model)) + " does not have");
-  }
   Artifacts artifacts;
   std::vector<double> objective;
   if (biased) {
@@ -280,8 +226,8 @@ AlsOptions als_options(const PipelineConfig& config) {
 }
 
 Artifacts fit_model(const RatingMatrix& matrix, const PipelineConfig& config) {
-  const FactorModel model = parse_model(config.model);
-  const MovieScaling scaling = parse_movie_scaling(config.movie_scaling);
+  const FactorModel model = config.model;
+  const MovieScaling scaling = config.movie_scaling;
   if (model == FactorModel::kSvd) {
     Progress progress("SVD (matrix-vector products)");
     SvdOptions options;
@@ -301,7 +247,7 @@ Artifacts fit_model(const RatingMatrix& matrix, const PipelineConfig& config) {
 nlohmann::json train_model(const ProcessedFolder& processed, const fs::path& out_dir,
                            const PipelineConfig& config) {
   const auto start = std::chrono::steady_clock::now();
-  const Target target = parse_target(config.target);
+  const Target target = config.target;
   config.validate("train_svd");  // a config built in code meets the YAML's rules too
   // Both inputs are looked up before the long work, so a missing one fails at once.
   processed.require(kTrainFile);
@@ -330,8 +276,9 @@ nlohmann::json train_model(const ProcessedFolder& processed, const fs::path& out
   manifest["format_version"] = kArtifactsFormatVersion;
   manifest["program"] = "train_svd";
   manifest["created"] = utc_now();
-  manifest["target"] = config.target;
-  manifest["predicts"] = target == Target::kRating ? "stars" : config.target;
+  const std::string target_name(choice_name(target));
+  manifest["target"] = target_name;
+  manifest["predicts"] = target == Target::kRating ? "stars" : target_name;
   manifest["config"] = recorded_config(config, processed.manifest());
   manifest["inputs"] = {{kTrainFile, processed.checksum(kTrainFile)},
                         {kValFile, processed.checksum(kValFile)}};

@@ -151,7 +151,7 @@ TEST_CASE("answers: like, dislike, skip, info, help, hints") {
   const auto& details = only<InfoEvent>(info);
   CHECK(details.movie.movie_id == first);
   CHECK(details.parts.total == Approx(f.handler.session().explain().parts.total));
-  CHECK(details.exploration_rule == f.handler.session().policy().exploration);
+  CHECK(details.exploration_rule == choice_name(f.handler.session().policy().exploration));
   CHECK_FALSE(details.nearest.empty());
   CHECK(details.nearest.size() <= f.handler.options().max_info_neighbours);
   CHECK(only<InfoEvent>(f.say("INFO")).movie.movie_id == first);  // the same movie waits

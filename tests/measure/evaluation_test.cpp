@@ -40,7 +40,7 @@ Model hand_model(const std::string& target) {
   parts.artifacts.user_embeddings = matrix({{1, 0.5}, {0, 1}, {1, 1}});
   parts.artifacts.user_map = IdMap({1, 2, 3});
   parts.artifacts.manifest = {{"target", target}, {"k", 2}};
-  parts.pipeline.target = target;
+  parts.pipeline.target = *parse_choice<Target>(target);
   return Model::build(std::move(parts));
 }
 
@@ -209,7 +209,7 @@ TEST_CASE("the whole report is the same for any thread count, and refuses mismat
   for (std::size_t u = 0; u < users.size(); ++u) users[u] = static_cast<std::int32_t>(u + 1);
   parts.artifacts.user_map = IdMap(users);
   parts.artifacts.user_embeddings = RowMatrixXf::Random(30, 5);
-  parts.pipeline.target = "final_rating";
+  parts.pipeline.target = Target::kFinalRating;
   const Model model = Model::build(parts);
   const EvaluationData data = random_ratings(model, 30, 4);
   Policy policy;

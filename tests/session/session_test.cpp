@@ -331,9 +331,9 @@ TEST_CASE("a session refuses a bad policy") {
   policy.learning_rate = std::nan("");
   CHECK_THROWS_AS(Session(model, policy, 1), ConfigError);
   policy = Policy{};
-  policy.exploration = "epsilon_greedy";
+  policy.exploration = static_cast<Exploration>(7);  // only a cast makes an unknown rule
   CHECK_THROWS_WITH(Session(model, policy, 1),
-                    "policy: key 'exploration': is not a known rule: 'epsilon_greedy'");
+                    "policy: key 'exploration': is not a known rule (value 7)");
   policy = Policy{};
   policy.ls_regularization = 0;
   CHECK_THROWS_WITH(Session(model, policy, 1),

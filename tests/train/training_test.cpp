@@ -91,13 +91,16 @@ std::string train_failure(const fs::path& processed, const fs::path& out,
 
 TEST_CASE("targets name the value the matrix holds", "[training]") {
   const TransformedRating r = make_rating(1, 2, 4.0f, -0.25);
-  CHECK(target_value(r, parse_target("final_rating")) == -0.25);
-  CHECK(target_value(r, parse_target("rating_norm")) == 1.0);
-  CHECK(target_value(r, parse_target("rating")) == 4.0);
-  CHECK(target_value(r, parse_target("like")) == 1.0);
+  CHECK(target_value(r, *parse_choice<Target>("final_rating")) == -0.25);
+  CHECK(target_value(r, *parse_choice<Target>("rating_norm")) == 1.0);
+  CHECK(target_value(r, *parse_choice<Target>("rating")) == 4.0);
+  CHECK(target_value(r, *parse_choice<Target>("like")) == 1.0);
   CHECK(target_value(make_rating(1, 2, 3.5f), Target::kLike) == 0.0);
-  CHECK_THROWS_AS(parse_target("stars"), ConfigError);
-  CHECK_THROWS_WITH(parse_target("stars"), Catch::Contains("train.target"));
+  CHECK_FALSE(parse_choice<Target>("stars"));
+  PipelineConfig config;
+  CHECK_THROWS_WITH(apply_value(config.fields(), "target", "stars", "command line"),
+                    "command line: key 'train.target': must be one of final_rating, rating_norm, "
+                    "rating, like, got 'stars'");
 }
 
 TEST_CASE("the rating matrix orders users and movies by id", "[training]") {
@@ -297,12 +300,12 @@ TEST_CASE("train_model trains each target", "[training]") {
     INFO(target);
     PipelineConfig config;
     config.k = 2;
-    config.target = target;
+    config.target = *parse_choice<Target>(target);
     const nlohmann::json manifest =
         train_model(ProcessedFolder(processed), temp.path() / target, config);
     CHECK(manifest["target"] == target);
     CHECK(manifest["validation_rows"] == 2);
-    const RatingMatrix m = build_rating_matrix(train, parse_target(target), "train");
+    const RatingMatrix m = build_rating_matrix(train, config.target, "train");
     const Eigen::VectorXd s =
         Eigen::BDCSVD<Eigen::MatrixXd>(Eigen::MatrixXd(m.values)).singularValues();
     CHECK(manifest["singular_values"][0].get<double>() == Approx(s[0]).epsilon(1e-6));

@@ -179,9 +179,6 @@ class Session {
   std::size_t candidates_left() const { return candidates_left_; }
 
  private:
-  enum class UpdateRule { kMovingAverage, kLeastSquares };
-  enum class ExplorationRule { kNone, kRandomDampening, kUcb, kThompson };
-
   static constexpr std::size_t kBitsPerWord = 64;
 
   void start();
@@ -210,8 +207,6 @@ class Session {
 
   const Model* model_;
   Policy policy_;
-  UpdateRule update_rule_ = UpdateRule::kMovingAverage;
-  ExplorationRule exploration_rule_ = ExplorationRule::kRandomDampening;
   std::mt19937_64 rng_;
   std::size_t rows_ = 0;
   SessionState state_ = SessionState::kCollectingFavourites;

@@ -34,15 +34,7 @@ namespace movierec {
 // simulated users).
 inline constexpr float kLikeStars = 4.0f;
 
-// What the matrix holds for each rating (config key train.target):
-//   final_rating  the seed's signal, rating_norm * pop_weight * time_weight
-//   rating_norm   stars minus the user's train mean
-//   rating        stars
-//   like          1 when stars >= kLikeStars, else 0
-enum class Target { kFinalRating, kRatingNorm, kRating, kLike };
-
-// Throws ConfigError (key train.target) for another name.
-Target parse_target(const std::string& name);
+// What the matrix holds for `rating` under `target` (Target, pipeline_config.hpp).
 double target_value(const TransformedRating& rating, Target target);
 
 // A prediction of `target` for the rating's user and movie in the seed's final_rating units,
@@ -55,13 +47,6 @@ double target_value(const TransformedRating& rating, Target target);
 //   like          none: a like score has no final_rating equivalent
 std::optional<double> as_final_rating(double prediction, const TransformedRating& rating,
                                       Target target);
-
-enum class FactorModel { kSvd, kAls, kBiasedAls };
-enum class MovieScaling { kV, kVSigma, kNormalized };
-
-// Throw ConfigError (key train.model, train.movie_scaling) for another name.
-FactorModel parse_model(const std::string& name);
-MovieScaling parse_movie_scaling(const std::string& name);
 
 struct RatingMatrix {
   SparseMatrix values;  // users x movies, one stored value per rating
@@ -91,9 +76,10 @@ Artifacts factorise(const RatingMatrix& matrix, int k, const SvdOptions& options
                     MovieScaling scaling = MovieScaling::kV);
 
 // The artifacts of weighted_als (or biased_als when `biased`) of `matrix`: users P, movies Q
-// (scaling normalized: Q's rows at length 1; v_sigma is refused), the biases when biased, and
-// the manifest's model, movie_scaling, k, rows and als {iterations, objective per iteration}.
-// Throws Error as weighted_als does.
+// (scaling normalized: Q's rows at length 1), the biases when biased, and the manifest's model,
+// movie_scaling, k, rows and als {iterations, objective per iteration}. `scaling` is v or
+// normalized: an ALS model has no singular values to scale by (PipelineConfig::validate refuses
+// v_sigma for it). Throws Error as weighted_als does.
 Artifacts factorise_als(const RatingMatrix& matrix, const AlsOptions& options, bool biased,
                         MovieScaling scaling = MovieScaling::kV);
 
@@ -101,8 +87,7 @@ Artifacts factorise_als(const RatingMatrix& matrix, const AlsOptions& options, b
 AlsOptions als_options(const PipelineConfig& config);
 
 // The model `config` asks for (train.model, train.k, train.movie_scaling and the svd_ or als_
-// keys), showing progress on stderr when it is a terminal. Throws ConfigError for an unknown
-// name, Error as the factorisations do.
+// keys), showing progress on stderr when it is a terminal. Throws Error as the factorisations do.
 Artifacts fit_model(const RatingMatrix& matrix, const PipelineConfig& config);
 
 // The whole train_svd step. Reads the train and validation files of `processed`, checked against
