@@ -6,6 +6,7 @@
 #include <map>
 #include <string>
 
+#include "movierec/frontends/progress.hpp"
 #include "program.hpp"
 
 namespace {
@@ -47,7 +48,9 @@ int main(int argc, char** argv) {
     } else if (std::filesystem::is_regular_file(kDefaultTmdb)) {
       options.tmdb_file = kDefaultTmdb;
     }
-    const PreprocessReport report = run_preprocess(options);
+    ProgressDisplay progress;
+    const PreprocessReport report = run_preprocess(options, progress.sink());
+    progress.finish();
     std::fputs(summarize(report).c_str(), stdout);
     return 0;
   });

@@ -109,6 +109,17 @@ void write_events(const std::vector<ReplEvent>& events, std::ostream& out) {
 
 }  // namespace
 
+nlohmann::json to_json(const ScoreParts& parts) {
+  return {{"model_score", parts.model_score},
+          {"genre_affinity", parts.genre_affinity},
+          {"model", parts.model},
+          {"genre_distance", parts.genre_distance},
+          {"popularity", parts.popularity},
+          {"diversity", parts.diversity},
+          {"exploration", parts.exploration},
+          {"total", parts.total}};
+}
+
 nlohmann::ordered_json to_json(const ReplEvent& event) {
   return std::visit([](const auto& e) { return event_json(e); }, event);
 }

@@ -8,9 +8,8 @@
 #include <utility>
 
 #include "movierec/io/error.hpp"
-#include "movierec/measure/metrics.hpp"
 #include "movierec/io/parallel.hpp"
-#include "movierec/io/progress.hpp"
+#include "movierec/measure/metrics.hpp"
 #include "movierec/train/scoring.hpp"
 #include "movierec/train/training.hpp"
 
@@ -276,7 +275,7 @@ RatingFit rating_fit(const Model& model, const EvaluationData& data) {
 }
 
 RankingScore rank_held_out(const Model& model, const EvaluationData& data,
-                           const EvaluationOptions& options) {
+                           const EvaluationOptions& options, const ProgressSink& progress) {
   const Artifacts& artifacts = model.artifacts();
   RankingScore result;
   result.k = options.top_k;
@@ -286,7 +285,6 @@ RankingScore rank_held_out(const Model& model, const EvaluationData& data,
 
   std::vector<std::vector<std::size_t>> lists(users.size());
   std::vector<double> recall(users.size()), ndcg(users.size());
-  Progress progress("ranking held-out likes", users.size());
   std::mutex progress_mutex;
   std::size_t done = 0;
   parallel_for(
@@ -303,10 +301,10 @@ RankingScore rank_held_out(const Model& model, const EvaluationData& data,
         recall[i] = recall_at_k(lists[i], relevant, options.top_k);
         ndcg[i] = ndcg_at_k(lists[i], relevant, options.top_k);
         const std::lock_guard<std::mutex> lock(progress_mutex);
-        progress.update(++done);
+        ++done;
+        if (progress) progress("ranking held-out likes", done, users.size());
       },
       options.threads);
-  progress.finish();
   // Summed in user order, so the means do not depend on the threads.
   for (std::size_t i = 0; i < users.size(); ++i) {
     result.recall += recall[i];
@@ -319,7 +317,7 @@ RankingScore rank_held_out(const Model& model, const EvaluationData& data,
 }
 
 EvaluationReport evaluate(const EvaluationData& data, const std::vector<EvaluatedModel>& models,
-                          const EvaluationOptions& options) {
+                          const EvaluationOptions& options, const ProgressSink& progress) {
   check_models(models, data.dir);
   EvaluationReport report;
   report.options = options;
@@ -332,7 +330,7 @@ EvaluationReport evaluate(const EvaluationData& data, const std::vector<Evaluate
   for (const EvaluatedModel& evaluated : models) {
     report.models.push_back({evaluated.name, model_config(evaluated),
                              rating_fit(evaluated.model, data),
-                             rank_held_out(evaluated.model, data, options)});
+                             rank_held_out(evaluated.model, data, options, progress)});
   }
 
   std::vector<SimulatedUser> users =
@@ -349,9 +347,11 @@ EvaluationReport evaluate(const EvaluationData& data, const std::vector<Evaluate
     throw Error("no user has " + std::to_string(Session::kFavourites) +
                 " embedded train movies to start a simulated session");
   }
-  Progress progress("simulated sessions (users)", users.size());
   report.systems = simulate(systems, users, {options.steps, options.seed, options.threads},
-                            [&](std::size_t done) { progress.update(done); });
+                            [&](std::size_t done) {
+                              if (progress)
+                                progress("simulated sessions (users)", done, users.size());
+                            });
   return report;
 }
 

@@ -52,17 +52,6 @@ double cosine(const Eigen::VectorXf& a, const Eigen::VectorXf& b) {
 
 }  // namespace
 
-nlohmann::json to_json(const ScoreParts& parts) {
-  return {{"model_score", parts.model_score},
-          {"genre_affinity", parts.genre_affinity},
-          {"model", parts.model},
-          {"genre_distance", parts.genre_distance},
-          {"popularity", parts.popularity},
-          {"diversity", parts.diversity},
-          {"exploration", parts.exploration},
-          {"total", parts.total}};
-}
-
 SessionError::SessionError(Problem problem, const std::string& message)
     : Error(message), problem_(problem) {}
 

@@ -9,7 +9,6 @@
 #include <limits>
 #include <numeric>
 #include <ostream>
-#include <optional>
 #include <tuple>
 #include <utility>
 
@@ -225,27 +224,33 @@ AlsOptions als_options(const PipelineConfig& config) {
   return options;
 }
 
-Artifacts fit_model(const RatingMatrix& matrix, const PipelineConfig& config) {
+Artifacts fit_model(const RatingMatrix& matrix, const PipelineConfig& config,
+                    const ProgressSink& progress) {
   const FactorModel model = config.model;
   const MovieScaling scaling = config.movie_scaling;
   if (model == FactorModel::kSvd) {
-    Progress progress("SVD (matrix-vector products)");
     SvdOptions options;
     options.tolerance = config.svd_tolerance;
     options.max_iterations = config.svd_max_iterations;
-    options.progress = [&](std::size_t products) { progress.update(products); };
+    if (progress) {
+      options.progress = [&](std::size_t products) {
+        progress("SVD (matrix-vector products)", products, 0);
+      };
+    }
     return factorise(matrix, config.k, options, scaling);
   }
-  Progress progress("ALS iterations", static_cast<std::size_t>(config.als_iterations));
   AlsOptions options = als_options(config);
-  options.progress = [&](int iteration, double) {
-    progress.update(static_cast<std::size_t>(iteration));
-  };
+  if (progress) {
+    options.progress = [&](int iteration, double) {
+      progress("ALS iterations", static_cast<std::size_t>(iteration),
+               static_cast<std::size_t>(config.als_iterations));
+    };
+  }
   return factorise_als(matrix, options, model == FactorModel::kBiasedAls, scaling);
 }
 
 nlohmann::json train_model(const ProcessedFolder& processed, const fs::path& out_dir,
-                           const PipelineConfig& config) {
+                           const PipelineConfig& config, const ProgressSink& progress) {
   const auto start = std::chrono::steady_clock::now();
   const Target target = config.target;
   config.validate("train_svd");  // a config built in code meets the YAML's rules too
@@ -259,16 +264,10 @@ nlohmann::json train_model(const ProcessedFolder& processed, const fs::path& out
   std::vector<TransformedRating> val;
   Artifacts artifacts;
   {
-    std::optional<Progress> bar;
-    const ProgressSink progress = [&](std::string_view step, std::size_t done, std::size_t total) {
-      if (!bar) bar.emplace(std::string(step), total);
-      bar->update(done);
-    };
     RatingMatrix matrix = build_rating_matrix(processed.read_transformed(kTrainFile, progress),
                                               target, (processed.dir() / kTrainFile).string());
-    bar.reset();
     val = val_rows.get();  // a bad validation file fails before the long part
-    artifacts = fit_model(matrix, config);
+    artifacts = fit_model(matrix, config, progress);
   }
   const Validation validation = validate(artifacts, val, target);
 

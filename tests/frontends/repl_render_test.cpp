@@ -206,3 +206,24 @@ TEST_CASE("random lines never break the handler") {
     }
   }
 }
+
+TEST_CASE("score parts as JSON: each part under its name") {
+  ScoreParts parts;
+  parts.model_score = 1;
+  parts.genre_affinity = 2;
+  parts.model = 3;
+  parts.genre_distance = 4;
+  parts.popularity = 5;
+  parts.diversity = 6;
+  parts.exploration = 7;
+  parts.total = 8;
+  const nlohmann::json json = to_json(parts);
+  CHECK(json == nlohmann::json{{"model_score", 1},
+                               {"genre_affinity", 2},
+                               {"model", 3},
+                               {"genre_distance", 4},
+                               {"popularity", 5},
+                               {"diversity", 6},
+                               {"exploration", 7},
+                               {"total", 8}});
+}

@@ -188,7 +188,21 @@ TEST_CASE("train_model writes checked artifacts from processed/", "[training]") 
   write_processed_fixture(processed, train, val);
   PipelineConfig config;
   config.k = 3;
-  const nlohmann::json manifest = train_model(ProcessedFolder(processed), out, config);
+  std::vector<std::string> steps;
+  std::size_t read = 0;
+  const nlohmann::json manifest =
+      train_model(ProcessedFolder(processed), out, config,
+                  [&](std::string_view step, std::size_t done, std::size_t total) {
+                    if (steps.empty() || steps.back() != step) steps.emplace_back(step);
+                    if (step == "reading train_transformed.csv") {
+                      CHECK(total == fs::file_size(processed / "train_transformed.csv"));
+                      read = done;
+                    }
+                  });
+  // The library reports its steps through the callback (the program draws them).
+  CHECK(steps ==
+        std::vector<std::string>{"reading train_transformed.csv", "SVD (matrix-vector products)"});
+  CHECK(read == fs::file_size(processed / "train_transformed.csv"));
 
   const Artifacts loaded = load_artifacts(out);
   CHECK(loaded.manifest == manifest);

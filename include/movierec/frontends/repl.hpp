@@ -210,6 +210,11 @@ std::shared_future<TitleIndex> build_title_index_async(const Catalog& catalog);
 // cut to `max_chars` characters with "..." when longer.
 std::string shown_text(std::string_view text, std::size_t max_chars);
 
+// {"model_score":..,"genre_affinity":..,"model":..,"genre_distance":..,"popularity":..,
+//  "diversity":..,"exploration":..,"total":..}: a recommendation's score parts as the JSON
+// protocol (and any other JSON front end) spells them.
+nlohmann::json to_json(const ScoreParts& parts);
+
 // Event names and codes as the JSON protocol spells them.
 const char* to_string(ChoicesReason reason);
 const char* to_string(ErrorCode code);

@@ -13,12 +13,13 @@
 #include <string>
 #include <vector>
 
-#include "movierec/session/model.hpp"
 #include "movierec/data/movielens.hpp"
 #include "movierec/data/pipeline.hpp"
 #include "movierec/data/processed_folder.hpp"
-#include "movierec/session/policy.hpp"
+#include "movierec/io/progress.hpp"
 #include "movierec/measure/simulate.hpp"
+#include "movierec/session/model.hpp"
+#include "movierec/session/policy.hpp"
 
 namespace movierec {
 
@@ -111,9 +112,10 @@ struct RankingScore {
 // movies) and a user embedding, or a seeded sample of options.users of them: every embedded
 // movie the user did not rate in train, ranked by score_movies of the user's embedding (ties to
 // the lower row); Recall@k and NDCG@k against those likes, and the coverage of all top-k lists.
-// Throws Error when no user can be ranked.
+// Reports the users ranked to `progress` (from worker threads, one call at a time). Throws Error
+// when no user can be ranked.
 RankingScore rank_held_out(const Model& model, const EvaluationData& data,
-                           const EvaluationOptions& options);
+                           const EvaluationOptions& options, const ProgressSink& progress = {});
 
 struct ModelReport {
   std::string name;
@@ -142,9 +144,10 @@ struct EvaluationReport {
 
 // Every model's rating fit and ranking, then the sessions: each model's policy with online
 // learning on and off, and the two baselines on the first model's catalog. All models must
-// embed the same movies (trained on the same processed/). Shows progress on stderr when it is a
-// terminal. Throws Error when the models disagree or nobody can be ranked or simulated.
+// embed the same movies (trained on the same processed/). Reports the users ranked and the users
+// simulated to `progress` (from worker threads, one call at a time). Throws Error when the models
+// disagree or nobody can be ranked or simulated.
 EvaluationReport evaluate(const EvaluationData& data, const std::vector<EvaluatedModel>& models,
-                          const EvaluationOptions& options);
+                          const EvaluationOptions& options, const ProgressSink& progress = {});
 
 }  // namespace movierec

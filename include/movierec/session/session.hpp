@@ -69,11 +69,6 @@ struct ScoreParts {
   double total = 0;  // model + genre_distance + popularity + diversity + exploration
 };
 
-// {"model_score":..,"genre_affinity":..,"model":..,"genre_distance":..,"popularity":..,
-//  "diversity":..,"exploration":..,"total":..}: the parts as the JSON front end and evaluate
-// report them.
-nlohmann::json to_json(const ScoreParts& parts);
-
 struct Recommendation {
   std::size_t row = 0;
   ScoreParts parts;

@@ -21,11 +21,12 @@
 #include <string>
 #include <vector>
 
+#include "movierec/data/pipeline.hpp"
+#include "movierec/data/pipeline_config.hpp"
+#include "movierec/data/processed_folder.hpp"
+#include "movierec/io/progress.hpp"
 #include "movierec/train/als.hpp"
 #include "movierec/train/artifacts.hpp"
-#include "movierec/data/pipeline_config.hpp"
-#include "movierec/data/pipeline.hpp"
-#include "movierec/data/processed_folder.hpp"
 #include "movierec/train/svd.hpp"
 
 namespace movierec {
@@ -87,15 +88,18 @@ Artifacts factorise_als(const RatingMatrix& matrix, const AlsOptions& options, b
 AlsOptions als_options(const PipelineConfig& config);
 
 // The model `config` asks for (train.model, train.k, train.movie_scaling and the svd_ or als_
-// keys), showing progress on stderr when it is a terminal. Throws Error as the factorisations do.
-Artifacts fit_model(const RatingMatrix& matrix, const PipelineConfig& config);
+// keys), reporting the SVD's matrix-vector products or the ALS iterations to `progress`. Throws
+// Error as the factorisations do.
+Artifacts fit_model(const RatingMatrix& matrix, const PipelineConfig& config,
+                    const ProgressSink& progress = {});
 
 // The whole train_svd step. Reads the train and validation files of `processed`, checked against
 // its manifest (ModelError, fix: processed.fix(), when anything is missing or changed), trains
 // with `config`, and writes out_dir atomically (save_artifacts): nothing is written when any
-// step fails. Returns the manifest written. Shows progress on stderr when it is a terminal.
+// step fails. Returns the manifest written. Reports the bytes of the train file read, then
+// fit_model's steps, to `progress`.
 nlohmann::json train_model(const ProcessedFolder& processed, const std::filesystem::path& out_dir,
-                           const PipelineConfig& config);
+                           const PipelineConfig& config, const ProgressSink& progress = {});
 
 // A few lines for people: matrix size, nonzeros, the model and k, its largest singular values
 // (svd) or objective (ALS), the validation RMSE and rows, the time taken. `manifest` is what
