@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
 
 #include "movierec/io/error.hpp"
 
@@ -83,6 +84,8 @@ Model Model::assemble(ModelParts parts, const Sources& sources) {
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
   model.movie_genres_.assign(rows, {});
+  model.genre_set_.resize(rows);
+  std::map<std::vector<int>, std::uint32_t> sets;
   for (std::size_t row = 0; row < rows; ++row) {
     std::vector<int>& indexes = model.movie_genres_[row];
     for (const std::string& genre : model.info(row).genres) {
@@ -91,6 +94,20 @@ Model Model::assemble(ModelParts parts, const Sources& sources) {
     }
     std::sort(indexes.begin(), indexes.end());
     indexes.erase(std::unique(indexes.begin(), indexes.end()), indexes.end());
+    const auto [set, added] =
+        sets.try_emplace(indexes, static_cast<std::uint32_t>(model.set_offsets_.size() - 1));
+    if (added) {
+      model.set_genres_.insert(model.set_genres_.end(), indexes.begin(), indexes.end());
+      model.set_offsets_.push_back(model.set_genres_.size());
+    }
+    model.genre_set_[row] = set->second;
+  }
+  model.popularity_shares_.assign(rows, 0.0);
+  if (model.max_popularity_ > 0) {
+    for (std::size_t row = 0; row < rows; ++row) {
+      model.popularity_shares_[row] =
+          static_cast<double>(model.popularity_[row]) / model.max_popularity_;
+    }
   }
 
   // Summed in row order as the sessions used to, so that their results stay the same.

@@ -1,6 +1,7 @@
 #include "movierec/session/session.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -58,7 +59,6 @@ SessionError::SessionError(Problem problem, const std::string& message)
 Session::Session(const Model& model, Policy policy, std::uint64_t seed)
     : model_(&model), policy_(std::move(policy)), rng_(seed), rows_(model.movie_count()) {
   policy_.validate("policy");
-  seen_.assign((rows_ + kBitsPerWord - 1) / kBitsPerWord, 0);
 }
 
 std::string Session::describe(std::size_t row) const {
@@ -92,7 +92,7 @@ void Session::start() {
   double genre_count = 0;
   for (const std::size_t row : favourites_) {
     user_ += embeddings.row(static_cast<Eigen::Index>(row)).transpose().cast<double>();
-    for (const int genre : model_->movie_genres()[row]) {
+    for (const int genre : model_->genres(row)) {
       genre_profile_[genre] += 1;
       genre_count += 1;
     }
@@ -101,9 +101,14 @@ void Session::start() {
   if (genre_count > 0) {
     for (double& weight : genre_profile_) weight /= genre_count;
   }
+  // The filter depends on the profile alone, so it is applied once, here.
+  candidates_.assign((rows_ + kBitsPerWord - 1) / kBitsPerWord, 0);
   candidates_left_ = 0;
   for (std::size_t row = 0; row < rows_; ++row) {
-    if (!seen(row) && passes(affinity(row))) ++candidates_left_;
+    if (!seen(row) && passes(affinity(row))) {
+      candidates_[row / kBitsPerWord] |= std::uint64_t{1} << (row % kBitsPerWord);
+      ++candidates_left_;
+    }
   }
   start_fit();
   state_ = candidates_left_ == 0 ? SessionState::kExhausted : SessionState::kRecommending;
@@ -127,11 +132,13 @@ void Session::start_fit() {
   }
 }
 
-double Session::affinity(std::size_t row) const {
+double Session::affinity_of(std::span<const int> genres) const {
   double sum = 0.0;
-  for (const int genre : model_->movie_genres()[row]) sum += genre_profile_[genre];
+  for (const int genre : genres) sum += genre_profile_[genre];
   return sum;
 }
+
+double Session::affinity(std::size_t row) const { return affinity_of(model_->genres(row)); }
 
 bool Session::passes(double affinity) const {
   return affinity >= policy_.min_genre_affinity && 1.0 - affinity <= policy_.max_genre_distance;
@@ -141,14 +148,16 @@ ScoreParts Session::fixed_parts(std::size_t row, double affinity) const {
   ScoreParts parts;
   parts.genre_affinity = affinity;
   parts.genre_distance = -(1.0 - parts.genre_affinity) * policy_.genre_distance_penalty;
-  const double max_popularity = model_->max_popularity();
-  if (max_popularity > 0) {
-    parts.popularity = -static_cast<double>(model_->popularity()[row]) / max_popularity *
-                       policy_.popularity_penalty;
+  // -(p / max) x penalty, the share computed once by the model: the same double as
+  // -p / max x penalty, since negation is exact.
+  if (model_->max_popularity() > 0) {
+    parts.popularity = -model_->popularity_shares()[row] * policy_.popularity_penalty;
   }
-  if (parts.genre_affinity > 0 && parts.genre_affinity <= policy_.diversity_max_affinity) {
-    parts.diversity = policy_.diversity_boost;
-  }
+  // Without a branch: the pick loop meets affinities in no predictable order. 1 x boost and
+  // 0 x boost are exactly boost and 0 (the boost is finite and not negative).
+  const bool boosted = static_cast<int>(parts.genre_affinity > 0) &
+                       static_cast<int>(parts.genre_affinity <= policy_.diversity_max_affinity);
+  parts.diversity = static_cast<double>(boosted) * policy_.diversity_boost;
   return parts;
 }
 
@@ -157,13 +166,15 @@ double Session::fixed_score(const ScoreParts& parts) {
 }
 
 void Session::mark_seen(std::size_t row) {
-  std::uint64_t& word = seen_[row / kBitsPerWord];
+  const auto at = std::lower_bound(seen_.begin(), seen_.end(), row);
+  if (at != seen_.end() && *at == row) return;
+  seen_.insert(at, row);
+  // Before start() there are no candidates yet; start() leaves the seen rows out.
+  if (candidates_.empty()) return;
+  std::uint64_t& word = candidates_[row / kBitsPerWord];
   const std::uint64_t bit = std::uint64_t{1} << (row % kBitsPerWord);
-  if ((word & bit) != 0) return;
-  word |= bit;
-  ++seen_count_;
-  // Before start() the filter is unknown; start() counts the candidates among the unseen.
-  if (state_ != SessionState::kCollectingFavourites && passes(affinity(row))) --candidates_left_;
+  if ((word & bit) != 0) --candidates_left_;
+  word &= ~bit;
 }
 
 std::optional<Recommendation> Session::next() {
@@ -176,34 +187,41 @@ std::optional<Recommendation> Session::next() {
   return current_;
 }
 
-// One matrix-vector product over every movie, then one pass over the unseen movies that pass
-// the filter, in row order. Ties go to the lower row because only a strictly higher score
-// replaces the best. The per-movie scores are scratch of this pick, kept per thread rather than
-// per session, so that an idle session holds nothing per movie but its seen bit.
+// One matrix-vector product over every movie, then one pass over the candidates (the unseen
+// movies that pass the filter) in row order, from their bits. Ties go to the lower row because only
+// a strictly higher score replaces the best. The per-movie scores are scratch of this pick, kept
+// per thread rather than per session, so that an idle session holds nothing per movie but its seen
+// bit.
 void Session::pick() {
   thread_local Eigen::VectorXf scores;
   thread_local Eigen::VectorXf sampled;
+  thread_local std::vector<double> set_affinity;  // per genre set: its movies' affinity
   const Eigen::VectorXf user = user_.cast<float>();
   score_movies(model_->artifacts(), user, scores);
   prepare_exploration(sampled);
+  set_affinity.resize(model_->genre_set_count());
+  for (std::size_t set = 0; set < set_affinity.size(); ++set) {
+    set_affinity[set] = affinity_of(model_->set_genres(set));
+  }
   const double weight = policy_.score_weight_model;
   bool found = false;
   std::size_t best_row = 0;
   double best_score = 0;
   double best_exploration = 0;
-  for (std::size_t row = 0; row < rows_; ++row) {
-    if (seen(row)) continue;
-    const double movie_affinity = affinity(row);
-    if (!passes(movie_affinity)) continue;
-    double score = static_cast<double>(scores[static_cast<Eigen::Index>(row)]) * weight +
-                   fixed_score(fixed_parts(row, movie_affinity));
-    const double exploration = explore(static_cast<std::uint32_t>(row), score, scores, sampled);
-    score += exploration;
-    if (!found || score > best_score) {
-      found = true;
-      best_row = row;
-      best_score = score;
-      best_exploration = exploration;
+  for (std::size_t word = 0; word < candidates_.size(); ++word) {
+    for (std::uint64_t bits = candidates_[word]; bits != 0; bits &= bits - 1) {
+      const std::size_t row =
+          word * kBitsPerWord + static_cast<std::size_t>(std::countr_zero(bits));
+      double score = static_cast<double>(scores[static_cast<Eigen::Index>(row)]) * weight +
+                     fixed_score(fixed_parts(row, set_affinity[model_->genre_set(row)]));
+      const double exploration = explore(static_cast<std::uint32_t>(row), score, scores, sampled);
+      score += exploration;
+      if (!found || score > best_score) {
+        found = true;
+        best_row = row;
+        best_score = score;
+        best_exploration = exploration;
+      }
     }
   }
   if (!found) {

@@ -219,6 +219,14 @@ TEST_CASE("Model::build derives the per-movie tables once and refuses parts that
   CHECK(model.squared_norms() == std::vector<float>{25, 0, 1});
   CHECK(model.norm_scale() == Approx(26.0 / 3));
   CHECK(model.info(1).title == "Movie 1");
+  // Rows 0 and 2 share one genre list.
+  CHECK(model.genre_set_count() == 2);
+  CHECK(model.genre_set(0) == model.genre_set(2));
+  for (std::size_t row = 0; row < 3; ++row) {
+    const auto genres = model.genres(row);
+    CHECK(std::vector<int>(genres.begin(), genres.end()) == model.movie_genres()[row]);
+  }
+  CHECK(model.popularity_shares() == std::vector<double>{5.0 / 9, 0, 1});
 
   // Every embedding zero: the unit stays 1, so that a session's A is invertible.
   ModelParts zero = parts;

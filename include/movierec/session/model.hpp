@@ -6,11 +6,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <nlohmann/json.hpp>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "movierec/data/catalog.hpp"
 #include "movierec/data/pipeline_config.hpp"
@@ -62,6 +62,16 @@ class Model {
   const std::vector<std::int64_t>& popularity() const { return popularity_; }  // train ratings
   // Indexes into genre_names(), each genre once, ascending.
   const std::vector<std::vector<int>>& movie_genres() const { return movie_genres_; }
+  // The same genres through the distinct genre lists (a few hundred on MovieLens, however many
+  // movies): a session's pick computes each list's affinity once, not each movie's.
+  std::size_t genre_set_count() const { return set_offsets_.size() - 1; }
+  std::size_t genre_set(std::size_t row) const { return genre_set_[row]; }
+  std::span<const int> set_genres(std::size_t set) const {
+    return {set_genres_.data() + set_offsets_[set], set_genres_.data() + set_offsets_[set + 1]};
+  }
+  std::span<const int> genres(std::size_t row) const { return set_genres(genre_set_[row]); }
+  // popularity()[row] / max_popularity(), 0 when the maximum is 0.
+  const std::vector<double>& popularity_shares() const { return popularity_shares_; }
   // |movie embedding|^2, as the embeddings' float computes it.
   const std::vector<float>& squared_norms() const { return squared_norms_; }
 
@@ -81,6 +91,10 @@ class Model {
   std::vector<std::size_t> catalog_index_;
   std::vector<std::int64_t> popularity_;
   std::vector<std::vector<int>> movie_genres_;
+  std::vector<std::uint32_t> genre_set_;        // per row
+  std::vector<std::size_t> set_offsets_ = {0};  // per genre set + 1, into set_genres_
+  std::vector<int> set_genres_;
+  std::vector<double> popularity_shares_;
   std::vector<float> squared_norms_;
   std::vector<std::string> genre_names_;
   double max_popularity_ = 0;

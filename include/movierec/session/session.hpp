@@ -5,8 +5,9 @@
 // calls.
 //
 // Movies are named by their embedding row (Model::artifacts().movie_map gives row <-> MovieLens
-// id). A session holds its answers and a bit per movie (seen); everything per movie it needs
-// otherwise comes from the Model, so sessions are cheap to create and many can share one model.
+// id). A session holds its answers and, once started, a bit per movie (a candidate still);
+// everything per movie it needs otherwise comes from the Model, so sessions are cheap to create
+// and many can share one model.
 // Typical use:
 //   Session session(model, policy, seed);
 //   for (row : four favourites) session.add_favourite(row);
@@ -14,10 +15,12 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -166,10 +169,8 @@ class Session {
   const std::vector<std::size_t>& disliked() const { return disliked_; }
   const std::vector<FeedbackEvent>& history() const { return history_; }  // every answer
   FeedbackCounts counts() const { return counts_; }
-  bool seen(std::size_t row) const {
-    return row < rows_ && (seen_[row / kBitsPerWord] >> (row % kBitsPerWord) & 1U) != 0;
-  }
-  std::size_t seen_count() const { return seen_count_; }
+  bool seen(std::size_t row) const { return std::binary_search(seen_.begin(), seen_.end(), row); }
+  std::size_t seen_count() const { return seen_.size(); }
   // Unseen movies that pass the genre filter (0 before start).
   std::size_t candidates_left() const { return candidates_left_; }
 
@@ -194,6 +195,7 @@ class Session {
   Eigen::VectorXd embedding(std::size_t row) const;
   // The sum of the genre profile's weights of the movie's genres; the filter on it.
   double affinity(std::size_t row) const;
+  double affinity_of(std::span<const int> genres) const;
   bool passes(double affinity) const;
   // The parts that do not depend on the user vector; model, exploration and total stay 0.
   ScoreParts fixed_parts(std::size_t row, double affinity) const;
@@ -211,9 +213,10 @@ class Session {
   std::vector<std::size_t> disliked_;
   std::vector<FeedbackEvent> history_;
   FeedbackCounts counts_;
-  std::vector<std::uint64_t> seen_;  // one bit per row
-  std::size_t seen_count_ = 0;
-  std::size_t candidates_left_ = 0;  // unseen rows that pass the filter, from start()
+  std::vector<std::size_t> seen_;  // the favourites and answered rows, ascending
+  // From start(): one bit per row, set while the row passes the filter and is unseen.
+  std::vector<std::uint64_t> candidates_;
+  std::size_t candidates_left_ = 0;  // bits set in candidates_
 
   std::vector<double> genre_profile_;  // fixed from start(): so is the filter
   Eigen::VectorXd user_;
