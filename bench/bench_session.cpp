@@ -13,6 +13,7 @@
 #include <random>
 #include <vector>
 
+#include "movierec/io/random.hpp"
 #include "movierec/session/policy.hpp"
 #include "movierec/session/session.hpp"
 #include "program.hpp"
@@ -41,8 +42,6 @@ double thread_cpu_us() {
   return static_cast<double>(now.tv_sec) * 1e6 + static_cast<double>(now.tv_nsec) * 1e-3;
 }
 
-double uniform(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
-
 // Embeddings uniform in [-0.5, 0.5), one to three genres per movie, long-tailed popularity.
 Model random_model(const BenchOptions& options) {
   std::mt19937_64 rng(options.seed);
@@ -51,7 +50,7 @@ Model random_model(const BenchOptions& options) {
   embeddings.resize(static_cast<Eigen::Index>(options.movies),
                     static_cast<Eigen::Index>(options.k));
   for (Eigen::Index i = 0; i < embeddings.size(); ++i) {
-    embeddings.data()[i] = static_cast<float>(uniform(rng) - 0.5);
+    embeddings.data()[i] = static_cast<float>(movierec::uniform01(rng) - 0.5);
   }
   std::vector<std::int32_t> ids(options.movies);
   std::vector<movierec::MovieInfo> movies(options.movies);
@@ -64,7 +63,8 @@ Model random_model(const BenchOptions& options) {
       movie.genres.push_back("genre" + std::to_string(rng() % options.genres));
     }
     ids[row] = movie.id;
-    parts.kept_movies[movie.id] = static_cast<std::int64_t>(std::pow(uniform(rng), 4) * 10000);
+    parts.kept_movies[movie.id] =
+        static_cast<std::int64_t>(std::pow(movierec::uniform01(rng), 4) * 10000);
   }
   parts.artifacts.movie_map = movierec::IdMap(ids);
   parts.catalog = movierec::Catalog(std::move(movies));

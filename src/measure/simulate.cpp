@@ -7,23 +7,12 @@
 #include <unordered_map>
 
 #include "movierec/io/error.hpp"
-#include "movierec/measure/metrics.hpp"
 #include "movierec/io/parallel.hpp"
+#include "movierec/io/random.hpp"
+#include "movierec/measure/metrics.hpp"
 
 namespace movierec {
 namespace {
-
-// splitmix64 (Steele, Lea and Flood 2014): a fixed, portable mix of 64 bits, so seeds derived
-// from it are the same on every platform.
-std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
-
-// As the session draws: the top 53 bits of one draw, uniform in [0, 1) on every platform.
-double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
 
 // A train rating as the favourites' choice sees it.
 struct Candidate {

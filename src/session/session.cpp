@@ -3,37 +3,19 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
-#include <limits>
-#include <numbers>
 #include <utility>
 
+#include "movierec/io/random.hpp"
 #include "movierec/train/scoring.hpp"
 
 namespace movierec {
 namespace {
-
-// std::uniform_real_distribution's output is implementation-defined, so sessions would differ
-// between standard libraries; the top 53 bits of one draw give a uniform in [0, 1) exactly.
-double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
 
 // The seed's exploration (7.7): with probability `rate`, lower the score by `damping` x |score|.
 // Draws one number per candidate when rate > 0, none otherwise.
 double random_dampening(double score, double rate, double damping, std::mt19937_64& rng) {
   if (rate <= 0) return 0;
   return uniform01(rng) < rate ? -damping * std::abs(score) : 0;
-}
-
-// k standard normals by Box-Muller (the rule next() documents): portable, unlike
-// std::normal_distribution, so a seed gives the same session with every standard library.
-Eigen::VectorXd standard_normals(Eigen::Index k, std::mt19937_64& rng) {
-  Eigen::VectorXd z(k);
-  for (Eigen::Index i = 0; i < k; i += 2) {
-    const double radius = std::sqrt(-2.0 * std::log(1.0 - uniform01(rng)));
-    const double angle = 2.0 * std::numbers::pi * uniform01(rng);
-    z[i] = radius * std::cos(angle);
-    if (i + 1 < k) z[i + 1] = radius * std::sin(angle);
-  }
-  return z;
 }
 
 // The seed's update (7.10): like u <- (1-a)u + a m; dislike u <- (1-a)u - a w m.
@@ -239,7 +221,10 @@ void Session::pick() {
 
 void Session::prepare_exploration(Eigen::VectorXf& sampled) {
   if (policy_.exploration != Exploration::kThompson) return;
-  const Eigen::VectorXd z = standard_normals(user_.size(), rng_);
+  // Portable normals (io/random.hpp), unlike std::normal_distribution, so a seed gives the same
+  // session with every standard library.
+  Eigen::VectorXd z(user_.size());
+  standard_normals(rng_, z.data(), static_cast<std::size_t>(z.size()));
   const double scale = policy_.thompson_sigma * score_unit_;
   const Eigen::VectorXf sample = (user_ + scale * fit_.correlate(z)).cast<float>();
   score_movies(model_->artifacts(), sample, sampled);
