@@ -1,16 +1,11 @@
 #include "movierec/data/processed.hpp"
 
 #include <algorithm>
-#include <fstream>
-#include <iterator>
 #include <limits>
 
 #include "movierec/io/csv.hpp"
 #include "movierec/io/error.hpp"
-#include "movierec/io/files.hpp"
 #include "row_format.hpp"
-
-namespace fs = std::filesystem;
 
 namespace movierec {
 namespace {
@@ -18,7 +13,6 @@ namespace {
 constexpr float kMinStars = 0.5f;
 constexpr float kMaxStars = 5.0f;
 constexpr std::size_t kChunkRows = 1 << 14;
-constexpr std::size_t kCountChunk = std::size_t{1} << 20;
 
 constexpr std::string_view kRatingColumns[] = {"userId", "movieId", "rating", "timestamp"};
 constexpr std::string_view kTransformColumns[] = {"rating_norm", "pop_weight", "time_weight",
@@ -77,18 +71,6 @@ void write_in_chunks(std::ostream& out, const std::vector<Row>& rows, bool trans
   if (!out) throw Error("write failed (disk full or file not writable?)");
 }
 
-// Line breaks in the file: at least its rows, so that a vector of tens of millions of rows is
-// allocated once instead of growing (which would hold the old and the new copy at once).
-std::size_t count_lines(const fs::path& path) {
-  std::ifstream in = open_input(path);
-  std::string chunk(kCountChunk, '\0');
-  std::size_t lines = 0;
-  while (in.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || in.gcount() > 0) {
-    lines += static_cast<std::size_t>(std::count(chunk.data(), chunk.data() + in.gcount(), '\n'));
-  }
-  return lines;
-}
-
 std::vector<Rating> ratings_from(std::istream& in, const std::string& source,
                                  std::size_t expected) {
   return read_rows<Rating>(in, source, expected, {},
@@ -122,18 +104,6 @@ std::vector<Rating> read_ratings(std::istream& in, const std::string& source,
 std::vector<TransformedRating> read_transformed(std::istream& in, const std::string& source,
                                                 std::size_t expected_rows) {
   return transformed_from(in, source, expected_rows);
-}
-
-std::vector<Rating> read_ratings_file(const fs::path& path) {
-  const std::size_t lines = count_lines(path);
-  std::ifstream in = open_input(path);
-  return ratings_from(in, path.string(), lines);
-}
-
-std::vector<TransformedRating> read_transformed_file(const fs::path& path) {
-  const std::size_t lines = count_lines(path);
-  std::ifstream in = open_input(path);
-  return transformed_from(in, path.string(), lines);
 }
 
 void write_ratings(std::ostream& out, const std::vector<Rating>& ratings) {

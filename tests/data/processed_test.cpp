@@ -185,12 +185,13 @@ TEST_CASE("write_processed writes every file and a manifest that describes them"
   CHECK(slurp(dir / "movies_filtered.csv") ==
         "movieId,title,genres\n10,Heat (1995),Action|Crime\n"
         "20,\"Shawshank Redemption, The (1994)\",Drama\n30,Untitled,\n");
-  const auto val = read_transformed_file(dir / "val_transformed.csv");
+  const ProcessedFolder folder(dir);
+  const auto val = folder.read_transformed("val_transformed.csv");
   REQUIRE(val.size() == 2);
   CHECK(val[0].rating_norm == Approx(2.0 - 3.75));
   CHECK(val[1].rating_norm == Approx(1.0 - 5.0));
   CHECK(val[0].time_weight == 1.0);  // newer than the newest train rating
-  CHECK(read_ratings_file(dir / "ratings_filtered.csv").size() == 6);
+  CHECK(folder.read_ratings("ratings_filtered.csv").size() == 6);
 }
 
 TEST_CASE("write_processed leaves the previous folder whole when it fails") {
@@ -205,7 +206,7 @@ TEST_CASE("write_processed leaves the previous folder whole when it fails") {
                                     [](std::size_t) { throw Error("interrupted"); }),
                     "interrupted");
   CHECK(slurp(dir / "manifest.json") == before);
-  CHECK(read_ratings_file(dir / "train.csv").size() == 3);
+  CHECK(ProcessedFolder(dir).read_ratings("train.csv").size() == 3);
   std::size_t entries = 0;
   for (const auto& entry : fs::directory_iterator(temp.path())) {
     (void)entry;

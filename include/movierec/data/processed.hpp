@@ -55,8 +55,6 @@ std::vector<Rating> read_ratings(std::istream& in, const std::string& source,
                                  std::size_t expected_rows = 0);
 std::vector<TransformedRating> read_transformed(std::istream& in, const std::string& source,
                                                 std::size_t expected_rows = 0);
-std::vector<Rating> read_ratings_file(const std::filesystem::path& path);
-std::vector<TransformedRating> read_transformed_file(const std::filesystem::path& path);
 
 // Writers of the two row formats.
 void write_ratings(std::ostream& out, const std::vector<Rating>& ratings);
