@@ -1,6 +1,8 @@
 // Times the online session's inner loop on a random model: next() (score every movie, pick one)
 // followed by feedback() (update the user vector), the work done between two prompts.
 // Target (issue 3): well under 1 ms per step at 10,000 movies and k = 50.
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -11,6 +13,7 @@
 #include <random>
 #include <vector>
 
+#include "movierec/io/random.hpp"
 #include "movierec/session/policy.hpp"
 #include "movierec/session/session.hpp"
 #include "program.hpp"
@@ -28,6 +31,7 @@ struct BenchOptions {
   std::size_t steps = 1000;
   std::uint64_t seed = 1;
   std::string policy;  // YAML file; empty: the built-in defaults
+  std::size_t hold = 0;  // sessions held at once for the memory figure; 0: none
 };
 
 // This thread's CPU time in microseconds: unlike wall time, it leaves out the time other
@@ -38,32 +42,71 @@ double thread_cpu_us() {
   return static_cast<double>(now.tv_sec) * 1e6 + static_cast<double>(now.tv_nsec) * 1e-3;
 }
 
-double uniform(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
-
 // Embeddings uniform in [-0.5, 0.5), one to three genres per movie, long-tailed popularity.
 Model random_model(const BenchOptions& options) {
   std::mt19937_64 rng(options.seed);
-  Model model;
-  auto& embeddings = model.artifacts.movie_embeddings;
+  movierec::ModelParts parts;
+  auto& embeddings = parts.artifacts.movie_embeddings;
   embeddings.resize(static_cast<Eigen::Index>(options.movies),
                     static_cast<Eigen::Index>(options.k));
   for (Eigen::Index i = 0; i < embeddings.size(); ++i) {
-    embeddings.data()[i] = static_cast<float>(uniform(rng) - 0.5);
+    embeddings.data()[i] = static_cast<float>(movierec::uniform01(rng) - 0.5);
   }
-  model.catalog_index.resize(options.movies);
-  std::iota(model.catalog_index.begin(), model.catalog_index.end(), std::size_t{0});
-  for (std::size_t g = 0; g < options.genres; ++g)
-    model.genre_names.push_back("genre" + std::to_string(g));
-  model.movie_genres.resize(options.movies);
-  model.popularity.resize(options.movies);
+  std::vector<std::int32_t> ids(options.movies);
+  std::vector<movierec::MovieInfo> movies(options.movies);
   for (std::size_t row = 0; row < options.movies; ++row) {
+    movierec::MovieInfo& movie = movies[row];
+    movie.id = static_cast<std::int32_t>(row + 1);
+    movie.title = "Movie " + std::to_string(row);
     const std::size_t count = 1 + rng() % 3;
     for (std::size_t g = 0; g < count; ++g) {
-      model.movie_genres[row].push_back(static_cast<int>(rng() % options.genres));
+      movie.genres.push_back("genre" + std::to_string(rng() % options.genres));
     }
-    model.popularity[row] = static_cast<std::int64_t>(std::pow(uniform(rng), 4) * 10000);
+    ids[row] = movie.id;
+    parts.kept_movies[movie.id] =
+        static_cast<std::int64_t>(std::pow(movierec::uniform01(rng), 4) * 10000);
   }
-  return model;
+  parts.artifacts.movie_map = movierec::IdMap(ids);
+  parts.catalog = movierec::Catalog(std::move(movies));
+  return Model::build(std::move(parts));
+}
+
+// Resident memory of this process in bytes (/proc/self/statm), 0 when unknown.
+std::size_t resident_bytes() {
+  std::FILE* file = std::fopen("/proc/self/statm", "r");
+  if (file == nullptr) return 0;
+  unsigned long pages = 0, resident = 0;
+  const int read = std::fscanf(file, "%lu %lu", &pages, &resident);
+  std::fclose(file);
+  return read == 2 ? resident * static_cast<std::size_t>(sysconf(_SC_PAGESIZE)) : 0;
+}
+
+// What a server holding many sessions pays: `options.hold` sessions started (four favourites)
+// and answered once, held at once; memory from the resident set, time per session created.
+void hold_sessions(const Model& model, const movierec::Policy& policy,
+                   const BenchOptions& options) {
+  std::vector<movierec::Session> sessions;
+  sessions.reserve(options.hold);
+  const std::size_t before = resident_bytes();
+  const auto start = std::chrono::steady_clock::now();
+  for (std::size_t s = 0; s < options.hold; ++s) {
+    movierec::Session& session = sessions.emplace_back(model, policy, options.seed + s);
+    for (std::size_t f = 0; f < movierec::Session::kFavourites; ++f) {
+      session.add_favourite((s * movierec::Session::kFavourites + f) % options.movies);
+    }
+  }
+  const auto created = std::chrono::steady_clock::now();
+  for (movierec::Session& session : sessions) {
+    if (session.next()) session.feedback(Feedback::kLike);
+  }
+  const std::size_t after = resident_bytes();
+  std::printf(
+      "%zu sessions held: %.1f KiB each (resident set), created and started in %.1f us "
+      "each\n",
+      options.hold,
+      static_cast<double>(after - before) / 1024.0 / static_cast<double>(options.hold),
+      std::chrono::duration<double, std::micro>(created - start).count() /
+          static_cast<double>(options.hold));
 }
 
 double percentile(std::vector<double> values, double share) {
@@ -107,6 +150,7 @@ int run(const BenchOptions& options) {
   std::printf("next() + feedback(), CPU:     median %8.1f us   p99 %8.1f us   max %8.1f us\n",
               percentile(step_cpu_us, 0.5), percentile(step_cpu_us, 0.99),
               percentile(step_cpu_us, 1.0));
+  if (options.hold > 0) hold_sessions(model, policy, options);
   return 0;
 }
 
@@ -122,6 +166,8 @@ int main(int argc, char** argv) {
   app.add_option("--steps", options.steps, "recommendations per session")->capture_default_str();
   app.add_option("--seed", options.seed, "random seed")->capture_default_str();
   app.add_option("--policy", options.policy, "policy YAML (default: the built-in defaults)");
+  app.add_option("--hold", options.hold,
+                 "then hold this many started sessions at once and report memory per session");
   return movierec::run_program(app, argc, argv, [&] {
     if (options.movies < movierec::Session::kFavourites * options.sessions || options.k == 0 ||
         options.genres == 0) {

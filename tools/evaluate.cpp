@@ -8,9 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "movierec/frontends/progress.hpp"
+#include "movierec/io/files.hpp"
 #include "movierec/measure/evaluation.hpp"
 #include "movierec/measure/evaluation_report.hpp"
-#include "movierec/io/files.hpp"
 #include "program.hpp"
 
 int main(int argc, char** argv) {
@@ -60,10 +61,13 @@ int main(int argc, char** argv) {
     const auto start = std::chrono::steady_clock::now();
     Policy policy = load_policy(policy_file);
     apply_config_flags(policy.fields(), policy_flags);
+    const ProcessedFolder processed_folder(processed);
     const std::vector<EvaluatedModel> models =
-        load_evaluated_models(processed, artifacts, policy_file, policy, compare);
-    const EvaluationData data = read_evaluation_data(processed);
-    const EvaluationReport report = evaluate(data, models, options);
+        load_evaluated_models(processed_folder, artifacts, policy_file, policy, compare);
+    const EvaluationData data = read_evaluation_data(processed_folder);
+    ProgressDisplay progress;
+    const EvaluationReport report = evaluate(data, models, options, progress.sink());
+    progress.finish();
     print_report(std::cout, report);
     if (!json_file.empty()) {
       write_file_atomically(json_file,

@@ -6,8 +6,8 @@
 #include <map>
 #include <string>
 
-#include "movierec/io/progress.hpp"
 #include "movierec/data/synthetic.hpp"
+#include "movierec/frontends/progress.hpp"
 #include "program.hpp"
 
 int main(int argc, char** argv) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "movierec/frontends/profile_ratings.hpp"
+#include "movierec/frontends/progress.hpp"
 #include "movierec/store/profile_store.hpp"
 #include "program.hpp"
 
@@ -67,7 +68,9 @@ int main(int argc, char** argv) {
     } else if (std::filesystem::is_regular_file(kDefaultTmdb)) {
       options.tmdb_file = kDefaultTmdb;
     }
-    const PreprocessReport report = run_preprocess(options);
+    ProgressDisplay progress;
+    const PreprocessReport report = run_preprocess(options, progress.sink());
+    progress.finish();
     std::fputs(summarize(report).c_str(), stdout);
     return 0;
   });

@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
     policy.validate("command line");
     const Model model = load_model(artifacts, processed);
     // The index builds while the first prompt waits for a person to type.
-    auto titles = build_title_index_async(model.catalog);
+    auto titles = build_title_index_async(model.catalog());
     const std::uint64_t session_seed = seed.value_or(
         static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count()));
     LineHandler handler(model, titles, policy, session_seed);

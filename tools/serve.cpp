@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
     apply_config_flags(policy.fields(), policy_flags);
     policy.validate("command line");
     const Model model = load_model(artifacts, processed);
-    const TitleIndex titles(title_entries(model.catalog));
+    const TitleIndex titles(title_entries(model.catalog()));
     HttpApi api(model, titles, policy, options);
     serve_http(api, std::cout);
     return 0;

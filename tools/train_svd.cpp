@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "movierec/frontends/progress.hpp"
 #include "movierec/train/training.hpp"
 #include "program.hpp"
 
@@ -45,7 +46,10 @@ int main(int argc, char** argv) {
     PipelineConfig config = load_pipeline_config(config_file);
     apply_config_flags(config.fields(), flags);
     config.validate("command line");
-    const nlohmann::json manifest = train_model(processed_dir, out_dir, config);
+    ProgressDisplay progress;
+    const nlohmann::json manifest =
+        train_model(ProcessedFolder(processed_dir), out_dir, config, progress.sink());
+    progress.finish();
     print_training_summary(std::cout, manifest);
     std::cout << "wrote " << out_dir << "/\n";
     return 0;

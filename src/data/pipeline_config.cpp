@@ -26,15 +26,15 @@ std::vector<ConfigField> PipelineConfig::fields() {
       {"metadata.top_tags", &top_tags, 0, 100, {},
        "most used tags kept per movie in movie_metadata.csv"},
       {"train.k", &k, 1, 2000, {}, "latent dimensions of the embeddings"},
-      {"train.target", &target, 0, 0, {"final_rating", "rating_norm", "rating", "like"},
+      {"train.target", &target, 0, 0, {},
        "value the user x movie matrix holds: the seed's final_rating, rating_norm (stars minus "
        "the user's mean), rating (stars), like (1 for a rating >= 4, else 0)"},
-      {"train.model", &model, 0, 0, {"svd", "als", "biased_als"},
+      {"train.model", &model, 0, 0, {},
        "how the embeddings are trained: svd (truncated SVD of the matrix), als (weighted "
        "alternating least squares, unobserved entries as 0 with weight als_missing_weight), "
        "biased_als (mean + user bias + movie bias + user . movie fitted to observed stars; needs "
        "target rating)"},
-      {"train.movie_scaling", &movie_scaling, 0, 0, {"v", "v_sigma", "normalized"},
+      {"train.movie_scaling", &movie_scaling, 0, 0, {},
        "movie vectors: v (as trained: V for svd, Q for ALS), v_sigma (V times the singular "
        "values, users U; svd only), normalized (each movie vector scaled to length 1, users as "
        "trained)"},
@@ -84,17 +84,18 @@ void PipelineConfig::validate(const std::string& source) const {
                       "split.train_ratio + split.val_ratio must be at most 1, got " +
                           config_number_text(train_ratio + val_ratio));
   }
-  if (model == "biased_als" && target != "rating") {
+  const std::string model_name(choice_name(model));
+  if (model == FactorModel::kBiasedAls && target != Target::kRating) {
     throw ConfigError(source, 0, "train.target",
-                      "is " + target +
+                      "is " + std::string(choice_name(target)) +
                           ", but train.model biased_als fits stars (mean + biases + user . "
                           "movie): set train.target to rating, or choose another train.model");
   }
-  if (movie_scaling == "v_sigma" && model != "svd") {
+  if (movie_scaling == MovieScaling::kVSigma && model != FactorModel::kSvd) {
     throw ConfigError(source, 0, "train.movie_scaling",
                       "v_sigma scales by singular values, which only train.model svd has; "
                       "choose v or normalized for " +
-                          model);
+                          model_name);
   }
   const std::pair<const char*, double> stars[] = {
       {"profiles.favourite_stars", favourite_stars}, {"profiles.like_stars", like_stars},
@@ -107,9 +108,9 @@ void PipelineConfig::validate(const std::string& source) const {
                             config_number_text(value));
     }
   }
-  if (model != "svd" && !(als_regularization > 0)) {
+  if (model != FactorModel::kSvd && !(als_regularization > 0)) {
     throw ConfigError(source, 0, "train.als_regularization",
-                      "must be above 0 for train.model " + model +
+                      "must be above 0 for train.model " + model_name +
                           " (each user's and movie's least-squares system needs it)");
   }
 }

@@ -9,12 +9,11 @@
 #include <optional>
 #include <unordered_map>
 
+#include "movierec/data/metadata.hpp"
+#include "movierec/data/processed.hpp"
 #include "movierec/io/error.hpp"
 #include "movierec/io/files.hpp"
 #include "movierec/io/id_index.hpp"
-#include "movierec/data/metadata.hpp"
-#include "movierec/data/processed.hpp"
-#include "movierec/io/progress.hpp"
 
 namespace fs = std::filesystem;
 
@@ -129,9 +128,11 @@ std::string grouped(std::size_t value) {
   return digits;
 }
 
-RawDataset load(const fs::path& data_dir, PreprocessReport& report) {
-  Progress progress("reading " + data_dir.string());
-  RawDataset raw = load_movielens(data_dir, [&](std::size_t rows) { progress.update(rows); });
+RawDataset load(const fs::path& data_dir, PreprocessReport& report, const ProgressSink& progress) {
+  const std::string step = "reading " + data_dir.string();
+  RawDataset raw = load_movielens(data_dir, [&](std::size_t rows) {
+    if (progress) progress(step, rows, 0);
+  });
   report.layout = raw.layout;
   report.rating_rows = raw.rating_rows;
   report.dropped_bad_timestamp = raw.dropped_bad_timestamp;
@@ -203,12 +204,13 @@ void note_split(const Split& split, PreprocessReport& report) {
 }
 
 void write(const ProcessedData& data, const nlohmann::json& manifest,
-           const PreprocessReport& report) {
+           const PreprocessReport& report, const ProgressSink& progress) {
   const std::size_t rows =
       report.filter.ratings_kept + 2 * (report.train + report.val + report.test);
-  Progress progress("writing " + report.out_dir.string() + " (rows)", rows);
-  write_processed(report.out_dir, data, report.config, manifest,
-                  [&](std::size_t written) { progress.update(written); });
+  const std::string step = "writing " + report.out_dir.string() + " (rows)";
+  write_processed(report.out_dir, data, report.config, manifest, [&](std::size_t written) {
+    if (progress) progress(step, written, rows);
+  });
 }
 
 std::string profiles_summary(const PreprocessReport& r) {
@@ -241,7 +243,7 @@ std::vector<ConfigField> preprocess_fields(PipelineConfig& config) {
   return fields;
 }
 
-PreprocessReport run_preprocess(const PreprocessOptions& options) {
+PreprocessReport run_preprocess(const PreprocessOptions& options, const ProgressSink& progress) {
   const auto start = std::chrono::steady_clock::now();
   auto lap_start = start;
   PreprocessReport report;
@@ -267,7 +269,7 @@ PreprocessReport run_preprocess(const PreprocessOptions& options) {
                         {"movies", tmdb->size()}};
     report.tmdb_used = true;
   }
-  RawDataset raw = load(options.data_dir, report);
+  RawDataset raw = load(options.data_dir, report, progress);
   const std::vector<std::int32_t> profile_users = add_profiles(options, raw, report);
   lap("read");
   // The inputs' checksum reads the files again (from the page cache) while the pipeline runs.
@@ -301,7 +303,7 @@ PreprocessReport run_preprocess(const PreprocessOptions& options) {
                       {"checksum", data_checksum.get()}};
   manifest["counts"] = counts_json(report);
   if (report.profiles_used) manifest["profiles"] = profiles_json(report);
-  write(data, manifest, report);
+  write(data, manifest, report, progress);
   lap("write");
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;

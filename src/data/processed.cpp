@@ -1,38 +1,22 @@
 #include "movierec/data/processed.hpp"
 
 #include <algorithm>
-#include <fstream>
-#include <iterator>
 #include <limits>
 
 #include "movierec/io/csv.hpp"
 #include "movierec/io/error.hpp"
-#include "movierec/io/files.hpp"
 #include "row_format.hpp"
-
-namespace fs = std::filesystem;
 
 namespace movierec {
 namespace {
 
-constexpr const char* kFixCommand = "build/bin/preprocess";
-constexpr const char* kDefaultDir = "processed";
 constexpr float kMinStars = 0.5f;
 constexpr float kMaxStars = 5.0f;
 constexpr std::size_t kChunkRows = 1 << 14;
-constexpr std::size_t kCountChunk = std::size_t{1} << 20;
 
 constexpr std::string_view kRatingColumns[] = {"userId", "movieId", "rating", "timestamp"};
 constexpr std::string_view kTransformColumns[] = {"rating_norm", "pop_weight", "time_weight",
                                                   "final_rating"};
-
-// The command that rewrites `processed_dir`: --out only when it is not the default folder.
-std::string fix_for(const fs::path& processed_dir) {
-  fs::path normal = processed_dir.lexically_normal();
-  if (normal.filename().empty()) normal = normal.parent_path();  // "processed/"
-  return normal == kDefaultDir ? kFixCommand
-                               : std::string(kFixCommand) + " --out " + processed_dir.string();
-}
 
 std::int32_t to_id(const CsvReader& reader, std::size_t column) {
   const std::int64_t value = reader.to_int(column);
@@ -87,18 +71,6 @@ void write_in_chunks(std::ostream& out, const std::vector<Row>& rows, bool trans
   if (!out) throw Error("write failed (disk full or file not writable?)");
 }
 
-// Line breaks in the file: at least its rows, so that a vector of tens of millions of rows is
-// allocated once instead of growing (which would hold the old and the new copy at once).
-std::size_t count_lines(const fs::path& path) {
-  std::ifstream in = open_input(path);
-  std::string chunk(kCountChunk, '\0');
-  std::size_t lines = 0;
-  while (in.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || in.gcount() > 0) {
-    lines += static_cast<std::size_t>(std::count(chunk.data(), chunk.data() + in.gcount(), '\n'));
-  }
-  return lines;
-}
-
 std::vector<Rating> ratings_from(std::istream& in, const std::string& source,
                                  std::size_t expected) {
   return read_rows<Rating>(in, source, expected, {},
@@ -124,25 +96,14 @@ std::vector<TransformedRating> transformed_from(std::istream& in, const std::str
 
 }  // namespace
 
-std::vector<Rating> read_ratings(std::istream& in, const std::string& source) {
-  return ratings_from(in, source, 0);
+std::vector<Rating> read_ratings(std::istream& in, const std::string& source,
+                                 std::size_t expected_rows) {
+  return ratings_from(in, source, expected_rows);
 }
 
 std::vector<TransformedRating> read_transformed(std::istream& in, const std::string& source,
                                                 std::size_t expected_rows) {
   return transformed_from(in, source, expected_rows);
-}
-
-std::vector<Rating> read_ratings_file(const fs::path& path) {
-  const std::size_t lines = count_lines(path);
-  std::ifstream in = open_input(path);
-  return ratings_from(in, path.string(), lines);
-}
-
-std::vector<TransformedRating> read_transformed_file(const fs::path& path) {
-  const std::size_t lines = count_lines(path);
-  std::ifstream in = open_input(path);
-  return transformed_from(in, path.string(), lines);
 }
 
 void write_ratings(std::ostream& out, const std::vector<Rating>& ratings) {
@@ -151,67 +112,6 @@ void write_ratings(std::ostream& out, const std::vector<Rating>& ratings) {
 
 void write_transformed(std::ostream& out, const std::vector<TransformedRating>& ratings) {
   write_in_chunks(out, ratings, true);
-}
-
-nlohmann::json read_processed_manifest(const fs::path& processed_dir) {
-  const fs::path path = processed_dir / "manifest.json";
-  const std::string fix = fix_for(processed_dir);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw ModelError(path.string() + " is missing: " + processed_dir.string() +
-                         " has not been made by preprocess",
-                     fix);
-  }
-  nlohmann::json manifest;
-  try {
-    manifest = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw ModelError(path.string() + " is not valid JSON (" + e.what() + ")", fix);
-  }
-  const auto version = manifest.is_object() ? manifest.find("format_version") : manifest.end();
-  if (!manifest.is_object() || version == manifest.end() || !version->is_number_integer()) {
-    throw ModelError(path.string() + " has no format_version", fix);
-  }
-  if (*version != kProcessedFormatVersion) {
-    throw ModelError(path.string() + " has format version " + version->dump() +
-                         "; this build reads version " + std::to_string(kProcessedFormatVersion),
-                     fix);
-  }
-  // Compared as JSON values, so that a "program" of another type is refused, not thrown on.
-  const auto program = manifest.find("program");
-  const auto files = manifest.find("files");
-  if (program == manifest.end() || *program != "preprocess" || files == manifest.end() ||
-      !files->is_object()) {
-    throw ModelError(path.string() + " was not written by preprocess (no program or files)", fix);
-  }
-  return manifest;
-}
-
-std::string read_listed_file(const fs::path& processed_dir, const nlohmann::json& manifest,
-                             const std::string& name) {
-  const fs::path path = processed_dir / name;
-  const nlohmann::json* entry = nullptr;
-  if (const auto files = manifest.find("files"); files != manifest.end() && files->is_object()) {
-    if (const auto found = files->find(name); found != files->end()) entry = &*found;
-  }
-  if (entry == nullptr || !entry->is_object() || !entry->contains("checksum") ||
-      !(*entry)["checksum"].is_string()) {
-    throw ModelError((processed_dir / "manifest.json").string() + " lists no checksum for " + name,
-                     kFixCommand);
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ModelError(path.string() + " is missing", kFixCommand);
-  std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  if (in.bad()) throw ModelError("cannot read " + path.string(), kFixCommand);
-  Checksum checksum;
-  checksum.update(bytes);
-  const std::string expected = (*entry)["checksum"].get<std::string>();
-  if (checksum.hex() != expected) {
-    throw ModelError(path.string() + " has changed since preprocess wrote it (checksum " +
-                         checksum.hex() + ", the manifest says " + expected + ")",
-                     kFixCommand);
-  }
-  return bytes;
 }
 
 }  // namespace movierec

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <random>
 
+#include "movierec/io/random.hpp"
+
 namespace movierec::synthetic_detail {
 
 // Each user and movie gets its own generator, keyed by (seed, stream, index), so that a draw
@@ -21,13 +23,6 @@ enum Stream : std::uint64_t {
   kTagStream
 };
 
-inline std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
 // std::mt19937_64's sequence is fixed by the standard, but the standard distributions are not,
 // so uniform and normal variates are made here: the same seed gives the same files everywhere.
 class Random {
@@ -36,7 +31,7 @@ class Random {
       : engine_(splitmix64(splitmix64(static_cast<std::uint64_t>(seed)) ^
                            splitmix64((static_cast<std::uint64_t>(stream) << 40) + index))) {}
 
-  double uniform() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }  // [0, 1)
+  double uniform() { return uniform01(engine_); }  // [0, 1)
   double open_uniform() { return (static_cast<double>(engine_() >> 11) + 0.5) * 0x1.0p-53; }
   bool chance(double p) { return uniform() < p; }
   std::size_t below(std::size_t n) {

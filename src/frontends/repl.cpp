@@ -276,7 +276,7 @@ std::vector<ReplEvent> LineHandler::handle_query(std::string_view query) {
         ErrorCode::kNotInCatalog,
         fmt::format("No movie in the catalog matches \"{}\". Matching titles outside it: {}. The "
                     "catalog keeps movies with at least {} (filter.min_movie_ratings).",
-                    shown, names, plural(model_->pipeline.min_movie_ratings, "rating")),
+                    shown, names, plural(model_->pipeline().min_movie_ratings, "rating")),
         std::nullopt});
   } else {
     events.push_back(ErrorEvent{ErrorCode::kNotFound,

@@ -29,13 +29,13 @@ std::vector<NearMovie> near_movies(const Model& model, const Explanation& explan
 }  // namespace
 
 MovieRef movie_ref(const Model& model, std::int32_t movie_id) {
-  const MovieInfo* info = model.catalog.find(movie_id);
+  const MovieInfo* info = model.catalog().find(movie_id);
   return {movie_id,
           info != nullptr ? display_title(info->title) : fmt::format("movie {}", movie_id)};
 }
 
 MovieRef movie_ref_at(const Model& model, std::size_t row) {
-  return movie_ref(model, model.artifacts.movie_map.id(row));
+  return movie_ref(model, model.artifacts().movie_map.id(row));
 }
 
 bool in_catalog(const Model& model, std::int32_t movie_id) {
@@ -43,14 +43,14 @@ bool in_catalog(const Model& model, std::int32_t movie_id) {
 }
 
 std::optional<std::size_t> catalog_row(const Model& model, std::int32_t movie_id) {
-  return model.artifacts.movie_map.row(movie_id);
+  return model.artifacts().movie_map.row(movie_id);
 }
 
 std::string refusal_reason(const Model& model, std::int32_t movie_id) {
-  if (model.kept_movies.count(movie_id) != 0) return "it has no ratings in the training split";
-  const MovieInfo* info = model.catalog.find(movie_id);
+  if (model.kept_movies().count(movie_id) != 0) return "it has no ratings in the training split";
+  const MovieInfo* info = model.catalog().find(movie_id);
   const std::int64_t count = info != nullptr ? info->rating_count : 0;
-  const PipelineConfig& filter = model.pipeline;
+  const PipelineConfig& filter = model.pipeline();
   if (count < filter.min_movie_ratings) {
     return fmt::format(
         "it has {}; the catalog keeps movies with at least {} "
@@ -64,12 +64,12 @@ std::string refusal_reason(const Model& model, std::int32_t movie_id) {
 }
 
 std::string short_refusal_reason(const Model& model, std::int32_t movie_id) {
-  if (model.kept_movies.count(movie_id) != 0) return "no ratings in the training split";
-  const MovieInfo* info = model.catalog.find(movie_id);
+  if (model.kept_movies().count(movie_id) != 0) return "no ratings in the training split";
+  const MovieInfo* info = model.catalog().find(movie_id);
   const std::int64_t count = info != nullptr ? info->rating_count : 0;
-  if (count < model.pipeline.min_movie_ratings) return plural(count, "rating");
+  if (count < model.pipeline().min_movie_ratings) return plural(count, "rating");
   return fmt::format("{}, too few from users with at least {}", plural(count, "rating"),
-                     plural(model.pipeline.min_user_ratings, "rating"));
+                     plural(model.pipeline().min_user_ratings, "rating"));
 }
 
 std::string imdb_url(const std::string& imdb_id) {
@@ -85,7 +85,7 @@ std::string tmdb_url(const std::string& tmdb_id) {
 }
 
 std::optional<MovieDetails> movie_details(const Model& model, std::int32_t movie_id) {
-  const MovieInfo* info = model.catalog.find(movie_id);
+  const MovieInfo* info = model.catalog().find(movie_id);
   if (info == nullptr) return std::nullopt;
   return MovieDetails{movie_ref(model, movie_id), *info, imdb_url(info->imdb_id),
                       tmdb_url(info->tmdb_id)};
@@ -136,7 +136,7 @@ InfoEvent info_event(const Session& session, std::size_t max_nearest) {
   event.imdb_url = imdb_url(info.imdb_id);
   event.tmdb_url = tmdb_url(info.tmdb_id);
   event.parts = explanation.parts;
-  event.exploration_rule = session.policy().exploration;
+  event.exploration_rule = std::string(choice_name(session.policy().exploration));
   event.nearest = near_movies(model, explanation, max_nearest);
   return event;
 }

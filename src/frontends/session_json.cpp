@@ -3,6 +3,17 @@
 #include <string>
 
 namespace movierec {
+
+nlohmann::json to_json(const ScoreParts& parts) {
+  return {{"model_score", parts.model_score},
+          {"genre_affinity", parts.genre_affinity},
+          {"model", parts.model},
+          {"genre_distance", parts.genre_distance},
+          {"popularity", parts.popularity},
+          {"diversity", parts.diversity},
+          {"exploration", parts.exploration},
+          {"total", parts.total}};
+}
 namespace {
 
 using json = nlohmann::ordered_json;

@@ -92,8 +92,8 @@ std::string TerminalRenderer::wrap(const std::string& text, const std::string& i
 void TerminalRenderer::header(std::ostream& out, const Model& model, std::uint64_t seed,
                               bool completion) const {
   out << paint(kBold, "movierec")
-      << fmt::format(" - {} movies, {} in the trained catalog (k = {})\n", model.catalog.size(),
-                     model.movie_count(), model.artifacts.movie_embeddings.cols());
+      << fmt::format(" - {} movies, {} in the trained catalog (k = {})\n", model.catalog().size(),
+                     model.movie_count(), model.artifacts().movie_embeddings.cols());
   out << paint(kDim, fmt::format("seed {} - replay with --seed {}", seed, seed)) << "\n";
   out << "Name four movies you love, one at a time" << (completion ? " (Tab completes titles)" : "")
       << "; h for help, q to quit.\n\n";

@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -50,6 +51,16 @@ const ConfigField* find_field(const std::vector<ConfigField>& fields, std::strin
                     hint.empty() ? "unknown key" : "unknown key; did you mean '" + hint + "'?");
 }
 
+// "a, b, c"
+std::string name_list(std::span<const std::string_view> names) {
+  std::string list;
+  for (const std::string_view name : names) {
+    if (!list.empty()) list += ", ";
+    list += name;
+  }
+  return list;
+}
+
 // Converts `text` into the field's type and range, or throws ConfigError.
 void assign(const ConfigField& field, std::string_view text, const std::string& source,
             std::size_t line) {
@@ -81,15 +92,17 @@ void assign(const ConfigField& field, std::string_view text, const std::string& 
     }
   } else if (auto* text_target = std::get_if<std::string*>(&field.value)) {
     if (!field.choices.empty()) {
-      bool allowed = false;
-      std::string list;
-      for (const std::string& choice : field.choices) {
-        allowed = allowed || choice == text;
-        list += (list.empty() ? "" : ", ") + choice;
+      const std::vector<std::string_view> names(field.choices.begin(), field.choices.end());
+      if (std::find(names.begin(), names.end(), text) == names.end()) {
+        fail("must be one of " + name_list(names) + ", " + shown);
       }
-      if (!allowed) fail("must be one of " + list + ", " + shown);
     }
     **text_target = std::string(text);
+  } else if (const auto* choice = std::get_if<ChoiceField>(&field.value)) {
+    const std::span<const std::string_view> names = choice->names();
+    const auto at = std::find(names.begin(), names.end(), text);
+    if (at == names.end()) fail("must be one of " + name_list(names) + ", " + shown);
+    choice->set(static_cast<std::size_t>(at - names.begin()));
   }
 }
 
@@ -150,11 +163,13 @@ void apply_json_object(const nlohmann::json& object, const std::string& prefix,
 
 std::string ConfigField::text() const {
   return std::visit(
-      [](auto* target) -> std::string {
-        using T = std::remove_pointer_t<decltype(target)>;
-        if constexpr (std::is_same_v<T, bool>) {
+      [](const auto& target) -> std::string {
+        using T = std::remove_cvref_t<decltype(target)>;
+        if constexpr (std::is_same_v<T, ChoiceField>) {
+          return std::string(target.name());
+        } else if constexpr (std::is_same_v<T, bool*>) {
           return *target ? "true" : "false";
-        } else if constexpr (std::is_same_v<T, std::string>) {
+        } else if constexpr (std::is_same_v<T, std::string*>) {
           return *target;
         } else {
           return config_number_text(static_cast<double>(*target));
@@ -212,7 +227,15 @@ nlohmann::json fields_to_json(const std::vector<ConfigField>& fields) {
     for (std::size_t dot; (dot = rest.find('.')) != std::string::npos; rest.erase(0, dot + 1)) {
       node = &(*node)[rest.substr(0, dot)];
     }
-    std::visit([&](auto* target) { (*node)[rest] = *target; }, field.value);
+    std::visit(
+        [&](const auto& target) {
+          if constexpr (std::is_same_v<std::remove_cvref_t<decltype(target)>, ChoiceField>) {
+            (*node)[rest] = std::string(target.name());
+          } else {
+            (*node)[rest] = *target;
+          }
+        },
+        field.value);
   }
   return out;
 }

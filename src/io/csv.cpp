@@ -57,49 +57,43 @@ bool CsvReader::refill() {
   return got > 0;
 }
 
-// Finds the end of the next record (a line break outside quotes), parses its fields into
-// fields_, and advances. Returns false at the end of input.
+// Parses the next record's fields into fields_ and advances. Returns false at the end of input.
 bool CsvReader::parse_record() {
+  Record record;
+  if (!find_record(record)) return false;
+  fields_.clear();
+  unescaped_.clear();
+  if (record.quoted) {
+    split_quoted(record);
+  } else {
+    split_plain(record);
+  }
+  pos_ = record.next;
+  return true;
+}
+
+void CsvReader::skip_blank_lines() {
+  while (pos_ < buffer_.size() && (buffer_[pos_] == '\n' || buffer_[pos_] == '\r')) {
+    if (buffer_[pos_] == '\n') ++line_;
+    ++pos_;
+  }
+}
+
+// Finds the line break outside quotes that ends the record at pos_, reading more input as
+// needed, and sets the record's line. Returns false at the end of input.
+bool CsvReader::find_record(Record& record) {
+  record = Record{};
   std::size_t scan = pos_;
   bool in_quotes = false;
-  bool saw_quote = false;
-  std::size_t newlines = 0;
-  std::size_t end = std::string::npos;
   for (;;) {
-    // Skip blank lines between records.
     if (scan == pos_ && !in_quotes) {
-      while (pos_ < buffer_.size() && (buffer_[pos_] == '\n' || buffer_[pos_] == '\r')) {
-        if (buffer_[pos_] == '\n') ++line_;
-        ++pos_;
-      }
+      skip_blank_lines();
       scan = pos_;
     }
-    const char* data = buffer_.data();
-    while (scan < buffer_.size()) {
-      if (!in_quotes) {
-        // Fast path: jump to the next line break and check the stretch for quotes.
-        const void* nl = std::memchr(data + scan, '\n', buffer_.size() - scan);
-        const std::size_t stop =
-            nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - data) : buffer_.size();
-        const void* quote = std::memchr(data + scan, '"', stop - scan);
-        if (quote == nullptr) {
-          scan = stop;
-          if (nl) end = stop;
-          break;
-        }
-        saw_quote = true;
-        scan = static_cast<std::size_t>(static_cast<const char*>(quote) - data) + 1;
-        in_quotes = true;
-      } else {
-        const char c = data[scan++];
-        if (c == '"') in_quotes = false;
-        if (c == '\n') ++newlines;
-      }
-    }
-    if (end != std::string::npos) break;
+    if (scan_record(scan, in_quotes, record)) break;
     if (eof_) {
       if (pos_ >= buffer_.size()) return false;
-      end = buffer_.size();
+      record.end = buffer_.size();
       break;
     }
     // Compacting the buffer moves the record to offset 0; keep the scan position relative.
@@ -107,88 +101,126 @@ bool CsvReader::parse_record() {
     refill();
     scan = pos_ + offset;
   }
-
+  record.begin = pos_;
+  record.next = record.end < buffer_.size() ? record.end + 1 : record.end;
   record_line_ = line_;
-  line_ += newlines + 1;
+  line_ += record.newlines + 1;
   if (in_quotes) fail("unterminated quoted field (a '\"' opens a field that never closes)");
-
-  std::size_t record_end = end;
-  if (record_end > pos_ && buffer_[record_end - 1] == '\r') --record_end;
-  const std::size_t next_pos = end < buffer_.size() ? end + 1 : end;
-
-  fields_.clear();
-  unescaped_.clear();
-  const char* data = buffer_.data();
-  std::size_t p = pos_;
-  if (!saw_quote) {
-    for (;;) {
-      const void* d = std::memchr(data + p, delimiter_, record_end - p);
-      const std::size_t stop =
-          d ? static_cast<std::size_t>(static_cast<const char*>(d) - data) : record_end;
-      fields_.emplace_back(data + p, stop - p);
-      if (!d) break;
-      p = stop + 1;
-    }
-    pos_ = next_pos;
-    return true;
-  }
-
-  // Quoted fields that hold doubled quotes are unescaped into unescaped_; their views are made
-  // once the record is complete, because appending may move that storage.
-  struct Span {
-    std::size_t begin, size;
-    bool unescaped;
-  };
-  std::vector<Span> spans;
-  for (;;) {
-    const std::size_t column = spans.size() + 1;
-    if (p < record_end && data[p] == '"') {
-      std::size_t q = p + 1;
-      const std::size_t start = q;
-      bool escaped = false;
-      while (!(data[q] == '"' && (q + 1 >= record_end || data[q + 1] != '"'))) {
-        if (q >= record_end) fail("unterminated quoted field in column " + std::to_string(column));
-        if (data[q] == '"') {
-          escaped = true;
-          ++q;
-        }
-        ++q;
-      }
-      if (escaped) {
-        const std::size_t begin = unescaped_.size();
-        for (std::size_t i = start; i < q; ++i) {
-          unescaped_ += data[i];
-          if (data[i] == '"') ++i;
-        }
-        spans.push_back({begin, unescaped_.size() - begin, true});
-      } else {
-        spans.push_back({start, q - start, false});
-      }
-      p = q + 1;
-      if (p < record_end && data[p] != delimiter_) {
-        fail("malformed quoted field in column " + std::to_string(column) +
-             ": text after the closing quote");
-      }
-    } else {
-      std::size_t q = p;
-      while (q < record_end && data[q] != delimiter_) {
-        if (data[q] == '"') {
-          fail("malformed field in column " + std::to_string(column) +
-               ": a quote inside an unquoted field (quote the whole field and double the quote)");
-        }
-        ++q;
-      }
-      spans.push_back({p, q - p, false});
-      p = q;
-    }
-    if (p >= record_end) break;
-    ++p;  // the delimiter
-  }
-  for (const Span& s : spans) {
-    fields_.emplace_back((s.unescaped ? unescaped_.data() : data) + s.begin, s.size);
-  }
-  pos_ = next_pos;
+  if (record.end > record.begin && buffer_[record.end - 1] == '\r') --record.end;
   return true;
+}
+
+// Scans the buffered bytes from `scan` for the record's end. Outside quotes it jumps to the
+// next line break and checks the stretch for quotes; inside, it reads byte by byte to the
+// closing quote. True when the end is found (record.end at the line break); false when the
+// buffer runs out first, `scan` and `in_quotes` saying where to go on.
+bool CsvReader::scan_record(std::size_t& scan, bool& in_quotes, Record& record) const {
+  const char* data = buffer_.data();
+  const std::size_t size = buffer_.size();
+  while (scan < size) {
+    if (in_quotes) {
+      const char c = data[scan++];
+      if (c == '"') in_quotes = false;
+      if (c == '\n') ++record.newlines;
+      continue;
+    }
+    const void* nl = std::memchr(data + scan, '\n', size - scan);
+    const std::size_t stop =
+        nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - data) : size;
+    const void* quote = std::memchr(data + scan, '"', stop - scan);
+    if (quote == nullptr) {
+      scan = stop;
+      record.end = stop;
+      return nl != nullptr;
+    }
+    record.quoted = true;
+    scan = static_cast<std::size_t>(static_cast<const char*>(quote) - data) + 1;
+    in_quotes = true;
+  }
+  return false;
+}
+
+// A record without quotes: fields are the stretches between delimiters, viewed in place.
+void CsvReader::split_plain(const Record& record) {
+  const char* data = buffer_.data();
+  std::size_t at = record.begin;
+  for (;;) {
+    const void* d = std::memchr(data + at, delimiter_, record.end - at);
+    const std::size_t stop =
+        d ? static_cast<std::size_t>(static_cast<const char*>(d) - data) : record.end;
+    fields_.emplace_back(data + at, stop - at);
+    if (d == nullptr) return;
+    at = stop + 1;
+  }
+}
+
+// A record with quotes: each field quoted or plain. The views are made once every field is
+// read, because appending to unescaped_ may move it.
+void CsvReader::split_quoted(const Record& record) {
+  spans_.clear();
+  std::size_t at = record.begin;
+  for (;;) {
+    const std::size_t column = spans_.size() + 1;
+    const bool quoted = at < record.end && buffer_[at] == '"';
+    at = quoted ? quoted_field(at, record.end, column) : plain_field(at, record.end, column);
+    if (at >= record.end) break;
+    ++at;  // the delimiter
+  }
+  for (const Span& span : spans_) {
+    fields_.emplace_back((span.unescaped ? unescaped_.data() : buffer_.data()) + span.begin,
+                         span.size);
+  }
+}
+
+// The quoted field whose opening quote is at `at`; returns where it ends (its delimiter, or
+// `end`). Every byte is checked against `end` before it is read.
+std::size_t CsvReader::quoted_field(std::size_t at, std::size_t end, std::size_t column) {
+  const char* data = buffer_.data();
+  const std::size_t start = at + 1;
+  std::size_t close = start;
+  bool escaped = false;
+  for (;;) {
+    if (close >= end) fail("unterminated quoted field in column " + std::to_string(column));
+    if (data[close] == '"') {
+      if (close + 1 >= end || data[close + 1] != '"') break;  // the closing quote
+      escaped = true;
+      ++close;  // a doubled quote: one quote of text
+    }
+    ++close;
+  }
+  if (escaped) {
+    // Doubled quotes lie wholly before the closing quote, so each one's pair is in range.
+    const std::size_t begin = unescaped_.size();
+    for (std::size_t i = start; i < close; ++i) {
+      unescaped_ += data[i];
+      if (data[i] == '"') ++i;
+    }
+    spans_.push_back({begin, unescaped_.size() - begin, true});
+  } else {
+    spans_.push_back({start, close - start, false});
+  }
+  const std::size_t after = close + 1;
+  if (after < end && data[after] != delimiter_) {
+    fail("malformed quoted field in column " + std::to_string(column) +
+         ": text after the closing quote");
+  }
+  return after;
+}
+
+// The unquoted field starting at `at` in a record that has quotes elsewhere; returns where it
+// ends (its delimiter, or `end`).
+std::size_t CsvReader::plain_field(std::size_t at, std::size_t end, std::size_t column) {
+  const char* data = buffer_.data();
+  std::size_t stop = at;
+  while (stop < end && data[stop] != delimiter_) {
+    if (data[stop] == '"') {
+      fail("malformed field in column " + std::to_string(column) +
+           ": a quote inside an unquoted field (quote the whole field and double the quote)");
+    }
+    ++stop;
+  }
+  spans_.push_back({at, stop - at, false});
+  return stop;
 }
 
 void CsvReader::read_header() {

@@ -56,6 +56,18 @@ void remove_stale_temporaries(const fs::path& target) {
 
 }  // namespace
 
+std::string fix_command(std::string_view program, std::initializer_list<FolderFlag> folders) {
+  std::string command = "build/bin/" + std::string(program);
+  for (const FolderFlag& folder : folders) {
+    fs::path normal = folder.dir.lexically_normal();
+    if (normal.filename().empty()) normal = normal.parent_path();  // "processed/"
+    if (normal != fs::path(folder.default_dir)) {
+      command += " " + std::string(folder.flag) + " " + folder.dir.string();
+    }
+  }
+  return command;
+}
+
 std::ifstream open_input(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {

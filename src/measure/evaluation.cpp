@@ -4,15 +4,12 @@
 #include <limits>
 #include <mutex>
 #include <set>
-#include <sstream>
 #include <unordered_map>
 #include <utility>
 
 #include "movierec/io/error.hpp"
-#include "movierec/measure/metrics.hpp"
 #include "movierec/io/parallel.hpp"
-#include "movierec/data/processed.hpp"
-#include "movierec/io/progress.hpp"
+#include "movierec/measure/metrics.hpp"
 #include "movierec/train/scoring.hpp"
 #include "movierec/train/training.hpp"
 
@@ -25,27 +22,6 @@ constexpr const char* kTrainFile = "train.csv";
 constexpr const char* kValFile = "val_transformed.csv";
 constexpr const char* kTestFile = "test_transformed.csv";
 constexpr const char* kLearningOff = " (learning off)";
-
-// The shortest row of a transformed file: eight one-character fields, seven commas, a line break.
-constexpr std::size_t kMinTransformedRowBytes = 16;
-
-// The data rows processed/manifest.json records for `name` (0 when it does not say), at most
-// what `bytes` could hold, so that a damaged manifest cannot reserve absurd amounts.
-std::size_t listed_rows(const nlohmann::json& manifest, const std::string& name,
-                        std::size_t bytes) {
-  const nlohmann::json entry = manifest.at("files").value(name, nlohmann::json::object());
-  const auto rows = entry.is_object() ? entry.find("rows") : entry.end();
-  if (rows == entry.end() || !rows->is_number_unsigned()) return 0;
-  return std::min(rows->get<std::size_t>(), bytes / kMinTransformedRowBytes);
-}
-
-std::vector<TransformedRating> read_transformed_listed(const EvaluationData& data,
-                                                       const std::string& name) {
-  std::string bytes = read_listed_file(data.dir, data.manifest, name);
-  const std::size_t rows = listed_rows(data.manifest, name, bytes.size());
-  std::istringstream in(std::move(bytes));
-  return read_transformed(in, (data.dir / name).string(), rows);
-}
 
 // One held-out file scored: the model's prediction and each measure's actual value, per row
 // whose user and movie have embeddings; `as_final` is the prediction in final_rating units
@@ -159,13 +135,13 @@ std::vector<std::vector<std::size_t>> train_rows(const Artifacts& artifacts,
 }
 
 nlohmann::json model_config(const EvaluatedModel& evaluated) {
-  const nlohmann::json& manifest = evaluated.model.artifacts.manifest;
+  const nlohmann::json& manifest = evaluated.model.artifacts().manifest;
   const auto recorded = [&](const char* key) {
     return manifest.is_object() ? manifest.value(key, nlohmann::json()) : nlohmann::json();
   };
   return {{"artifacts", evaluated.artifacts_dir.string()},
           {"policy_file", evaluated.policy_file.string()},
-          {"target", evaluated.model.pipeline.target},
+          {"target", std::string(choice_name(evaluated.model.pipeline().target))},
           {"k", recorded("k")},
           {"predicts_stars", predicts_stars(manifest)},
           {"pipeline", recorded("config")},
@@ -174,9 +150,9 @@ nlohmann::json model_config(const EvaluatedModel& evaluated) {
 
 void check_models(const std::vector<EvaluatedModel>& models, const fs::path& processed_dir) {
   if (models.empty()) throw Error("nothing to evaluate: no model given");
-  const auto& ids = models.front().model.artifacts.movie_map.ids();
+  const auto& ids = models.front().model.artifacts().movie_map.ids();
   for (const EvaluatedModel& other : models) {
-    if (other.model.artifacts.movie_map.ids() != ids) {
+    if (other.model.artifacts().movie_map.ids() != ids) {
       throw Error("'" + other.name + "' (" + other.artifacts_dir.string() +
                   ") embeds other movies than '" + models.front().name + "' (" +
                   models.front().artifacts_dir.string() + "); train both on " +
@@ -211,17 +187,13 @@ std::vector<SimulatedSystem> systems_of(const std::vector<EvaluatedModel>& model
 
 }  // namespace
 
-EvaluationData read_evaluation_data(const fs::path& processed_dir) {
+EvaluationData read_evaluation_data(const ProcessedFolder& processed) {
   EvaluationData data;
-  data.dir = processed_dir;
-  data.manifest = read_processed_manifest(processed_dir);
-  {
-    // The string is moved into the stream (C++20), not copied.
-    std::istringstream in(read_listed_file(processed_dir, data.manifest, kTrainFile));
-    data.train = read_ratings(in, (processed_dir / kTrainFile).string());
-  }
-  data.val = read_transformed_listed(data, kValFile);
-  data.test = read_transformed_listed(data, kTestFile);
+  data.dir = processed.dir();
+  data.manifest = processed.manifest();
+  data.train = processed.read_ratings(kTrainFile);
+  data.val = processed.read_transformed(kValFile);
+  data.test = processed.read_transformed(kTestFile);
   data.held_out.reserve(data.val.size() + data.test.size());
   for (const auto* file : {&data.val, &data.test}) {
     for (const TransformedRating& row : *file) data.held_out.push_back(row.rating);
@@ -230,9 +202,11 @@ EvaluationData read_evaluation_data(const fs::path& processed_dir) {
 }
 
 EvaluatedModel load_evaluated_model(std::string name, const fs::path& artifacts_dir,
-                                    const fs::path& processed_dir, const fs::path& policy_file) {
+                                    const ProcessedFolder& processed,
+                                    const fs::path& policy_file) {
   Policy policy = load_policy(policy_file);
-  return {std::move(name), artifacts_dir, policy_file, load_model(artifacts_dir, processed_dir),
+  return {std::move(name), artifacts_dir, policy_file,
+          Model::load(ArtifactsFolder(artifacts_dir, processed.dir()), processed),
           std::move(policy)};
 }
 
@@ -265,28 +239,29 @@ std::string compare_problem(const std::string& text) {
   }
 }
 
-std::vector<EvaluatedModel> load_evaluated_models(const fs::path& processed_dir,
+std::vector<EvaluatedModel> load_evaluated_models(const ProcessedFolder& processed,
                                                   const fs::path& artifacts_dir,
                                                   const fs::path& policy_file, Policy policy,
                                                   const std::vector<std::string>& compare) {
   policy.validate(policy_file.string());
   std::vector<EvaluatedModel> models;
   models.push_back({"configured", artifacts_dir, policy_file,
-                    load_model(artifacts_dir, processed_dir), std::move(policy)});
+                    Model::load(ArtifactsFolder(artifacts_dir, processed.dir()), processed),
+                    std::move(policy)});
   for (const std::string& text : compare) {
     const CompareSpec spec = parse_compare(text, policy_file);
     models.push_back(
-        load_evaluated_model(spec.name, spec.artifacts_dir, processed_dir, spec.policy_file));
+        load_evaluated_model(spec.name, spec.artifacts_dir, processed, spec.policy_file));
   }
   return models;
 }
 
 RatingFit rating_fit(const Model& model, const EvaluationData& data) {
-  const Artifacts& artifacts = model.artifacts;
+  const Artifacts& artifacts = model.artifacts();
   RatingFit result;
-  result.target = model.pipeline.target;
+  const Target target = model.pipeline().target;
+  result.target = std::string(choice_name(target));
   result.stars = predicts_stars(artifacts.manifest);
-  const Target target = parse_target(result.target);
   const Scored val = score_file(artifacts, data.val, target);
   const Scored test = score_file(artifacts, data.test, target);
   const bool converts = target != Target::kLike;
@@ -300,8 +275,8 @@ RatingFit rating_fit(const Model& model, const EvaluationData& data) {
 }
 
 RankingScore rank_held_out(const Model& model, const EvaluationData& data,
-                           const EvaluationOptions& options) {
-  const Artifacts& artifacts = model.artifacts;
+                           const EvaluationOptions& options, const ProgressSink& progress) {
+  const Artifacts& artifacts = model.artifacts();
   RankingScore result;
   result.k = options.top_k;
   const auto likes = held_out_likes(artifacts.movie_map, data.held_out);
@@ -310,7 +285,6 @@ RankingScore rank_held_out(const Model& model, const EvaluationData& data,
 
   std::vector<std::vector<std::size_t>> lists(users.size());
   std::vector<double> recall(users.size()), ndcg(users.size());
-  Progress progress("ranking held-out likes", users.size());
   std::mutex progress_mutex;
   std::size_t done = 0;
   parallel_for(
@@ -327,10 +301,10 @@ RankingScore rank_held_out(const Model& model, const EvaluationData& data,
         recall[i] = recall_at_k(lists[i], relevant, options.top_k);
         ndcg[i] = ndcg_at_k(lists[i], relevant, options.top_k);
         const std::lock_guard<std::mutex> lock(progress_mutex);
-        progress.update(++done);
+        ++done;
+        if (progress) progress("ranking held-out likes", done, users.size());
       },
       options.threads);
-  progress.finish();
   // Summed in user order, so the means do not depend on the threads.
   for (std::size_t i = 0; i < users.size(); ++i) {
     result.recall += recall[i];
@@ -343,7 +317,7 @@ RankingScore rank_held_out(const Model& model, const EvaluationData& data,
 }
 
 EvaluationReport evaluate(const EvaluationData& data, const std::vector<EvaluatedModel>& models,
-                          const EvaluationOptions& options) {
+                          const EvaluationOptions& options, const ProgressSink& progress) {
   check_models(models, data.dir);
   EvaluationReport report;
   report.options = options;
@@ -356,11 +330,11 @@ EvaluationReport evaluate(const EvaluationData& data, const std::vector<Evaluate
   for (const EvaluatedModel& evaluated : models) {
     report.models.push_back({evaluated.name, model_config(evaluated),
                              rating_fit(evaluated.model, data),
-                             rank_held_out(evaluated.model, data, options)});
+                             rank_held_out(evaluated.model, data, options, progress)});
   }
 
   std::vector<SimulatedUser> users =
-      simulated_users(models.front().model.artifacts.movie_map, data.train, data.held_out);
+      simulated_users(models.front().model.artifacts().movie_map, data.train, data.held_out);
   report.eligible_users = users.size();
   std::vector<std::int32_t> ids;
   for (const SimulatedUser& user : users) ids.push_back(user.id);
@@ -373,9 +347,11 @@ EvaluationReport evaluate(const EvaluationData& data, const std::vector<Evaluate
     throw Error("no user has " + std::to_string(Session::kFavourites) +
                 " embedded train movies to start a simulated session");
   }
-  Progress progress("simulated sessions (users)", users.size());
   report.systems = simulate(systems, users, {options.steps, options.seed, options.threads},
-                            [&](std::size_t done) { progress.update(done); });
+                            [&](std::size_t done) {
+                              if (progress)
+                                progress("simulated sessions (users)", done, users.size());
+                            });
   return report;
 }
 

@@ -7,23 +7,12 @@
 #include <unordered_map>
 
 #include "movierec/io/error.hpp"
-#include "movierec/measure/metrics.hpp"
 #include "movierec/io/parallel.hpp"
+#include "movierec/io/random.hpp"
+#include "movierec/measure/metrics.hpp"
 
 namespace movierec {
 namespace {
-
-// splitmix64 (Steele, Lea and Flood 2014): a fixed, portable mix of 64 bits, so seeds derived
-// from it are the same on every platform.
-std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
-
-// As the session draws: the top 53 bits of one draw, uniform in [0, 1) on every platform.
-double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
 
 // A train rating as the favourites' choice sees it.
 struct Candidate {
@@ -224,10 +213,10 @@ SimulatedSystem most_popular_system(std::string name, const Model& model) {
   std::vector<std::size_t>& order = system.popular_order;
   order.resize(model.movie_count());
   for (std::size_t row = 0; row < order.size(); ++row) order[row] = row;
-  const IdMap& ids = model.artifacts.movie_map;
+  const IdMap& ids = model.artifacts().movie_map;
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    if (model.popularity[a] != model.popularity[b]) {
-      return model.popularity[a] > model.popularity[b];
+    if (model.popularity()[a] != model.popularity()[b]) {
+      return model.popularity()[a] > model.popularity()[b];
     }
     return ids.id(a) < ids.id(b);
   });

@@ -37,9 +37,10 @@ void check_ranges(const Policy& policy, const std::string& source) {
                           "must be a number from " + number_text(field.min) + " to " +
                               number_text(field.max) + ", got " + number_text(**number));
       }
-    } else if (const auto* text = std::get_if<std::string*>(&field.value)) {
-      if (std::find(field.choices.begin(), field.choices.end(), **text) == field.choices.end()) {
-        throw ConfigError(source, 0, field.name, "is not a known rule: '" + **text + "'");
+    } else if (const auto* choice = std::get_if<ChoiceField>(&field.value)) {
+      if (choice->index() >= choice->names().size()) {
+        throw ConfigError(source, 0, field.name,
+                          "is not a known rule (value " + std::to_string(choice->index()) + ")");
       }
     }
   }
@@ -65,8 +66,7 @@ std::vector<ConfigField> Policy::fields() {
        "movies whose genre affinity is lower are never recommended"},
       {"max_genre_distance", &max_genre_distance, 0, 1, {},
        "movies whose genre distance (1 - affinity) is larger are never recommended"},
-      {"exploration", &exploration, 0, 0,
-       {kExplorationNone, kExplorationDampen, kExplorationUcb, kExplorationThompson},
+      {"exploration", &exploration, 0, 0, {},
        "exploration rule: none, random_dampening (each candidate's score is lowered at random), "
        "ucb (a bonus for movies the answers say little about), thompson (score with a sampled "
        "user vector)"},
@@ -78,7 +78,7 @@ std::vector<ConfigField> Policy::fields() {
        "ucb: the bonus is ucb_alpha x s_0 x sqrt(m^T A^-1 m) (s_0: the favourites' mean score)"},
       {"thompson_sigma", &thompson_sigma, 0, kMaxRelative, {},
        "thompson: movies are scored with u' ~ N(u, (thompson_sigma x s_0)^2 A^-1)"},
-      {"user_update", &user_update, 0, 0, {kUpdateMovingAverage, kUpdateLeastSquares},
+      {"user_update", &user_update, 0, 0, {},
        "user-vector update rule: moving_average (the seed's: toward liked, away from disliked) "
        "or least_squares (refit on every answer so far, regularised toward the start vector)"},
       {"learning_rate", &learning_rate, 0, 1, {},
@@ -116,13 +116,14 @@ void Policy::validate(const std::string& source) const {
                           ", from min_genre_affinity and max_genre_distance), so no movie could "
                           "receive the diversity boost; raise it or set diversity_boost to 0");
   }
-  if (exploration == kExplorationDampen && exploration_rate > 0 && exploration_damping == 0) {
+  if (exploration == Exploration::kRandomDampening && exploration_rate > 0 &&
+      exploration_damping == 0) {
     throw ConfigError(source, 0, "exploration_damping",
                       "is 0, so exploration_rate " + number_text(exploration_rate) +
                           " has no effect; set exploration_damping above 0 or "
                           "exploration_rate to 0");
   }
-  if (user_update == kUpdateLeastSquares && !(dislike_target < like_target)) {
+  if (user_update == UserUpdate::kLeastSquares && !(dislike_target < like_target)) {
     throw ConfigError(source, 0, "dislike_target",
                       "is " + number_text(dislike_target) + ", not below like_target (" +
                           number_text(like_target) +

@@ -11,157 +11,17 @@
 #include "movierec/io/csv.hpp"
 #include "movierec/io/error.hpp"
 #include "movierec/io/files.hpp"
+#include "movierec/train/artifacts_folder.hpp"
+#include "artifact_files.hpp"
 
 namespace fs = std::filesystem;
 
 namespace movierec {
 namespace {
 
-constexpr const char* kUserEmbeddings = "user_embeddings.npy";
-constexpr const char* kMovieEmbeddings = "movie_embeddings.npy";
-constexpr const char* kUserMap = "user_map.json";
-constexpr const char* kMovieMap = "movie_map.json";
-constexpr const char* kUserBias = "user_bias.npy";
-constexpr const char* kMovieBias = "movie_bias.npy";
-constexpr const char* kManifest = "manifest.json";
+using namespace artifact_files;
+
 constexpr int kJsonIndent = 2;
-
-// The command that rebuilds `dir`, for every ModelError.
-std::string fix_for(const fs::path& dir) {
-  const std::string command = "build/bin/train_svd";
-  fs::path normal = dir.lexically_normal();
-  if (normal.filename().empty()) normal = normal.parent_path();  // "artifacts/"
-  return normal == "artifacts" ? command : command + " --out " + dir.string();
-}
-
-// Opens dir/name, turning a missing file into a ModelError that says how to make it.
-std::ifstream open_artifact(const fs::path& dir, const char* name) {
-  const fs::path path = dir / name;
-  std::error_code ec;
-  if (!fs::exists(path, ec)) {
-    throw ModelError(path.string() + " is missing" +
-                         (fs::is_directory(dir, ec) ? "" : " (no folder " + dir.string() + ")"),
-                     fix_for(dir));
-  }
-  try {
-    return open_input(path);
-  } catch (const InputError& e) {
-    throw ModelError(e.what(), fix_for(dir));
-  }
-}
-
-nlohmann::json read_json(const fs::path& dir, const char* name) {
-  std::ifstream in = open_artifact(dir, name);
-  try {
-    return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw ModelError((dir / name).string() + ": not valid JSON: " + e.what(), fix_for(dir));
-  }
-}
-
-RowMatrixXf read_embeddings(const fs::path& dir, const char* name) {
-  std::ifstream in = open_artifact(dir, name);
-  try {
-    RowMatrixXf matrix = read_npy_matrix(in, (dir / name).string());
-    if (!matrix.allFinite()) {
-      throw InputError((dir / name).string(), 0, "holds NaN or infinite values");
-    }
-    return matrix;
-  } catch (const InputError& e) {
-    throw ModelError(e.what(), fix_for(dir));
-  }
-}
-
-Eigen::VectorXf read_bias(const fs::path& dir, const char* name, const IdMap& map,
-                          const char* map_name) {
-  std::ifstream in = open_artifact(dir, name);
-  Eigen::VectorXf bias;
-  try {
-    bias = read_npy_vector(in, (dir / name).string());
-  } catch (const InputError& e) {
-    throw ModelError(e.what(), fix_for(dir));
-  }
-  if (!bias.allFinite()) {
-    throw ModelError((dir / name).string() + ": holds NaN or infinite values", fix_for(dir));
-  }
-  if (static_cast<std::size_t>(bias.size()) != map.size()) {
-    throw ModelError(fmt::format("{}: has {} values but {} maps {} ids", (dir / name).string(),
-                                 bias.size(), map_name, map.size()),
-                     fix_for(dir));
-  }
-  return bias;
-}
-
-// The optional biases: both files and the manifest's global_mean, or none of the three.
-void read_biases(Artifacts& artifacts, const fs::path& dir) {
-  std::error_code ec;
-  const bool user_file = fs::exists(dir / kUserBias, ec);
-  const bool movie_file = fs::exists(dir / kMovieBias, ec);
-  const auto mean = artifacts.manifest.find("global_mean");
-  const bool has_mean = mean != artifacts.manifest.end();
-  if (!user_file && !movie_file && !has_mean) return;
-  const auto fail = [&](const std::string& problem) {
-    throw ModelError(dir.string() + ": " + problem, fix_for(dir));
-  };
-  if (user_file != movie_file) {
-    fail(fmt::format("{} is there but {} is missing (a model with biases has both)",
-                     user_file ? kUserBias : kMovieBias, user_file ? kMovieBias : kUserBias));
-  }
-  if (!has_mean) fail(fmt::format("{} records no global_mean for the bias files", kManifest));
-  if (!mean->is_number() || !std::isfinite(mean->get<double>())) {
-    fail(fmt::format("{}: global_mean {} is not a finite number", kManifest, mean->dump()));
-  }
-  if (!user_file)
-    fail(fmt::format("{} records a global_mean but {} is missing", kManifest, kUserBias));
-  artifacts.global_mean = mean->get<double>();
-  artifacts.user_bias = read_bias(dir, kUserBias, artifacts.user_map, kUserMap);
-  artifacts.movie_bias = read_bias(dir, kMovieBias, artifacts.movie_map, kMovieMap);
-}
-
-IdMap read_map(const fs::path& dir, const char* name) {
-  const nlohmann::json json = read_json(dir, name);
-  try {
-    return IdMap::from_json(json, (dir / name).string());
-  } catch (const InputError& e) {
-    throw ModelError(e.what(), fix_for(dir));
-  }
-}
-
-// The manifest's format version and k; everything else in it is informational.
-int check_manifest(const nlohmann::json& manifest, const fs::path& dir) {
-  const std::string source = (dir / kManifest).string();
-  const auto fail = [&](const std::string& problem) {
-    throw ModelError(source + ": " + problem, fix_for(dir));
-  };
-  if (!manifest.is_object()) fail("expected a JSON object");
-  const auto version = manifest.find("format_version");
-  if (version == manifest.end() || !version->is_number_integer()) {
-    fail("'format_version' is missing or not an integer");
-  }
-  if (*version != kArtifactsFormatVersion) {
-    fail(fmt::format("format version {} is not supported (this program reads version {})",
-                     version->dump(), kArtifactsFormatVersion));
-  }
-  const auto k = manifest.find("k");
-  if (k == manifest.end() || !k->is_number_integer() || *k < 1) {
-    fail("'k' is missing or not a positive integer");
-  }
-  return k->get<int>();
-}
-
-// Embeddings must have one row per id of their map, and k columns.
-void check_shape(const RowMatrixXf& embeddings, const IdMap& map, int k, const fs::path& dir,
-                 const char* embeddings_name, const char* map_name) {
-  const auto problem = [&](const std::string& text) {
-    throw ModelError((dir / embeddings_name).string() + ": " + text, fix_for(dir));
-  };
-  if (static_cast<std::size_t>(embeddings.rows()) != map.size()) {
-    problem(fmt::format("has {} rows but {} maps {} ids", embeddings.rows(), map_name, map.size()));
-  }
-  if (embeddings.cols() != k) {
-    problem(fmt::format("has {} columns but the manifest says k = {}", embeddings.cols(), k));
-  }
-}
 
 void write_json(const AtomicDirectory& dir, const char* name, const nlohmann::json& json) {
   std::ofstream out = dir.create(name);
@@ -279,18 +139,6 @@ void save_artifacts(const fs::path& dir, const Artifacts& artifacts) {
   out.commit();
 }
 
-Artifacts load_artifacts(const fs::path& dir) {
-  Artifacts artifacts;
-  artifacts.manifest = read_json(dir, kManifest);
-  const int k = check_manifest(artifacts.manifest, dir);
-  artifacts.user_map = read_map(dir, kUserMap);
-  artifacts.movie_map = read_map(dir, kMovieMap);
-  artifacts.user_embeddings = read_embeddings(dir, kUserEmbeddings);
-  artifacts.movie_embeddings = read_embeddings(dir, kMovieEmbeddings);
-  check_shape(artifacts.user_embeddings, artifacts.user_map, k, dir, kUserEmbeddings, kUserMap);
-  check_shape(artifacts.movie_embeddings, artifacts.movie_map, k, dir, kMovieEmbeddings, kMovieMap);
-  read_biases(artifacts, dir);
-  return artifacts;
-}
+Artifacts load_artifacts(const fs::path& dir) { return ArtifactsFolder(dir).load(); }
 
 }  // namespace movierec

@@ -5,19 +5,16 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <fstream>
 #include <future>
 #include <limits>
 #include <numeric>
 #include <ostream>
-#include <streambuf>
 #include <tuple>
 #include <utility>
 
 #include "movierec/io/error.hpp"
 #include "movierec/io/files.hpp"
 #include "movierec/io/id_index.hpp"
-#include "movierec/data/processed.hpp"
 #include "movierec/io/progress.hpp"
 #include "movierec/train/scoring.hpp"
 
@@ -28,105 +25,7 @@ namespace {
 
 constexpr const char* kTrainFile = "train_transformed.csv";
 constexpr const char* kValFile = "val_transformed.csv";
-constexpr const char* kPreprocessFix = "build/bin/preprocess";
-constexpr std::size_t kReadChunk = std::size_t{1} << 20;
-// The shortest row of a transformed file: eight one-character fields, seven commas, a line break.
-constexpr std::size_t kMinRowBytes = 16;
 constexpr std::size_t kSummarySingularValues = 5;  // how many the summary shows
-
-// Reads a file through this buffer to checksum exactly the bytes parsed, in the same pass,
-// and to show progress in bytes.
-class ChecksumInput : public std::streambuf {
- public:
-  // Shows progress labelled `label` unless it is empty.
-  ChecksumInput(const fs::path& path, const std::string& label)
-      : path_(path), file_(open_input(path)), buffer_(kReadChunk) {
-    if (!label.empty()) progress_.emplace(label, static_cast<std::size_t>(fs::file_size(path)));
-  }
-
-  // Reads whatever the parser left, and returns the checksum of the whole file.
-  std::string finish() {
-    while (underflow() != traits_type::eof()) setg(egptr(), egptr(), egptr());
-    if (progress_) progress_->finish();
-    return sum_.hex();
-  }
-
- protected:
-  int_type underflow() override {
-    if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
-    file_.read(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
-    if (file_.bad()) throw InputError(path_.string(), 0, "read error");
-    const auto got = static_cast<std::size_t>(file_.gcount());
-    if (got == 0) return traits_type::eof();
-    sum_.update(buffer_.data(), got);
-    bytes_ += got;
-    if (progress_) progress_->update(bytes_);
-    setg(buffer_.data(), buffer_.data(), buffer_.data() + got);
-    return traits_type::to_int_type(buffer_[0]);
-  }
-
- private:
-  fs::path path_;
-  std::ifstream file_;
-  std::vector<char> buffer_;
-  Checksum sum_;
-  std::size_t bytes_ = 0;
-  std::optional<Progress> progress_;
-};
-
-// What processed/manifest.json records of one file.
-struct ListedFile {
-  fs::path path;
-  std::string checksum;
-  std::size_t rows = 0;  // 0 when not recorded
-};
-
-ListedFile listed_file(const nlohmann::json& manifest, const fs::path& dir,
-                       const std::string& name) {
-  const nlohmann::json& files = manifest.at("files");
-  const auto entry = files.find(name);
-  if (entry == files.end() || !entry->is_object() || !entry->contains("checksum") ||
-      !(*entry)["checksum"].is_string()) {
-    throw ModelError((dir / "manifest.json").string() + " lists no checksum for " + name,
-                     kPreprocessFix);
-  }
-  ListedFile listed{dir / name, (*entry)["checksum"].get<std::string>()};
-  std::error_code ec;
-  if (!fs::is_regular_file(listed.path, ec)) {
-    throw ModelError(listed.path.string() + " is missing", kPreprocessFix);
-  }
-  const auto rows = entry->find("rows");
-  if (rows != entry->end() && rows->is_number_unsigned()) {
-    // A damaged manifest must not reserve more rows than the file can hold.
-    listed.rows = std::min(rows->get<std::size_t>(), fs::file_size(listed.path) / kMinRowBytes);
-  }
-  return listed;
-}
-
-// Reads a transformed file, refusing it unless its bytes are those preprocess wrote.
-std::vector<TransformedRating> read_checked(const ListedFile& file, const fs::path& dir,
-                                            std::string& checksum, bool show_progress) {
-  const std::string name = file.path.filename().string();
-  ChecksumInput buffer(file.path, show_progress ? "reading " + name : "");
-  std::istream in(&buffer);
-  std::vector<TransformedRating> rows;
-  try {
-    rows = read_transformed(in, file.path.string(), file.rows);
-  } catch (const InputError& e) {
-    // A file preprocess wrote always parses: this one was damaged (cut short, edited), and
-    // running preprocess again is the fix.
-    throw ModelError(std::string(e.what()) + " (the file is not as preprocess wrote it)",
-                     kPreprocessFix);
-  }
-  checksum = buffer.finish();
-  if (checksum != file.checksum) {
-    throw ModelError(
-        fmt::format("{} changed since preprocess wrote it (checksum {}, {} says {})",
-                    file.path.string(), checksum, (dir / "manifest.json").string(), file.checksum),
-        kPreprocessFix);
-  }
-  return rows;
-}
 
 // The pipeline config these artifacts come from: preprocess's sections as it ran them (from
 // processed/manifest.json), the train section as train_svd runs it.
@@ -176,36 +75,12 @@ void normalize_rows(RowMatrixXf& movies) {
   }
 }
 
-const char* model_name(FactorModel model) {
-  switch (model) {
-    case FactorModel::kSvd:
-      return "svd";
-    case FactorModel::kAls:
-      return "als";
-    case FactorModel::kBiasedAls:
-      return "biased_als";
-  }
-  return "";
-}
-
-const char* scaling_name(MovieScaling scaling) {
-  switch (scaling) {
-    case MovieScaling::kV:
-      return "v";
-    case MovieScaling::kVSigma:
-      return "v_sigma";
-    case MovieScaling::kNormalized:
-      return "normalized";
-  }
-  return "";
-}
-
 void record_shape(Artifacts& artifacts, const RatingMatrix& matrix, int k, FactorModel model,
                   MovieScaling scaling) {
   artifacts.user_map = matrix.users;
   artifacts.movie_map = matrix.movies;
-  artifacts.manifest["model"] = model_name(model);
-  artifacts.manifest["movie_scaling"] = scaling_name(scaling);
+  artifacts.manifest["model"] = std::string(choice_name(model));
+  artifacts.manifest["movie_scaling"] = std::string(choice_name(scaling));
   artifacts.manifest["k"] = k;
   artifacts.manifest["rows"] = {{"users", matrix.values.rows()},
                                 {"movies", matrix.values.cols()},
@@ -213,31 +88,6 @@ void record_shape(Artifacts& artifacts, const RatingMatrix& matrix, int k, Facto
 }
 
 }  // namespace
-
-FactorModel parse_model(const std::string& name) {
-  if (name == "svd") return FactorModel::kSvd;
-  if (name == "als") return FactorModel::kAls;
-  if (name == "biased_als") return FactorModel::kBiasedAls;
-  throw ConfigError("train_svd", 0, "train.model",
-                    "unknown model '" + name + "' (svd, als or biased_als)");
-}
-
-MovieScaling parse_movie_scaling(const std::string& name) {
-  if (name == "v") return MovieScaling::kV;
-  if (name == "v_sigma") return MovieScaling::kVSigma;
-  if (name == "normalized") return MovieScaling::kNormalized;
-  throw ConfigError("train_svd", 0, "train.movie_scaling",
-                    "unknown movie scaling '" + name + "' (v, v_sigma or normalized)");
-}
-
-Target parse_target(const std::string& name) {
-  if (name == "final_rating") return Target::kFinalRating;
-  if (name == "rating_norm") return Target::kRatingNorm;
-  if (name == "rating") return Target::kRating;
-  if (name == "like") return Target::kLike;
-  throw ConfigError("train_svd", 0, "train.target",
-                    "unknown target '" + name + "' (final_rating, rating_norm, rating or like)");
-}
 
 double target_value(const TransformedRating& rating, Target target) {
   switch (target) {
@@ -341,11 +191,6 @@ Artifacts factorise(const RatingMatrix& matrix, int k, const SvdOptions& options
 Artifacts factorise_als(const RatingMatrix& matrix, const AlsOptions& options, bool biased,
                         MovieScaling scaling) {
   const FactorModel model = biased ? FactorModel::kBiasedAls : FactorModel::kAls;
-  if (scaling == MovieScaling::kVSigma) {
-    throw ConfigError("train_svd", 0, "train.movie_scaling",
-                      "v_sigma needs singular values, which train.model " +
-                          std::string(model_name(model)) + " does not have");
-  }
   Artifacts artifacts;
   std::vector<double> objective;
   if (biased) {
@@ -380,49 +225,50 @@ AlsOptions als_options(const PipelineConfig& config) {
   return options;
 }
 
-Artifacts fit_model(const RatingMatrix& matrix, const PipelineConfig& config) {
-  const FactorModel model = parse_model(config.model);
-  const MovieScaling scaling = parse_movie_scaling(config.movie_scaling);
+Artifacts fit_model(const RatingMatrix& matrix, const PipelineConfig& config,
+                    const ProgressSink& progress) {
+  const FactorModel model = config.model;
+  const MovieScaling scaling = config.movie_scaling;
   if (model == FactorModel::kSvd) {
-    Progress progress("SVD (matrix-vector products)");
     SvdOptions options;
     options.tolerance = config.svd_tolerance;
     options.max_iterations = config.svd_max_iterations;
-    options.progress = [&](std::size_t products) { progress.update(products); };
+    if (progress) {
+      options.progress = [&](std::size_t products) {
+        progress("SVD (matrix-vector products)", products, 0);
+      };
+    }
     return factorise(matrix, config.k, options, scaling);
   }
-  Progress progress("ALS iterations", static_cast<std::size_t>(config.als_iterations));
   AlsOptions options = als_options(config);
-  options.progress = [&](int iteration, double) {
-    progress.update(static_cast<std::size_t>(iteration));
-  };
+  if (progress) {
+    options.progress = [&](int iteration, double) {
+      progress("ALS iterations", static_cast<std::size_t>(iteration),
+               static_cast<std::size_t>(config.als_iterations));
+    };
+  }
   return factorise_als(matrix, options, model == FactorModel::kBiasedAls, scaling);
 }
 
-nlohmann::json train_model(const fs::path& processed_dir, const fs::path& out_dir,
-                           const PipelineConfig& config) {
+nlohmann::json train_model(const ProcessedFolder& processed, const fs::path& out_dir,
+                           const PipelineConfig& config, const ProgressSink& progress) {
   const auto start = std::chrono::steady_clock::now();
-  const Target target = parse_target(config.target);
+  const Target target = config.target;
   config.validate("train_svd");  // a config built in code meets the YAML's rules too
-  const nlohmann::json processed = read_processed_manifest(processed_dir);
   // Both inputs are looked up before the long work, so a missing one fails at once.
-  const ListedFile train_file = listed_file(processed, processed_dir, kTrainFile);
-  const ListedFile val_file = listed_file(processed, processed_dir, kValFile);
+  processed.require(kTrainFile);
+  processed.require(kValFile);
 
   // The validation file is read on a second thread while the (larger) train file is read.
-  std::string val_checksum;
-  std::future<std::vector<TransformedRating>> val_rows = std::async(std::launch::async, [&] {
-    return read_checked(val_file, processed_dir, val_checksum, false);
-  });
-  std::string train_checksum;
+  std::future<std::vector<TransformedRating>> val_rows =
+      std::async(std::launch::async, [&] { return processed.read_transformed(kValFile); });
   std::vector<TransformedRating> val;
   Artifacts artifacts;
   {
-    RatingMatrix matrix =
-        build_rating_matrix(read_checked(train_file, processed_dir, train_checksum, true), target,
-                            train_file.path.string());
+    RatingMatrix matrix = build_rating_matrix(processed.read_transformed(kTrainFile, progress),
+                                              target, (processed.dir() / kTrainFile).string());
     val = val_rows.get();  // a bad validation file fails before the long part
-    artifacts = fit_model(matrix, config);
+    artifacts = fit_model(matrix, config, progress);
   }
   const Validation validation = validate(artifacts, val, target);
 
@@ -430,10 +276,12 @@ nlohmann::json train_model(const fs::path& processed_dir, const fs::path& out_di
   manifest["format_version"] = kArtifactsFormatVersion;
   manifest["program"] = "train_svd";
   manifest["created"] = utc_now();
-  manifest["target"] = config.target;
-  manifest["predicts"] = target == Target::kRating ? "stars" : config.target;
-  manifest["config"] = recorded_config(config, processed);
-  manifest["inputs"] = {{kTrainFile, train_checksum}, {kValFile, val_checksum}};
+  const std::string target_name(choice_name(target));
+  manifest["target"] = target_name;
+  manifest["predicts"] = target == Target::kRating ? "stars" : target_name;
+  manifest["config"] = recorded_config(config, processed.manifest());
+  manifest["inputs"] = {{kTrainFile, processed.checksum(kTrainFile)},
+                        {kValFile, processed.checksum(kValFile)}};
   manifest["validation_rmse"] = validation.rmse ? nlohmann::json(*validation.rmse) : nullptr;
   manifest["validation_rows"] = validation.rows;
   manifest["validation_skipped"] = validation.skipped;

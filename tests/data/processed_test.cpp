@@ -5,8 +5,11 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
+#include <unordered_map>
 
+#include "movierec/data/processed_folder.hpp"
 #include "movierec/io/error.hpp"
 #include "movierec/io/files.hpp"
 
@@ -150,7 +153,7 @@ TEST_CASE("write_processed writes every file and a manifest that describes them"
                   [&](std::size_t rows) { last_progress = rows; });
   CHECK(last_progress == 6 + 3 * 2 + 2 * 2 + 1 * 2);
 
-  const nlohmann::json read = read_processed_manifest(dir);
+  const nlohmann::json read = ProcessedFolder(dir).manifest();
   CHECK(read["format_version"] == 1);
   CHECK(read["program"] == "preprocess");
   CHECK(read["data"]["dir"] == "somewhere");
@@ -182,12 +185,13 @@ TEST_CASE("write_processed writes every file and a manifest that describes them"
   CHECK(slurp(dir / "movies_filtered.csv") ==
         "movieId,title,genres\n10,Heat (1995),Action|Crime\n"
         "20,\"Shawshank Redemption, The (1994)\",Drama\n30,Untitled,\n");
-  const auto val = read_transformed_file(dir / "val_transformed.csv");
+  const ProcessedFolder folder(dir);
+  const auto val = folder.read_transformed("val_transformed.csv");
   REQUIRE(val.size() == 2);
   CHECK(val[0].rating_norm == Approx(2.0 - 3.75));
   CHECK(val[1].rating_norm == Approx(1.0 - 5.0));
   CHECK(val[0].time_weight == 1.0);  // newer than the newest train rating
-  CHECK(read_ratings_file(dir / "ratings_filtered.csv").size() == 6);
+  CHECK(folder.read_ratings("ratings_filtered.csv").size() == 6);
 }
 
 TEST_CASE("write_processed leaves the previous folder whole when it fails") {
@@ -202,7 +206,7 @@ TEST_CASE("write_processed leaves the previous folder whole when it fails") {
                                     [](std::size_t) { throw Error("interrupted"); }),
                     "interrupted");
   CHECK(slurp(dir / "manifest.json") == before);
-  CHECK(read_ratings_file(dir / "train.csv").size() == 3);
+  CHECK(ProcessedFolder(dir).read_ratings("train.csv").size() == 3);
   std::size_t entries = 0;
   for (const auto& entry : fs::directory_iterator(temp.path())) {
     (void)entry;
@@ -211,11 +215,11 @@ TEST_CASE("write_processed leaves the previous folder whole when it fails") {
   CHECK(entries == 1);  // no temporary folder left behind
 }
 
-TEST_CASE("read_processed_manifest refuses what preprocess did not write") {
+TEST_CASE("ProcessedFolder refuses a manifest preprocess did not write") {
   TempDir temp;
   const auto error_of = [&] {
     try {
-      read_processed_manifest(temp.path());
+      ProcessedFolder folder(temp.path());
     } catch (const ModelError& e) {
       return std::string(e.what());
     }
@@ -243,13 +247,72 @@ TEST_CASE("read_processed_manifest refuses what preprocess did not write") {
   CHECK(error_of().empty());
 }
 
-TEST_CASE("read_processed_manifest names the folder in its fix command") {
+TEST_CASE("ProcessedFolder names the folder in its fix command") {
   TempDir temp;
   try {
-    read_processed_manifest(temp.path());
+    ProcessedFolder folder(temp.path());
     FAIL("an empty folder was accepted");
   } catch (const ModelError& e) {
     CHECK(std::string(e.what()).find("run: build/bin/preprocess --out " + temp.path().string()) !=
           std::string::npos);
   }
+}
+
+TEST_CASE("ProcessedFolder hands out only the bytes its manifest lists") {
+  TempDir temp;
+  const fs::path dir = temp.path() / "processed";
+  write_processed(dir, sample_data(), PipelineConfig{}, nlohmann::json::object());
+  const ProcessedFolder folder(dir);
+  const auto refusal = [&](const std::function<void()>& read) {
+    try {
+      read();
+    } catch (const ModelError& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  const std::string fix = "(to fix it, run: build/bin/preprocess --out " + dir.string() + ")";
+
+  CHECK(folder.read("train_max_timestamp.txt") == "200\n");
+  CHECK(folder.checksum("train.csv") == file_checksum(dir / "train.csv"));
+  CHECK(folder.checksum("unlisted.csv").empty());
+  CHECK(folder.read_ratings("train.csv").size() == 3);
+  const std::vector<TransformedRating> val = folder.read_transformed("val_transformed.csv");
+  REQUIRE(val.size() == 2);
+  CHECK(val[0].rating_norm == Approx(2.0 - 3.75));
+  CHECK(folder.read_catalog().size() == 1);
+  CHECK(folder.read_popularity() == std::unordered_map<std::int32_t, std::int64_t>{
+                                        {10, 2}, {20, 1}, {30, 0}});
+  // The progress of a streamed file, in bytes.
+  std::size_t last = 0, total = 0;
+  folder.read_transformed("train_transformed.csv",
+                          [&](std::string_view step, std::size_t done, std::size_t of) {
+                            CHECK(step == "reading train_transformed.csv");
+                            last = done;
+                            total = of;
+                          });
+  CHECK(last == fs::file_size(dir / "train_transformed.csv"));
+  CHECK(total == last);
+
+  CHECK(refusal([&] { folder.read("unlisted.csv"); }) ==
+        (dir / "manifest.json").string() + " lists no checksum for unlisted.csv " + fix);
+  std::ofstream(dir / "test.csv", std::ios::app) << "3,10,4.0,300\n";
+  for (const auto& read : std::vector<std::function<void()>>{
+           [&] { folder.read("test.csv"); }, [&] { folder.read_ratings("test.csv"); }}) {
+    const std::string message = refusal(read);
+    CHECK_THAT(message, Catch::StartsWith((dir / "test.csv").string() +
+                                          " has changed since preprocess wrote it (checksum ") &&
+                            Catch::EndsWith(fix));
+  }
+  // A damaged rating file fails to parse before its checksum is known: named as damaged.
+  std::ofstream(dir / "val_transformed.csv", std::ios::app) << "1,x\n";
+  CHECK_THAT(refusal([&] { folder.read_transformed("val_transformed.csv"); }),
+             Catch::Contains("val_transformed.csv:4") &&
+                 Catch::Contains("(the file is not as preprocess wrote it)") &&
+                 Catch::EndsWith(fix));
+  fs::remove(dir / "movie_popularity.json");
+  CHECK(refusal([&] { folder.read_popularity(); }) ==
+        (dir / "movie_popularity.json").string() + " is missing " + fix);
+  CHECK_THROWS_AS(folder.require("movie_popularity.json"), ModelError);
+  CHECK_NOTHROW(folder.require("train.csv"));
 }

@@ -62,7 +62,7 @@ struct Api {
 
   FakeClock clock;
   Model model = fixture_model();
-  TitleIndex titles{title_entries(model.catalog)};
+  TitleIndex titles{title_entries(model.catalog())};
   HttpApi api;
 };
 

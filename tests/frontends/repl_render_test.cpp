@@ -6,6 +6,7 @@
 #include <string>
 
 #include "movierec/frontends/repl.hpp"
+#include "movierec/frontends/session_json.hpp"
 #include "movierec/frontends/terminal.hpp"
 #include "repl_fixture.hpp"
 
@@ -18,7 +19,7 @@ namespace {
 std::vector<nlohmann::json> json_session(const std::string& input, std::uint64_t seed = 42,
                                          Policy policy = fixture_policy()) {
   const Model model = fixture_model();
-  const TitleIndex titles(title_entries(model.catalog));
+  const TitleIndex titles(title_entries(model.catalog()));
   LineHandler handler(model, titles, policy, seed);
   std::istringstream in(input);
   std::ostringstream out;
@@ -37,7 +38,7 @@ std::vector<std::string> names(const std::vector<nlohmann::json>& events) {
 
 std::string terminal_session(const std::string& input, bool colour, bool echo = true) {
   const Model model = fixture_model();
-  const TitleIndex titles(title_entries(model.catalog));
+  const TitleIndex titles(title_entries(model.catalog()));
   LineHandler handler(model, titles, fixture_policy(), 42);
   TerminalStyle style;
   style.colour = colour;
@@ -179,7 +180,7 @@ TEST_CASE("the terminal never echoes a huge line") {
 
 TEST_CASE("random lines never break the handler") {
   const Model model = fixture_model();
-  const TitleIndex titles(title_entries(model.catalog));
+  const TitleIndex titles(title_entries(model.catalog()));
   const std::vector<std::string> words = {"toy",  "story", "1",     "2",    "y",   "n",
                                           "s",    "i",     "h",     "heat", "the", "matrix",
                                           "1999", "?",     "fargo", "alien"};
@@ -205,4 +206,25 @@ TEST_CASE("random lines never break the handler") {
       }
     }
   }
+}
+
+TEST_CASE("score parts as JSON: each part under its name") {
+  ScoreParts parts;
+  parts.model_score = 1;
+  parts.genre_affinity = 2;
+  parts.model = 3;
+  parts.genre_distance = 4;
+  parts.popularity = 5;
+  parts.diversity = 6;
+  parts.exploration = 7;
+  parts.total = 8;
+  const nlohmann::json json = to_json(parts);
+  CHECK(json == nlohmann::json{{"model_score", 1},
+                               {"genre_affinity", 2},
+                               {"model", 3},
+                               {"genre_distance", 4},
+                               {"popularity", 5},
+                               {"diversity", 6},
+                               {"exploration", 7},
+                               {"total", 8}});
 }

@@ -28,7 +28,7 @@ TEST_CASE("four certain favourites start the recommendations") {
   CHECK(only<FavouriteEvent>(fourth).number == 4);
   const auto& rec = only<RecommendationEvent>(fourth, 1);
   CHECK(rec.number == 1);
-  CHECK(f.handler.session().seen(*f.model.artifacts.movie_map.row(rec.movie.movie_id)) == false);
+  CHECK(f.handler.session().seen(*f.model.artifacts().movie_map.row(rec.movie.movie_id)) == false);
   CHECK(rec.parts.total == Approx(f.handler.session().explain().parts.total));
   CHECK(f.handler.prompt().kind == ReplPrompt::Kind::kAnswer);
   CHECK(f.handler.session().favourites().size() == 4);
@@ -151,7 +151,7 @@ TEST_CASE("answers: like, dislike, skip, info, help, hints") {
   const auto& details = only<InfoEvent>(info);
   CHECK(details.movie.movie_id == first);
   CHECK(details.parts.total == Approx(f.handler.session().explain().parts.total));
-  CHECK(details.exploration_rule == f.handler.session().policy().exploration);
+  CHECK(details.exploration_rule == choice_name(f.handler.session().policy().exploration));
   CHECK_FALSE(details.nearest.empty());
   CHECK(details.nearest.size() <= f.handler.options().max_info_neighbours);
   CHECK(only<InfoEvent>(f.say("INFO")).movie.movie_id == first);  // the same movie waits
@@ -173,7 +173,7 @@ TEST_CASE("answers: like, dislike, skip, info, help, hints") {
   CHECK(f.handler.session().counts().likes == 2);
   CHECK(f.handler.session().counts().dislikes == 1);
   CHECK(f.handler.session().counts().skips == 1);
-  CHECK(f.handler.session().disliked().front() == *f.model.artifacts.movie_map.row(second));
+  CHECK(f.handler.session().disliked().front() == *f.model.artifacts().movie_map.row(second));
 
   const auto end = f.say("Q");
   const auto& summary = only<EndEvent>(end);

@@ -31,10 +31,12 @@ void fuzz_pipeline(std::istream& in) {
   }
   for (const movierec::ConfigField& field : config.fields()) {
     std::visit(
-        [&](auto* value) {
-          using T = std::remove_pointer_t<decltype(value)>;
-          if constexpr (std::is_same_v<T, int> || std::is_same_v<T, double>) {
+        [&](const auto& value) {
+          using T = std::remove_cvref_t<decltype(value)>;
+          if constexpr (std::is_same_v<T, int*> || std::is_same_v<T, double*>) {
             check(*value >= field.min && *value <= field.max, "a value outside its key's range");
+          } else if constexpr (std::is_same_v<T, movierec::ChoiceField>) {
+            check(value.index() < value.names().size(), "a choice outside its names");
           }
         },
         field.value);

@@ -21,7 +21,7 @@ using movierec::fuzz::check;
 
 struct Fixed {
   movierec::Model model = movierec::test::fixture_model();
-  movierec::TitleIndex titles{movierec::title_entries(model.catalog)};
+  movierec::TitleIndex titles{movierec::title_entries(model.catalog())};
   movierec::ServeOptions options = [] {
     movierec::ServeOptions small;
     small.max_sessions = 4;  // so that the limit is met

@@ -1,10 +1,11 @@
-// Fuzzes the one model loader (model.hpp) on whole folders: the manifests' handling (format
-// versions, k, the recorded config, input checksums, the processed files' checksums), the id maps,
-// the .npy embeddings and biases, movie_metadata.csv and movie_popularity.json, and how they are
-// checked against each other. The input is ten files separated by lines holding "--", in the order
-// of kFiles below, after one flags byte; an empty part leaves that file out. With bit 0 of the
-// flags set, the target writes the checksums the files need into the manifests (when they are JSON
-// objects), so that mutations reach the readers behind the checksum checks.
+// Fuzzes the one model loader (model.hpp, through the folder types) on whole folders: the
+// manifests' handling (format versions, k, the recorded config, input checksums, the processed
+// files' checksums), the id maps, the .npy embeddings and biases, movie_metadata.csv and
+// movie_popularity.json, and how they are checked against each other. The input is ten files
+// separated by lines holding "--", in the order of kFiles below, after one flags byte; an empty
+// part leaves that file out. With bit 0 of the flags set, the target writes the checksums the files
+// need into the manifests (when they are JSON objects), so that mutations reach the readers behind
+// the checksum checks.
 //
 // load_model may only throw ModelError, the refusal that names its fix; a model it returns must
 // hold together, and a session on it must run.
@@ -15,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "fuzz_support.hpp"
@@ -85,13 +87,14 @@ void fix_checksums(std::array<std::string, kParts>& parts) {
 
 void check_model(const movierec::Model& model) {
   const std::size_t movies = model.movie_count();
-  check(static_cast<std::size_t>(model.artifacts.movie_embeddings.rows()) == movies,
+  check(static_cast<std::size_t>(model.artifacts().movie_embeddings.rows()) == movies,
         "embedding rows differ from the movies");
-  check(model.popularity.size() == movies && model.movie_genres.size() == movies,
+  check(model.popularity().size() == movies && model.movie_genres().size() == movies,
         "per-row data of another size");
-  check(model.artifacts.movie_embeddings.allFinite() && model.artifacts.user_embeddings.allFinite(),
+  check(model.artifacts().movie_embeddings.allFinite() &&
+            model.artifacts().user_embeddings.allFinite(),
         "embeddings with NaN or infinite values");
-  const movierec::Artifacts& artifacts = model.artifacts;
+  const movierec::Artifacts& artifacts = model.artifacts();
   if (artifacts.has_biases()) {
     check(static_cast<std::size_t>(artifacts.movie_bias.size()) == movies &&
               artifacts.user_bias.size() == artifacts.user_embeddings.rows(),
@@ -102,10 +105,10 @@ void check_model(const movierec::Model& model) {
     check(artifacts.user_bias.size() == 0, "user biases without movie biases");
   }
   for (std::size_t row = 0; row < movies; ++row) {
-    check(model.catalog_index[row] < model.catalog.size(), "a catalog index out of range");
-    check(model.info(row).id == model.artifacts.movie_map.id(row), "a row of another movie");
-    for (const int genre : model.movie_genres[row]) {
-      check(genre >= 0 && static_cast<std::size_t>(genre) < model.genre_names.size(),
+    check(model.catalog_index()[row] < model.catalog().size(), "a catalog index out of range");
+    check(model.info(row).id == model.artifacts().movie_map.id(row), "a row of another movie");
+    for (const int genre : model.movie_genres()[row]) {
+      check(genre >= 0 && static_cast<std::size_t>(genre) < model.genre_names().size(),
             "a genre index out of range");
     }
   }
@@ -146,13 +149,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     out.write(parts[i].data(), static_cast<std::streamsize>(parts[i].size()));
     if (!out.flush()) movierec::fuzz::fail("cannot write the model files");
   }
-  movierec::Model model;
+  std::optional<movierec::Model> model;
   try {
     model = movierec::load_model(dir / "artifacts", dir / "processed");
   } catch (const movierec::ModelError&) {
     return 0;
   }
-  check_model(model);
-  run_session(model);
+  check_model(*model);
+  run_session(*model);
   return 0;
 }

@@ -1,6 +1,8 @@
+#include <algorithm>
 #include <catch2/catch.hpp>
-
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "movierec/data/pipeline_config.hpp"
 #include "movierec/io/error.hpp"
@@ -37,7 +39,7 @@ TEST_CASE("pipeline config defaults are the seed's") {
   CHECK(config.popularity_exponent == 0.5);
   CHECK(config.half_life_days == 365.0);
   CHECK(config.k == 50);
-  CHECK(config.target == "final_rating");
+  CHECK(config.target == Target::kFinalRating);
 }
 
 TEST_CASE("pipeline config reads nested sections") {
@@ -46,7 +48,7 @@ TEST_CASE("pipeline config reads nested sections") {
   CHECK(config.min_user_ratings == 5);
   CHECK(config.train_ratio == 0.8);
   CHECK(config.k == 8);
-  CHECK(config.target == "rating");
+  CHECK(config.target == Target::kRating);
 }
 
 TEST_CASE("pipeline config errors name line, key and allowed values") {
@@ -89,8 +91,8 @@ TEST_CASE("config serialises to nested json") {
 
 TEST_CASE("training levers default to today's SVD and are range-checked") {
   const PipelineConfig config = load("");
-  CHECK(config.model == "svd");
-  CHECK(config.movie_scaling == "v");
+  CHECK(config.model == FactorModel::kSvd);
+  CHECK(config.movie_scaling == MovieScaling::kV);
   CHECK(config.als_iterations == 12);
   CHECK(config.als_missing_weight == 0.1);
   CHECK(config.als_regularization == 1.0);
@@ -99,8 +101,8 @@ TEST_CASE("training levers default to today's SVD and are range-checked") {
   const PipelineConfig als = load(
       "train:\n  model: als\n  movie_scaling: normalized\n  als_iterations: 3\n"
       "  als_missing_weight: 1\n  als_regularization: 0.5\n  als_cg_steps: 4\n  seed: 9\n");
-  CHECK(als.model == "als");
-  CHECK(als.movie_scaling == "normalized");
+  CHECK(als.model == FactorModel::kAls);
+  CHECK(als.movie_scaling == MovieScaling::kNormalized);
   CHECK(als.als_iterations == 3);
   CHECK(als.als_missing_weight == 1.0);
   CHECK(als.als_regularization == 0.5);
@@ -138,10 +140,11 @@ TEST_CASE("config reads back from the json it writes") {
   written.min_movie_ratings = 7;
   written.train_ratio = 0.6;
   written.half_life_days = 1.0 / 3.0;
-  written.target = "like";
+  written.target = Target::kLike;
   PipelineConfig read;
   apply_json(written.to_json(), "manifest.json", read.fields());
   CHECK(read.to_json() == written.to_json());
+  CHECK(read.target == Target::kLike);
   CHECK(read.half_life_days == written.half_life_days);  // the shortest text reads back exactly
 }
 
@@ -156,4 +159,29 @@ TEST_CASE("config from json refuses what it does not understand") {
                     Catch::Contains("key 'train.k': must be a single value"));
   CHECK_THROWS_AS(apply_json(nlohmann::json::array(), "m.json", fields), ConfigError);
   CHECK(config.k == 50);
+}
+
+TEST_CASE("a choice key reads, writes and names its enum through one name table") {
+  PipelineConfig config;
+  const std::vector<ConfigField> fields = config.fields();
+  const auto field = [&](const std::string& name) {
+    return *std::find_if(fields.begin(), fields.end(),
+                         [&](const ConfigField& f) { return f.name == name; });
+  };
+  CHECK(field("train.model").text() == "svd");
+  apply_value(fields, "model", "biased_als", "command line");
+  CHECK(config.model == FactorModel::kBiasedAls);
+  CHECK(field("train.model").text() == "biased_als");
+  CHECK(config.to_json()["train"]["model"] == "biased_als");
+  apply_json({{"train", {{"movie_scaling", "normalized"}}}}, "manifest", config.fields());
+  CHECK(config.movie_scaling == MovieScaling::kNormalized);
+  CHECK_THROWS_WITH(apply_json({{"train", {{"target", 3}}}}, "manifest", config.fields()),
+                    "manifest: key 'train.target': must be one of final_rating, rating_norm, "
+                    "rating, like, got '3'");
+  for (const Target target :
+       {Target::kFinalRating, Target::kRatingNorm, Target::kRating, Target::kLike}) {
+    CHECK(parse_choice<Target>(choice_name(target)) == target);
+  }
+  CHECK(choice_name(static_cast<Target>(9)).empty());
+  CHECK_FALSE(parse_choice<MovieScaling>("V"));
 }

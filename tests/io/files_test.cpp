@@ -81,3 +81,19 @@ TEST_CASE("write_file_atomically refuses a folder, naming it") {
   }
   CHECK(fs::is_directory(dir.path()));
 }
+
+TEST_CASE("fix_command names each folder that is not its flag's default") {
+  CHECK(fix_command("preprocess", {{"--out", "processed", "processed"}}) == "build/bin/preprocess");
+  CHECK(fix_command("preprocess", {{"--out", "processed/", "processed"}}) ==
+        "build/bin/preprocess");
+  CHECK(fix_command("preprocess", {{"--out", "./processed", "processed"}}) ==
+        "build/bin/preprocess");
+  CHECK(fix_command("preprocess", {{"--out", "other/", "processed"}}) ==
+        "build/bin/preprocess --out other/");
+  CHECK(fix_command("preprocess", {{"--out", "/data/processed", "processed"}}) ==
+        "build/bin/preprocess --out /data/processed");
+  CHECK(fix_command("train_svd", {{"--processed", "P", "processed"}, {"--out", "A", "artifacts"}}) ==
+        "build/bin/train_svd --processed P --out A");
+  CHECK(fix_command("train_svd", {{"--processed", "processed", "processed"},
+                                  {"--out", "A", "artifacts"}}) == "build/bin/train_svd --out A");
+}

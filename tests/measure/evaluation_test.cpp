@@ -33,15 +33,15 @@ RowMatrixXf matrix(const std::vector<std::vector<float>>& rows) {
 //   user 1    1    0.5  1.5  0.5  2    1
 //   user 2    0    1    1    0    0    2
 Model hand_model(const std::string& target) {
-  Model model;
-  model.artifacts.movie_embeddings = matrix({{1, 0}, {0, 1}, {1, 1}, {0.5, 0}, {2, 0}, {0, 2}});
-  model.artifacts.user_embeddings = matrix({{1, 0.5}, {0, 1}, {1, 1}});
-  model.artifacts.movie_map = IdMap({10, 20, 30, 40, 50, 60});
-  model.artifacts.user_map = IdMap({1, 2, 3});
-  model.artifacts.manifest = {{"target", target}, {"k", 2}};
-  model.pipeline.target = target;
-  model.catalog_index.assign(6, 0);
-  return model;
+  ModelParts parts =
+      with_ids(make_parts({{1, 0}, {0, 1}, {1, 1}, {0.5, 0}, {2, 0}, {0, 2}},
+                          std::vector<std::vector<int>>(6), std::vector<std::int64_t>(6, 0), {}),
+               {10, 20, 30, 40, 50, 60});
+  parts.artifacts.user_embeddings = matrix({{1, 0.5}, {0, 1}, {1, 1}});
+  parts.artifacts.user_map = IdMap({1, 2, 3});
+  parts.artifacts.manifest = {{"target", target}, {"k", 2}};
+  parts.pipeline.target = *parse_choice<Target>(target);
+  return Model::build(std::move(parts));
 }
 
 TransformedRating row(std::int32_t user, std::int32_t movie, float stars, double final_rating) {
@@ -65,7 +65,7 @@ TransformedRating transformed(std::int32_t user, std::int32_t movie, float stars
 EvaluationData random_ratings(const Model& model, std::size_t users, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
   EvaluationData data;
-  const auto& ids = model.artifacts.movie_map.ids();
+  const auto& ids = model.artifacts().movie_map.ids();
   for (std::size_t u = 0; u < users; ++u) {
     const auto user = static_cast<std::int32_t>(u + 1);
     std::vector<std::int32_t> movies = ids;
@@ -202,15 +202,15 @@ TEST_CASE("compare specs: NAME=DIR[,POLICY]") {
 }
 
 TEST_CASE("the whole report is the same for any thread count, and refuses mismatched models") {
-  Model model = random_model(120, 5, 8);
-  std::vector<std::int32_t> ids(model.movie_count());
+  std::vector<std::int32_t> ids(120);
   for (std::size_t r = 0; r < ids.size(); ++r) ids[r] = static_cast<std::int32_t>(3 * r + 1);
-  model.artifacts.movie_map = IdMap(ids);
+  ModelParts parts = with_ids(random_parts(120, 5, 8), ids);
   std::vector<std::int32_t> users(30);
   for (std::size_t u = 0; u < users.size(); ++u) users[u] = static_cast<std::int32_t>(u + 1);
-  model.artifacts.user_map = IdMap(users);
-  model.artifacts.user_embeddings = RowMatrixXf::Random(30, 5);
-  model.pipeline.target = "final_rating";
+  parts.artifacts.user_map = IdMap(users);
+  parts.artifacts.user_embeddings = RowMatrixXf::Random(30, 5);
+  parts.pipeline.target = Target::kFinalRating;
+  const Model model = Model::build(parts);
   const EvaluationData data = random_ratings(model, 30, 4);
   Policy policy;
   policy.min_genre_affinity = 0;
@@ -234,7 +234,8 @@ TEST_CASE("the whole report is the same for any thread count, and refuses mismat
   options.seed = 2;
   CHECK(to_json(evaluate(data, models, options)) != to_json(one));
 
-  models[1].model.artifacts.movie_map = IdMap(std::vector<std::int32_t>(ids.rbegin(), ids.rend()));
+  models[1].model =
+      Model::build(with_ids(parts, std::vector<std::int32_t>(ids.rbegin(), ids.rend())));
   CHECK_THROWS_AS(evaluate(data, models, options), Error);
   models[1] = models[0];  // the same name twice
   CHECK_THROWS_WITH(evaluate(data, models, options), Catch::Contains("two systems are named"));

@@ -16,13 +16,12 @@ using namespace movierec::test;
 
 namespace {
 
-// Movie ids 10, 20, ..., one per row of `model`.
-Model with_ids(Model model) {
-  std::vector<std::int32_t> ids(model.movie_count());
+// The model of `parts` with movie ids 10, 20, ..., one per row.
+Model numbered(ModelParts parts) {
+  std::vector<std::int32_t> ids(parts.artifacts.movie_map.size());
   for (std::size_t row = 0; row < ids.size(); ++row)
     ids[row] = static_cast<std::int32_t>(10 * (row + 1));
-  model.artifacts.movie_map = IdMap(ids);
-  return model;
+  return Model::build(with_ids(std::move(parts), ids));
 }
 
 SimulatedUser user_with(std::int32_t id, std::array<std::size_t, 4> favourites,
@@ -115,9 +114,9 @@ TEST_CASE("favourites: best-rated embedded train movies, most recent then lower 
 }
 
 TEST_CASE("most popular first: train ratings, ties to the lower id, skipping favourites") {
-  Model model = with_ids(small_model({50, 50, 10, 90, 20, 70, 20, 5, 70, 0}));
-  // Reverse the ids so that the tie-break by id differs from one by row.
-  model.artifacts.movie_map = IdMap({100, 90, 80, 70, 60, 50, 40, 30, 20, 10});
+  // The ids reversed, so that the tie-break by id differs from one by row.
+  const Model model = Model::build(with_ids(small_parts({50, 50, 10, 90, 20, 70, 20, 5, 70, 0}),
+                                            {100, 90, 80, 70, 60, 50, 40, 30, 20, 10}));
   const SimulatedSystem popular = most_popular_system("most popular", model);
   // 3 (90); 5 and 8 (70: ids 50, 20, so 8 first); 0 and 1 (50: ids 100, 90); 4 and 6 (20: ids
   // 60, 40); 2; 7; 9.
@@ -135,7 +134,7 @@ TEST_CASE("most popular first: train ratings, ties to the lower id, skipping fav
 }
 
 TEST_CASE("random: seeded, never a favourite or a repeat, until the catalog runs out") {
-  const Model model = with_ids(random_model(40, 4, 5));
+  const Model model = numbered(random_parts(40, 4, 5));
   const SimulatedSystem random = random_system("random", model);
   const SimulatedUser user = user_with(1, {3, 17, 25, 0});
   const UserRun all = run_user(random, user, 100, 7);
@@ -150,7 +149,7 @@ TEST_CASE("random: seeded, never a favourite or a repeat, until the catalog runs
 }
 
 TEST_CASE("sessions: learning off ranks by the favourites alone, learning on moves") {
-  const Model model = with_ids(small_model());
+  const Model model = numbered(small_parts());
   const SimulatedUser user = user_with(1, {0, 1, 2, 3}, {{4, 5.0f}, {7, 1.0f}, {8, 4.0f}});
   const SimulatedSystem off = session_system("off", model, plain_policy(), false);
   CHECK_FALSE(off.policy.online_learning);
@@ -170,7 +169,7 @@ TEST_CASE("sessions: learning off ranks by the favourites alone, learning on mov
 }
 
 TEST_CASE("summaries: mean cumulative likes per step, dislikes, coverage, exhaustion") {
-  const Model model = with_ids(small_model({0, 0, 0, 0, 9, 8, 7, 6, 5, 4}));
+  const Model model = numbered(small_parts({0, 0, 0, 0, 9, 8, 7, 6, 5, 4}));
   const SimulatedSystem popular = most_popular_system("most popular", model);
   // Both see 4, 5, 6, 7, 8, 9 (most popular first). User 1 likes 4 and 6 and dislikes 5; user
   // 2 likes 7 and 9.
@@ -196,7 +195,7 @@ TEST_CASE("summaries: mean cumulative likes per step, dislikes, coverage, exhaus
 }
 
 TEST_CASE("simulations are deterministic: seed, threads and user order do not matter") {
-  const Model model = with_ids(random_model(300, 8, 42));
+  const Model model = numbered(random_parts(300, 8, 42));
   Policy policy;  // the default policy explores, so the seed matters
   policy.min_genre_affinity = 0;
   policy.max_genre_distance = 1;

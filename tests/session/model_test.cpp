@@ -9,10 +9,11 @@
 #include <string>
 
 #include "movielens_test_support.hpp"
-#include "movierec/train/artifacts.hpp"
-#include "movierec/io/error.hpp"
 #include "movierec/data/preprocess.hpp"
+#include "movierec/io/error.hpp"
+#include "movierec/train/artifacts.hpp"
 #include "movierec/train/training.hpp"
+#include "session_models.hpp"
 
 using namespace movierec;
 namespace fs = std::filesystem;
@@ -75,7 +76,7 @@ struct ModelFolders {
   ModelFolders() {
     write_release(data);
     preprocess(data, processed, sample_config());
-    train_model(processed, artifacts, sample_config());
+    train_model(ProcessedFolder(processed), artifacts, sample_config());
   }
 };
 
@@ -102,26 +103,26 @@ TEST_CASE("load_model joins artifacts and processed files") {
   ModelFolders folders;
   const Model model = load_model(folders.artifacts, folders.processed);
   REQUIRE(model.movie_count() == 11);
-  CHECK(model.catalog.size() == kMovies);  // every movie of the release, kept or not
-  CHECK(model.pipeline.min_movie_ratings == 5);
-  CHECK(model.pipeline.k == 2);
-  CHECK(model.artifacts.movie_embeddings.cols() == 2);
-  CHECK(model.kept_movies.size() == 11);
-  CHECK(model.kept_movies.count(kRareMovie) == 0);
-  CHECK(std::is_sorted(model.genre_names.begin(), model.genre_names.end()));
-  CHECK(model.genre_names ==
+  CHECK(model.catalog().size() == kMovies);  // every movie of the release, kept or not
+  CHECK(model.pipeline().min_movie_ratings == 5);
+  CHECK(model.pipeline().k == 2);
+  CHECK(model.artifacts().movie_embeddings.cols() == 2);
+  CHECK(model.kept_movies().size() == 11);
+  CHECK(model.kept_movies().count(kRareMovie) == 0);
+  CHECK(std::is_sorted(model.genre_names().begin(), model.genre_names().end()));
+  CHECK(model.genre_names() ==
         std::vector<std::string>{"Action", "Comedy", "Drama", "Romance", "Sci-Fi"});
   for (std::size_t row = 0; row < model.movie_count(); ++row) {
-    const std::int32_t id = model.artifacts.movie_map.id(row);
+    const std::int32_t id = model.artifacts().movie_map.id(row);
     CHECK(model.info(row).id == id);
-    CHECK(model.popularity[row] == model.kept_movies.at(id));
+    CHECK(model.popularity()[row] == model.kept_movies().at(id));
     std::vector<std::string> genres;
-    for (const int genre : model.movie_genres[row]) genres.push_back(model.genre_names[genre]);
+    for (const int genre : model.movie_genres()[row]) genres.push_back(model.genre_names()[genre]);
     std::vector<std::string> expected = model.info(row).genres;
     std::sort(expected.begin(), expected.end());
     CHECK(genres == expected);
   }
-  CHECK(model.processed_manifest.at("program") == "preprocess");
+  CHECK(model.processed_manifest().at("program") == "preprocess");
 }
 
 TEST_CASE("artifacts trained on another processed/ are refused") {
@@ -131,7 +132,9 @@ TEST_CASE("artifacts trained on another processed/ are refused") {
   CHECK_THAT(error,
              Catch::Contains("was trained on another") &&
                  Catch::Contains("train_transformed.csv") &&
-                 Catch::Contains("build/bin/train_svd --processed " + folders.processed.string()));
+                 Catch::EndsWith("(to fix it, run: build/bin/train_svd --processed " +
+                                 folders.processed.string() + " --out " +
+                                 folders.artifacts.string() + ")"));
 }
 
 TEST_CASE("processed files changed or missing since preprocess are refused") {
@@ -201,4 +204,47 @@ TEST_CASE("artifacts that disagree with processed/ or with themselves are refuse
         load_error(changed, folders.processed),
         Catch::Contains("is not in " + (folders.processed / "movie_popularity.json").string()));
   }
+}
+
+TEST_CASE("Model::build derives the per-movie tables once and refuses parts that disagree") {
+  // Row 2 lists Drama twice: the model keeps each genre once.
+  ModelParts parts = test::make_parts({{3, 4}, {0, 0}, {1, 0}}, {{1}, {0, 1}, {1, 1}}, {5, 0, 9},
+                                      {"Comedy", "Drama"});
+  const Model model = Model::build(parts);
+  CHECK(model.movie_count() == 3);
+  CHECK(model.genre_names() == std::vector<std::string>{"Comedy", "Drama"});
+  CHECK(model.movie_genres() == std::vector<std::vector<int>>{{1}, {0, 1}, {1}});
+  CHECK(model.popularity() == std::vector<std::int64_t>{5, 0, 9});
+  CHECK(model.max_popularity() == 9);
+  CHECK(model.squared_norms() == std::vector<float>{25, 0, 1});
+  CHECK(model.norm_scale() == Approx(26.0 / 3));
+  CHECK(model.info(1).title == "Movie 1");
+  // Rows 0 and 2 share one genre list.
+  CHECK(model.genre_set_count() == 2);
+  CHECK(model.genre_set(0) == model.genre_set(2));
+  for (std::size_t row = 0; row < 3; ++row) {
+    const auto genres = model.genres(row);
+    CHECK(std::vector<int>(genres.begin(), genres.end()) == model.movie_genres()[row]);
+  }
+  CHECK(model.popularity_shares() == std::vector<double>{5.0 / 9, 0, 1});
+
+  // Every embedding zero: the unit stays 1, so that a session's A is invertible.
+  ModelParts zero = parts;
+  zero.artifacts.movie_embeddings.setZero();
+  CHECK(Model::build(zero).norm_scale() == 1);
+
+  ModelParts missing = parts;
+  missing.kept_movies.erase(2);
+  CHECK_THROWS_WITH(Model::build(missing),
+                    "movie 2 (row 1 of movie_map.json) is not in movie_popularity.json");
+  missing = parts;
+  missing.kept_movies[3] = -1;
+  CHECK_THROWS_AS(Model::build(missing), Error);
+  missing = parts;
+  missing.catalog = Catalog({missing.catalog.movies()[0], missing.catalog.movies()[1]});
+  CHECK_THROWS_WITH(Model::build(missing),
+                    "movie 3 (row 2 of movie_map.json) is not in movie_metadata.csv");
+  missing = parts;
+  missing.artifacts.movie_embeddings.conservativeResize(2, 2);
+  CHECK_THROWS_WITH(Model::build(missing), Catch::Contains("are 2 x 2 for 3 ids"));
 }

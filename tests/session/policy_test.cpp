@@ -48,10 +48,10 @@ TEST_CASE("policy defaults") {
   CHECK(policy.diversity_max_affinity == 0.3);
   CHECK(policy.min_genre_affinity == 0.1);
   CHECK(policy.max_genre_distance == 0.9);
-  CHECK(policy.exploration == "random_dampening");
+  CHECK(policy.exploration == Exploration::kRandomDampening);
   CHECK(policy.exploration_rate == 0.1);
   CHECK(policy.exploration_damping == 0.5);
-  CHECK(policy.user_update == "moving_average");
+  CHECK(policy.user_update == UserUpdate::kMovingAverage);
   CHECK(policy.learning_rate == 0.3);
   CHECK(policy.negative_weight == 0.5);
   CHECK(policy.ucb_alpha == 0.1);
@@ -166,7 +166,7 @@ TEST_CASE("policy cross-key rules") {
   // The targets only matter under least_squares.
   CHECK(read("like_target: 0\ndislike_target: 1\n").dislike_target == 1.0);
   Policy in_code;
-  in_code.user_update = kUpdateLeastSquares;
+  in_code.user_update = UserUpdate::kLeastSquares;
   in_code.dislike_target = in_code.like_target;
   CHECK_THROWS_AS(in_code.validate("sweep"), ConfigError);
 }
@@ -196,10 +196,10 @@ TEST_CASE("the shipped policy files load and document every key") {
   CHECK(seed.diversity_max_affinity == 0.3);
   CHECK(seed.min_genre_affinity == 0.1);
   CHECK(seed.max_genre_distance == 0.9);
-  CHECK(seed.exploration == "random_dampening");
+  CHECK(seed.exploration == Exploration::kRandomDampening);
   CHECK(seed.exploration_rate == 0.1);
   CHECK(seed.exploration_damping == 0.5);
-  CHECK(seed.user_update == "moving_average");
+  CHECK(seed.user_update == UserUpdate::kMovingAverage);
   CHECK(seed.learning_rate == 0.3);
   CHECK(seed.negative_weight == 0.5);
   CHECK(seed.online_learning);

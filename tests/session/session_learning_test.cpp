@@ -21,7 +21,7 @@ constexpr double kScoreUnit = 0.640625;
 constexpr double kNormScale = 1.028;
 
 Eigen::Vector2d row_of(const Model& model, std::size_t row) {
-  return model.artifacts.movie_embeddings.row(static_cast<Eigen::Index>(row)).cast<double>();
+  return model.artifacts().movie_embeddings.row(static_cast<Eigen::Index>(row)).cast<double>();
 }
 
 // The inverse of a symmetric 2 x 2 matrix by the closed form.
@@ -34,7 +34,7 @@ Eigen::Matrix2d inverse2(const Eigen::Matrix2d& a) {
 
 Policy least_squares_policy() {
   Policy policy = plain_policy();
-  policy.user_update = kUpdateLeastSquares;
+  policy.user_update = UserUpdate::kLeastSquares;
   policy.ls_regularization = 0.5;
   policy.like_target = 1;
   policy.dislike_target = -1;
@@ -127,7 +127,7 @@ TEST_CASE("with online learning off, A and the user vector stay as they started"
 TEST_CASE("ucb: every pick maximises score + alpha s_0 sqrt(m^T A^-1 m), A from the answers") {
   const Model model = small_model();
   Policy policy = plain_policy();
-  policy.exploration = kExplorationUcb;
+  policy.exploration = Exploration::kUcb;
   policy.ucb_alpha = 0.7;
   policy.learning_rate = 0;  // the user vector stays; only A moves
   policy.ls_regularization = 0.25;
@@ -165,12 +165,12 @@ TEST_CASE("ucb: every pick maximises score + alpha s_0 sqrt(m^T A^-1 m), A from 
 TEST_CASE("ucb on a larger model agrees with the directly inverted A over a whole session") {
   const Model model = random_model(400, 6, 3);
   Policy policy = plain_policy();
-  policy.exploration = kExplorationUcb;
+  policy.exploration = Exploration::kUcb;
   policy.ucb_alpha = 2;
-  policy.user_update = kUpdateLeastSquares;
+  policy.user_update = UserUpdate::kLeastSquares;
   policy.favourites_as_likes = true;
   Session session = started(model, policy);
-  const auto& embeddings = model.artifacts.movie_embeddings;
+  const auto& embeddings = model.artifacts().movie_embeddings;
   for (int step = 0; step < 60; ++step) {
     const auto recommendation = session.next();
     REQUIRE(recommendation);
@@ -194,7 +194,7 @@ TEST_CASE("ucb on a larger model agrees with the directly inverted A over a whol
 TEST_CASE("thompson: the first pick follows the documented draws") {
   const Model model = small_model();
   Policy policy = plain_policy();
-  policy.exploration = kExplorationThompson;
+  policy.exploration = Exploration::kThompson;
   policy.thompson_sigma = 0.8;
   const Eigen::Vector2d u0(0.625, 0.5);
   const double c = policy.ls_regularization * kNormScale;
@@ -235,10 +235,10 @@ TEST_CASE("thompson and ucb sessions are reproducible per seed; zero strength is
     return rows;
   };
   Policy policy;
-  policy.exploration = kExplorationNone;
+  policy.exploration = Exploration::kNone;
   const auto plain = run(policy, 1);
   CHECK(run(policy, 2) == plain);
-  policy.exploration = kExplorationThompson;
+  policy.exploration = Exploration::kThompson;
   policy.thompson_sigma = 1;
   const auto first = run(policy, 7);
   CHECK(run(policy, 7) == first);
@@ -247,7 +247,7 @@ TEST_CASE("thompson and ucb sessions are reproducible per seed; zero strength is
   CHECK(different >= 9);
   policy.thompson_sigma = 0;
   CHECK(run(policy, 7) == plain);
-  policy.exploration = kExplorationUcb;
+  policy.exploration = Exploration::kUcb;
   policy.ucb_alpha = 1;
   CHECK(run(policy, 3) == run(policy, 4));  // deterministic: no random numbers
   CHECK(run(policy, 3) != plain);

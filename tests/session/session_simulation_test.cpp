@@ -90,22 +90,22 @@ TEST_CASE("the session agrees with the seed's rules written out plainly") {
   policy.exploration_rate = 0;
   Session session = started(model, policy);
   // The reference: double precision, every movie rescored from scratch at every step.
-  const auto& embeddings = model.artifacts.movie_embeddings;
+  const auto& embeddings = model.artifacts().movie_embeddings;
   Eigen::VectorXd user = Eigen::VectorXd::Zero(6);
   std::vector<double> profile(6, 0.0);
   std::set<std::size_t> seen;
   double genre_total = 0;
   for (std::size_t row = 0; row < 4; ++row) {
     user += embeddings.row(row).cast<double>().transpose() / 4.0;
-    const std::set<int> genres(model.movie_genres[row].begin(), model.movie_genres[row].end());
+    const std::set<int> genres(model.movie_genres()[row].begin(), model.movie_genres()[row].end());
     for (const int genre : genres) profile[genre] += 1, genre_total += 1;
     seen.insert(row);
   }
   for (double& weight : profile) weight /= genre_total;
   const double max_popularity =
-      static_cast<double>(*std::max_element(model.popularity.begin(), model.popularity.end()));
+      static_cast<double>(*std::max_element(model.popularity().begin(), model.popularity().end()));
   const auto score = [&](std::size_t row) -> std::optional<double> {
-    const std::set<int> genres(model.movie_genres[row].begin(), model.movie_genres[row].end());
+    const std::set<int> genres(model.movie_genres()[row].begin(), model.movie_genres()[row].end());
     double affinity = 0;
     for (const int genre : genres) affinity += profile[genre];
     if (affinity < policy.min_genre_affinity || 1 - affinity > policy.max_genre_distance) {
@@ -115,7 +115,8 @@ TEST_CASE("the session agrees with the seed's rules written out plainly") {
         affinity > 0 && affinity <= policy.diversity_max_affinity ? policy.diversity_boost : 0.0;
     return user.dot(embeddings.row(row).cast<double>().transpose()) * policy.score_weight_model -
            (1 - affinity) * policy.genre_distance_penalty -
-           static_cast<double>(model.popularity[row]) / max_popularity * policy.popularity_penalty +
+           static_cast<double>(model.popularity()[row]) / max_popularity *
+               policy.popularity_penalty +
            boost;
   };
   std::size_t steps = 0;

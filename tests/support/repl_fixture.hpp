@@ -20,7 +20,7 @@ namespace movierec::test {
 // The model, its title index and a handler, kept together.
 struct Fixture {
   Model model = fixture_model();
-  TitleIndex titles{title_entries(model.catalog)};
+  TitleIndex titles{title_entries(model.catalog())};
   LineHandler handler{model, titles, fixture_policy(), 42};
 
   std::vector<ReplEvent> say(std::string_view line) { return handler.handle(line); }

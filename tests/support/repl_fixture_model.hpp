@@ -3,7 +3,6 @@
 // twelve are embedded, plus movies refused for each reason the handler knows.
 #pragma once
 
-#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -103,38 +102,21 @@ inline Model fixture_model() {
   infos[0].runtime_minutes = 136;
   infos[7].imdb_id = "78748";  // as some releases write it: no leading zero
 
-  Model model;
-  const auto fixture = fixture_movies();
-  model.artifacts.movie_map = IdMap(embedded);
-  model.artifacts.movie_embeddings.resize(static_cast<Eigen::Index>(embedded.size()), 3);
+  ModelParts parts;
+  parts.artifacts.movie_map = IdMap(embedded);
+  parts.artifacts.movie_embeddings.resize(static_cast<Eigen::Index>(embedded.size()), 3);
   std::size_t row = 0;
-  for (const FixtureMovie& movie : fixture) {
+  for (const FixtureMovie& movie : fixture_movies()) {
     if (!movie.embedded) continue;
     for (Eigen::Index c = 0; c < 3; ++c) {
-      model.artifacts.movie_embeddings(static_cast<Eigen::Index>(row), c) = movie.embedding[c];
+      parts.artifacts.movie_embeddings(static_cast<Eigen::Index>(row), c) = movie.embedding[c];
     }
-    model.catalog_index.push_back(static_cast<std::size_t>(&movie - fixture.data()));
-    model.popularity.push_back(movie.ratings / 2);
-    model.kept_movies[movie.id] = movie.ratings / 2;
-    for (const std::string& genre : split_genres(movie.genres)) model.genre_names.push_back(genre);
+    parts.kept_movies[movie.id] = movie.ratings / 2;
     ++row;
   }
-  model.kept_movies[kKeptUnrated] = 0;
-  std::sort(model.genre_names.begin(), model.genre_names.end());
-  model.genre_names.erase(std::unique(model.genre_names.begin(), model.genre_names.end()),
-                          model.genre_names.end());
-  for (const FixtureMovie& movie : fixture) {
-    if (!movie.embedded) continue;
-    std::vector<int> genres;
-    for (const std::string& genre : split_genres(movie.genres)) {
-      genres.push_back(static_cast<int>(
-          std::lower_bound(model.genre_names.begin(), model.genre_names.end(), genre) -
-          model.genre_names.begin()));
-    }
-    model.movie_genres.push_back(genres);
-  }
-  model.catalog = Catalog(std::move(infos));
-  return model;
+  parts.kept_movies[kKeptUnrated] = 0;
+  parts.catalog = Catalog(std::move(infos));
+  return Model::build(std::move(parts));
 }
 
 // No exploration and no genre filter: every unseen movie is a candidate, ranked by the model.

@@ -1,5 +1,6 @@
-// Small models and helpers shared by the session tests: Models are built directly (no files),
-// so the tests fix every embedding, genre and popularity by hand or from a seeded generator.
+// Small models and helpers shared by the session tests: Models are built from parts in memory
+// (Model::build, no files), so the tests fix every embedding, genre and popularity by hand or
+// from a seeded generator.
 #pragma once
 
 #include <cmath>
@@ -7,6 +8,7 @@
 #include <numeric>
 #include <random>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -18,22 +20,56 @@ namespace movierec::test {
 
 inline constexpr double kTolerance = 1e-6;
 
-inline Model make_model(const std::vector<std::vector<float>>& embeddings,
-                        std::vector<std::vector<int>> genres, std::vector<std::int64_t> popularity,
-                        std::vector<std::string> genre_names) {
-  Model model;
+// The parts of a model whose row r has embeddings[r], the genres genre_names[g] for g in
+// genres[r] (repeats allowed: the model keeps each once), popularity[r] train ratings, movie id
+// r + 1 and the title "Movie r".
+inline ModelParts make_parts(const std::vector<std::vector<float>>& embeddings,
+                             const std::vector<std::vector<int>>& genres,
+                             const std::vector<std::int64_t>& popularity,
+                             const std::vector<std::string>& genre_names) {
+  ModelParts parts;
   const auto rows = static_cast<Eigen::Index>(embeddings.size());
   const auto k = static_cast<Eigen::Index>(embeddings.front().size());
-  model.artifacts.movie_embeddings.resize(rows, k);
+  parts.artifacts.movie_embeddings.resize(rows, k);
+  std::vector<std::int32_t> ids;
+  std::vector<MovieInfo> movies;
   for (Eigen::Index r = 0; r < rows; ++r) {
-    for (Eigen::Index c = 0; c < k; ++c) model.artifacts.movie_embeddings(r, c) = embeddings[r][c];
+    for (Eigen::Index c = 0; c < k; ++c) parts.artifacts.movie_embeddings(r, c) = embeddings[r][c];
+    MovieInfo info;
+    info.id = static_cast<std::int32_t>(r + 1);
+    info.title = "Movie " + std::to_string(r);
+    for (const int genre : genres[r]) info.genres.push_back(genre_names[genre]);
+    ids.push_back(info.id);
+    parts.kept_movies[info.id] = popularity[r];
+    movies.push_back(std::move(info));
   }
-  model.catalog_index.resize(embeddings.size());
-  std::iota(model.catalog_index.begin(), model.catalog_index.end(), std::size_t{0});
-  model.movie_genres = std::move(genres);
-  model.popularity = std::move(popularity);
-  model.genre_names = std::move(genre_names);
-  return model;
+  parts.artifacts.movie_map = IdMap(ids);
+  parts.catalog = Catalog(std::move(movies));
+  return parts;
+}
+
+inline Model make_model(const std::vector<std::vector<float>>& embeddings,
+                        const std::vector<std::vector<int>>& genres,
+                        const std::vector<std::int64_t>& popularity,
+                        const std::vector<std::string>& genre_names) {
+  return Model::build(make_parts(embeddings, genres, popularity, genre_names));
+}
+
+// `parts` with the movie of row r renamed ids[r], in the id map, the catalog and the kept movies.
+inline ModelParts with_ids(ModelParts parts, const std::vector<std::int32_t>& ids) {
+  std::vector<MovieInfo> movies;
+  std::unordered_map<std::int32_t, std::int64_t> kept;
+  for (std::size_t row = 0; row < ids.size(); ++row) {
+    const std::int32_t old = parts.artifacts.movie_map.id(row);
+    MovieInfo info = *parts.catalog.find(old);
+    info.id = ids[row];
+    kept[ids[row]] = parts.kept_movies.at(old);
+    movies.push_back(std::move(info));
+  }
+  parts.artifacts.movie_map = IdMap(ids);
+  parts.catalog = Catalog(std::move(movies));
+  parts.kept_movies = std::move(kept);
+  return parts;
 }
 
 enum Genre { kAction, kComedy, kDrama, kHorror };
@@ -47,8 +83,9 @@ enum Genre { kAction, kComedy, kDrama, kHorror };
 //   7 ( 0.8, 0.2) Action Comedy    0.6      0.8
 //   8 ( 0.2, 0.9) Comedy Drama     0.575    0.6
 //   9 (-1.0,-1.0) Action          -1.125    0.4
-inline Model small_model(std::vector<std::int64_t> popularity = std::vector<std::int64_t>(10, 0)) {
-  return make_model({{1, 0},
+inline ModelParts small_parts(
+    const std::vector<std::int64_t>& popularity = std::vector<std::int64_t>(10, 0)) {
+  return make_parts({{1, 0},
                      {0, 1},
                      {1, 1},
                      {0.5, 0},  // favourites
@@ -68,7 +105,12 @@ inline Model small_model(std::vector<std::int64_t> popularity = std::vector<std:
                      {kAction, kComedy},
                      {kComedy, kDrama},
                      {kAction}},
-                    std::move(popularity), {"Action", "Comedy", "Drama", "Horror"});
+                    popularity, {"Action", "Comedy", "Drama", "Horror"});
+}
+
+inline Model small_model(
+    const std::vector<std::int64_t>& popularity = std::vector<std::int64_t>(10, 0)) {
+  return Model::build(small_parts(popularity));
 }
 
 // Only the model score counts: no filter, penalty, boost or exploration.
@@ -93,7 +135,7 @@ inline Session started(const Model& model, const Policy& policy, std::uint64_t s
 inline double uniform(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
 
 // `movies` random movies in k dimensions with one to three of six genres and skewed popularity.
-inline Model random_model(std::size_t movies, std::size_t k, std::uint64_t seed) {
+inline ModelParts random_parts(std::size_t movies, std::size_t k, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::vector<std::vector<float>> embeddings(movies, std::vector<float>(k));
   std::vector<std::vector<int>> genres(movies);
@@ -104,7 +146,11 @@ inline Model random_model(std::size_t movies, std::size_t k, std::uint64_t seed)
     for (std::size_t g = 0; g < count; ++g) genres[row].push_back(static_cast<int>(rng() % 6));
     popularity[row] = static_cast<std::int64_t>(std::pow(uniform(rng), 4) * 1000);
   }
-  return make_model(embeddings, genres, popularity, {"A", "B", "C", "D", "E", "F"});
+  return make_parts(embeddings, genres, popularity, {"A", "B", "C", "D", "E", "F"});
+}
+
+inline Model random_model(std::size_t movies, std::size_t k, std::uint64_t seed) {
+  return Model::build(random_parts(movies, k, seed));
 }
 
 inline Feedback answer_for(std::size_t row) {

@@ -1,4 +1,5 @@
 #include "movierec/train/artifacts.hpp"
+#include "movierec/train/artifacts_folder.hpp"
 
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -13,8 +14,10 @@
 
 namespace fs = std::filesystem;
 using movierec::Artifacts;
+using movierec::ArtifactsFolder;
 using movierec::IdMap;
 using movierec::InputError;
+using movierec::kArtifactsFormatVersion;
 using movierec::load_artifacts;
 using movierec::ModelError;
 using movierec::RowMatrixXf;
@@ -222,6 +225,29 @@ TEST_CASE("loading a missing folder says which command makes it", "[artifacts]")
   CHECK_THROWS_WITH(load_artifacts("artifacts"),
                     Catch::EndsWith("(to fix it, run: build/bin/train_svd)"));
   fs::current_path(previous);
+  // Trained from another processed/: the command names it too.
+  CHECK_THROWS_WITH(ArtifactsFolder("no/such/artifacts", "other/"),
+                    Catch::EndsWith("(to fix it, run: build/bin/train_svd --processed other/ "
+                                    "--out no/such/artifacts)"));
+}
+
+TEST_CASE("ArtifactsFolder reads its manifest once and names both folders in its fix",
+          "[artifacts]") {
+  TempDir dir;
+  const fs::path out = dir.path() / "artifacts";
+  save_artifacts(out, sample_artifacts());
+  const ArtifactsFolder folder(out, dir.path() / "p");
+  CHECK(folder.k() == 2);
+  CHECK(folder.manifest()["format_version"] == kArtifactsFormatVersion);
+  CHECK(folder.fix() == "build/bin/train_svd --processed " + (dir.path() / "p").string() +
+                            " --out " + out.string());
+  const Artifacts loaded = folder.load();
+  CHECK(loaded.manifest == folder.manifest());
+  CHECK(loaded.movie_embeddings.cols() == 2);
+  // The manifest was read when the folder was opened: a damaged file is found by load().
+  fs::remove(out / "movie_map.json");
+  CHECK_THROWS_WITH(folder.load(), Catch::Contains("movie_map.json is missing") &&
+                                       Catch::EndsWith("--out " + out.string() + ")"));
 }
 
 TEST_CASE("artifacts with biases round trip; without, no bias files are written", "[artifacts]") {

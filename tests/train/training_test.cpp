@@ -80,7 +80,7 @@ void write_processed_fixture(const fs::path& dir, const std::vector<TransformedR
 std::string train_failure(const fs::path& processed, const fs::path& out,
                           const PipelineConfig& config) {
   try {
-    train_model(processed, out, config);
+    train_model(ProcessedFolder(processed), out, config);
   } catch (const Error& e) {
     return e.what();
   }
@@ -91,13 +91,16 @@ std::string train_failure(const fs::path& processed, const fs::path& out,
 
 TEST_CASE("targets name the value the matrix holds", "[training]") {
   const TransformedRating r = make_rating(1, 2, 4.0f, -0.25);
-  CHECK(target_value(r, parse_target("final_rating")) == -0.25);
-  CHECK(target_value(r, parse_target("rating_norm")) == 1.0);
-  CHECK(target_value(r, parse_target("rating")) == 4.0);
-  CHECK(target_value(r, parse_target("like")) == 1.0);
+  CHECK(target_value(r, *parse_choice<Target>("final_rating")) == -0.25);
+  CHECK(target_value(r, *parse_choice<Target>("rating_norm")) == 1.0);
+  CHECK(target_value(r, *parse_choice<Target>("rating")) == 4.0);
+  CHECK(target_value(r, *parse_choice<Target>("like")) == 1.0);
   CHECK(target_value(make_rating(1, 2, 3.5f), Target::kLike) == 0.0);
-  CHECK_THROWS_AS(parse_target("stars"), ConfigError);
-  CHECK_THROWS_WITH(parse_target("stars"), Catch::Contains("train.target"));
+  CHECK_FALSE(parse_choice<Target>("stars"));
+  PipelineConfig config;
+  CHECK_THROWS_WITH(apply_value(config.fields(), "target", "stars", "command line"),
+                    "command line: key 'train.target': must be one of final_rating, rating_norm, "
+                    "rating, like, got 'stars'");
 }
 
 TEST_CASE("the rating matrix orders users and movies by id", "[training]") {
@@ -185,7 +188,21 @@ TEST_CASE("train_model writes checked artifacts from processed/", "[training]") 
   write_processed_fixture(processed, train, val);
   PipelineConfig config;
   config.k = 3;
-  const nlohmann::json manifest = train_model(processed, out, config);
+  std::vector<std::string> steps;
+  std::size_t read = 0;
+  const nlohmann::json manifest =
+      train_model(ProcessedFolder(processed), out, config,
+                  [&](std::string_view step, std::size_t done, std::size_t total) {
+                    if (steps.empty() || steps.back() != step) steps.emplace_back(step);
+                    if (step == "reading train_transformed.csv") {
+                      CHECK(total == fs::file_size(processed / "train_transformed.csv"));
+                      read = done;
+                    }
+                  });
+  // The library reports its steps through the callback (the program draws them).
+  CHECK(steps ==
+        std::vector<std::string>{"reading train_transformed.csv", "SVD (matrix-vector products)"});
+  CHECK(read == fs::file_size(processed / "train_transformed.csv"));
 
   const Artifacts loaded = load_artifacts(out);
   CHECK(loaded.manifest == manifest);
@@ -223,7 +240,7 @@ TEST_CASE("train_model refuses changed or missing inputs and leaves artifacts al
   write_processed_fixture(processed, taste_ratings(20, 10, 7), {make_rating(100, 5, 4.0f)});
   PipelineConfig config;
   config.k = 2;
-  train_model(processed, out, config);
+  train_model(ProcessedFolder(processed), out, config);
   const std::string before = file_checksum(out / "user_embeddings.npy");
   const auto untouched = [&] {
     CHECK(file_checksum(out / "user_embeddings.npy") == before);
@@ -238,8 +255,8 @@ TEST_CASE("train_model refuses changed or missing inputs and leaves artifacts al
   std::ofstream(processed / "train_transformed.csv", std::ios::app)
       << "100,6,4.0,1000,1,0.5,1,0.5\n";
   CHECK_THAT(train_failure(processed, out, config),
-             Catch::Contains("train_transformed.csv changed since preprocess") &&
-                 Catch::EndsWith("run: build/bin/preprocess)"));
+             Catch::Contains("train_transformed.csv has changed since preprocess wrote it") &&
+                 Catch::EndsWith("run: build/bin/preprocess --out " + processed.string() + ")"));
   untouched();
 
   fs::remove(processed / "val_transformed.csv");
@@ -275,12 +292,13 @@ TEST_CASE("train_model refuses a damaged input file naming preprocess", "[traini
     }
     std::ofstream(train, std::ios::binary | std::ios::trunc) << text;
     try {
-      train_model(processed, out, config);
+      train_model(ProcessedFolder(processed), out, config);
       FAIL("a damaged file was accepted");
     } catch (const ModelError& e) {
       CHECK_THAT(e.what(), Catch::Contains("train_transformed.csv:3") &&
                                Catch::Contains("not as preprocess wrote it") &&
-                               Catch::EndsWith("run: build/bin/preprocess)"));
+                               Catch::EndsWith("run: build/bin/preprocess --out " +
+                                               processed.string() + ")"));
     }
     CHECK_FALSE(fs::exists(out));
     write_processed_fixture(processed, taste_ratings(20, 10, 7), {make_rating(100, 5, 4.0f)});
@@ -296,11 +314,12 @@ TEST_CASE("train_model trains each target", "[training]") {
     INFO(target);
     PipelineConfig config;
     config.k = 2;
-    config.target = target;
-    const nlohmann::json manifest = train_model(processed, temp.path() / target, config);
+    config.target = *parse_choice<Target>(target);
+    const nlohmann::json manifest =
+        train_model(ProcessedFolder(processed), temp.path() / target, config);
     CHECK(manifest["target"] == target);
     CHECK(manifest["validation_rows"] == 2);
-    const RatingMatrix m = build_rating_matrix(train, parse_target(target), "train");
+    const RatingMatrix m = build_rating_matrix(train, config.target, "train");
     const Eigen::VectorXd s =
         Eigen::BDCSVD<Eigen::MatrixXd>(Eigen::MatrixXd(m.values)).singularValues();
     CHECK(manifest["singular_values"][0].get<double>() == Approx(s[0]).epsilon(1e-6));
@@ -318,7 +337,8 @@ TEST_CASE("train_model is not misled by a manifest's row counts", "[training]") 
   write_file(processed / "manifest.json", manifest.dump());
   PipelineConfig config;
   config.k = 2;
-  const nlohmann::json trained = train_model(processed, temp.path() / "artifacts", config);
+  const nlohmann::json trained =
+      train_model(ProcessedFolder(processed), temp.path() / "artifacts", config);
   CHECK(trained["rows"]["users"] == 20);
   CHECK(trained["validation_rows"] == 1);
 }

@@ -4,12 +4,36 @@
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "movierec/io/config.hpp"
 
 namespace movierec {
+
+// What the user x movie matrix holds for each rating (train.target; training.hpp):
+//   final_rating  the seed's signal, rating_norm * pop_weight * time_weight
+//   rating_norm   stars minus the user's train mean
+//   rating        stars
+//   like          1 when stars >= kLikeStars, else 0
+enum class Target { kFinalRating, kRatingNorm, kRating, kLike };
+// How the embeddings are trained (train.model; training.hpp).
+enum class FactorModel { kSvd, kAls, kBiasedAls };
+// What the movie vectors are (train.movie_scaling; training.hpp).
+enum class MovieScaling { kV, kVSigma, kNormalized };
+
+// The names of each choice, in value order (config.hpp's NamedChoice).
+inline constexpr std::string_view kTargetNames[] = {"final_rating", "rating_norm", "rating",
+                                                    "like"};
+inline constexpr std::string_view kFactorModelNames[] = {"svd", "als", "biased_als"};
+inline constexpr std::string_view kMovieScalingNames[] = {"v", "v_sigma", "normalized"};
+constexpr std::span<const std::string_view> choice_names(Target) { return kTargetNames; }
+constexpr std::span<const std::string_view> choice_names(FactorModel) { return kFactorModelNames; }
+constexpr std::span<const std::string_view> choice_names(MovieScaling) {
+  return kMovieScalingNames;
+}
 
 // Offline pipeline settings: preprocess (filter, split, transform, metadata) and train_svd.
 struct PipelineConfig {
@@ -26,10 +50,10 @@ struct PipelineConfig {
   // metadata.
   int top_tags = 5;  // most used tags kept per movie in movie_metadata.csv
   // train (seed 5).
-  int k = 50;                            // latent dimensions
-  std::string target = "final_rating";   // what the user x movie matrix holds
-  std::string model = "svd";             // svd | als | biased_als (training.hpp)
-  std::string movie_scaling = "v";       // v | v_sigma | normalized (training.hpp)
+  int k = 50;                                     // latent dimensions
+  Target target = Target::kFinalRating;           // what the user x movie matrix holds
+  FactorModel model = FactorModel::kSvd;          // svd | als | biased_als
+  MovieScaling movie_scaling = MovieScaling::kV;  // v | v_sigma | normalized
   double svd_tolerance = 1e-10;          // Lanczos convergence tolerance (relative)
   int svd_max_iterations = 1000;         // Lanczos restarts before giving up
   // ALS models (als.hpp); the defaults are the best the lead's prototype found for target
@@ -55,9 +79,9 @@ struct PipelineConfig {
   // run without profiles records the same config as before profiles existed.
   nlohmann::json to_json() const;
   // Checks what single keys cannot: train_ratio + val_ratio <= 1; biased_als needs target
-  // rating (it predicts stars); v_sigma needs model svd (only an SVD has a Σ); an ALS model needs
-  // als_regularization above 0 (its per-row systems must be positive definite); each
-  // profiles.*_stars is 0 or a MovieLens rating, 0.5 to 5. Throws
+  // rating (it predicts stars); v_sigma needs model svd (only an SVD has a Σ; the one place this
+  // rule is checked); an ALS model needs als_regularization above 0 (its per-row systems must be
+  // positive definite); each profiles.*_stars is 0 or a MovieLens rating, 0.5 to 5. Throws
   // ConfigError naming the key to change.
   void validate(const std::string& source) const;
 };

@@ -10,9 +10,10 @@
 #include <utility>
 #include <vector>
 
-#include "movierec/data/pipeline_config.hpp"
 #include "movierec/data/movielens.hpp"
 #include "movierec/data/pipeline.hpp"
+#include "movierec/data/pipeline_config.hpp"
+#include "movierec/io/progress.hpp"
 
 namespace movierec {
 
@@ -70,9 +71,10 @@ std::vector<ConfigField> preprocess_fields(PipelineConfig& config);
 // data (naming file and line), Error when filtering or splitting leaves nothing (naming the
 // setting responsible), Error when out_dir exists but holds files of its own (no manifest.json;
 // anything but README.md and dotfiles), so that a data folder given as --out is never replaced.
-// On any error the previous out_dir is untouched. Shows progress on stderr when
-// it is a terminal.
-PreprocessReport run_preprocess(const PreprocessOptions& options);
+// On any error the previous out_dir is untouched. Reports the reading (rating rows, total
+// unknown) and the writing (rows of every rating file) to `progress`.
+PreprocessReport run_preprocess(const PreprocessOptions& options,
+                                const ProgressSink& progress = {});
 
 // A few lines for a person: rows read, dropped and why, kept, split sizes, time taken.
 std::string summarize(const PreprocessReport& report);

@@ -47,14 +47,14 @@ namespace movierec {
 
 inline constexpr int kProcessedFormatVersion = 1;
 
-// Readers; each throws InputError naming file and line for a missing column or a bad value.
+// Readers of the rating files (ProcessedFolder reads them checked against the manifest); each
+// throws InputError naming file and line for a missing column or a bad value.
 // `expected_rows`, when known (processed/manifest.json has it), is reserved up front, so that
 // tens of millions of rows are not copied while the vector grows.
-std::vector<Rating> read_ratings(std::istream& in, const std::string& source);
+std::vector<Rating> read_ratings(std::istream& in, const std::string& source,
+                                 std::size_t expected_rows = 0);
 std::vector<TransformedRating> read_transformed(std::istream& in, const std::string& source,
                                                 std::size_t expected_rows = 0);
-std::vector<Rating> read_ratings_file(const std::filesystem::path& path);
-std::vector<TransformedRating> read_transformed_file(const std::filesystem::path& path);
 
 // Writers of the two row formats.
 void write_ratings(std::ostream& out, const std::vector<Rating>& ratings);
@@ -77,16 +77,5 @@ struct ProcessedData {
 void write_processed(const std::filesystem::path& dir, const ProcessedData& data,
                      const PipelineConfig& config, nlohmann::json manifest,
                      const std::function<void(std::size_t rows)>& progress = {});
-
-// processed/manifest.json. Throws ModelError (fix: preprocess) if missing, unreadable or of
-// another format version.
-nlohmann::json read_processed_manifest(const std::filesystem::path& processed_dir);
-
-// The bytes of processed_dir/name, checked against the checksum that `manifest` (as
-// read_processed_manifest returns it) records for the file, so that a reader never works on
-// files another run wrote or that changed since. Throws ModelError (fix: preprocess) when the
-// file is missing, unreadable, not listed or changed.
-std::string read_listed_file(const std::filesystem::path& processed_dir,
-                             const nlohmann::json& manifest, const std::string& name);
 
 }  // namespace movierec

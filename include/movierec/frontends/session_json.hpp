@@ -11,6 +11,10 @@
 
 namespace movierec {
 
+// {"model_score":..,"genre_affinity":..,"model":..,"genre_distance":..,"popularity":..,
+//  "diversity":..,"exploration":..,"total":..}: a recommendation's score parts.
+nlohmann::json to_json(const ScoreParts& parts);
+
 // {"movie_id":N,"title":S}
 nlohmann::ordered_json movie_json(const MovieRef& movie);
 // [{"movie_id":N,"title":S},...]

@@ -45,7 +45,28 @@ class CsvReader {
   [[noreturn]] void fail(const std::string& problem) const;
 
  private:
+  // Where the next record lies in buffer_.
+  struct Record {
+    std::size_t begin = 0;     // its first byte
+    std::size_t end = 0;       // one past its fields (before the line break and a CR)
+    std::size_t next = 0;      // where the record after it starts
+    std::size_t newlines = 0;  // line breaks inside quoted fields
+    bool quoted = false;       // it holds a '"'
+  };
+  // A field of a quoted record: in buffer_, or in unescaped_ once its doubled quotes are undone.
+  struct Span {
+    std::size_t begin, size;
+    bool unescaped;
+  };
+
   bool parse_record();
+  bool find_record(Record& record);
+  void skip_blank_lines();
+  bool scan_record(std::size_t& scan, bool& in_quotes, Record& record) const;
+  void split_plain(const Record& record);
+  void split_quoted(const Record& record);
+  std::size_t quoted_field(std::size_t at, std::size_t end, std::size_t column);
+  std::size_t plain_field(std::size_t at, std::size_t end, std::size_t column);
   bool refill();
 
   std::istream& in_;
@@ -60,7 +81,8 @@ class CsvReader {
   std::size_t record_line_ = 0;
   std::vector<std::string> header_;
   std::vector<std::string_view> fields_;
-  std::string unescaped_;  // storage for quoted fields that contained doubled quotes
+  std::string unescaped_;    // storage for quoted fields that contained doubled quotes
+  std::vector<Span> spans_;  // the current quoted record's fields
 };
 
 // Reads lines with LF or CRLF endings, skipping a leading UTF-8 byte order mark.

@@ -7,11 +7,25 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <initializer_list>
 #include <iosfwd>
 #include <string>
 #include <string_view>
 
 namespace movierec {
+
+// A folder as a fix command names it: the program's flag for it, the folder in use, and the
+// program's default for that flag.
+struct FolderFlag {
+  std::string_view flag;  // "--out"
+  std::filesystem::path dir;
+  std::string_view default_dir;  // "processed"
+};
+
+// The command that remakes a data folder, as ModelError names it: "build/bin/<program>" and
+// " <flag> <dir>" for each folder that is not the flag's default ("processed/" is the default
+// "processed"). The one place that spells where the programs are.
+std::string fix_command(std::string_view program, std::initializer_list<FolderFlag> folders);
 
 // Opens `path` for binary reading. Throws InputError(path, 0, "cannot open: <reason>").
 std::ifstream open_input(const std::filesystem::path& path);

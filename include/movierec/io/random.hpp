@@ -4,9 +4,18 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <random>
 
 namespace movierec {
+
+// splitmix64 (Steele, Lea and Flood 2014): a fixed, portable mix of 64 bits, for deriving seeds.
+constexpr std::uint64_t splitmix64(std::uint64_t x) {
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
 
 // A uniform in [0, 1) from the top 53 bits of one draw (exact in a double).
 double uniform01(std::mt19937_64& rng);

@@ -13,11 +13,13 @@
 #include <string>
 #include <vector>
 
-#include "movierec/session/model.hpp"
 #include "movierec/data/movielens.hpp"
 #include "movierec/data/pipeline.hpp"
-#include "movierec/session/policy.hpp"
+#include "movierec/data/processed_folder.hpp"
+#include "movierec/io/progress.hpp"
 #include "movierec/measure/simulate.hpp"
+#include "movierec/session/model.hpp"
+#include "movierec/session/policy.hpp"
 
 namespace movierec {
 
@@ -38,9 +40,9 @@ struct EvaluationData {
   std::vector<Rating> held_out;              // the ratings of val and test
 };
 
-// Throws ModelError (fix: preprocess) when a file is missing or changed, InputError when one
-// is malformed.
-EvaluationData read_evaluation_data(const std::filesystem::path& processed_dir);
+// train.csv, val_transformed.csv and test_transformed.csv of `processed`. Throws ModelError (fix:
+// processed.fix()) when a file is missing, changed or malformed.
+EvaluationData read_evaluation_data(const ProcessedFolder& processed);
 
 // One configuration under test: a model trained on the evaluated processed/ and a policy.
 struct EvaluatedModel {
@@ -53,13 +55,13 @@ struct EvaluatedModel {
 
 // The model (load_model) and policy (load_policy) of one configuration. Throws what they throw.
 EvaluatedModel load_evaluated_model(std::string name, const std::filesystem::path& artifacts_dir,
-                                    const std::filesystem::path& processed_dir,
+                                    const ProcessedFolder& processed,
                                     const std::filesystem::path& policy_file);
 
 // The configured system ("configured": artifacts_dir with `policy`, read from policy_file and
 // perhaps changed by flags) and one per --compare text (parse_compare), each loaded with
 // load_evaluated_model. Throws what they throw.
-std::vector<EvaluatedModel> load_evaluated_models(const std::filesystem::path& processed_dir,
+std::vector<EvaluatedModel> load_evaluated_models(const ProcessedFolder& processed,
                                                   const std::filesystem::path& artifacts_dir,
                                                   const std::filesystem::path& policy_file,
                                                   Policy policy,
@@ -110,9 +112,10 @@ struct RankingScore {
 // movies) and a user embedding, or a seeded sample of options.users of them: every embedded
 // movie the user did not rate in train, ranked by score_movies of the user's embedding (ties to
 // the lower row); Recall@k and NDCG@k against those likes, and the coverage of all top-k lists.
-// Throws Error when no user can be ranked.
+// Reports the users ranked to `progress` (from worker threads, one call at a time). Throws Error
+// when no user can be ranked.
 RankingScore rank_held_out(const Model& model, const EvaluationData& data,
-                           const EvaluationOptions& options);
+                           const EvaluationOptions& options, const ProgressSink& progress = {});
 
 struct ModelReport {
   std::string name;
@@ -141,9 +144,10 @@ struct EvaluationReport {
 
 // Every model's rating fit and ranking, then the sessions: each model's policy with online
 // learning on and off, and the two baselines on the first model's catalog. All models must
-// embed the same movies (trained on the same processed/). Shows progress on stderr when it is a
-// terminal. Throws Error when the models disagree or nobody can be ranked or simulated.
+// embed the same movies (trained on the same processed/). Reports the users ranked and the users
+// simulated to `progress` (from worker threads, one call at a time). Throws Error when the models
+// disagree or nobody can be ranked or simulated.
 EvaluationReport evaluate(const EvaluationData& data, const std::vector<EvaluatedModel>& models,
-                          const EvaluationOptions& options);
+                          const EvaluationOptions& options, const ProgressSink& progress = {});
 
 }  // namespace movierec

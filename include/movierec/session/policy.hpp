@@ -6,20 +6,24 @@
 #include <filesystem>
 #include <iosfwd>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "movierec/io/config.hpp"
 
 namespace movierec {
 
-// Names of the pluggable rules, as the policy's string keys spell them.
-inline constexpr const char* kUpdateMovingAverage = "moving_average";
-inline constexpr const char* kUpdateLeastSquares = "least_squares";
-inline constexpr const char* kExplorationNone = "none";
-inline constexpr const char* kExplorationDampen = "random_dampening";
-inline constexpr const char* kExplorationUcb = "ucb";
-inline constexpr const char* kExplorationThompson = "thompson";
+// The pluggable rules (Session documents each), and their names as the policy's keys spell them
+// (config.hpp's NamedChoice).
+enum class Exploration { kNone, kRandomDampening, kUcb, kThompson };
+enum class UserUpdate { kMovingAverage, kLeastSquares };
+inline constexpr std::string_view kExplorationNames[] = {"none", "random_dampening", "ucb",
+                                                         "thompson"};
+inline constexpr std::string_view kUserUpdateNames[] = {"moving_average", "least_squares"};
+constexpr std::span<const std::string_view> choice_names(Exploration) { return kExplorationNames; }
+constexpr std::span<const std::string_view> choice_names(UserUpdate) { return kUserUpdateNames; }
 
 struct Policy {
   // Score composition (seed 7.7): score = model_score * score_weight_model
@@ -37,17 +41,17 @@ struct Policy {
   // has its score lowered by exploration_damping x |score|. ucb and thompson use the user
   // vector's uncertainty A^-1, A = ls_regularization x s_m I + sum of m m^T over the answered
   // movies (see Session); their strengths are in score units s_0 (see like_target).
-  std::string exploration = kExplorationDampen;  // exploration rule
-  double exploration_rate = 0.1;                 // chance a candidate's score is dampened
-  double exploration_damping = 0.5;              // fraction of |score| a dampening removes
-  double ucb_alpha = 0.1;                        // ucb: bonus ucb_alpha x s_0 x sqrt(m^T A^-1 m)
+  Exploration exploration = Exploration::kRandomDampening;  // exploration rule
+  double exploration_rate = 0.1;     // chance a candidate's score is dampened
+  double exploration_damping = 0.5;  // fraction of |score| a dampening removes
+  double ucb_alpha = 0.1;            // ucb: bonus ucb_alpha x s_0 x sqrt(m^T A^-1 m)
   double thompson_sigma = 0.1;  // thompson: score with u' ~ N(u, (thompson_sigma s_0)^2 A^-1)
   // Learning. moving_average (seed 7.10): like u <- (1-a)u + a m; dislike u <- (1-a)u - a w m.
   // least_squares (interactive CF): u = argmin sum (target - u.m)^2 + lambda s_m |u - u0|^2.
   // Skip: nothing, under either rule.
-  std::string user_update = kUpdateMovingAverage;  // user-vector update rule
-  double learning_rate = 0.3;                      // a: how far one answer moves the user
-  double negative_weight = 0.5;                    // w: how hard a dislike pushes away
+  UserUpdate user_update = UserUpdate::kMovingAverage;  // user-vector update rule
+  double learning_rate = 0.3;                           // a: how far one answer moves the user
+  double negative_weight = 0.5;                         // w: how hard a dislike pushes away
   double ls_regularization = 3.0;    // lambda, in answers' worth (units of s_m, see Session)
   double like_target = 5.0;          // least_squares: a like's target score, in units of s_0
   double dislike_target = -1.0;      // least_squares: a dislike's target score, in units of s_0

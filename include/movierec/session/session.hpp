@@ -4,18 +4,23 @@
 // tests all drive this one class. Deterministic for a given model, policy, seed and sequence of
 // calls.
 //
-// Movies are named by their embedding row (Model::artifacts.movie_map gives row <-> MovieLens
-// id). Typical use:
+// Movies are named by their embedding row (Model::artifacts().movie_map gives row <-> MovieLens
+// id). A session holds its answers and, once started, a bit per movie (a candidate still);
+// everything per movie it needs otherwise comes from the Model, so sessions are cheap to create
+// and many can share one model.
+// Typical use:
 //   Session session(model, policy, seed);
 //   for (row : four favourites) session.add_favourite(row);
 //   while (auto rec = session.next()) { ... session.explain() ...; session.feedback(answer); }
 #pragma once
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -67,11 +72,6 @@ struct ScoreParts {
   double total = 0;  // model + genre_distance + popularity + diversity + exploration
 };
 
-// {"model_score":..,"genre_affinity":..,"model":..,"genre_distance":..,"popularity":..,
-//  "diversity":..,"exploration":..,"total":..}: the parts as the JSON front end and evaluate
-// report them.
-nlohmann::json to_json(const ScoreParts& parts);
-
 struct Recommendation {
   std::size_t row = 0;
   ScoreParts parts;
@@ -107,7 +107,7 @@ class Session {
   static constexpr std::size_t kExplainNeighbours = 3;
 
   // `model` must outlive the session. Throws ConfigError when `policy` breaks a range or a
-  // cross-key rule (source "policy"), ModelError when the model's per-row data disagree.
+  // cross-key rule (source "policy"). O(movies / 64) time and memory.
   Session(const Model& model, Policy policy, std::uint64_t seed);
 
   // Adds a favourite; the fourth starts recommending: user vector = mean of the four
@@ -159,8 +159,9 @@ class Session {
   // mean model score under the start vector, u0 . mean(favourites) = |u0|^2. 0 before start.
   double score_unit() const { return score_unit_; }
   // s_m, the unit of ls_regularization: the catalog's mean squared embedding norm (1 when every
-  // embedding is zero), so that lambda = 1 weighs the start vector like one typical answer.
-  double norm_scale() const { return norm_scale_; }
+  // embedding is zero), so that lambda = 1 weighs the start vector like one typical answer
+  // (Model::norm_scale()).
+  double norm_scale() const { return model_->norm_scale(); }
   // The least-squares system over the answers so far (A, b); empty before start.
   const UserFit& fit() const { return fit_; }
   const std::vector<std::size_t>& favourites() const { return favourites_; }
@@ -168,37 +169,41 @@ class Session {
   const std::vector<std::size_t>& disliked() const { return disliked_; }
   const std::vector<FeedbackEvent>& history() const { return history_; }  // every answer
   FeedbackCounts counts() const { return counts_; }
-  bool seen(std::size_t row) const { return row < seen_.size() && seen_[row] != 0; }
-  std::size_t seen_count() const { return seen_count_; }
+  bool seen(std::size_t row) const { return std::binary_search(seen_.begin(), seen_.end(), row); }
+  std::size_t seen_count() const { return seen_.size(); }
   // Unseen movies that pass the genre filter (0 before start).
-  std::size_t candidates_left() const { return candidates_.size(); }
+  std::size_t candidates_left() const { return candidates_left_; }
 
  private:
-  enum class UpdateRule { kMovingAverage, kLeastSquares };
-  enum class ExplorationRule { kNone, kRandomDampening, kUcb, kThompson };
+  static constexpr std::size_t kBitsPerWord = 64;
 
-  void check_model() const;
   void start();
   void start_fit();
-  void cache_movie_terms();
   void mark_seen(std::size_t row);
   void pick();
-  // Per-pick work of the exploration rule before candidates are scored (thompson's sample).
-  void prepare_exploration();
-  // The exploration rule: what it adds to a candidate's score (the ScoreParts::exploration).
-  double explore(std::uint32_t row, double score);
+  // Under thompson, this pick's sampled user vector u' scored over every movie (`sampled`);
+  // nothing under the other rules.
+  void prepare_exploration(Eigen::VectorXf& sampled);
+  // The exploration rule: what it adds to a candidate's score (the ScoreParts::exploration),
+  // given this pick's model scores and (thompson) sampled scores.
+  double explore(std::uint32_t row, double score, const Eigen::VectorXf& scores,
+                 const Eigen::VectorXf& sampled);
   // Adds a movie with a target to A and b (and keeps ucb's per-movie variances).
   void add_to_fit(std::size_t row, double target);
   // The update rule: moves user_ after an answer about `row`.
   void update_user(std::size_t row, Feedback answer);
   Eigen::VectorXd embedding(std::size_t row) const;
-  ScoreParts fixed_parts(std::size_t row) const;
+  // The sum of the genre profile's weights of the movie's genres; the filter on it.
+  double affinity(std::size_t row) const;
+  double affinity_of(std::span<const int> genres) const;
+  bool passes(double affinity) const;
+  // The parts that do not depend on the user vector; model, exploration and total stay 0.
+  ScoreParts fixed_parts(std::size_t row, double affinity) const;
+  static double fixed_score(const ScoreParts& parts);
   std::string describe(std::size_t row) const;
 
   const Model* model_;
   Policy policy_;
-  UpdateRule update_rule_ = UpdateRule::kMovingAverage;
-  ExplorationRule exploration_rule_ = ExplorationRule::kRandomDampening;
   std::mt19937_64 rng_;
   std::size_t rows_ = 0;
   SessionState state_ = SessionState::kCollectingFavourites;
@@ -208,25 +213,16 @@ class Session {
   std::vector<std::size_t> disliked_;
   std::vector<FeedbackEvent> history_;
   FeedbackCounts counts_;
-  std::vector<unsigned char> seen_;
-  std::size_t seen_count_ = 0;
+  std::vector<std::size_t> seen_;  // the favourites and answered rows, ascending
+  // From start(): one bit per row, set while the row passes the filter and is unseen.
+  std::vector<std::uint64_t> candidates_;
+  std::size_t candidates_left_ = 0;  // bits set in candidates_
 
-  // Fixed from start(): the profile never changes, so neither do these per-movie terms.
-  std::vector<double> genre_profile_;
-  std::vector<double> affinity_;           // per row
-  std::vector<double> fixed_score_;        // per row: genre_distance + popularity + diversity
-  std::vector<std::uint32_t> candidates_;  // rows that pass the filter and are unseen, ascending
-  double max_popularity_ = 0;
-
+  std::vector<double> genre_profile_;  // fixed from start(): so is the filter
   Eigen::VectorXd user_;
-  Eigen::VectorXf user_float_;     // user_ in the embeddings' precision, for the product
-  Eigen::VectorXf scores_;         // per row: user . movie, refilled by pick()
-  double score_unit_ = 0;          // s_0
-  double norm_scale_ = 0;          // s_m
-  UserFit fit_;                    // A and b over the answers
-  std::vector<double> variance_;   // ucb: per row, m^T A^-1 m, kept by Sherman-Morrison
-  Eigen::VectorXf sample_float_;   // thompson: this pick's u'
-  Eigen::VectorXf sample_scores_;  // thompson: per row, u' . movie
+  double score_unit_ = 0;         // s_0
+  UserFit fit_;                   // A and b over the answers
+  std::vector<double> variance_;  // ucb only: per row, m^T A^-1 m, kept by Sherman-Morrison
   std::optional<Recommendation> current_;
 };
 

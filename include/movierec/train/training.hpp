@@ -21,10 +21,12 @@
 #include <string>
 #include <vector>
 
+#include "movierec/data/pipeline.hpp"
+#include "movierec/data/pipeline_config.hpp"
+#include "movierec/data/processed_folder.hpp"
+#include "movierec/io/progress.hpp"
 #include "movierec/train/als.hpp"
 #include "movierec/train/artifacts.hpp"
-#include "movierec/data/pipeline_config.hpp"
-#include "movierec/data/pipeline.hpp"
 #include "movierec/train/svd.hpp"
 
 namespace movierec {
@@ -33,15 +35,7 @@ namespace movierec {
 // simulated users).
 inline constexpr float kLikeStars = 4.0f;
 
-// What the matrix holds for each rating (config key train.target):
-//   final_rating  the seed's signal, rating_norm * pop_weight * time_weight
-//   rating_norm   stars minus the user's train mean
-//   rating        stars
-//   like          1 when stars >= kLikeStars, else 0
-enum class Target { kFinalRating, kRatingNorm, kRating, kLike };
-
-// Throws ConfigError (key train.target) for another name.
-Target parse_target(const std::string& name);
+// What the matrix holds for `rating` under `target` (Target, pipeline_config.hpp).
 double target_value(const TransformedRating& rating, Target target);
 
 // A prediction of `target` for the rating's user and movie in the seed's final_rating units,
@@ -54,13 +48,6 @@ double target_value(const TransformedRating& rating, Target target);
 //   like          none: a like score has no final_rating equivalent
 std::optional<double> as_final_rating(double prediction, const TransformedRating& rating,
                                       Target target);
-
-enum class FactorModel { kSvd, kAls, kBiasedAls };
-enum class MovieScaling { kV, kVSigma, kNormalized };
-
-// Throw ConfigError (key train.model, train.movie_scaling) for another name.
-FactorModel parse_model(const std::string& name);
-MovieScaling parse_movie_scaling(const std::string& name);
 
 struct RatingMatrix {
   SparseMatrix values;  // users x movies, one stored value per rating
@@ -90,9 +77,10 @@ Artifacts factorise(const RatingMatrix& matrix, int k, const SvdOptions& options
                     MovieScaling scaling = MovieScaling::kV);
 
 // The artifacts of weighted_als (or biased_als when `biased`) of `matrix`: users P, movies Q
-// (scaling normalized: Q's rows at length 1; v_sigma is refused), the biases when biased, and
-// the manifest's model, movie_scaling, k, rows and als {iterations, objective per iteration}.
-// Throws Error as weighted_als does.
+// (scaling normalized: Q's rows at length 1), the biases when biased, and the manifest's model,
+// movie_scaling, k, rows and als {iterations, objective per iteration}. `scaling` is v or
+// normalized: an ALS model has no singular values to scale by (PipelineConfig::validate refuses
+// v_sigma for it). Throws Error as weighted_als does.
 Artifacts factorise_als(const RatingMatrix& matrix, const AlsOptions& options, bool biased,
                         MovieScaling scaling = MovieScaling::kV);
 
@@ -100,17 +88,18 @@ Artifacts factorise_als(const RatingMatrix& matrix, const AlsOptions& options, b
 AlsOptions als_options(const PipelineConfig& config);
 
 // The model `config` asks for (train.model, train.k, train.movie_scaling and the svd_ or als_
-// keys), showing progress on stderr when it is a terminal. Throws ConfigError for an unknown
-// name, Error as the factorisations do.
-Artifacts fit_model(const RatingMatrix& matrix, const PipelineConfig& config);
+// keys), reporting the SVD's matrix-vector products or the ALS iterations to `progress`. Throws
+// Error as the factorisations do.
+Artifacts fit_model(const RatingMatrix& matrix, const PipelineConfig& config,
+                    const ProgressSink& progress = {});
 
-// The whole train_svd step. Reads processed_dir/manifest.json and the train and validation
-// files, checking their checksums against the manifest (ModelError, fix: preprocess, when
-// anything is missing or changed), trains with `config`, and writes out_dir atomically
-// (save_artifacts): nothing is written when any step fails. Returns the manifest written. Shows
-// progress on stderr when it is a terminal.
-nlohmann::json train_model(const std::filesystem::path& processed_dir,
-                           const std::filesystem::path& out_dir, const PipelineConfig& config);
+// The whole train_svd step. Reads the train and validation files of `processed`, checked against
+// its manifest (ModelError, fix: processed.fix(), when anything is missing or changed), trains
+// with `config`, and writes out_dir atomically (save_artifacts): nothing is written when any
+// step fails. Returns the manifest written. Reports the bytes of the train file read, then
+// fit_model's steps, to `progress`.
+nlohmann::json train_model(const ProcessedFolder& processed, const std::filesystem::path& out_dir,
+                           const PipelineConfig& config, const ProgressSink& progress = {});
 
 // A few lines for people: matrix size, nonzeros, the model and k, its largest singular values
 // (svd) or objective (ALS), the validation RMSE and rows, the time taken. `manifest` is what

@@ -108,7 +108,7 @@ struct HttpApi::Impl {
     policy.validate("policy");
     options.validate("serve options");
     const json& name =
-        model.artifacts.manifest.contains("model") ? model.artifacts.manifest.at("model") : json();
+        model.artifacts().manifest.contains("model") ? model.artifacts().manifest.at("model") : json();
     model_name = name.is_string() ? name.get<std::string>() : "unknown";
   }
 
@@ -222,9 +222,9 @@ HttpResponse HttpApi::Impl::run(const Route& route, const HttpRequest& request,
 
 HttpResponse HttpApi::Impl::health(const HttpRequest&, const Params&) {
   return json_response(200, ordered{{"status", "ok"},
-                                    {"movies", model.catalog.size()},
+                                    {"movies", model.catalog().size()},
                                     {"catalog", model.movie_count()},
-                                    {"k", model.artifacts.movie_embeddings.cols()},
+                                    {"k", model.artifacts().movie_embeddings.cols()},
                                     {"model", model_name}});
 }
 
@@ -249,7 +249,7 @@ HttpResponse HttpApi::Impl::search(const HttpRequest& request, const Params&) {
   }
   ordered results = ordered::array();
   for (const std::int32_t id : ids) {
-    const MovieInfo* info = model.catalog.find(id);
+    const MovieInfo* info = model.catalog().find(id);
     ordered result = movie_json(movie_ref(model, id));
     result["year"] = info != nullptr && info->year != 0 ? ordered(info->year) : ordered(nullptr);
     result["genres"] = info != nullptr ? info->genres : std::vector<std::string>{};
@@ -313,7 +313,7 @@ HttpResponse HttpApi::Impl::create_session(const HttpRequest& request, const Par
   for (std::size_t i = 0; i < favourites.size(); ++i) {
     const std::string field = fmt::format("favourites[{}]", i);
     const std::int32_t id = movie_id_field(favourites[i], field);
-    if (model.catalog.find(id) == nullptr)
+    if (model.catalog().find(id) == nullptr)
       fail(400, fmt::format("{}: no movie has id {}", field, id));
     if (auto refusal = refuse_favourite(served->session, id)) {
       fail(400, fmt::format("{}: {}", field, refusal->message));

@@ -1,4 +1,4 @@
-#include "movierec/io/progress.hpp"
+#include "movierec/frontends/progress.hpp"
 
 #include <unistd.h>
 
@@ -38,5 +38,18 @@ void Progress::finish() {
   }
   drawn_ = false;
 }
+
+ProgressSink ProgressDisplay::sink() {
+  return [this](std::string_view step, std::size_t done, std::size_t total) {
+    if (!line_ || step != step_) {
+      line_.reset();  // clears the previous step's line first
+      step_ = step;
+      line_.emplace(step_, total);
+    }
+    line_->update(done);
+  };
+}
+
+void ProgressDisplay::finish() { line_.reset(); }
 
 }  // namespace movierec
