@@ -49,7 +49,7 @@ std::string Session::describe(std::size_t row) const {
 }
 
 void Session::add_favourite(std::size_t row) {
-  if (favourites_.size() >= kFavourites) {
+  if (favourites_.size() >= kFavourites || state_ != SessionState::kCollectingFavourites) {
     throw SessionError(SessionError::Problem::kTooManyFavourites,
                        "the " + std::to_string(kFavourites) + " favourites are already chosen");
   }
@@ -69,17 +69,58 @@ void Session::add_favourite(std::size_t row) {
 
 void Session::start() {
   const auto& embeddings = model_->artifacts().movie_embeddings;
-  user_ = Eigen::VectorXd::Zero(embeddings.cols());
+  start_vector_ = Eigen::VectorXd::Zero(embeddings.cols());
+  for (const std::size_t row : favourites_) {
+    start_vector_ += embeddings.row(static_cast<Eigen::Index>(row)).transpose().cast<double>();
+  }
+  start_vector_ /= static_cast<double>(favourites_.size());
+  taste_ = favourites_;
+  begin();
+}
+
+void Session::start_known(KnownStart start) {
+  if (!favourites_.empty() || state_ != SessionState::kCollectingFavourites ||
+      start.favourites.size() > kFavourites) {
+    throw SessionError(SessionError::Problem::kTooManyFavourites,
+                       "a known user's session starts once, with at most " +
+                           std::to_string(kFavourites) + " favourites");
+  }
+  const auto k = model_->artifacts().movie_embeddings.cols();
+  if (start.vector.size() != k || !start.vector.allFinite()) {
+    throw Error("a known user's start vector needs " + std::to_string(k) +
+                " finite values (it has " + std::to_string(start.vector.size()) + ")");
+  }
+  for (const auto* rows : {&start.seen, &start.liked, &start.favourites}) {
+    for (const std::size_t row : *rows) {
+      if (row >= rows_) {
+        throw SessionError(SessionError::Problem::kUnknownMovie,
+                           "movie row " + std::to_string(row) + " is not in the model (it has " +
+                               std::to_string(rows_) + " movies)");
+      }
+    }
+  }
+  known_start_ = true;
+  start_vector_ = std::move(start.vector);
+  favourites_ = std::move(start.favourites);
+  known_seen_ = std::move(start.seen);
+  std::sort(known_seen_.begin(), known_seen_.end());
+  known_seen_.erase(std::unique(known_seen_.begin(), known_seen_.end()), known_seen_.end());
+  for (const std::size_t row : known_seen_) mark_seen(row);
+  for (const std::size_t row : favourites_) mark_seen(row);
+  taste_ = std::move(start.liked);
+  begin();
+}
+
+void Session::begin() {
+  user_ = start_vector_;
   genre_profile_.assign(model_->genre_names().size(), 0.0);
   double genre_count = 0;
-  for (const std::size_t row : favourites_) {
-    user_ += embeddings.row(static_cast<Eigen::Index>(row)).transpose().cast<double>();
+  for (const std::size_t row : taste_) {
     for (const int genre : model_->genres(row)) {
       genre_profile_[genre] += 1;
       genre_count += 1;
     }
   }
-  user_ /= static_cast<double>(favourites_.size());
   if (genre_count > 0) {
     for (double& weight : genre_profile_) weight /= genre_count;
   }
@@ -94,6 +135,26 @@ void Session::start() {
   }
   start_fit();
   state_ = candidates_left_ == 0 ? SessionState::kExhausted : SessionState::kRecommending;
+}
+
+void Session::rebuild() {
+  std::vector<FeedbackEvent> history = std::move(history_);
+  history_.clear();
+  liked_.clear();
+  disliked_.clear();
+  watchlist_.clear();
+  counts_ = {};
+  current_.reset();
+  candidates_.clear();  // before marking: begin() makes them anew
+  seen_ = known_seen_;
+  for (const std::size_t row : favourites_) mark_seen(row);
+  if (!known_start_) {
+    if (favourites_.size() < kFavourites) return;
+    start();
+  } else {
+    begin();
+  }
+  for (const FeedbackEvent& event : history) apply(event.row, event.feedback);
 }
 
 // s_0, A and b from the favourites. The user vector stays their mean (issue 3), so under
@@ -272,11 +333,12 @@ void Session::add_to_fit(std::size_t row, double target) {
 
 void Session::update_user(std::size_t row, Feedback answer) {
   if (answer == Feedback::kSkip) return;
-  const bool like = answer == Feedback::kLike;
+  const bool like = answer != Feedback::kDislike;  // a like, or a movie to watch
   add_to_fit(row, (like ? policy_.like_target : policy_.dislike_target) * score_unit_);
   switch (policy_.user_update) {
     case UserUpdate::kMovingAverage:
-      moving_average(user_, embedding(row), answer, policy_.learning_rate, policy_.negative_weight);
+      moving_average(user_, embedding(row), like ? Feedback::kLike : Feedback::kDislike,
+                     policy_.learning_rate, policy_.negative_weight);
       break;
     case UserUpdate::kLeastSquares:
       user_ = fit_.solution();
@@ -289,7 +351,28 @@ void Session::feedback(Feedback answer) {
     throw SessionError(SessionError::Problem::kNoRecommendation,
                        "there is no recommendation to answer yet");
   }
-  const std::size_t row = current_->row;
+  apply(current_->row, answer);
+}
+
+void Session::answer(std::size_t row, Feedback answer) {
+  if (state_ == SessionState::kCollectingFavourites) {
+    throw SessionError(SessionError::Problem::kNotStarted,
+                       "choose " + std::to_string(kFavourites) + " favourites first (" +
+                           std::to_string(favourites_.size()) + " so far)");
+  }
+  if (row >= rows_) {
+    throw SessionError(SessionError::Problem::kUnknownMovie,
+                       "movie row " + std::to_string(row) + " is not in the model (it has " +
+                           std::to_string(rows_) + " movies)");
+  }
+  if (seen(row)) {
+    throw SessionError(SessionError::Problem::kAlreadySeen,
+                       describe(row) + " is a favourite or answered already");
+  }
+  apply(row, answer);
+}
+
+void Session::apply(std::size_t row, Feedback answer) {
   current_.reset();
   history_.push_back({row, answer});  // before the update, so a rule may refit on all answers
   switch (answer) {
@@ -304,10 +387,45 @@ void Session::feedback(Feedback answer) {
     case Feedback::kSkip:
       ++counts_.skips;
       break;
+    case Feedback::kWatch:
+      ++counts_.watches;
+      watchlist_.push_back(row);
+      break;
   }
   if (policy_.online_learning) update_user(row, answer);
   mark_seen(row);
   if (candidates_left_ == 0) state_ = SessionState::kExhausted;
+}
+
+std::optional<FeedbackEvent> Session::undo() {
+  if (history_.empty()) return std::nullopt;
+  const FeedbackEvent last = history_.back();
+  history_.pop_back();
+  rebuild();
+  return last;
+}
+
+void Session::replace_favourite(std::size_t slot, std::size_t row) {
+  if (slot >= favourites_.size()) {
+    throw SessionError(SessionError::Problem::kNotFavourite,
+                       "there is no favourite " + std::to_string(slot + 1) + " (there are " +
+                           std::to_string(favourites_.size()) + ")");
+  }
+  if (row >= rows_) {
+    throw SessionError(SessionError::Problem::kUnknownMovie,
+                       "movie row " + std::to_string(row) + " is not in the model (it has " +
+                           std::to_string(rows_) + " movies)");
+  }
+  if (std::find(favourites_.begin(), favourites_.end(), row) != favourites_.end()) {
+    throw SessionError(SessionError::Problem::kDuplicateFavourite,
+                       describe(row) + " is already a favourite");
+  }
+  if (seen(row)) {
+    throw SessionError(SessionError::Problem::kAlreadySeen,
+                       describe(row) + " is answered already");
+  }
+  favourites_[slot] = row;
+  rebuild();
 }
 
 Explanation Session::explain() const {

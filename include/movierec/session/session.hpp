@@ -12,6 +12,11 @@
 //   Session session(model, policy, seed);
 //   for (row : four favourites) session.add_favourite(row);
 //   while (auto rec = session.next()) { ... session.explain() ...; session.feedback(answer); }
+//
+// A session's state is a function of how it started (four favourites, or a known user's vector)
+// and its answers in order: answer() applies a stored answer to any movie (resuming a profile),
+// and undo() and replace_favourite() rebuild the state from the start and the answers that
+// remain, so the user vector returns exactly (bit for bit) to what those answers made it.
 #pragma once
 
 #include <Eigen/Core>
@@ -22,8 +27,10 @@
 #include <random>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "movierec/io/config.hpp"
 #include "movierec/io/error.hpp"
 #include "movierec/session/model.hpp"
 #include "movierec/session/policy.hpp"
@@ -31,7 +38,13 @@
 
 namespace movierec {
 
-enum class Feedback { kLike, kDislike, kSkip };
+// An answer about a movie. kWatch is "I want to watch it": the movie goes on the watchlist and
+// is learned from as a like (interest in a movie one has not seen is still taste).
+enum class Feedback { kLike, kDislike, kSkip, kWatch };
+// The answers' names, in enum order, as the JSON front ends, the API and the profile store spell
+// them: choice_name(Feedback::kWatch) is "watch", parse_choice<Feedback>("like") is kLike.
+inline constexpr std::string_view kFeedbackNames[] = {"like", "dislike", "skip", "watch"};
+constexpr std::span<const std::string_view> choice_names(Feedback) { return kFeedbackNames; }
 
 enum class SessionState {
   kCollectingFavourites,  // fewer than Session::kFavourites favourites so far
@@ -48,6 +61,8 @@ class SessionError : public Error {
     kTooManyFavourites,   // the four favourites are already in
     kNotStarted,          // recommendations asked for before the four favourites
     kNoRecommendation,    // feedback or explain with no current recommendation
+    kAlreadySeen,         // answer() about a favourite or a movie answered already
+    kNotFavourite,        // replace_favourite() of a slot that holds no favourite
   };
   SessionError(Problem problem, const std::string& message);
   Problem problem() const { return problem_; }
@@ -99,6 +114,16 @@ struct FeedbackCounts {
   std::size_t likes = 0;
   std::size_t dislikes = 0;
   std::size_t skips = 0;
+  std::size_t watches = 0;
+};
+
+// How a session starts without favourites: from a user vector the model was trained with (a
+// known user, or a profile retrained into the model).
+struct KnownStart {
+  Eigen::VectorXd vector;            // the start vector u0, k values
+  std::vector<std::size_t> seen;     // rows never to recommend (what the user rated already)
+  std::vector<std::size_t> liked;    // rows whose genres make the genre profile
+  std::vector<std::size_t> favourites;  // shown as favourites (explanations) and seen; at most 4
 };
 
 class Session {
@@ -131,6 +156,14 @@ class Session {
   // s_m are score_unit() and norm_scale().
   std::optional<Recommendation> next();
 
+  // Starts recommending from `start` instead of four favourites: the user vector is
+  // start.vector, the genre profile comes from start.liked, and start.seen and start.favourites
+  // are never recommended; s_0 is |u0|^2, as for favourites. Throws SessionError:
+  // kTooManyFavourites once favourites were added or the session started, or with more than four
+  // in start.favourites; kUnknownMovie for a row not in the model. Throws Error when the vector
+  // does not have the embeddings' k values or is not finite.
+  void start_known(KnownStart start);
+
   // Answers the current recommendation: like and dislike update the user vector by the policy's
   // rule, skip does not, and nothing does when the policy's online_learning is off (the answer
   // is still counted and recorded); the movie is seen in every case. The rules, with m the
@@ -144,6 +177,22 @@ class Session {
   // (kNoRecommendation) when next() has not produced one since the last answer.
   void feedback(Feedback answer);
 
+  // Answers any movie not seen yet, as feedback() answers the current recommendation (which it
+  // drops: the next pick reflects the answer): for replaying a profile's stored answers.
+  // Throws SessionError: kNotStarted before the start, kUnknownMovie, kAlreadySeen.
+  void answer(std::size_t row, Feedback answer);
+
+  // Takes back the last answer: the state is rebuilt from the start and the answers before it,
+  // so the user vector is exactly what it was, and the movie can be recommended again. Returns
+  // the answer taken back, or none when there is none. The random numbers go on (a pick after
+  // an undo may explore differently than the pick before the answer did).
+  std::optional<FeedbackEvent> undo();
+
+  // Puts `row` in favourite slot `slot` (0-based) in place of the movie there, which is then no
+  // longer seen; once started, the state is rebuilt with the new start vector and every answer
+  // replayed. Throws SessionError: kNotFavourite for an empty slot, kUnknownMovie, and
+  // kDuplicateFavourite or kAlreadySeen when `row` is a favourite or answered already.
+  void replace_favourite(std::size_t slot, std::size_t row);
   // The current recommendation's score parts and the favourite or liked movies most similar to
   // it. Throws SessionError (kNoRecommendation) like feedback().
   Explanation explain() const;
@@ -167,6 +216,7 @@ class Session {
   const std::vector<std::size_t>& favourites() const { return favourites_; }
   const std::vector<std::size_t>& liked() const { return liked_; }  // in answer order
   const std::vector<std::size_t>& disliked() const { return disliked_; }
+  const std::vector<std::size_t>& watchlist() const { return watchlist_; }  // in answer order
   const std::vector<FeedbackEvent>& history() const { return history_; }  // every answer
   FeedbackCounts counts() const { return counts_; }
   bool seen(std::size_t row) const { return std::binary_search(seen_.begin(), seen_.end(), row); }
@@ -178,6 +228,13 @@ class Session {
   static constexpr std::size_t kBitsPerWord = 64;
 
   void start();
+  // Starts recommending from start_vector_: the genre profile from taste_, the candidates, the
+  // fit.
+  void begin();
+  // Back to the start, then every answer of `history` again, in order.
+  void rebuild();
+  // Records an answer about `row` and learns from it (feedback, answer, rebuild).
+  void apply(std::size_t row, Feedback answer);
   void start_fit();
   void mark_seen(std::size_t row);
   void pick();
@@ -211,7 +268,12 @@ class Session {
   std::vector<std::size_t> favourites_;
   std::vector<std::size_t> liked_;
   std::vector<std::size_t> disliked_;
+  std::vector<std::size_t> watchlist_;
   std::vector<FeedbackEvent> history_;
+  Eigen::VectorXd start_vector_;       // u0: the favourites' mean, or a known user's vector
+  bool known_start_ = false;           // started by start_known()
+  std::vector<std::size_t> known_seen_;   // start_known(): seen from the start, ascending
+  std::vector<std::size_t> taste_;        // rows whose genres make the genre profile
   FeedbackCounts counts_;
   std::vector<std::size_t> seen_;  // the favourites and answered rows, ascending
   // From start(): one bit per row, set while the row passes the filter and is unseen.

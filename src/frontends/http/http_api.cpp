@@ -59,25 +59,6 @@ void add_common_headers(HttpResponse& response) {
   }
 }
 
-std::optional<Feedback> parse_answer(std::string_view text) {
-  if (text == "like") return Feedback::kLike;
-  if (text == "dislike") return Feedback::kDislike;
-  if (text == "skip") return Feedback::kSkip;
-  return std::nullopt;
-}
-
-const char* answer_name(Feedback feedback) {
-  switch (feedback) {
-    case Feedback::kLike:
-      return "like";
-    case Feedback::kDislike:
-      return "dislike";
-    case Feedback::kSkip:
-      return "skip";
-  }
-  return "?";
-}
-
 ordered movies_at(const Model& model, const std::vector<std::size_t>& rows) {
   ordered list = ordered::array();
   for (const std::size_t row : rows) list.push_back(movie_json(movie_ref_at(model, row)));
@@ -353,7 +334,7 @@ HttpResponse HttpApi::Impl::get_session(const HttpRequest&, const Params& params
   ordered answers = ordered::array();
   for (const FeedbackEvent& event : session.history()) {
     ordered entry = movie_json(movie_ref_at(model, event.row));
-    entry["answer"] = answer_name(event.feedback);
+    entry["answer"] = choice_name(event.feedback);
     answers.push_back(std::move(entry));
   }
   const FeedbackCounts counts = session.counts();
@@ -376,12 +357,13 @@ HttpResponse HttpApi::Impl::answer(const HttpRequest& request, const Params& par
   check_fields(body, {"movie_id", "answer"});
   const std::int32_t movie_id =
       movie_id_field(required(body, "movie_id", "the id of the movie answered"), "movie_id");
-  const json& answer_value = required(body, "answer", "\"like\", \"dislike\" or \"skip\"");
+  const json& answer_value =
+      required(body, "answer", "\"like\", \"dislike\", \"skip\" or \"watch\"");
   const std::optional<Feedback> feedback =
-      answer_value.is_string() ? parse_answer(answer_value.get_ref<const std::string&>())
+      answer_value.is_string() ? parse_choice<Feedback>(answer_value.get_ref<const std::string&>())
                                : std::nullopt;
   if (!feedback) {
-    fail(400, fmt::format("answer must be \"like\", \"dislike\" or \"skip\" (got {})",
+    fail(400, fmt::format("answer must be \"like\", \"dislike\", \"skip\" or \"watch\" (got {})",
                           shown(answer_value.dump())));
   }
   ServedSession& served = *held;
