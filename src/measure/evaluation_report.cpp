@@ -31,6 +31,8 @@ const char* kind_name(SystemKind kind) {
       return "most_popular";
     case SystemKind::kRandom:
       return "random";
+    case SystemKind::kBaseline:
+      return "baseline";
   }
   return "unknown";
 }
