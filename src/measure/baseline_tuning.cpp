@@ -69,7 +69,9 @@ class Tuner {
       }
       return values;
     };
-    coordinate_search(sizes, start, [&](const std::vector<std::size_t>& point) {
+    std::size_t points = 1;
+    for (const std::size_t size : sizes) points *= size;
+    const auto score = [&](const std::vector<std::size_t>& point) {
       const std::vector<double> values = values_at(point);
       std::shared_ptr<const ProfileScorer> scorer = search.build(values);
       const double likes = val_likes(scorer);
@@ -81,7 +83,12 @@ class Tuner {
         tuned.scorer = std::move(scorer);
       }
       return likes;
-    });
+    };
+    if (points <= options_.full_grid_points) {
+      full_search(sizes, score);
+    } else {
+      coordinate_search(sizes, start, score);
+    }
     tuned.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
     return tuned;
   }
@@ -191,6 +198,27 @@ std::vector<std::size_t> coordinate_search(
   return best_point;
 }
 
+std::vector<std::size_t> full_search(
+    const std::vector<std::size_t>& sizes,
+    const std::function<double(const std::vector<std::size_t>&)>& score) {
+  if (sizes.empty() || std::find(sizes.begin(), sizes.end(), 0) != sizes.end()) {
+    throw Error("search: an empty grid");
+  }
+  std::vector<std::size_t> point(sizes.size(), 0), best_point;
+  double best = 0;
+  for (;;) {
+    const double value = score(point);
+    if (best_point.empty() || value > best) {
+      best = value;
+      best_point = point;
+    }
+    // The next point, the last axis fastest.
+    std::size_t axis = sizes.size();
+    while (axis > 0 && ++point[axis - 1] == sizes[axis - 1]) point[--axis] = 0;
+    if (axis == 0) return best_point;
+  }
+}
+
 std::vector<TunedBaseline> tune_baselines(const BaselineOptions& options, const Model& model,
                                           const InteractionMatrix& matrix,
                                           const std::vector<SimulatedUser>& val_users,
@@ -277,7 +305,9 @@ std::vector<TunedBaseline> tune_baselines(const BaselineOptions& options, const 
   }
   if (wanted("ials")) {
     announce("iALS");
-    const double limit = static_cast<double>(std::min(matrix.rated.rows(), matrix.rated.cols()));
+    const double limit = std::max(
+        1.0,
+        std::floor(static_cast<double>(std::min(matrix.rated.rows(), matrix.rated.cols())) / 4));
     tuned.push_back(tuner.run(
         {"iALS",
          "ials",

@@ -38,6 +38,25 @@ TEST_CASE("coordinate search: finds a separable optimum, each point scored once"
   CHECK_THROWS_AS(coordinate_search({}, {}, score), Error);
 }
 
+TEST_CASE("full search: every point once, last axis fastest, the earliest best", "[baselines]") {
+  std::vector<std::vector<std::size_t>> order;
+  const auto best = full_search({2, 3}, [&](const std::vector<std::size_t>& p) {
+    order.push_back(p);
+    return p == std::vector<std::size_t>{0, 2} || p == std::vector<std::size_t>{1, 0} ? 5.0 : 1.0;
+  });
+  CHECK(order ==
+        std::vector<std::vector<std::size_t>>{{0, 0}, {0, 1}, {0, 2}, {1, 0}, {1, 1}, {1, 2}});
+  CHECK(best == std::vector<std::size_t>{0, 2});
+  // A ridge that stops coordinate ascent (from (0, 0) neither axis alone improves) does not stop
+  // the full search.
+  const auto ridge = [](const std::vector<std::size_t>& p) {
+    return p[0] == 2 && p[1] == 2 ? 9.0 : (p[0] + p[1] == 0 ? 1.0 : 0.0);
+  };
+  CHECK(coordinate_search({3, 3}, {0, 0}, ridge) == std::vector<std::size_t>{0, 0});
+  CHECK(full_search({3, 3}, ridge) == std::vector<std::size_t>{2, 2});
+  CHECK_THROWS_AS(full_search({2, 0}, ridge), Error);
+}
+
 TEST_CASE("the names evaluate --baselines takes", "[baselines]") {
   CHECK(parse_baseline_names("all") == kBaselineNames);
   CHECK(parse_baseline_names("none").empty());

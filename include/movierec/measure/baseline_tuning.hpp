@@ -11,9 +11,10 @@
 // reports on test answers alone, which nothing was chosen on.
 //
 // The search. Each family's values lie on a small grid (BaselineOptions; every value is in the
-// report). Coordinate ascent from a start point: each axis in turn is set to its best value with
-// the others fixed, until a whole pass moves nothing; the result is the best point evaluated
-// (the earliest on ties). A one-axis grid is searched in full.
+// report). A grid of at most full_grid_points points is searched in full. A larger one (iALS's)
+// by coordinate ascent from its middle: each axis in turn is set to its best value with the
+// others fixed, until a whole pass moves nothing. Either way the result is the best point
+// evaluated (the earliest on ties).
 #pragma once
 
 #include <cstddef>
@@ -38,22 +39,28 @@ struct BaselineOptions {
   std::vector<std::string> names = kBaselineNames;  // which run (kBaselineNames)
   double dislike_weight = 1;  // a disliked movie's weight in the profile, subtracted (>= 0)
   // EASE: λ (the closed form's ridge; larger favours popular movies).
-  std::vector<double> ease_lambdas = {3, 10, 30, 100, 300, 1000, 3000, 10000};
+  std::vector<double> ease_lambdas = {10,    30,    100,    300,    1000,   3000,
+                                      10000, 30000, 100000, 300000, 1000000};
   // PureSVD: k; the system at svd_fixed_k is always reported beside the k chosen on val.
   std::vector<double> svd_ks = {5, 10, 20, 50, 100, 200};
   int svd_fixed_k = 20;
   // item-kNN: neighbours K (a value at or above the catalog keeps every movie) and shrinkage h.
   std::vector<double> knn_neighbours = {5, 10, 20, 50, 100, 200, 1000000};
-  std::vector<double> knn_shrinkages = {0, 10, 100};
+  std::vector<double> knn_shrinkages = {0, 10, 100, 1000, 10000};
   // RP3beta: α and β.
   std::vector<double> rp3_alphas = {0.25, 0.5, 0.75, 1, 1.5};
   std::vector<double> rp3_betas = {0, 0.2, 0.4, 0.6, 0.8, 1};
-  // iALS: k, unobserved weight w0 and λ, with frequency exponent ν and iterations fixed.
+  // iALS: k, unobserved weight w0 and λ, with frequency exponent ν and iterations fixed. Values
+  // of k above a quarter of the catalog are left out (a "low-rank" model that is not, and the
+  // k³ solves dominate the run time).
   std::vector<double> ials_ks = {16, 32, 64, 128};
   std::vector<double> ials_unobserved = {0.01, 0.03, 0.1, 0.3, 1};
-  std::vector<double> ials_regularizations = {0.001, 0.003, 0.01, 0.03, 0.1};
+  std::vector<double> ials_regularizations = {0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1};
   double ials_exponent = 1;
   int ials_iterations = 12;
+  // Grids with at most this many points are searched exhaustively (coordinate ascent can stop
+  // on a ridge: item-kNN's K and shrinkage trade off).
+  std::size_t full_grid_points = 40;
 
   // Throws ConfigError naming the option (source "evaluate") for an unknown name, an empty or
   // non-positive grid, or values out of their ranges.
@@ -87,7 +94,10 @@ struct TunedBaseline {
 std::vector<std::size_t> coordinate_search(
     const std::vector<std::size_t>& sizes, std::vector<std::size_t> start,
     const std::function<double(const std::vector<std::size_t>&)>& score);
-
+// Every point of the grid, the last axis fastest; returns the best (the earliest on ties).
+std::vector<std::size_t> full_search(
+    const std::vector<std::size_t>& sizes,
+    const std::function<double(const std::vector<std::size_t>&)>& score);
 // Trains and tunes each model baseline named in options.names (popular and random are not
 // models: the caller adds them) on `matrix`, scoring grid points by simulating `val_users` (whose
 // answers must come from val only) on `model`'s catalog with `simulation`. Families that need a
