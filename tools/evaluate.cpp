@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   std::string policy_file = "config/recommender_policy.yaml";
   std::string json_file, plot_file;
   std::vector<std::string> compare;
+  std::string baselines = "all", answers = "val+test";
   EvaluationOptions options;
   app.add_option("--processed", processed, "folder preprocess wrote")->capture_default_str();
   app.add_option("--artifacts", artifacts, "folder train_svd wrote: the configured model")
@@ -41,6 +42,17 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--threads", options.threads, "threads (the results do not depend on it)")
       ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  app.add_option("--baselines", baselines,
+                 "baselines to run beside the configured system, comma-separated: popular, "
+                 "random, ease, puresvd, knn, rp3beta, ials; all; none")
+      ->capture_default_str();
+  app.add_option("--answers", answers,
+                 "held-out ratings that answer the sessions: val+test, val (what the baselines "
+                 "are tuned on) or test (nothing is chosen on it)")
+      ->capture_default_str();
+  app.add_option("--resamples", options.resamples, "paired bootstrap resamples")
+      ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
   app.add_option("--json", json_file, "write the whole report as JSON to this file");
   app.add_option("--plot", plot_file, "write an SVG chart of likes per step to this file");
@@ -59,6 +71,8 @@ int main(int argc, char** argv) {
 
   return run_program(app, argc, argv, [&] {
     const auto start = std::chrono::steady_clock::now();
+    options.baselines.names = parse_baseline_names(baselines);
+    options.answers = parse_answers(answers);
     Policy policy = load_policy(policy_file);
     apply_config_flags(policy.fields(), policy_flags);
     const ProcessedFolder processed_folder(processed);
@@ -78,6 +92,7 @@ int main(int argc, char** argv) {
       write_file_atomically(plot_file, [&](std::ostream& out) { out << plot_svg(report); });
       std::cout << "wrote " << plot_file << '\n';
     }
+    print_timings(std::cout, report);
     const std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - start;
     std::printf("time: %.2f s\n", seconds.count());
     return 0;

@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "movierec/data/processed.hpp"
 #include "movierec/io/error.hpp"
 #include "movierec/io/parallel.hpp"
 #include "movierec/measure/metrics.hpp"
@@ -161,28 +162,90 @@ void check_models(const std::vector<EvaluatedModel>& models, const fs::path& pro
   }
 }
 
+bool wanted(const EvaluationOptions& options, const char* name) {
+  const auto& names = options.baselines.names;
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
 std::vector<SimulatedSystem> systems_of(const std::vector<EvaluatedModel>& models,
+                                        const EvaluationOptions& options,
                                         std::vector<SystemConfig>& configs) {
   std::vector<SimulatedSystem> systems;
   for (const EvaluatedModel& evaluated : models) {
     for (const bool learning : {true, false}) {
       systems.push_back(session_system(evaluated.name + (learning ? "" : kLearningOff),
                                        evaluated.model, evaluated.policy, learning));
-      configs.push_back({evaluated.name, SystemKind::kSession, learning});
+      configs.push_back({evaluated.name, SystemKind::kSession, learning, {}});
     }
   }
   const EvaluatedModel& catalog = models.front();
-  systems.push_back(most_popular_system("most popular", catalog.model));
-  configs.push_back({catalog.name, SystemKind::kMostPopular, false});
-  systems.push_back(random_system("random", catalog.model));
-  configs.push_back({catalog.name, SystemKind::kRandom, false});
+  if (wanted(options, "popular")) {
+    systems.push_back(most_popular_system("most popular", catalog.model));
+    configs.push_back({catalog.name, SystemKind::kMostPopular, false, {}});
+  }
+  if (wanted(options, "random")) {
+    systems.push_back(random_system("random", catalog.model));
+    configs.push_back({catalog.name, SystemKind::kRandom, false, {}});
+  }
+  return systems;
+}
+
+void check_names(const std::vector<SimulatedSystem>& systems) {
   std::set<std::string> names;
   for (const SimulatedSystem& system : systems) {
     if (!names.insert(system.name).second) {
       throw Error("two systems are named '" + system.name + "': give --compare another NAME");
     }
   }
-  return systems;
+}
+
+// The held-out ratings that answer the report's sessions.
+std::vector<Rating> answer_ratings(const EvaluationData& data, Answers answers) {
+  if (answers == Answers::kValTest) return data.held_out;
+  std::vector<Rating> ratings;
+  for (const TransformedRating& row : answers == Answers::kVal ? data.val : data.test) {
+    ratings.push_back(row.rating);
+  }
+  return ratings;
+}
+
+std::vector<SimulatedUser> sampled(std::vector<SimulatedUser> users,
+                                   const std::vector<std::int32_t>& ids) {
+  std::erase_if(users, [&](const SimulatedUser& user) {
+    return !std::binary_search(ids.begin(), ids.end(), user.id);
+  });
+  return users;
+}
+
+// The model baselines, trained on train and tuned on val answers of the same users, appended to
+// `systems`.
+void add_model_baselines(const EvaluationData& data, const EvaluatedModel& catalog,
+                         const std::vector<std::int32_t>& ids, const EvaluationOptions& options,
+                         EvaluationReport& report, std::vector<SimulatedSystem>& systems,
+                         const ProgressSink& progress) {
+  BaselineOptions wanted_models = options.baselines;
+  std::erase_if(wanted_models.names,
+                [](const std::string& name) { return name == "popular" || name == "random"; });
+  if (wanted_models.names.empty()) return;
+  const IdMap& movies = catalog.model.artifacts().movie_map;
+  std::vector<Rating> val;
+  for (const TransformedRating& row : data.val) val.push_back(row.rating);
+  const std::vector<SimulatedUser> val_users =
+      sampled(simulated_users(movies, data.train, val), ids);
+  const InteractionMatrix matrix = interaction_matrix(movies, data.train);
+  std::vector<TunedBaseline> tuned =
+      tune_baselines(wanted_models, catalog.model, matrix, val_users,
+                     {options.steps, options.seed, options.threads}, report.skipped_baselines,
+                     [&](const std::string& name) {
+                       if (progress) progress("tuning " + name + " on val answers", 0, 0);
+                     });
+  for (TunedBaseline& baseline : tuned) {
+    systems.push_back(baseline_system(baseline.name, catalog.model, baseline.scorer,
+                                      options.baselines.dislike_weight));
+    baseline.scorer.reset();
+    report.system_configs.push_back(
+        {catalog.name, SystemKind::kBaseline, false, std::move(baseline)});
+  }
 }
 
 }  // namespace
@@ -316,9 +379,31 @@ RankingScore rank_held_out(const Model& model, const EvaluationData& data,
   return result;
 }
 
+const char* answers_name(Answers answers) {
+  switch (answers) {
+    case Answers::kValTest:
+      return "val+test";
+    case Answers::kVal:
+      return "val";
+    case Answers::kTest:
+      return "test";
+  }
+  return "";
+}
+
+Answers parse_answers(const std::string& name) {
+  for (const Answers answers : {Answers::kValTest, Answers::kVal, Answers::kTest}) {
+    if (name == answers_name(answers)) return answers;
+  }
+  throw ConfigError("evaluate", 0, "answers",
+                    "unknown answers '" + name + "' (val+test, val or test)");
+}
+
 EvaluationReport evaluate(const EvaluationData& data, const std::vector<EvaluatedModel>& models,
                           const EvaluationOptions& options, const ProgressSink& progress) {
   check_models(models, data.dir);
+  options.baselines.validate();
+  if (options.resamples == 0) throw ConfigError("evaluate", 0, "resamples", "must be at least 1");
   EvaluationReport report;
   report.options = options;
   report.data = {
@@ -326,32 +411,40 @@ EvaluationReport evaluate(const EvaluationData& data, const std::vector<Evaluate
       {"rows",
        {{"train", data.train.size()}, {"val", data.val.size()}, {"test", data.test.size()}}},
       {"embedded_movies", models.front().model.movie_count()}};
-  std::vector<SimulatedSystem> systems = systems_of(models, report.system_configs);
+  std::vector<SimulatedSystem> systems = systems_of(models, options, report.system_configs);
+  check_names(systems);
   for (const EvaluatedModel& evaluated : models) {
     report.models.push_back({evaluated.name, model_config(evaluated),
                              rating_fit(evaluated.model, data),
                              rank_held_out(evaluated.model, data, options, progress)});
   }
 
+  const IdMap& movies = models.front().model.artifacts().movie_map;
   std::vector<SimulatedUser> users =
-      simulated_users(models.front().model.artifacts().movie_map, data.train, data.held_out);
+      simulated_users(movies, data.train, answer_ratings(data, options.answers));
   report.eligible_users = users.size();
   std::vector<std::int32_t> ids;
   for (const SimulatedUser& user : users) ids.push_back(user.id);
   report.simulated_users = sample_ids(ids, options.users, options.seed);
-  std::erase_if(users, [&](const SimulatedUser& user) {
-    return !std::binary_search(report.simulated_users.begin(), report.simulated_users.end(),
-                               user.id);
-  });
+  users = sampled(std::move(users), report.simulated_users);
   if (users.empty()) {
     throw Error("no user has " + std::to_string(Session::kFavourites) +
                 " embedded train movies to start a simulated session");
   }
+  add_model_baselines(data, models.front(), report.simulated_users, options, report, systems,
+                      progress);
+  check_names(systems);
   report.systems = simulate(systems, users, {options.steps, options.seed, options.threads},
                             [&](std::size_t done) {
                               if (progress)
                                 progress("simulated sessions (users)", done, users.size());
                             });
+  std::vector<std::vector<double>> likes;
+  for (const SystemResult& result : report.systems) {
+    likes.emplace_back(result.user_likes.begin(), result.user_likes.end());
+  }
+  report.bootstrap = {options.resamples, 0.95, options.seed};
+  report.intervals = paired_bootstrap(likes, 0, report.bootstrap);
   return report;
 }
 

@@ -22,6 +22,7 @@ constexpr const char* kRandomColour = "#8c8c8c";
 constexpr const char* kLearningOffDash = "8 5";
 constexpr const char* kPopularDash = "2 4";
 constexpr const char* kRandomDash = "12 4 2 4";
+constexpr const char* kBaselineDash = "3 2";
 
 const char* kind_name(SystemKind kind) {
   switch (kind) {
@@ -31,6 +32,8 @@ const char* kind_name(SystemKind kind) {
       return "most_popular";
     case SystemKind::kRandom:
       return "random";
+    case SystemKind::kBaseline:
+      return "baseline";
   }
   return "unknown";
 }
@@ -80,10 +83,41 @@ nlohmann::json system_config(const EvaluationReport& report, const SystemConfig&
   const auto model = std::find_if(report.models.begin(), report.models.end(),
                                   [&](const ModelReport& m) { return m.name == system.model; });
   if (model == report.models.end()) return nullptr;
+  if (system.kind == SystemKind::kBaseline) {
+    const TunedBaseline& tuned = system.tuned;
+    nlohmann::json chosen = nlohmann::json::object();
+    for (std::size_t a = 0; a < tuned.axes.size() && a < tuned.chosen.size(); ++a) {
+      chosen[tuned.axes[a]] = tuned.chosen[a];
+    }
+    nlohmann::json tried = nlohmann::json::array();
+    for (const GridPoint& point : tuned.tried) {
+      nlohmann::json values = nlohmann::json::object();
+      for (std::size_t a = 0; a < tuned.axes.size() && a < point.values.size(); ++a) {
+        values[tuned.axes[a]] = point.values[a];
+      }
+      tried.push_back({{"values", values}, {"val_likes", point.val_likes}});
+    }
+    return {{"artifacts", model->config.at("artifacts")},
+            {"family", tuned.family},
+            {"chosen", chosen},
+            {"val_likes", tuned.val_likes},
+            {"tried", tried}};
+  }
   if (system.kind != SystemKind::kSession) return {{"artifacts", model->config.at("artifacts")}};
   nlohmann::json config = model->config;
   config["policy"]["online_learning"] = system.online_learning;
   return config;
+}
+
+nlohmann::json interval_json(const EvaluationReport& report, std::size_t i) {
+  if (i >= report.intervals.size()) return nullptr;
+  const PairedInterval& d = report.intervals[i];
+  return {{"difference", d.difference},
+          {"low", d.low},
+          {"high", d.high},
+          {"relative", optional_json(d.relative)},
+          {"relative_low", optional_json(d.relative_low)},
+          {"relative_high", optional_json(d.relative_high)}};
 }
 
 nlohmann::json system_json(const EvaluationReport& report, std::size_t i) {
@@ -92,6 +126,7 @@ nlohmann::json system_json(const EvaluationReport& report, std::size_t i) {
   const bool session = config.kind == SystemKind::kSession;
   const std::size_t steps = result.likes.size();
   return {{"name", result.name},
+          {"against_first", interval_json(report, i)},
           {"kind", kind_name(config.kind)},
           {"model", config.model},
           {"online_learning", session ? nlohmann::json(config.online_learning) : nullptr},
@@ -108,6 +143,7 @@ nlohmann::json system_json(const EvaluationReport& report, std::size_t i) {
           {"distinct_movies", result.distinct},
           {"coverage", result.coverage},
           {"likes_per_step", result.likes},
+          {"user_likes", result.user_likes},
           {"dislikes_per_step", result.dislikes}};
 }
 
@@ -173,21 +209,68 @@ void print_models(std::ostream& out, const EvaluationReport& report) {
   print_table(out, rows, 1);
 }
 
+// "+0.123 [+0.050, +0.190]", or "" for the reference itself.
+std::string signed_interval(double value, double low, double high, int decimals) {
+  return fmt::format("{:+.{}f} [{:+.{}f}, {:+.{}f}]", value, decimals, low, decimals, high,
+                     decimals);
+}
+
 void print_systems(std::ostream& out, const EvaluationReport& report) {
+  const std::size_t steps = report.options.steps;
   out << fmt::format(
-      "\nSimulated sessions: {} of {} users, {} recommendations each, seed {} (like >= {:g} "
-      "stars, dislike <= {:g}):\n",
-      report.simulated_users.size(), report.eligible_users, report.options.steps,
-      report.options.seed, kLikeStars, kDislikeStars);
-  std::vector<std::vector<std::string>> rows = {{"system", fmt::format("likes@{}", kShortRun),
-                                                 fmt::format("likes@{}", kLongRun),
-                                                 fmt::format("dislikes@{}", kLongRun), "coverage"}};
-  for (const SystemResult& result : report.systems) {
+      "\nSimulated sessions: {} of {} users, {} recommendations each, seed {}, answers from {} "
+      "(like >= {:g} stars, dislike <= {:g}):\n",
+      report.simulated_users.size(), report.eligible_users, steps, report.options.seed,
+      answers_name(report.options.answers), kLikeStars, kDislikeStars);
+  const std::string first = report.systems.empty() ? "" : report.systems.front().name;
+  std::vector<std::vector<std::string>> rows = {
+      {"system", fmt::format("likes@{}", kShortRun), fmt::format("likes@{}", kLongRun),
+       fmt::format("dislikes@{}", kLongRun), "coverage",
+       fmt::format("likes@{} - {} [95%]", steps, first), "relative [95%]"}};
+  for (std::size_t i = 0; i < report.systems.size(); ++i) {
+    const SystemResult& result = report.systems[i];
+    std::string difference, relative;
+    if (i > 0 && i < report.intervals.size()) {
+      const PairedInterval& d = report.intervals[i];
+      difference = signed_interval(d.difference, d.low, d.high, 3);
+      if (d.relative) {
+        relative = fmt::format("{:+.1f}% [{:+.1f}%, {:+.1f}%]", 100 * *d.relative,
+                               100 * *d.relative_low, 100 * *d.relative_high);
+      }
+    }
     rows.push_back({result.name, number(at_step(result.likes, kShortRun), 3),
                     number(at_step(result.likes, kLongRun), 3),
-                    number(at_step(result.dislikes, kLongRun), 3), percent(result.coverage)});
+                    number(at_step(result.dislikes, kLongRun), 3), percent(result.coverage),
+                    difference, relative});
   }
   print_table(out, rows, 1);
+  out << fmt::format(
+      "  [95%]: paired bootstrap over the users ({} resamples, seed {}): an interval that excludes "
+      "0 is a difference the sample can tell\n",
+      report.bootstrap.resamples, report.bootstrap.seed);
+}
+
+void print_baselines(std::ostream& out, const EvaluationReport& report) {
+  std::vector<std::vector<std::string>> rows = {
+      {"baseline", "chosen on val answers", "val likes", "points tried"}};
+  for (const SystemConfig& config : report.system_configs) {
+    if (config.kind != SystemKind::kBaseline) continue;
+    const TunedBaseline& tuned = config.tuned;
+    std::string chosen;
+    for (std::size_t a = 0; a < tuned.axes.size() && a < tuned.chosen.size(); ++a) {
+      chosen += fmt::format("{}{} {:g}", a > 0 ? ", " : "", tuned.axes[a], tuned.chosen[a]);
+    }
+    rows.push_back(
+        {tuned.name, chosen, number(tuned.val_likes, 3), std::to_string(tuned.tried.size())});
+  }
+  if (rows.size() > 1) {
+    out << fmt::format(
+        "\nBaselines: trained on train, values chosen by likes@{} in sessions answered from val "
+        "alone:\n",
+        report.options.steps);
+    print_table(out, rows, 2);
+  }
+  for (const std::string& line : report.skipped_baselines) out << "  not run: " << line << '\n';
 }
 
 }  // namespace
@@ -201,20 +284,30 @@ nlohmann::json to_json(const EvaluationReport& report) {
        {{"steps", options.steps},
         {"users", options.users == 0 ? nlohmann::json() : nlohmann::json(options.users)},
         {"seed", options.seed},
-        {"top_k", options.top_k}}},
+        {"top_k", options.top_k},
+        {"answers", answers_name(options.answers)},
+        {"baselines", options.baselines.names},
+        {"resamples", options.resamples}}},
       {"protocol",
        {{"like_stars", kLikeStars},
         {"dislike_stars", kDislikeStars},
         {"favourites", Session::kFavourites}}},
       {"data", report.data},
       {"users",
-       {{"eligible", report.eligible_users}, {"simulated", report.simulated_users.size()}}}};
+       {{"eligible", report.eligible_users},
+        {"simulated", report.simulated_users.size()},
+        {"ids", report.simulated_users}}}};
   nlohmann::json& models = json["models"] = nlohmann::json::array();
   for (const ModelReport& model : report.models) models.push_back(model_json(model));
   nlohmann::json& systems = json["systems"] = nlohmann::json::array();
   for (std::size_t i = 0; i < report.systems.size(); ++i) {
     systems.push_back(system_json(report, i));
   }
+  json["bootstrap"] = {{"resamples", report.bootstrap.resamples},
+                       {"level", report.bootstrap.level},
+                       {"seed", report.bootstrap.seed},
+                       {"reference", report.systems.empty() ? "" : report.systems.front().name}};
+  json["skipped_baselines"] = report.skipped_baselines;
   return json;
 }
 
@@ -226,6 +319,15 @@ void print_report(std::ostream& out, const EvaluationReport& report) {
                      report.data.at("embedded_movies").get<std::size_t>());
   print_models(out, report);
   print_systems(out, report);
+  print_baselines(out, report);
+}
+
+void print_timings(std::ostream& out, const EvaluationReport& report) {
+  for (const SystemConfig& config : report.system_configs) {
+    if (config.kind != SystemKind::kBaseline) continue;
+    out << fmt::format("time: {} {:.2f} s (training and search, {} points)\n", config.tuned.name,
+                       config.tuned.seconds, config.tuned.tried.size());
+  }
 }
 
 std::string plot_svg(const EvaluationReport& report) {
@@ -235,6 +337,7 @@ std::string plot_svg(const EvaluationReport& report) {
   chart.x_label = "recommendations shown";
   chart.y_label = "mean cumulative likes per user";
   std::vector<std::string> model_names;
+  std::size_t baselines = 0;
   for (std::size_t i = 0; i < report.systems.size(); ++i) {
     const SystemResult& result = report.systems[i];
     const SystemConfig& config = report.system_configs[i];
@@ -246,6 +349,10 @@ std::string plot_svg(const EvaluationReport& report) {
     } else if (config.kind == SystemKind::kRandom) {
       series.colour = kRandomColour;
       series.dash = kRandomDash;
+    } else if (config.kind == SystemKind::kBaseline) {
+      // Baselines take the palette from its far end, so the models' colours come first.
+      series.colour = kChartColours[kChartColours.size() - 1 - baselines++ % kChartColours.size()];
+      series.dash = kBaselineDash;
     } else {
       auto at = std::find(model_names.begin(), model_names.end(), config.model);
       if (at == model_names.end()) at = model_names.insert(at, config.model);

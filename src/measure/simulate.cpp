@@ -127,6 +127,53 @@ class RandomRecommender : public Recommender {
   std::optional<std::size_t> current_;
 };
 
+// baseline.hpp's session rule: the profile scored after every answer, the best unseen movie
+// shown, ties to the lower row.
+class ProfileRecommender : public Recommender {
+ public:
+  ProfileRecommender(const SimulatedSystem& system, const SimulatedUser& user)
+      : scorer_(*system.scorer),
+        dislike_weight_(system.dislike_weight),
+        seen_(scorer_.movie_count(), 0) {
+    for (const std::size_t row : user.favourites) {
+      if (row >= seen_.size()) {
+        throw SessionError(SessionError::Problem::kUnknownMovie,
+                           "movie row " + std::to_string(row) + " is not in the model");
+      }
+      profile_.emplace_back(row, 1.0);
+      seen_[row] = 1;
+    }
+  }
+  std::optional<std::size_t> next() override {
+    if (current_) return current_;
+    scorer_.score(profile_, scores_);
+    std::optional<std::size_t> best;
+    for (std::size_t row = 0; row < seen_.size(); ++row) {
+      if (seen_[row] == 0 && (!best || scores_[static_cast<Eigen::Index>(row)] >
+                                           scores_[static_cast<Eigen::Index>(*best)])) {
+        best = row;
+      }
+    }
+    current_ = best;
+    return current_;
+  }
+  void feedback(Feedback answer) override {
+    if (!current_) no_recommendation();
+    if (answer == Feedback::kLike) profile_.emplace_back(*current_, 1.0);
+    if (answer == Feedback::kDislike) profile_.emplace_back(*current_, -dislike_weight_);
+    seen_[*current_] = 1;
+    current_.reset();
+  }
+
+ private:
+  const ProfileScorer& scorer_;
+  double dislike_weight_;
+  std::vector<unsigned char> seen_;  // favourites and shown
+  Profile profile_;
+  Eigen::VectorXd scores_;
+  std::optional<std::size_t> current_;
+};
+
 }  // namespace
 
 Feedback simulated_answer(std::optional<float> stars) {
@@ -205,11 +252,11 @@ std::vector<std::int32_t> sample_ids(std::vector<std::int32_t> ids, std::size_t 
 SimulatedSystem session_system(std::string name, const Model& model, Policy policy,
                                bool online_learning) {
   policy.online_learning = online_learning;
-  return {std::move(name), SystemKind::kSession, &model, std::move(policy), {}};
+  return {std::move(name), SystemKind::kSession, &model, std::move(policy), {}, nullptr, 1};
 }
 
 SimulatedSystem most_popular_system(std::string name, const Model& model) {
-  SimulatedSystem system{std::move(name), SystemKind::kMostPopular, &model, {}, {}};
+  SimulatedSystem system{std::move(name), SystemKind::kMostPopular, &model, {}, {}, nullptr, 1};
   std::vector<std::size_t>& order = system.popular_order;
   order.resize(model.movie_count());
   for (std::size_t row = 0; row < order.size(); ++row) order[row] = row;
@@ -224,7 +271,20 @@ SimulatedSystem most_popular_system(std::string name, const Model& model) {
 }
 
 SimulatedSystem random_system(std::string name, const Model& model) {
-  return {std::move(name), SystemKind::kRandom, &model, {}, {}};
+  return {std::move(name), SystemKind::kRandom, &model, {}, {}, nullptr, 1};
+}
+
+SimulatedSystem baseline_system(std::string name, const Model& model,
+                                std::shared_ptr<const ProfileScorer> scorer,
+                                double dislike_weight) {
+  if (!scorer) throw Error("baseline '" + name + "' has no model");
+  if (scorer->movie_count() != model.movie_count()) {
+    throw Error("baseline '" + name + "' scores " + std::to_string(scorer->movie_count()) +
+                " movies, the catalog has " + std::to_string(model.movie_count()));
+  }
+  if (!(dislike_weight >= 0)) throw Error("baseline '" + name + "': dislike weight below 0");
+  return {std::move(name),   SystemKind::kBaseline, &model, {}, {},
+          std::move(scorer), dislike_weight};
 }
 
 std::unique_ptr<Recommender> make_recommender(const SimulatedSystem& system,
@@ -237,6 +297,9 @@ std::unique_ptr<Recommender> make_recommender(const SimulatedSystem& system,
       return std::make_unique<PopularRecommender>(system, user);
     case SystemKind::kRandom:
       return std::make_unique<RandomRecommender>(system, user, seed);
+    case SystemKind::kBaseline:
+      if (!system.scorer) throw Error("system '" + system.name + "' has no model");
+      return std::make_unique<ProfileRecommender>(system, user);
   }
   throw Error("system '" + system.name + "' is of an unknown kind");
 }
@@ -280,6 +343,7 @@ SystemResult summarise(const SimulatedSystem& system, const std::vector<UserRun>
       likes[step] += liked;
       dislikes[step] += disliked;
     }
+    result.user_likes.push_back(liked);
     shown += run.shown.size();
     result.exhausted += run.shown.size() < steps ? 1 : 0;
     lists.push_back(run.shown);

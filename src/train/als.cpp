@@ -40,7 +40,8 @@ struct HalfStep {
   double mean = 0;             // μ (biased)
   double observed_weight = 1;  // 1 − w0: weight of an observed rating's (p·q)² in the Gram
   int cg_steps = 0;            // 0: exact solves; else conjugate-gradient steps per row
-  Eigen::MatrixXd base;        // w0·XᵀX + diag(regularisation), lower triangle
+  Eigen::MatrixXd base;        // w0·XᵀX + λ_b on the bias (biased), lower triangle
+  Eigen::VectorXd row_penalty;  // per solved row: λ·(its ratings + w0·columns)^ν on its k factors
 };
 
 // [first, end) row ranges of about equal work (a row costs its ratings plus the solve).
@@ -144,7 +145,9 @@ class RowSolver {
       }
       observed_rhs_.noalias() += gathered.transpose() * target_.head(stop - at);
     }
-    cholesky_.compute(step_.base + observed_gram_.cast<double>());
+    system_ = step_.base + observed_gram_.cast<double>();
+    system_.diagonal().head(k_).array() += step_.row_penalty[row];
+    cholesky_.compute(system_);
     if (cholesky_.info() != Eigen::Success) {
       throw Error(
           fmt::format("ALS: the least-squares system of row {} is not positive definite "
@@ -157,9 +160,10 @@ class RowSolver {
     return squares - solution.dot(rhs);
   }
 
-  // A·v without forming A: base·v + (1 − w0)·Xᵀ(X·v), X being the gathered rows.
-  Eigen::VectorXd times_a(const Eigen::VectorXd& v, Index n) const {
+  // A·v without forming A: base·v + λ_row·v + (1 − w0)·Xᵀ(X·v), X being the gathered rows.
+  Eigen::VectorXd times_a(const Eigen::VectorXd& v, Index n, Index row) const {
     Eigen::VectorXd product = step_.base.selfadjointView<Eigen::Lower>() * v;
+    product.head(k_) += step_.row_penalty[row] * v.head(k_);
     if (step_.observed_weight != 0) {
       const Eigen::VectorXf projected = block_.topRows(n) * v.cast<float>();
       product += step_.observed_weight * (block_.topRows(n).transpose() * projected).cast<double>();
@@ -182,11 +186,11 @@ class RowSolver {
     const Eigen::VectorXd b = (block_.topRows(n).transpose() * target_.head(n)).cast<double>();
     auto solution = step_.solved->row(row);
     Eigen::VectorXd x = solution.transpose();
-    Eigen::VectorXd residual = b - times_a(x, n);
+    Eigen::VectorXd residual = b - times_a(x, n, row);
     Eigen::VectorXd direction = residual;
     double residual_squares = residual.squaredNorm();
     for (int s = 0; s < step_.cg_steps && residual_squares > 0; ++s) {
-      const Eigen::VectorXd a_direction = times_a(direction, n);
+      const Eigen::VectorXd a_direction = times_a(direction, n, row);
       const double curvature = direction.dot(a_direction);
       if (!(curvature > 0)) break;
       const double alpha = residual_squares / curvature;
@@ -207,6 +211,7 @@ class RowSolver {
   Eigen::VectorXf target_;
   Eigen::MatrixXf observed_gram_;
   Eigen::VectorXf observed_rhs_;
+  Eigen::MatrixXd system_;
   Eigen::LLT<Eigen::MatrixXd, Eigen::Lower> cholesky_;
 };
 
@@ -245,6 +250,10 @@ void check(const SparseMatrix& r, const AlsOptions& options) {
   if (!(options.regularization > 0 && std::isfinite(options.regularization))) {
     out_of_range("train.als_regularization", "above 0", options.regularization);
   }
+  if (!(options.regularization_exponent >= 0 && options.regularization_exponent <= 1)) {
+    out_of_range("train.als_regularization_exponent", "from 0 to 1",
+                 options.regularization_exponent);
+  }
   if (!(options.bias_regularization >= 0 && std::isfinite(options.bias_regularization))) {
     out_of_range("train.bias_regularization", "at least 0", options.bias_regularization);
   }
@@ -263,16 +272,36 @@ RowMatrixXd starting_factors(Index rows, Index width, int k, std::uint64_t seed)
   return factors;
 }
 
-// The diagonal penalty of one side: λ on the k factors, then λ_b on the bias when there is one.
-Eigen::MatrixXd penalty(Index width, int k, const AlsOptions& options) {
-  Eigen::VectorXd diagonal = Eigen::VectorXd::Constant(width, options.regularization);
+// The diagonal penalty of one side without its factors' λ: λ_b on the bias when there is one.
+Eigen::MatrixXd bias_penalty(Index width, int k, const AlsOptions& options) {
+  Eigen::VectorXd diagonal = Eigen::VectorXd::Zero(width);
   if (width > k) diagonal[k] = options.bias_regularization;
   return diagonal.asDiagonal();
 }
 
+// Each row's λ on its factors: λ·(its ratings + w0·(the other side's rows))^ν (Rendle et al.
+// 2022's frequency scaling; ν = 0 gives λ for every row).
+Eigen::VectorXd row_penalties(const SparseMatrix& ratings, double w0, const AlsOptions& options) {
+  Eigen::VectorXd penalties(ratings.rows());
+  const double unobserved = w0 * static_cast<double>(ratings.cols());
+  for (Index row = 0; row < ratings.rows(); ++row) {
+    const auto count =
+        static_cast<double>(ratings.outerIndexPtr()[row + 1] - ratings.outerIndexPtr()[row]);
+    penalties[row] = options.regularization_exponent == 0
+                         ? options.regularization
+                         : options.regularization *
+                               std::pow(count + unobserved, options.regularization_exponent);
+  }
+  return penalties;
+}
+
 // What the objective charges the side that was held fixed in the last half-step.
-double fixed_penalty(const RowMatrixXd& side, int k, const AlsOptions& options) {
-  double total = options.regularization * side.leftCols(k).squaredNorm();
+double fixed_penalty(const RowMatrixXd& side, const Eigen::VectorXd& row_penalty, int k,
+                     const AlsOptions& options) {
+  double total = 0;
+  for (Index row = 0; row < side.rows(); ++row) {
+    total += row_penalty[row] * side.row(row).head(k).squaredNorm();
+  }
   if (side.cols() > k) total += options.bias_regularization * side.col(k).squaredNorm();
   return total;
 }
@@ -282,10 +311,20 @@ std::vector<double> alternate(const SparseMatrix& r, RowMatrixXd& users, RowMatr
                               bool biased, double mean, const AlsOptions& options) {
   const SparseMatrix transposed = r.transpose();
   const double w0 = biased ? 0.0 : options.missing_weight;
-  const Eigen::MatrixXd reg = penalty(movies.cols(), options.k, options);
+  const Eigen::MatrixXd reg = bias_penalty(movies.cols(), options.k, options);
   RowMatrixXf fixed;
-  HalfStep user_step{&r, &fixed, &users, biased, mean, 1.0 - w0, options.cg_steps, {}};
-  HalfStep movie_step{&transposed, &fixed, &movies, biased, mean, 1.0 - w0, options.cg_steps, {}};
+  HalfStep user_step{&r,
+                     &fixed,
+                     &users,
+                     biased,
+                     mean,
+                     1.0 - w0,
+                     options.cg_steps,
+                     {},
+                     row_penalties(r, w0, options)};
+  HalfStep movie_step{&transposed,      &fixed, &movies,
+                      biased,           mean,   1.0 - w0,
+                      options.cg_steps, {},     row_penalties(transposed, w0, options)};
   std::vector<double> objective;
   for (int iteration = 1; iteration <= options.iterations; ++iteration) {
     user_step.base = w0 > 0 ? Eigen::MatrixXd(w0 * gram(movies) + reg) : reg;
@@ -293,7 +332,8 @@ std::vector<double> alternate(const SparseMatrix& r, RowMatrixXd& users, RowMatr
     half_step(user_step);
     movie_step.base = w0 > 0 ? Eigen::MatrixXd(w0 * gram(users) + reg) : reg;
     fixed = users.cast<float>();
-    objective.push_back(half_step(movie_step) + fixed_penalty(users, options.k, options));
+    objective.push_back(half_step(movie_step) +
+                        fixed_penalty(users, user_step.row_penalty, options.k, options));
     if (options.progress) options.progress(iteration, objective.back());
   }
   return objective;
@@ -331,7 +371,7 @@ BiasedFactors biased_als(const SparseMatrix& r, const AlsOptions& options) {
 
 double weighted_als_objective(const SparseMatrix& r, const RowMatrixXd& users,
                               const RowMatrixXd& movies, double missing_weight,
-                              double regularization) {
+                              double regularization, double regularization_exponent) {
   double observed = 0;
   double observed_products = 0;
   for (Index row = 0; row < r.rows(); ++row) {
@@ -345,8 +385,15 @@ double weighted_als_objective(const SparseMatrix& r, const RowMatrixXd& users,
   const Eigen::MatrixXd user_gram = users.transpose() * users;
   const Eigen::MatrixXd movie_gram = movies.transpose() * movies;
   const double all_products = user_gram.cwiseProduct(movie_gram).sum();
-  return observed + missing_weight * (all_products - observed_products) +
-         regularization * (users.squaredNorm() + movies.squaredNorm());
+  AlsOptions options;
+  options.regularization = regularization;
+  options.regularization_exponent = regularization_exponent;
+  const SparseMatrix transposed = r.transpose();
+  const double penalty = fixed_penalty(users, row_penalties(r, missing_weight, options),
+                                       static_cast<int>(users.cols()), options) +
+                         fixed_penalty(movies, row_penalties(transposed, missing_weight, options),
+                                       static_cast<int>(movies.cols()), options);
+  return observed + missing_weight * (all_products - observed_products) + penalty;
 }
 
 double biased_als_objective(const SparseMatrix& r, const BiasedFactors& factors,

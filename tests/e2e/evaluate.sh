@@ -3,8 +3,9 @@
 # and the seed pipeline configs, then evaluate: the report as JSON (byte-identical across runs
 # and thread counts; keys and value ranges checked with Python, the seed RMSE against what
 # train_svd recorded), the SVG chart (valid XML, a legend, one path per system), a --compare
-# system, a user sample, and the errors: bad flags exit 2, missing artifacts exit 1 naming the
-# command that makes them. Usage: evaluate.sh BIN_DIR SOURCE_DIR
+# system, a user sample, every model baseline (chosen values from their grids, intervals against
+# the configured system), --answers, and the errors: bad flags exit 2, missing artifacts exit 1
+# naming the command that makes them. Usage: evaluate.sh BIN_DIR SOURCE_DIR
 # shellcheck source=tests/e2e/support/setup.sh
 source "$(dirname "${BASH_SOURCE[0]}")/support/setup.sh"
 
@@ -18,14 +19,17 @@ EVALUATE=("$BIN/evaluate" --processed processed --artifacts artifacts "${POLICY[
 COMPARE=(--compare "seed=seed-artifacts,$SRC/config/seed_policy.yaml")
 
 "$BIN/evaluate" --help > help.txt || fail "--help exits non-zero"
-for flag in --processed --artifacts --policy --users --steps --seed --json --plot --compare; do
+for flag in --processed --artifacts --policy --users --steps --seed --json --plot --compare \
+    --baselines --answers --resamples; do
   grep -q -- "$flag" help.txt || fail "--help lacks $flag"
 done
 grep -q "config/recommender_policy.yaml" help.txt || fail "--help lacks the policy default"
 
-"${EVALUATE[@]}" "${COMPARE[@]}" --json report1.json --plot chart.svg > table.txt ||
+# The session systems and the two simple baselines here; the model baselines below.
+QUICK=(--baselines "popular,random")
+"${EVALUATE[@]}" "${COMPARE[@]}" "${QUICK[@]}" --json report1.json --plot chart.svg > table.txt ||
   fail "evaluate failed"
-"${EVALUATE[@]}" "${COMPARE[@]}" --json report2.json --threads 1 > /dev/null
+"${EVALUATE[@]}" "${COMPARE[@]}" "${QUICK[@]}" --json report2.json --threads 1 > /dev/null
 cmp -s report1.json report2.json || fail "two runs (2 threads, 1 thread) differ"
 for row in "configured" "configured (learning off)" "seed (learning off)" "most popular" \
     "random" "Recall@10" "NDCG@10" "likes@20" "RMSE final_rating"; do
@@ -41,7 +45,11 @@ for key in ("format_version", "program", "options", "protocol", "data", "users",
             "systems"):
     assert key in report, key
 assert report["program"] == "evaluate" and report["format_version"] == 1
-assert report["options"] == {"steps": 20, "users": None, "seed": 1, "top_k": 10}, report["options"]
+assert report["options"] == {"steps": 20, "users": None, "seed": 1, "top_k": 10,
+                             "answers": "val+test", "baselines": ["popular", "random"],
+                             "resamples": 1000}, report["options"]
+assert report["bootstrap"] == {"resamples": 1000, "level": 0.95, "seed": 1,
+                               "reference": "configured"}, report["bootstrap"]
 assert report["protocol"] == {"like_stars": 4.0, "dislike_stars": 2.5, "favourites": 4}
 assert [m["name"] for m in report["models"]] == ["configured", "seed"]
 unit = lambda x: x is not None and 0 <= x <= 1
@@ -87,6 +95,10 @@ for s in systems:
     assert s["users"] == users["simulated"] and unit(s["coverage"])
     assert 0 <= s["shown"] <= 20 and 0 <= s["skips"] <= 20
     assert s["likes"] + s["dislikes"] + s["skips"] <= s["shown"] + 1e-9
+    d = s["against_first"]
+    assert math.isclose(d["difference"], s["likes"] - systems[0]["likes"], abs_tol=1e-9), d
+    assert d["low"] <= d["difference"] <= d["high"], d
+assert systems[0]["against_first"]["low"] == systems[0]["against_first"]["high"] == 0
 # Most popular shows everyone the same few movies; random spreads over the catalog.
 assert systems[4]["coverage"] < systems[5]["coverage"]
 PYEOF
@@ -108,8 +120,52 @@ assert "recommendations shown" in texts and any("likes" in (t or "") for t in te
 assert root.find("svg:rect", ns).get("fill") == "#ffffff"
 PYEOF
 
+# Every model baseline, on a sample of users: each chose values from its grid on val answers,
+# and each has an interval against the configured system. Twice with other thread counts: the
+# same bytes.
+"${EVALUATE[@]}" --users 60 --steps 10 --json baselines.json > baselines.txt ||
+  fail "evaluate with the baselines failed"
+"${EVALUATE[@]}" --users 60 --steps 10 --json baselines2.json --threads 1 > /dev/null
+cmp -s baselines.json baselines2.json || fail "baselines: two runs (2 threads, 1 thread) differ"
+for row in EASE "PureSVD (k 20)" PureSVD item-kNN RP3beta iALS "chosen on val answers" \
+    "paired bootstrap"; do
+  grep -q -- "$row" baselines.txt || fail "the table lacks '$row': $(cat baselines.txt)"
+done
+grep -q "time: iALS" baselines.txt || fail "no baseline timing: $(cat baselines.txt)"
+"$PY" - baselines.json <<'PYEOF' || fail "the baselines' report is wrong"
+import json, sys
+report = json.load(open(sys.argv[1]))
+systems = {s["name"]: s for s in report["systems"]}
+grids = {"ease": {"lambda"}, "puresvd": {"k"}, "knn": {"neighbours", "shrinkage"},
+         "rp3beta": {"alpha", "beta"}, "ials": {"k", "unobserved_weight", "regularization"}}
+names = ["EASE", "PureSVD (k 20)", "PureSVD", "item-kNN", "RP3beta", "iALS"]
+assert [s["name"] for s in report["systems"]][4:] == names, list(systems)
+for name in names:
+    s = systems[name]
+    config = s["config"]
+    assert s["kind"] == "baseline" and s["online_learning"] is None, s
+    assert set(config["chosen"]) == grids[config["family"]], config
+    tried = config["tried"]
+    assert tried and config["val_likes"] == max(t["val_likes"] for t in tried), config
+    assert any(t["values"] == config["chosen"] for t in tried), config
+    d = s["against_first"]
+    assert d["low"] <= d["difference"] <= d["high"] and d["relative"] is not None, d
+    assert len(s["likes_per_step"]) == 10 and s["users"] == 60
+assert systems["PureSVD (k 20)"]["config"]["chosen"] == {"k": 20}
+assert report["skipped_baselines"] == []
+PYEOF
+
+# Answers from test alone: fewer likes than from val and test together, for everyone.
+"${EVALUATE[@]}" "${QUICK[@]}" --answers test --json test.json > /dev/null
+"$PY" - report1.json test.json <<'PYEOF' || fail "--answers test is wrong"
+import json, sys
+both, test = (json.load(open(name)) for name in sys.argv[1:])
+assert test["options"]["answers"] == "test"
+assert test["systems"][0]["likes"] < both["systems"][0]["likes"]
+PYEOF
+
 # A sample of users, fewer steps.
-"${EVALUATE[@]}" --users 7 --steps 5 --seed 3 --json sample.json > /dev/null
+"${EVALUATE[@]}" "${QUICK[@]}" --users 7 --steps 5 --seed 3 --json sample.json > /dev/null
 "$PY" - sample.json <<'PYEOF' || fail "the sampled report is wrong"
 import json, sys
 report = json.load(open(sys.argv[1]))
@@ -132,9 +188,14 @@ expect_exit 2 "${EVALUATE[@]}" --no-such-flag
 expect_exit 2 "${EVALUATE[@]}" --steps 0
 expect_exit 2 "${EVALUATE[@]}" --compare no-equals-sign
 expect_exit 2 "${EVALUATE[@]}" --compare "=artifacts"
+expect_exit 2 "${EVALUATE[@]}" --resamples 0
+expect_exit 1 "${EVALUATE[@]}" --baselines ease,slim
+grep -q "unknown baseline 'slim'" err.txt || fail "an unknown baseline: $(cat err.txt)"
+expect_exit 1 "${EVALUATE[@]}" --answers future
+grep -q "answers" err.txt || fail "unknown answers: $(cat err.txt)"
 expect_exit 1 "$BIN/evaluate" --processed processed --artifacts no-such-artifacts "${POLICY[@]}"
 grep -q "train_svd" err.txt || fail "missing artifacts must name train_svd: $(cat err.txt)"
-expect_exit 1 "${EVALUATE[@]}" --compare "configured=seed-artifacts"
+expect_exit 1 "${EVALUATE[@]}" "${QUICK[@]}" --compare "configured=seed-artifacts"
 grep -q "named 'configured'" err.txt || fail "a repeated name must be refused: $(cat err.txt)"
 expect_exit 1 "$BIN/evaluate" --processed processed --policy no-such-policy.yaml
 cp -r processed changed && printf '1,1,4.0,1\n' >> changed/test_transformed.csv

@@ -185,6 +185,14 @@ TEST_CASE("ranking: top k of the movies not rated in train, against held-out lik
   CHECK_THROWS_AS(rank_held_out(model, data, options), Error);
 }
 
+TEST_CASE("answers: val+test, val or test") {
+  CHECK(parse_answers("val+test") == Answers::kValTest);
+  CHECK(parse_answers("val") == Answers::kVal);
+  CHECK(parse_answers("test") == Answers::kTest);
+  CHECK(std::string(answers_name(Answers::kVal)) == "val");
+  CHECK_THROWS_AS(parse_answers("train"), ConfigError);
+}
+
 TEST_CASE("compare specs: NAME=DIR[,POLICY]") {
   const CompareSpec plain = parse_compare("seed=/tmp/seed-artifacts", "default.yaml");
   CHECK(plain.name == "seed");
@@ -226,11 +234,30 @@ TEST_CASE("the whole report is the same for any thread count, and refuses mismat
   const EvaluationReport two = evaluate(data, models, options);
   CHECK(to_json(one) == to_json(two));
   CHECK(plot_svg(one) == plot_svg(two));
-  CHECK(one.systems.size() == 6);
+  // Two sessions per model, most popular, random, and the six model baselines.
+  CHECK(one.systems.size() == 12);
+  CHECK(one.intervals.size() == 12);
   CHECK(one.simulated_users.size() == 30);
   const nlohmann::json json = to_json(one);
   CHECK(json["systems"][1]["config"]["policy"]["online_learning"] == false);
   CHECK(json["systems"][4]["name"] == "most popular");
+  CHECK(json["systems"][6]["name"] == "EASE");
+  CHECK(json["systems"][11]["name"] == "iALS");
+  CHECK(json["systems"][11]["kind"] == "baseline");
+  CHECK(json["systems"][0]["against_first"]["difference"] == 0);
+  for (std::size_t i = 0; i < one.systems.size(); ++i) {
+    const PairedInterval& d = one.intervals[i];
+    CHECK(d.difference ==
+          Approx(one.systems[i].likes.back() - one.systems[0].likes.back()).margin(1e-12));
+    CHECK(d.low <= d.difference);
+    CHECK(d.high >= d.difference);
+  }
+  options.baselines.names = {"popular", "random"};
+  CHECK(evaluate(data, models, options).systems.size() == 6);
+  options.baselines.names = {};
+  CHECK(evaluate(data, models, options).systems.size() == 4);
+  options.answers = Answers::kTest;
+  CHECK(to_json(evaluate(data, models, options))["options"]["answers"] == "test");
   options.seed = 2;
   CHECK(to_json(evaluate(data, models, options)) != to_json(one));
 

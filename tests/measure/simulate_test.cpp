@@ -191,7 +191,66 @@ TEST_CASE("summaries: mean cumulative likes per step, dislikes, coverage, exhaus
   CHECK(result.exhausted == 2);
   CHECK(result.distinct == 6);
   CHECK(result.coverage == Approx(0.6));
+  CHECK(result.user_likes == std::vector<std::size_t>{2, 2});
   CHECK_THROWS_AS(simulate({popular}, {}, options), Error);
+}
+
+namespace {
+
+// Scores each movie by a fixed value plus 10 x (the profile's weight on the movie before it),
+// and keeps every profile it was asked about.
+class RecordingScorer : public ProfileScorer {
+ public:
+  explicit RecordingScorer(std::vector<double> base) : base_(std::move(base)) {}
+  std::size_t movie_count() const override { return base_.size(); }
+  void score(const Profile& profile, Eigen::VectorXd& scores) const override {
+    profiles.push_back(profile);
+    scores =
+        Eigen::Map<const Eigen::VectorXd>(base_.data(), static_cast<Eigen::Index>(base_.size()));
+    for (const auto& [row, weight] : profile) {
+      if (row + 1 < base_.size()) scores[static_cast<Eigen::Index>(row + 1)] += 10 * weight;
+    }
+  }
+  mutable std::vector<Profile> profiles;
+
+ private:
+  std::vector<double> base_;
+};
+
+}  // namespace
+
+TEST_CASE("baselines: the profile rule, unseen best first, ties to the lower row") {
+  const Model model = numbered(small_parts());
+  // Base scores: rows 4 and 6 tie (5), 8 next (4); favourites 0-3 score highest but are seen.
+  auto scorer =
+      std::make_shared<RecordingScorer>(std::vector<double>{9, 9, 9, 9, 5, 1, 5, 2, 4, 3});
+  const SimulatedSystem system = baseline_system("test", model, scorer, 0.5);
+  CHECK(system.kind == SystemKind::kBaseline);
+  // Favourite 3 lifts row 4 by 10, so 4 first; liking 4 lifts 5; skipping 5 changes nothing, so
+  // 6 (tied with nothing now: 5) before 8; disliking 6 lowers 7 by 5.
+  const SimulatedUser user = user_with(1, {0, 1, 2, 3}, {{4, 5.0f}, {6, 1.0f}});
+  const UserRun run = run_user(system, user, 5, 1);
+  CHECK(run.shown == std::vector<std::size_t>{4, 5, 6, 8, 9});
+  CHECK(run.answers == std::vector<Feedback>{Feedback::kLike, Feedback::kSkip, Feedback::kDislike,
+                                             Feedback::kSkip, Feedback::kSkip});
+  const Profile favourites = {{0, 1.0}, {1, 1.0}, {2, 1.0}, {3, 1.0}};
+  REQUIRE(scorer->profiles.size() == 5);
+  CHECK(scorer->profiles[0] == favourites);
+  Profile liked = favourites;
+  liked.emplace_back(4, 1.0);
+  CHECK(scorer->profiles[1] == liked);
+  CHECK(scorer->profiles[2] == liked);  // the skip left it alone
+  liked.emplace_back(6, -0.5);
+  CHECK(scorer->profiles[3] == liked);
+  // Every movie shown: the run stops when nothing is left.
+  CHECK(run_user(system, user, 20, 1).shown.size() == 6);
+  CHECK_THROWS_AS(baseline_system("bad", model, nullptr, 1), Error);
+  CHECK_THROWS_AS(
+      baseline_system("bad", model, std::make_shared<RecordingScorer>(std::vector<double>(3)), 1),
+      Error);
+  CHECK_THROWS_AS(baseline_system("bad", model, scorer, -1), Error);
+  const auto recommender = make_recommender(system, user, 1);
+  CHECK_THROWS_AS(recommender->feedback(Feedback::kLike), SessionError);
 }
 
 TEST_CASE("simulations are deterministic: seed, threads and user order do not matter") {

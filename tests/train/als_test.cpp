@@ -106,6 +106,44 @@ void check_closed_form(const SparseMatrix& r, const AlsFactors& f, double w0, do
   }
 }
 
+TEST_CASE("weighted ALS with frequency-scaled regularisation: rows and objective", "[als]") {
+  // ν = 1: each movie row's penalty is λ·(its ratings + w0·users); the last half-step's rows
+  // are the dense closed form with that penalty, and the objective is the header's.
+  const SparseMatrix r = planted_ratings(30, 12, 0.5, 6).r;
+  const double w0 = 0.2, lambda = 0.05;
+  AlsOptions o = options(3, 6, w0, lambda);
+  o.regularization_exponent = 1;
+  const AlsFactors f = weighted_als(r, o);
+  check_decreasing(f.objective);
+  CHECK(
+      f.objective.back() ==
+      Approx(weighted_als_objective(r, f.users, f.movies, w0, lambda, 1)).epsilon(kFloatTolerance));
+  // ν = 1 is not ν = 0: the objectives of the same factors differ.
+  CHECK(weighted_als_objective(r, f.users, f.movies, w0, lambda, 1) !=
+        Approx(weighted_als_objective(r, f.users, f.movies, w0, lambda, 0)));
+  const Eigen::MatrixXd dense(r);
+  const SparseMatrix columns = r.transpose();
+  const Eigen::MatrixXd p = f.users;
+  for (Eigen::Index i = 0; i < r.cols(); ++i) {
+    Eigen::VectorXd weights = Eigen::VectorXd::Constant(r.rows(), w0);
+    double ratings = 0;
+    for (SparseMatrix::InnerIterator it(columns, i); it; ++it) {
+      weights[it.index()] = 1;
+      ratings += 1;
+    }
+    const double penalty = lambda * (ratings + w0 * static_cast<double>(r.rows()));
+    const Eigen::MatrixXd a =
+        p.transpose() * weights.asDiagonal() * p + penalty * Eigen::MatrixXd::Identity(3, 3);
+    const Eigen::VectorXd expected =
+        a.ldlt().solve(p.transpose() * weights.asDiagonal() * dense.col(i));
+    INFO("movie " << i);
+    CHECK((f.movies.row(i).transpose() - expected).norm() <
+          kFloatTolerance * (1 + expected.norm()));
+  }
+  o.regularization_exponent = 1.5;
+  CHECK_THROWS_WITH(weighted_als(r, o), Catch::Contains("als_regularization_exponent"));
+}
+
 TEST_CASE("weighted ALS: each movie row is the dense closed-form solution", "[als]") {
   const SparseMatrix r = planted_ratings(30, 12, 0.5, 2).r;
   check_closed_form(r, weighted_als(r, options(3, 4, 0.3, 0.7)), 0.3, 0.7);

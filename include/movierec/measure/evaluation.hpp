@@ -17,18 +17,34 @@
 #include "movierec/data/pipeline.hpp"
 #include "movierec/data/processed_folder.hpp"
 #include "movierec/io/progress.hpp"
+#include "movierec/measure/baseline_tuning.hpp"
+#include "movierec/measure/bootstrap.hpp"
 #include "movierec/measure/simulate.hpp"
 #include "movierec/session/model.hpp"
 #include "movierec/session/policy.hpp"
 
 namespace movierec {
 
+// Which held-out ratings answer the report's simulated sessions.
+enum class Answers {
+  kValTest,  // val and test (the README's protocol; val also tunes the baselines)
+  kVal,      // val only: the very sessions the baselines are tuned on
+  kTest,     // test only: nothing was chosen on these
+};
+
+// "val+test", "val", "test"; parse_answers throws ConfigError (key answers) for another name.
+const char* answers_name(Answers answers);
+Answers parse_answers(const std::string& name);
+
 struct EvaluationOptions {
   std::size_t steps = 20;  // recommendations per simulated user
   std::size_t users = 0;   // a seeded sample of this many users for ranking and sessions; 0: all
-  std::uint64_t seed = 1;  // sample and sessions (user_seed(seed, userId))
+  std::uint64_t seed = 1;  // sample, sessions (user_seed(seed, userId)) and the bootstrap
   std::size_t top_k = 10;  // ranking cutoff: Recall@k, NDCG@k and coverage of the top k
   unsigned threads = 2;    // users run in parallel; results do not depend on it
+  Answers answers = Answers::kValTest;  // what answers the report's sessions
+  BaselineOptions baselines;            // which baselines run, and their grids
+  std::size_t resamples = 1000;         // paired bootstrap resamples (at least 1)
 };
 
 // What evaluate reads of processed/, each file checked against processed/manifest.json.
@@ -130,6 +146,7 @@ struct SystemConfig {
   std::string model;  // the EvaluatedModel it runs on (its catalog, for baselines)
   SystemKind kind = SystemKind::kSession;
   bool online_learning = false;  // kSession only
+  TunedBaseline tuned;           // kBaseline: the search and its choice (scorer released)
 };
 
 struct EvaluationReport {
@@ -140,13 +157,21 @@ struct EvaluationReport {
   std::vector<std::int32_t> simulated_users;
   std::vector<SystemResult> systems;
   std::vector<SystemConfig> system_configs;  // per system
+  // Per system, its likes over the steps against the first system's (the configured session),
+  // paired over the simulated users.
+  std::vector<PairedInterval> intervals;
+  BootstrapOptions bootstrap;
+  std::vector<std::string> skipped_baselines;  // named baselines not run, and why
 };
 
 // Every model's rating fit and ranking, then the sessions: each model's policy with online
-// learning on and off, and the two baselines on the first model's catalog. All models must
-// embed the same movies (trained on the same processed/). Reports the users ranked and the users
-// simulated to `progress` (from worker threads, one call at a time). Throws Error when the models
-// disagree or nobody can be ranked or simulated.
+// learning on and off, and the baselines of options.baselines on the first model's catalog
+// (most popular, random, and the models of baseline_tuning.hpp, trained on train and tuned on
+// val answers there); then each system's paired bootstrap interval against the first. All
+// models must embed the same movies (trained on the same processed/). Reports the users ranked
+// and the users simulated to `progress` (from worker threads, one call at a time). Throws Error
+// when the models disagree or nobody can be ranked or simulated, ConfigError for bad baseline
+// options.
 EvaluationReport evaluate(const EvaluationData& data, const std::vector<EvaluatedModel>& models,
                           const EvaluationOptions& options, const ProgressSink& progress = {});
 

@@ -22,11 +22,12 @@
 #include <utility>
 #include <vector>
 
-#include "movierec/train/artifacts.hpp"
-#include "movierec/session/model.hpp"
 #include "movierec/data/movielens.hpp"
+#include "movierec/measure/baseline.hpp"
+#include "movierec/session/model.hpp"
 #include "movierec/session/policy.hpp"
 #include "movierec/session/session.hpp"
+#include "movierec/train/artifacts.hpp"
 #include "movierec/train/training.hpp"
 
 namespace movierec {
@@ -63,7 +64,8 @@ std::uint64_t user_seed(std::uint64_t seed, std::int32_t user);
 std::vector<std::int32_t> sample_ids(std::vector<std::int32_t> ids, std::size_t count,
                                      std::uint64_t seed);
 
-enum class SystemKind { kSession, kMostPopular, kRandom };
+// kBaseline: a ProfileScorer under baseline.hpp's session rule.
+enum class SystemKind { kSession, kMostPopular, kRandom, kBaseline };
 
 // One recommender under test. Every kind names a model: its movies are the catalog.
 struct SimulatedSystem {
@@ -73,6 +75,10 @@ struct SimulatedSystem {
   Policy policy;                 // kSession: the session's policy (online_learning: on or off)
   // kMostPopular: every row, most train ratings first, ties to the lower movieId.
   std::vector<std::size_t> popular_order;
+  // kBaseline: the model scoring the profile (its movies are the model's rows), and the weight
+  // a dislike enters the profile with (subtracted).
+  std::shared_ptr<const ProfileScorer> scorer;
+  double dislike_weight = 1;
 };
 
 // The session on `model` with `policy`, its online learning switched on or off.
@@ -83,6 +89,10 @@ SimulatedSystem session_system(std::string name, const Model& model, Policy poli
 SimulatedSystem most_popular_system(std::string name, const Model& model);
 // Uniformly random among the movies neither a favourite nor shown, from the session seed.
 SimulatedSystem random_system(std::string name, const Model& model);
+// baseline.hpp's session rule over `scorer`, which must score model's movies. Throws Error when
+// the scorer is missing or scores another number of movies, or dislike_weight is negative.
+SimulatedSystem baseline_system(std::string name, const Model& model,
+                                std::shared_ptr<const ProfileScorer> scorer, double dislike_weight);
 
 // What a simulated user talks to: the session, or a baseline speaking the same two calls.
 class Recommender {
@@ -126,6 +136,9 @@ struct SystemResult {
   std::size_t exhausted = 0;  // users whose system ran out before the last step
   std::size_t distinct = 0;   // distinct movies recommended to anyone
   double coverage = 0;        // distinct / the model's movies
+  // Per simulated user, in the order given to simulate(): likes among all the recommendations
+  // shown (the paired bootstrap resamples these).
+  std::vector<std::size_t> user_likes;
 };
 
 // Runs every system for every user. `progress`, if set, is called with the users finished so

@@ -4,6 +4,8 @@
 //
 //   weighted_als  R ≈ P·Qᵀ, minimising
 //                   Σ_observed (r_ui − p_u·q_i)² + w0·Σ_unobserved (p_u·q_i)² + λ(‖P‖² + ‖Q‖²)
+//                 (λ‖·‖² per row: λ·(the row's ratings + w0·(other side's rows))^ν·‖row‖² when
+//                 regularization_exponent ν > 0)
 //                 where the unobserved entries count as zeros with weight w0 (Hu, Koren and
 //                 Volinsky 2008): w0 = 1 is a regularised fit of R with its gaps as zeros
 //                 (PureSVD-like), w0 = 0 fits the observed entries only. Each half-step solves,
@@ -43,6 +45,10 @@ struct AlsOptions {
   int iterations = 0;              // user half-step + movie half-step, at least 1
   double missing_weight = 0;       // w0 in [0, 1] (weighted_als only)
   double regularization = 0;       // λ > 0, on every factor
+  // ν in [0, 1]: each row's factors are penalised λ·(its ratings + w0·(rows of the other
+  // side))^ν instead of λ (Rendle, Krichene, Zhang and Koren 2022's frequency scaling: a user
+  // with many ratings, or a popular movie, is held as firmly as its data weigh). 0: λ for all.
+  double regularization_exponent = 0;
   double bias_regularization = 0;  // λ_b >= 0, on every bias (biased_als only)
   std::uint64_t seed = 0;          // of the starting Q
   // 0: each row's system is solved exactly (Cholesky). n > 0: instead, n conjugate-gradient
@@ -77,7 +83,7 @@ BiasedFactors biased_als(const SparseMatrix& r, const AlsOptions& options);
 // and checks; the trainers compute theirs as a by-product of the solves.
 double weighted_als_objective(const SparseMatrix& r, const RowMatrixXd& users,
                               const RowMatrixXd& movies, double missing_weight,
-                              double regularization);
+                              double regularization, double regularization_exponent = 0);
 double biased_als_objective(const SparseMatrix& r, const BiasedFactors& factors,
                             double regularization, double bias_regularization);
 
