@@ -25,9 +25,9 @@ struct Fixed {
   movierec::Model model = movierec::test::fixture_model();
   movierec::TitleIndex titles{movierec::title_entries(model.catalog)};
   movierec::Policy policy = [] {
-    movierec::Policy policy = movierec::test::fixture_policy();
-    policy.exploration_rate = 0.2;  // draws from the session's random numbers
-    return policy;
+    movierec::Policy exploring = movierec::test::fixture_policy();
+    exploring.exploration_rate = 0.2;  // draws from the session's random numbers
+    return exploring;
   }();
   movierec::TerminalRenderer renderer{movierec::TerminalStyle{true}};
 };
