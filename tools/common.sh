@@ -87,6 +87,7 @@ configure_tree() {
     generator=(-G Ninja)
   fi
   mkdir -p "$dir"
+  [[ -f $dir/CMakeCache.txt ]] || say "configuring ${dir#"$REPO_ROOT"/}/ (the first time takes a few seconds)"
   cmake -S "$REPO_ROOT" -B "$dir" "${generator[@]}" "$@" > "$dir/configure.log" 2>&1 ||
     { cat "$dir/configure.log" >&2; die "configuring ${dir#"$REPO_ROOT"/}/ failed"; }
 }
