@@ -54,6 +54,16 @@ std::vector<SimulatedUser> random_users(const Model& model, std::size_t count) {
   return users;
 }
 
+// Each kind of system on `model`; the sessions' policy explores, so the seed matters.
+std::vector<SimulatedSystem> every_system(const Model& model) {
+  Policy policy;
+  policy.min_genre_affinity = 0;
+  policy.max_genre_distance = 1;
+  policy.exploration_rate = 0.3;
+  return {session_system("on", model, policy, true), session_system("off", model, policy, false),
+          most_popular_system("popular", model), random_system("random", model)};
+}
+
 bool same(const std::vector<SystemResult>& a, const std::vector<SystemResult>& b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
@@ -197,13 +207,7 @@ TEST_CASE("summaries: mean cumulative likes per step, dislikes, coverage, exhaus
 
 TEST_CASE("simulations are deterministic: seed, threads and user order do not matter") {
   const Model model = with_ids(random_model(300, 8, 42));
-  Policy policy;  // the default policy explores, so the seed matters
-  policy.min_genre_affinity = 0;
-  policy.max_genre_distance = 1;
-  policy.exploration_rate = 0.3;
-  const std::vector<SimulatedSystem> systems = {
-      session_system("on", model, policy, true), session_system("off", model, policy, false),
-      most_popular_system("popular", model), random_system("random", model)};
+  const std::vector<SimulatedSystem> systems = every_system(model);
   std::vector<SimulatedUser> users = random_users(model, 40);
   SimulationOptions options;
   options.seed = 11;
@@ -221,13 +225,7 @@ TEST_CASE("simulations are deterministic: seed, threads and user order do not ma
 
 TEST_CASE("simulations: each user's run is run_user seeded by (seed, userId) alone") {
   const Model model = with_ids(random_model(300, 8, 42));
-  Policy policy;  // the default policy explores, so the seed matters
-  policy.min_genre_affinity = 0;
-  policy.max_genre_distance = 1;
-  policy.exploration_rate = 0.3;
-  const std::vector<SimulatedSystem> systems = {
-      session_system("on", model, policy, true), session_system("off", model, policy, false),
-      most_popular_system("popular", model), random_system("random", model)};
+  const std::vector<SimulatedSystem> systems = every_system(model);
   const std::vector<SimulatedUser> users = random_users(model, 40);
   SimulationOptions options;
   options.seed = 11;
