@@ -43,7 +43,7 @@ esac
 [[ -f $config ]] || die "no pipeline config '$config'"
 
 ensure_packages "${BUILD_PACKAGES[@]}" time
-QUIET_BUILD=1 build_tree "$REPO_ROOT/build"
+build_release_tree programs
 BIN=$REPO_ROOT/build/bin
 RESULTS=$REPO_ROOT/bench/results
 STAMP=$(date +%Y%m%d-%H%M%S)

@@ -26,7 +26,7 @@ done
 [[ $runs =~ ^[1-9][0-9]*$ ]] || die "--runs must be a positive whole number, got '$runs'"
 
 ensure_packages "${BUILD_PACKAGES[@]}" time hyperfine
-QUIET_BUILD=1 build_tree "$REPO_ROOT/build"
+build_release_tree programs bench_session bench_title_search
 BIN=$REPO_ROOT/build/bin
 for file in artifacts/manifest.json processed/manifest.json; do
   [[ -f $file ]] || die "$file is missing: run tools/run.sh (or preprocess and train_svd) first"

@@ -23,10 +23,11 @@ TIMEOUT_SECONDS=10  # one input running longer than this is a hang
 RSS_LIMIT_MB=2048
 OUT=$REPO_ROOT/build-fuzz
 
-ensure_packages "${BUILD_PACKAGES[@]}" clang-14 libfuzzer-14-dev
+ensure_packages "${BUILD_PACKAGES[@]}" clang-14 libclang-rt-14-dev
 # Debug for the assertions; the sanitizer flags compile at -O1.
-BUILD_TARGET=fuzzers build_tree "$OUT" -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=Debug \
+configure_tree "$OUT" -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=Debug \
   -DMOVIEREC_BUILD_FUZZERS=ON -DMOVIEREC_BUILD_TESTS=OFF
+build_targets "$OUT" fuzzers
 
 TARGETS=("$@")
 if ((${#TARGETS[@]} == 0)); then

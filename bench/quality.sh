@@ -38,7 +38,7 @@ done
 SMALL=data/ml-latest-small
 [[ -f $SMALL/ratings.csv ]] || die "$SMALL/ratings.csv is missing: tools/run.sh gets it"
 ensure_packages "${BUILD_PACKAGES[@]}"
-QUIET_BUILD=1 build_tree "$REPO_ROOT/build"
+build_release_tree programs
 BIN=$REPO_ROOT/build/bin
 OUT=$REPO_ROOT/bench/results/quality
 mkdir -p "$OUT"

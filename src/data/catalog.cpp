@@ -24,8 +24,8 @@ constexpr std::array<std::string_view, 35> kArticles = {
 constexpr std::array<std::string_view, 4> kElidedArticles = {"L'", "L\xE2\x80\x99", "Un'",
                                                              "Un\xE2\x80\x99"};
 constexpr std::string_view kAlsoKnownAs = "a.k.a. ";
-constexpr std::string_view kNoGenres = "(no genres listed)";
-constexpr double kMaxStars = 5.0;
+constexpr std::string_view kNoGenresListed = "(no genres listed)";
+constexpr double kMaxMeanStars = 5.0;
 constexpr int kMaxYear = 9999;
 constexpr double kMaxRuntimeMinutes = 100000;  // rejects garbage, not long films
 
@@ -238,7 +238,7 @@ std::string external_id(const CsvReader& reader, std::size_t column) {
 
 std::vector<std::string> split_list(std::string_view text) {
   std::vector<std::string> items;
-  if (text == kNoGenres) return items;
+  if (text == kNoGenresListed) return items;
   for (std::string_view item : split(text, "|")) {
     item = trim(item);
     if (!item.empty()) items.emplace_back(item);
@@ -263,7 +263,7 @@ MovieInfo read_movie(const CsvReader& reader, const MetadataColumns& columns) {
   movie.year = static_cast<int>(optional_int(reader, columns.year, 0, kMaxYear));
   movie.genres = split_list(reader.field(columns.genres));
   movie.rating_count = optional_int(reader, columns.rating_count, 0, INT64_MAX);
-  movie.rating_mean = optional_double(reader, columns.rating_mean, kMaxStars);
+  movie.rating_mean = optional_double(reader, columns.rating_mean, kMaxMeanStars);
   movie.imdb_id = external_id(reader, columns.imdb);
   movie.tmdb_id = external_id(reader, columns.tmdb);
   movie.tags = split_list(reader.field(columns.tags));

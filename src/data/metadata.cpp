@@ -15,9 +15,9 @@
 namespace movierec {
 namespace {
 
-constexpr std::string_view kHeader[] = {"movieId",      "title",       "year",         "genres",
-                                        "rating_count", "rating_mean", "imdbId",       "tmdbId",
-                                        "tags",         "overview",    "release_date", "runtime"};
+constexpr std::string_view kMetadataHeader[] = {
+    "movieId", "title",  "year", "genres",   "rating_count", "rating_mean",
+    "imdbId",  "tmdbId", "tags", "overview", "release_date", "runtime"};
 
 bool all_digits(std::string_view text) {
   return std::all_of(text.begin(), text.end(),
@@ -210,7 +210,7 @@ std::vector<MovieInfo> build_movie_metadata(const RawDataset& data, const TmdbTa
 
 void write_movie_metadata(std::ostream& out, const std::vector<MovieInfo>& movies) {
   CsvWriter csv(out);
-  for (std::string_view name : kHeader) csv.field(name);
+  for (std::string_view name : kMetadataHeader) csv.field(name);
   csv.end_row();
   for (const MovieInfo& m : movies) {
     csv.field(std::int64_t{m.id}).field(m.title);

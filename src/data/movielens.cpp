@@ -17,8 +17,8 @@
 namespace movierec {
 namespace {
 
-constexpr double kMinStars = 0.5;
-constexpr double kMaxStars = 5.0;
+constexpr double kMinRatingStars = 0.5;
+constexpr double kMaxRatingStars = 5.0;
 constexpr std::int64_t kTimestampLimit = std::int64_t{1} << 32;  // Unix seconds fit 32 bits
 constexpr std::size_t kProgressEvery = 1'000'000;
 // Below the average rating row of every release (20 bytes in u.data, 24-27 in the others), so
@@ -60,7 +60,7 @@ std::int32_t parse_id(std::string_view text, const Place& at) {
 
 float parse_stars(std::string_view text, const Place& at) {
   const std::optional<double> value = parse_double(text);
-  if (!value || *value < kMinStars || *value > kMaxStars) {
+  if (!value || *value < kMinRatingStars || *value > kMaxRatingStars) {
     fail_at(at.source, at.line,
             std::string(at.label) + ": expected a rating from 0.5 to 5, found " + shown(text));
   }

@@ -30,7 +30,7 @@ constexpr std::size_t kAlignment = 64;  // numpy aligns the data start to 64 byt
 // numpy refuses headers longer than this by default (max_header_size); so do we, before
 // allocating for a hostile length.
 constexpr std::size_t kMaxHeaderBytes = 10000;
-constexpr std::size_t kReadChunk = std::size_t{1} << 20;
+constexpr std::size_t kNpyReadChunk = std::size_t{1} << 20;
 
 void write_array(std::ostream& out, const std::string& shape, const float* data,
                  std::size_t count) {
@@ -270,7 +270,7 @@ std::uint64_t read_bytes(std::istream& in, char* data, std::uint64_t size) {
   std::uint64_t done = 0;
   while (done < size) {
     const auto chunk =
-        static_cast<std::streamsize>(std::min<std::uint64_t>(kReadChunk, size - done));
+        static_cast<std::streamsize>(std::min<std::uint64_t>(kNpyReadChunk, size - done));
     in.read(data + done, chunk);
     done += static_cast<std::uint64_t>(in.gcount());
     if (in.gcount() != chunk) break;
@@ -297,7 +297,7 @@ Array read_data(std::istream& in, const std::vector<std::uint64_t>& shape,
     while (buffer.size() < expected) {
       const std::size_t before = buffer.size();
       buffer.resize(
-          static_cast<std::size_t>(std::min<std::uint64_t>(expected, before + kReadChunk)));
+          static_cast<std::size_t>(std::min<std::uint64_t>(expected, before + kNpyReadChunk)));
       const std::uint64_t got = read_bytes(in, buffer.data() + before, buffer.size() - before);
       if (before + got != buffer.size()) throw size_mismatch(source, expected, before + got);
     }

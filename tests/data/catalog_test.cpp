@@ -13,14 +13,14 @@ const std::string kHeader =
     "movieId,title,year,genres,rating_count,rating_mean,imdbId,tmdbId,tags,overview,"
     "release_date,runtime\n";
 
-Catalog read_text(const std::string& text) {
+Catalog catalog_of(const std::string& text) {
   std::istringstream in(text);
   return Catalog::read(in, "movie_metadata.csv");
 }
 
-std::string error_of(const std::string& text) {
+std::string catalog_error(const std::string& text) {
   try {
-    read_text(text);
+    catalog_of(text);
   } catch (const InputError& e) {
     return e.what();
   }
@@ -31,28 +31,28 @@ std::string error_of(const std::string& text) {
 
 TEST_CASE("catalog reads every column of movie_metadata.csv") {
   const Catalog catalog =
-      read_text(kHeader +
-                "2571,\"Matrix, The (1999)\",1999,Action|Sci-Fi|Thriller,278,4.19,0133093,603,"
-                "martial arts|sci-fi|alternate reality,\"A hacker learns, at last, the truth.\","
-                "1999-03-30,136.0\n"
-                "1,Toy Story (1995),1995,Adventure|Animation,215,3.92,0114709,862,pixar,,,81\n"
-                "99999,Obscure Film,,(no genres listed),,,,,,,,\n");
+      catalog_of(kHeader +
+                 "2500,\"Matrix, The (1999)\",1999,Action|Sci-Fi|Thriller,278,4.19,0999931,99931,"
+                 "martial arts|sci-fi|alternate reality,\"A hacker learns, at last, the truth.\","
+                 "1999-04-01,131.0\n"
+                 "3,Toy Story (1995),1995,Adventure|Animation,215,3.92,0999901,99901,pixar,,,81\n"
+                 "99999,Obscure Film,,(no genres listed),,,,,,,,\n");
   REQUIRE(catalog.size() == 3);
-  const MovieInfo* matrix = catalog.find(2571);
+  const MovieInfo* matrix = catalog.find(2500);
   REQUIRE(matrix != nullptr);
   CHECK(matrix->title == "Matrix, The (1999)");
   CHECK(matrix->year == 1999);
   CHECK(matrix->genres == std::vector<std::string>{"Action", "Sci-Fi", "Thriller"});
   CHECK(matrix->rating_count == 278);
   CHECK(matrix->rating_mean == Approx(4.19));
-  CHECK(matrix->imdb_id == "0133093");
-  CHECK(matrix->tmdb_id == "603");
+  CHECK(matrix->imdb_id == "0999931");
+  CHECK(matrix->tmdb_id == "99931");
   CHECK(matrix->tags == std::vector<std::string>{"martial arts", "sci-fi", "alternate reality"});
   CHECK(matrix->overview == "A hacker learns, at last, the truth.");
-  CHECK(matrix->release_date == "1999-03-30");
-  CHECK(matrix->runtime_minutes == 136);
-  CHECK(catalog.find(1)->runtime_minutes == 81);
-  CHECK(catalog.find(1)->overview.empty());
+  CHECK(matrix->release_date == "1999-04-01");
+  CHECK(matrix->runtime_minutes == 131);
+  CHECK(catalog.find(3)->runtime_minutes == 81);
+  CHECK(catalog.find(3)->overview.empty());
 
   const MovieInfo* obscure = catalog.find(99999);
   REQUIRE(obscure != nullptr);
@@ -63,49 +63,50 @@ TEST_CASE("catalog reads every column of movie_metadata.csv") {
   CHECK(obscure->imdb_id.empty());
   CHECK(obscure->runtime_minutes == 0);
   CHECK(catalog.find(5) == nullptr);
-  CHECK(catalog.movies()[1].id == 1);  // file order is kept
+  CHECK(catalog.movies()[1].id == 3);  // file order is kept
 }
 
 TEST_CASE("catalog finds columns by name, in any order, with CRLF and a BOM") {
-  const Catalog catalog = read_text(
+  const Catalog catalog = catalog_of(
       "\xEF\xBB\xBFtitle,runtime,release_date,overview,tags,tmdbId,imdbId,rating_mean,"
       "rating_count,genres,year,movieId\r\n"
-      "Heat (1995),170,1995-12-15,,,949.0,0113277,3.9,102,Action|Crime,1995,6\r\n");
+      "Heat (1995),171,1995-12-14,,,99912.0,0999912,3.9,102,Action|Crime,1995,16\r\n");
   REQUIRE(catalog.size() == 1);
-  CHECK(catalog.movies()[0].id == 6);
+  CHECK(catalog.movies()[0].id == 16);
   CHECK(catalog.movies()[0].title == "Heat (1995)");
-  CHECK(catalog.movies()[0].tmdb_id == "949");
-  CHECK(catalog.movies()[0].runtime_minutes == 170);
+  CHECK(catalog.movies()[0].tmdb_id == "99912");
+  CHECK(catalog.movies()[0].runtime_minutes == 171);
 }
 
 TEST_CASE("catalog errors name the file, the line and the column") {
-  const std::string good = "1,Toy Story (1995),1995,Animation,10,3.5,0114709,862,,,,81\n";
-  CHECK(error_of("movieId,title\n1,Toy Story (1995)\n").find("missing column 'year'") !=
+  const std::string good = "3,Toy Story (1995),1995,Animation,10,3.5,0999901,99901,,,,81\n";
+  CHECK(catalog_error("movieId,title\n3,Toy Story (1995)\n").find("missing column 'year'") !=
         std::string::npos);
-  CHECK(error_of(kHeader + good + "x,Heat (1995),1995,,,,,,,,,\n") ==
+  CHECK(catalog_error(kHeader + good + "x,Heat (1995),1995,,,,,,,,,\n") ==
         "movie_metadata.csv:3: column 'movieId': expected a whole number, found 'x'");
-  CHECK(error_of(kHeader + good + "2,Heat (1995),1995,,,7.5,,,,,,\n") ==
+  CHECK(catalog_error(kHeader + good + "2,Heat (1995),1995,,,7.5,,,,,,\n") ==
         "movie_metadata.csv:3: column 'rating_mean': 7.5 is outside 0..5");
-  CHECK(error_of(kHeader + good + "2,Heat (1995),1995,,-3,,,,,,,\n") ==
+  CHECK(catalog_error(kHeader + good + "2,Heat (1995),1995,,-3,,,,,,,\n") ==
         "movie_metadata.csv:3: column 'rating_count': -3 is below 0");
-  CHECK(error_of(kHeader + good + "2,Heat (1995),nineteen,,,,,,,,,\n")
+  CHECK(catalog_error(kHeader + good + "2,Heat (1995),nineteen,,,,,,,,,\n")
             .find("movie_metadata.csv:3: column 'year'") == 0);
-  CHECK(error_of(kHeader + good + "2,Heat (1995),1995,,,,tt0113277,,,,,\n") ==
-        "movie_metadata.csv:3: column 'imdbId': expected digits, found 'tt0113277'");
-  CHECK(error_of(kHeader + good + "2,Heat (1995),1995,,,,,,,,15/12/1995,\n")
+  CHECK(catalog_error(kHeader + good + "2,Heat (1995),1995,,,,tt0999912,,,,,\n") ==
+        "movie_metadata.csv:3: column 'imdbId': expected digits, found 'tt0999912'");
+  CHECK(catalog_error(kHeader + good + "2,Heat (1995),1995,,,,,,,,15/12/1995,\n")
             .find("movie_metadata.csv:3: column 'release_date'") == 0);
-  CHECK(error_of(kHeader + good + "2,Heat (1995),1995,,,,,,,,,long\n")
+  CHECK(catalog_error(kHeader + good + "2,Heat (1995),1995,,,,,,,,,long\n")
             .find("movie_metadata.csv:3: column 'runtime'") == 0);
-  CHECK(error_of(kHeader + good + "2,,1995,,,,,,,,,\n") ==
+  CHECK(catalog_error(kHeader + good + "2,,1995,,,,,,,,,\n") ==
         "movie_metadata.csv:3: column 'title': empty title");
-  CHECK(error_of(kHeader + good + "2,Am\xE9lie (2001),2001,,,,,,,,,\n") ==
+  CHECK(catalog_error(kHeader + good + "2,Am\xE9lie (2001),2001,,,,,,,,,\n") ==
         "movie_metadata.csv:3: column 'title': title is not valid UTF-8");
-  CHECK(error_of(kHeader + good + good) ==
-        "movie_metadata.csv:3: column 'movieId': movie id 1 already appeared on line 2");
-  CHECK(error_of(kHeader + good + "2,Heat (1995),1995\n") ==
+  CHECK(catalog_error(kHeader + good + good) ==
+        "movie_metadata.csv:3: column 'movieId': movie id 3 already appeared on line 2");
+  CHECK(catalog_error(kHeader + good + "2,Heat (1995),1995\n") ==
         "movie_metadata.csv:3: expected 12 fields (as in the header), found 3");
-  CHECK(error_of(kHeader + "2,\"Heat (1995),1995,,,,,,,,,\n").find("movie_metadata.csv:2:") == 0);
-  CHECK(error_of("").find("movie_metadata.csv") == 0);
+  CHECK(catalog_error(kHeader + "2,\"Heat (1995),1995,,,,,,,,,\n").find("movie_metadata.csv:2:") ==
+        0);
+  CHECK(catalog_error("").find("movie_metadata.csv") == 0);
 }
 
 TEST_CASE("catalog from a vector refuses a repeated id") {

@@ -30,7 +30,7 @@ RawDataset small_dataset() {
                  {1, "Shawshank Redemption, The (1994)", "Crime|Drama"},
                  {7, "Untitled", ""}};
   data.ratings = {{1, 1, 5.0f, 10}, {2, 1, 4.0f, 11}, {2, 3, 3.5f, 12}, {3, 1, 4.5f, 13}};
-  data.links = {{1, "0111161", "278"}, {3, "0113277", "949"}, {7, "", ""}};
+  data.links = {{1, "0999911", "99911"}, {3, "0999912", "99912"}, {7, "", ""}};
   data.tags = {{3, "heist"}, {3, "Al Pacino"},   {3, "al pacino"}, {3, "AL PACINO"},
                {3, "Heist"}, {3, "los angeles"}, {1, "prison"},    {9, "not a movie"}};
   return data;
@@ -68,15 +68,15 @@ TEST_CASE("rank_tags: most used first, ties alphabetical, case-folded spellings 
 TEST_CASE("TMDB reader takes columns by name and rounds runtimes") {
   const TmdbTable table = tmdb_of(
       "\xEF\xBB\xBFruntime,title,id,release_date,overview\r\n"
-      "94.0,Heat,949,1995-12-15,\"A group of \"\"pros\"\",\nled by a thief.\"\r\n"
-      ",Nothing,278,,\r\n"
+      "94.0,Heat,99912,1995-12-14,\"A group of \"\"pros\"\",\nled by a thief.\"\r\n"
+      ",Nothing,99911,,\r\n"
       "100.6,Other,5,2001-01-02,x\r\n");
   REQUIRE(table.size() == 3);
-  CHECK(table.at(949).runtime_minutes == 94);
-  CHECK(table.at(949).release_date == "1995-12-15");
-  CHECK(table.at(949).overview == "A group of \"pros\", led by a thief.");
-  CHECK(table.at(278).runtime_minutes == 0);
-  CHECK(table.at(278).release_date.empty());
+  CHECK(table.at(99912).runtime_minutes == 94);
+  CHECK(table.at(99912).release_date == "1995-12-14");
+  CHECK(table.at(99912).overview == "A group of \"pros\", led by a thief.");
+  CHECK(table.at(99911).runtime_minutes == 0);
+  CHECK(table.at(99911).release_date.empty());
   CHECK(table.at(5).runtime_minutes == 101);
 }
 
@@ -98,7 +98,7 @@ TEST_CASE("TMDB reader errors name file, line and problem") {
 TEST_CASE("movie metadata joins ratings, links, tags and TMDB for every movie") {
   const RawDataset data = small_dataset();
   const TmdbTable tmdb =
-      tmdb_of("id,overview,release_date,runtime\n949,Cops and robbers.,1995-12-15,170.0\n");
+      tmdb_of("id,overview,release_date,runtime\n99912,Cops and robbers.,1995-12-14,171.0\n");
   PipelineConfig config;
   config.top_tags = 2;
   const auto rows = build_movie_metadata(data, &tmdb, config);
@@ -107,15 +107,15 @@ TEST_CASE("movie metadata joins ratings, links, tags and TMDB for every movie") 
   CHECK(rows[0].year == 1994);
   CHECK(rows[0].rating_count == 3);
   CHECK(rows[0].rating_mean == Approx(4.5));
-  CHECK(rows[0].imdb_id == "0111161");
+  CHECK(rows[0].imdb_id == "0999911");
   CHECK(rows[0].tags == std::vector<std::string>{"prison"});
-  CHECK(rows[0].overview.empty());  // TMDB 278 is not in the file
+  CHECK(rows[0].overview.empty());  // TMDB 99911 is not in the file
   CHECK(rows[1].id == 3);
   CHECK(rows[1].genres == std::vector<std::string>{"Action", "Crime", "Thriller"});
   CHECK(rows[1].rating_count == 1);
   CHECK(rows[1].tags == std::vector<std::string>{"AL PACINO", "Heist"});
   CHECK(rows[1].overview == "Cops and robbers.");
-  CHECK(rows[1].runtime_minutes == 170);
+  CHECK(rows[1].runtime_minutes == 171);
   CHECK(rows[2].id == 7);
   CHECK(rows[2].year == 0);
   CHECK(rows[2].genres.empty());
@@ -128,7 +128,7 @@ TEST_CASE("movie metadata joins ratings, links, tags and TMDB for every movie") 
 }
 
 TEST_CASE("movie_metadata.csv has the documented columns and quotes what needs it") {
-  const TmdbTable tmdb = tmdb_of("id,overview,release_date,runtime\n949,\"Cops, robbers\",,\n");
+  const TmdbTable tmdb = tmdb_of("id,overview,release_date,runtime\n99912,\"Cops, robbers\",,\n");
   const auto rows = build_movie_metadata(small_dataset(), &tmdb, PipelineConfig{});
   std::ostringstream out;
   write_movie_metadata(out, rows);

@@ -80,8 +80,8 @@ TEST_CASE("movielens csv files: missing columns, empty files, malformed quotes")
   CHECK(error_reading(read_movies_csv, "movies.csv", "movieId,title\n1,A\n") ==
         "movies.csv:1: missing column 'genres' (header has: movieId, title)");
 
-  CHECK(error_reading(read_links_csv, "links.csv", "movieId,imdbId,tmdbId\n1,tt0114709,862\n") ==
-        "links.csv:2: column 'imdbId': expected digits or an empty field, found 'tt0114709'");
+  CHECK(error_reading(read_links_csv, "links.csv", "movieId,imdbId,tmdbId\n1,tt0999901,99901\n") ==
+        "links.csv:2: column 'imdbId': expected digits or an empty field, found 'tt0999901'");
   CHECK(error_reading(read_links_csv, "links.csv", "movieId,imdbId\n") ==
         "links.csv:1: missing column 'tmdbId' (header has: movieId, imdbId)");
   CHECK(error_reading(read_tags_csv, "tags.csv", "userId,movieId,timestamp\n") ==

@@ -29,8 +29,8 @@ TEST_CASE("movielens csv layout loads every file by header name") {
   CHECK(data.movies[4].genres.empty());  // "(no genres listed)"
 
   REQUIRE(data.links.size() == 3);
-  CHECK(data.links[0].imdb_id == "0114709");  // leading zero kept
-  CHECK(data.links[0].tmdb_id == "862");
+  CHECK(data.links[0].imdb_id == "0999901");  // leading zero kept
+  CHECK(data.links[0].tmdb_id == "99901");
   CHECK(data.links[1].tmdb_id.empty());
   REQUIRE(data.tags.size() == 3);
   CHECK(data.tags[1].movie == 4);
@@ -42,11 +42,11 @@ TEST_CASE("movielens csv layout loads every file by header name") {
   CHECK(data.dropped_bad_timestamp == 1);
   CHECK(data.dropped_unknown_movie == 1);
   CHECK(data.dropped_duplicate == 2);
-  CHECK(rating_tuples(data) == std::vector<RatingTuple>{{1, 1, 4.0f, 964982703},
-                                                        {1, 2, 0.5f, 964981247},
-                                                        {1, 3, 5.0f, 964982224},
-                                                        {2, 1, 2.5f, 1445714835},
-                                                        {2, 4, 4.0f, 1445715000},
+  CHECK(rating_tuples(data) == std::vector<RatingTuple>{{1, 1, 4.0f, 1000000300},
+                                                        {1, 2, 0.5f, 1000000100},
+                                                        {1, 3, 5.0f, 1000000200},
+                                                        {2, 1, 2.5f, 1100000300},
+                                                        {2, 4, 4.0f, 1100000500},
                                                         {3, 2, 4.5f, 1200000000},
                                                         {3, 4, 2.0f, 1200000500}});
   // genome-* files are present and not read.
@@ -74,12 +74,12 @@ TEST_CASE("movielens dat layout converts Latin-1 titles and keeps titles contain
   CHECK(data.dropped_bad_timestamp == 1);  // line 4 ends with an empty timestamp
   CHECK(data.dropped_unknown_movie == 1);  // movie 7
   CHECK(data.dropped_duplicate == 1);      // (2, 1) on line 6, rated again later on line 7
-  CHECK(rating_tuples(data) == std::vector<RatingTuple>{{1, 1, 5.0f, 978300760},
-                                                        {1, 2, 3.0f, 978302109},
-                                                        {1, 3, 4.0f, 978301968},
-                                                        {2, 2, 4.0f, 978824291},
-                                                        {2, 1, 3.0f, 978824500},
-                                                        {3, 3, 5.0f, 978300100}});
+  CHECK(rating_tuples(data) == std::vector<RatingTuple>{{1, 1, 5.0f, 1010000300},
+                                                        {1, 2, 3.0f, 1010000500},
+                                                        {1, 3, 4.0f, 1010000400},
+                                                        {2, 2, 4.0f, 1010100300},
+                                                        {2, 1, 3.0f, 1010100500},
+                                                        {3, 3, 5.0f, 1010000100}});
   CHECK(data.files.size() == 3);
 }
 
@@ -98,10 +98,10 @@ TEST_CASE("movielens ml100k layout turns genre flags into names and skips 'unkno
   CHECK(data.dropped_bad_timestamp == 1);  // -5
   CHECK(data.dropped_unknown_movie == 1);  // movie 9
   CHECK(data.dropped_duplicate == 1);
-  CHECK(rating_tuples(data) == std::vector<RatingTuple>{{1, 2, 3.0f, 891717742},
-                                                        {2, 4, 5.0f, 878887116},
-                                                        {1, 1, 2.0f, 880606923},
-                                                        {2, 1, 5.0f, 881251000}});
+  CHECK(rating_tuples(data) == std::vector<RatingTuple>{{1, 2, 3.0f, 1030000500},
+                                                        {2, 4, 5.0f, 1030000100},
+                                                        {1, 1, 2.0f, 1030000200},
+                                                        {2, 1, 5.0f, 1030000350}});
   CHECK(data.files == std::vector<std::string>{(fixture("ml100k") / "u.genre").string(),
                                                (fixture("ml100k") / "u.item").string(),
                                                (fixture("ml100k") / "u.data").string()});
@@ -133,9 +133,9 @@ TEST_CASE("movielens files with CRLF line endings and a UTF-8 BOM load the same"
 
 TEST_CASE("movielens csv columns may come in any order") {
   RawDataset data;
-  std::istringstream ratings("timestamp,rating,userId,movieId\n964982703,4.5,7,3\n");
+  std::istringstream ratings("timestamp,rating,userId,movieId\n1000000300,4.5,7,3\n");
   read_ratings_csv(ratings, "ratings.csv", data);
-  CHECK(rating_tuples(data) == std::vector<RatingTuple>{{7, 3, 4.5f, 964982703}});
+  CHECK(rating_tuples(data) == std::vector<RatingTuple>{{7, 3, 4.5f, 1000000300}});
   std::istringstream movies("genres,movieId,title\nDrama,3,\"Three, Again (1999)\"\n");
   read_movies_csv(movies, "movies.csv", data);
   CHECK(movie_tuples(data) == std::vector<MovieTuple>{{3, "Three, Again (1999)", "Drama"}});

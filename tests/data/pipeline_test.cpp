@@ -12,7 +12,7 @@ namespace {
 
 constexpr std::int64_t kDay = 86400;
 
-PipelineConfig small_config(int min_user, int min_movie) {
+PipelineConfig thresholds(int min_user, int min_movie) {
   PipelineConfig config;
   config.min_user_ratings = min_user;
   config.min_movie_ratings = min_movie;
@@ -29,7 +29,7 @@ std::vector<Rating> user_history(std::int32_t user, std::size_t n) {
   return ratings;
 }
 
-std::string error_of(const std::vector<Rating>& ratings, const PipelineConfig& config) {
+std::string pipeline_error(const std::vector<Rating>& ratings, const PipelineConfig& config) {
   try {
     filter_ratings(ratings, config);
   } catch (const Error& e) {
@@ -48,7 +48,7 @@ TEST_CASE("filter drops users first, then movies among the users kept") {
       {2, 10, 4.0f, 50}, {1, 10, 5.0f, 30}, {1, 11, 3.0f, 10}, {3, 13, 2.0f, 5},
       {1, 12, 1.0f, 20}, {2, 11, 2.5f, 40}, {3, 10, 2.0f, 6},  {2, 14, 3.5f, 45},
   };
-  const Filtered filtered = filter_ratings(ratings, small_config(3, 2));
+  const Filtered filtered = filter_ratings(ratings, thresholds(3, 2));
   const FilterStats& s = filtered.stats;
   CHECK(s.ratings_in == 8);
   CHECK(s.users_in == 3);
@@ -77,7 +77,7 @@ TEST_CASE("filter is one pass each: a user may fall below the threshold after mo
   ratings.push_back({2, 4, 4.0f, 11});
   ratings.push_back({3, 1, 4.0f, 10});
   ratings.push_back({3, 4, 4.0f, 11});
-  const Filtered filtered = filter_ratings(ratings, small_config(2, 3));
+  const Filtered filtered = filter_ratings(ratings, thresholds(2, 3));
   CHECK(filtered.stats.users_kept == 3);
   CHECK(filtered.stats.movies_kept == 1);
   CHECK(filtered.stats.ratings_dropped_by_user_threshold == 0);
@@ -90,7 +90,7 @@ TEST_CASE("filter sorts ties in time by movie id and handles sparse ids") {
                                  {2000000000, 3, 4.0f, 100},
                                  {-5, 3, 1.0f, 7},
                                  {2000000000, 5, 4.0f, 99}};
-  const Filtered filtered = filter_ratings(ratings, small_config(1, 1));
+  const Filtered filtered = filter_ratings(ratings, thresholds(1, 1));
   REQUIRE(filtered.ratings.size() == 4);
   CHECK(filtered.ratings[0].user == -5);
   CHECK(filtered.ratings[1].movie == 5);
@@ -100,12 +100,12 @@ TEST_CASE("filter sorts ties in time by movie id and handles sparse ids") {
 
 TEST_CASE("filter names the threshold that emptied the data") {
   std::vector<Rating> ratings = user_history(1, 5);
-  CHECK(error_of(ratings, small_config(20, 1)) ==
+  CHECK(pipeline_error(ratings, thresholds(20, 1)) ==
         "no user has at least 20 ratings (filter.min_user_ratings); the most any user has is 5");
-  CHECK(error_of(ratings, small_config(5, 2)).find("(filter.min_movie_ratings)") !=
+  CHECK(pipeline_error(ratings, thresholds(5, 2)).find("(filter.min_movie_ratings)") !=
         std::string::npos);
-  CHECK(error_of({}, small_config(1, 1)).find("no ratings") != std::string::npos);
-  CHECK(error_of(ratings, small_config(5, 1)).empty());
+  CHECK(pipeline_error({}, thresholds(1, 1)).find("no ratings") != std::string::npos);
+  CHECK(pipeline_error(ratings, thresholds(5, 1)).empty());
 }
 
 TEST_CASE("split boundaries follow floor(n * ratio + 1e-9)") {

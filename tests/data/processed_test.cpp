@@ -1,7 +1,5 @@
 #include "movierec/data/processed.hpp"
 
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -9,6 +7,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "movielens_test_support.hpp"
 #include "movierec/data/processed_folder.hpp"
 #include "movierec/io/error.hpp"
 #include "movierec/io/files.hpp"
@@ -17,33 +16,6 @@ using namespace movierec;
 namespace fs = std::filesystem;
 
 namespace {
-
-// A fresh folder under the system's temporary folder, removed at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    static int counter = 0;
-    path_ = fs::temp_directory_path() / ("movierec-processed-test-" + std::to_string(::getpid()) +
-                                         "-" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 std::string ratings_error(const std::string& text) {
   try {
@@ -76,13 +48,13 @@ ProcessedData sample_data() {
 }  // namespace
 
 TEST_CASE("ratings round-trip through CSV, stars written as MovieLens does") {
-  const std::vector<Rating> ratings = {{1, 2, 4.0f, 964982703},
+  const std::vector<Rating> ratings = {{1, 2, 4.0f, 1000000300},
                                        {1, 3, 4.5f, -5},
                                        {2147483647, -2147483647 - 1, 0.5f, 1},
                                        {7, 8, 3.25f, 0}};
   std::ostringstream out;
   write_ratings(out, ratings);
-  CHECK(out.str().rfind("userId,movieId,rating,timestamp\n1,2,4.0,964982703\n1,3,4.5,-5\n", 0) ==
+  CHECK(out.str().rfind("userId,movieId,rating,timestamp\n1,2,4.0,1000000300\n1,3,4.5,-5\n", 0) ==
         0);
   std::istringstream in(out.str());
   const auto back = read_ratings(in, "x.csv");
@@ -144,7 +116,7 @@ TEST_CASE("readers take columns in any order and name file and line on errors") 
 }
 
 TEST_CASE("write_processed writes every file and a manifest that describes them") {
-  TempDir temp;
+  const testing::TempDir temp;
   const fs::path dir = temp.path() / "processed";
   const ProcessedData data = sample_data();
   nlohmann::json manifest = {{"data", {{"dir", "somewhere"}}}, {"counts", {{"train", 3}}}};
@@ -179,10 +151,11 @@ TEST_CASE("write_processed writes every file and a manifest that describes them"
     CHECK(read["files"][name]["rows"] == rows);
     CHECK(read["files"][name]["checksum"] == file_checksum(dir / name));
   }
-  CHECK(slurp(dir / "train_max_timestamp.txt") == "200\n");
-  CHECK(slurp(dir / "user_means.json") == "{\n  \"1\": 3.75,\n  \"2\": 5\n}\n");
-  CHECK(slurp(dir / "movie_popularity.json") == "{\n  \"10\": 2,\n  \"20\": 1,\n  \"30\": 0\n}\n");
-  CHECK(slurp(dir / "movies_filtered.csv") ==
+  CHECK(testing::read_bytes(dir / "train_max_timestamp.txt") == "200\n");
+  CHECK(testing::read_bytes(dir / "user_means.json") == "{\n  \"1\": 3.75,\n  \"2\": 5\n}\n");
+  CHECK(testing::read_bytes(dir / "movie_popularity.json") ==
+        "{\n  \"10\": 2,\n  \"20\": 1,\n  \"30\": 0\n}\n");
+  CHECK(testing::read_bytes(dir / "movies_filtered.csv") ==
         "movieId,title,genres\n10,Heat (1995),Action|Crime\n"
         "20,\"Shawshank Redemption, The (1994)\",Drama\n30,Untitled,\n");
   const ProcessedFolder folder(dir);
@@ -195,17 +168,17 @@ TEST_CASE("write_processed writes every file and a manifest that describes them"
 }
 
 TEST_CASE("write_processed leaves the previous folder whole when it fails") {
-  TempDir temp;
+  const testing::TempDir temp;
   const fs::path dir = temp.path() / "processed";
   const ProcessedData data = sample_data();
   write_processed(dir, data, PipelineConfig{}, nlohmann::json::object());
-  const std::string before = slurp(dir / "manifest.json");
+  const std::string before = testing::read_bytes(dir / "manifest.json");
   ProcessedData other = sample_data();
   other.split.train.pop_back();
   CHECK_THROWS_WITH(write_processed(dir, other, PipelineConfig{}, nlohmann::json::object(),
                                     [](std::size_t) { throw Error("interrupted"); }),
                     "interrupted");
-  CHECK(slurp(dir / "manifest.json") == before);
+  CHECK(testing::read_bytes(dir / "manifest.json") == before);
   CHECK(ProcessedFolder(dir).read_ratings("train.csv").size() == 3);
   std::size_t entries = 0;
   for (const auto& entry : fs::directory_iterator(temp.path())) {
@@ -216,7 +189,7 @@ TEST_CASE("write_processed leaves the previous folder whole when it fails") {
 }
 
 TEST_CASE("ProcessedFolder refuses a manifest preprocess did not write") {
-  TempDir temp;
+  const testing::TempDir temp;
   const auto error_of = [&] {
     try {
       ProcessedFolder folder(temp.path());
@@ -248,7 +221,7 @@ TEST_CASE("ProcessedFolder refuses a manifest preprocess did not write") {
 }
 
 TEST_CASE("ProcessedFolder names the folder in its fix command") {
-  TempDir temp;
+  const testing::TempDir temp;
   try {
     ProcessedFolder folder(temp.path());
     FAIL("an empty folder was accepted");

@@ -20,7 +20,7 @@ using namespace movierec;
 
 namespace {
 
-SyntheticConfig small_config(int seed = 7) {
+SyntheticConfig small_synthetic_config(int seed = 7) {
   SyntheticConfig config;
   config.ratings = 30000;
   config.users = 200;
@@ -82,20 +82,20 @@ std::size_t movie_row(const SyntheticModel& model, std::int64_t id) {
 }  // namespace
 
 TEST_CASE("synthetic data is deterministic for a seed") {
-  const Written first = write_all(make_synthetic_model(small_config(7)));
-  const Written again = write_all(make_synthetic_model(small_config(7)));
-  const Written other = write_all(make_synthetic_model(small_config(8)));
+  const Written first = write_all(make_synthetic_model(small_synthetic_config(7)));
+  const Written again = write_all(make_synthetic_model(small_synthetic_config(7)));
+  const Written other = write_all(make_synthetic_model(small_synthetic_config(8)));
   CHECK(first.ratings == again.ratings);
   CHECK(first.tags == again.tags);
   CHECK(first.movies == again.movies);
   CHECK(first.ratings != other.ratings);
   CHECK(first.movies != other.movies);
   // Tags draw from their own generators, so switching them off leaves the ratings alone.
-  CHECK(write_all(make_synthetic_model(small_config(7)), false).ratings == first.ratings);
+  CHECK(write_all(make_synthetic_model(small_synthetic_config(7)), false).ratings == first.ratings);
 }
 
 TEST_CASE("synthetic data does not depend on the number of threads") {
-  SyntheticConfig config = small_config();
+  SyntheticConfig config = small_synthetic_config();
   config.users = 3000;  // several blocks of users per worker
   config.movies = 400;
   config.threads = 1;
@@ -108,7 +108,7 @@ TEST_CASE("synthetic data does not depend on the number of threads") {
 }
 
 TEST_CASE("synthetic ratings have the asked counts, valid values and no repeated pairs") {
-  const SyntheticModel model = make_synthetic_model(small_config());
+  const SyntheticModel model = make_synthetic_model(small_synthetic_config());
   const std::vector<Row> rows = read_ratings(write_all(model).ratings);
   REQUIRE(rows.size() == 30000);
   std::set<std::pair<std::int64_t, std::int64_t>> pairs;
@@ -146,7 +146,7 @@ TEST_CASE("synthetic ratings have the asked counts, valid values and no repeated
 }
 
 TEST_CASE("synthetic ratings follow the hidden taste, popularity and genres") {
-  const SyntheticModel model = make_synthetic_model(small_config());
+  const SyntheticModel model = make_synthetic_model(small_synthetic_config());
   const std::vector<Row> rows = read_ratings(write_all(model).ratings);
   std::vector<double> stars, expected, taste;
   std::map<std::int64_t, int> per_movie;
@@ -194,7 +194,7 @@ TEST_CASE("synthetic ratings follow the hidden taste, popularity and genres") {
 }
 
 TEST_CASE("synthetic movies and links read back in the ml-latest layout") {
-  SyntheticConfig config = small_config();
+  SyntheticConfig config = small_synthetic_config();
   config.article_share = 0.2;
   config.comma_share = 0.2;
   config.quote_share = 0.2;
@@ -242,13 +242,13 @@ TEST_CASE("synthetic movies and links read back in the ml-latest layout") {
 }
 
 TEST_CASE("synthetic sizes that cannot be met are refused naming the key") {
-  SyntheticConfig config = small_config();
+  SyntheticConfig config = small_synthetic_config();
   config.users = 40000;
   CHECK_THROWS_WITH(make_synthetic_model(config), Catch::Contains("size.users"));
-  config = small_config();
+  config = small_synthetic_config();
   config.movies = 50;  // 200 users x 25 movies < 30000 ratings
   CHECK_THROWS_WITH(make_synthetic_model(config), Catch::Contains("size.ratings"));
-  config = small_config();
+  config = small_synthetic_config();
   config.users = 0;
   config.movies = 0;
   const SyntheticModel model = make_synthetic_model(config);
@@ -261,7 +261,7 @@ TEST_CASE("synthetic release is written whole into its folder") {
   const fs::path dir =
       fs::temp_directory_path() / ("movierec-synthetic-test-" + std::to_string(::getpid()));
   fs::remove_all(dir);
-  SyntheticConfig config = small_config();
+  SyntheticConfig config = small_synthetic_config();
   const SyntheticSummary summary = write_synthetic_release(config, dir / "release");
   CHECK(summary.ratings == 30000);
   CHECK(summary.users == 200);

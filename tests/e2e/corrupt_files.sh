@@ -3,8 +3,8 @@
 # one way at a time: truncated, empty, wrong-dtype, Fortran-order and big-endian .npy files,
 # embeddings whose rows or columns disagree with the id maps or k, manifests of another format
 # version, NaN and infinite values, broken JSON, missing files, changed processed files, and
-# processed files from one run with artifacts from another. recommend (and evaluate, when it is
-# built) must refuse each with exit 1, a message saying what is wrong, and the command that fixes
+# processed files from one run with artifacts from another. recommend and evaluate must refuse
+# each with exit 1, a message saying what is wrong, and the command that fixes
 # it; never crash. train_svd must refuse damaged processed files likewise.
 # Usage: corrupt_files.sh BIN_DIR SOURCE_DIR   (SHOW_ERRORS=1 prints each message)
 # shellcheck source=tests/e2e/support/setup.sh
@@ -17,13 +17,11 @@ small_release 5
 "$BIN/preprocess" --data data --out other "${CONFIG[@]}" --min-user-ratings 5 \
   --min-movie-ratings 25 > /dev/null
 
-# refused WHAT FIX PATTERN: recommend (and evaluate) on damaged/ and damaged_processed/ must exit
+# refused WHAT FIX PATTERN: recommend and evaluate on damaged/ and damaged_processed/ must exit
 # 1 with PATTERN and "run: FIX" in the message.
 refused() {
   local what=$1 fix=$2 pattern=$3 program status
-  local programs=(recommend)
-  [[ -x $BIN/evaluate ]] && programs+=(evaluate)
-  for program in "${programs[@]}"; do
+  for program in recommend evaluate; do
     local args=(--artifacts damaged --processed damaged_processed
                 --policy "$SRC/config/recommender_policy.yaml")
     [[ $program == recommend ]] && args+=(--json --seed 1)

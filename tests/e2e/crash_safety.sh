@@ -5,11 +5,17 @@
 # trained on this processed/), either the previous run's or, when the kill came after the commit,
 # the new one's, and recommend must load them and run a session. Leftover temporary folders of
 # killed runs must not break the next run, which removes them.
-# Usage: crash_safety.sh BIN_DIR SOURCE_DIR
+# Usage: crash_safety.sh BIN_DIR SOURCE_DIR [PROGRAM]
+#   PROGRAM: preprocess or train_svd kills only that program; both by default. ctest runs the two
+#   as separate tests side by side (e2e.crash_safety.preprocess, e2e.crash_safety.train_svd: the
+#   ctest-parts line below), since this is the longest test of the suite.
 #   KILL_POINTS=N (default 16): kills per program, spread evenly over a measured run.
+# ctest-parts: preprocess train_svd
 # shellcheck source=tests/e2e/support/setup.sh
 source "$(dirname "${BASH_SOURCE[0]}")/support/setup.sh"
 POINTS=${KILL_POINTS:-16}
+PART=${3:-both}
+[[ $PART == @(preprocess|train_svd|both) ]] || fail "PROGRAM must be preprocess or train_svd, not '$PART'"
 CONFIG=(--config "$SRC/config/pipeline.yaml")
 
 # Big enough that each program runs for about a second in a Release build (longer when
@@ -91,24 +97,31 @@ check_folders() {
     fail "after $when: the recommend session went wrong: $(cat session.jsonl)"
 }
 
-# seconds_of COMMAND...: runs it to the end and prints how long it took.
-seconds_of() {
-  local start end
+# time_run VAR COMMAND...: runs COMMAND to the end and sets VAR to how long it took, in seconds.
+# COMMAND runs in this shell, not in a command substitution (where set -e does not apply), so
+# a failed run fails the test instead of timing a failure.
+time_run() {
+  local var=$1 start end
+  shift
   start=$(date +%s.%N)
-  "$@" > /dev/null
+  "$@" > /dev/null 2> run_err.txt || fail "$* failed: $(cat run_err.txt)"
   end=$(date +%s.%N)
-  "$PY" -c "print(f'{$end - $start:.3f}')"
+  printf -v "$var" '%s' "$("$PY" -c "print(f'{$end - $start:.3f}')")"
 }
 
 # kill_at SECONDS COMMAND...: starts it, kills it with SIGKILL after SECONDS (if still running).
+# The run must end killed (status 137) or successful: one that failed on its own (a bad flag, a
+# sanitizer report) would leave the folders untouched, and the checks would pass for nothing.
 kill_at() {
-  local delay=$1
+  local delay=$1 status=0
   shift
-  "$@" > /dev/null 2>&1 &
+  "$@" > /dev/null 2> killed_err.txt &
   local pid=$!
   sleep "$delay"
   kill -KILL "$pid" 2> /dev/null || true
-  wait "$pid" 2> /dev/null || true
+  wait "$pid" 2> /dev/null || status=$?
+  ((status == 0 || status == 128 + 9)) ||
+    fail "$* exited $status before it was killed: $(cat killed_err.txt)"
 }
 
 # kill_many NAME COMMAND_A COMMAND_B: kills the commands, B and A in turn, at POINTS delays
@@ -116,7 +129,7 @@ kill_at() {
 kill_many() {
   local name=$1 duration delay i before replaced=0
   local -n command_a=$2 command_b=$3
-  duration=$(seconds_of "${command_a[@]}")
+  time_run duration "${command_a[@]}"
   check_folders "a whole $name run"
   for ((i = 1; i <= POINTS; i++)); do
     delay=$("$PY" -c "print(f'{$duration * $i / $POINTS:.3f}')")
@@ -132,8 +145,12 @@ kill_many() {
 
 "${PREPROCESS_A[@]}" > /dev/null
 "${TRAIN_A[@]}" > /dev/null
-kill_many preprocess PREPROCESS_A PREPROCESS_B
-kill_many train_svd TRAIN_A TRAIN_B
+if [[ $PART != train_svd ]]; then
+  kill_many preprocess PREPROCESS_A PREPROCESS_B
+fi
+if [[ $PART != preprocess ]]; then
+  kill_many train_svd TRAIN_A TRAIN_B
+fi
 
 # The next runs succeed over whatever the killed ones left, and remove their temporary folders.
 "${PREPROCESS_B[@]}" > /dev/null || fail "preprocess failed after the kills"

@@ -175,7 +175,9 @@ for s in report["systems"]:
     assert len(s["likes_per_step"]) == 5 and s["likes_at_10"] is None and s["likes_at_20"] is None
 PYEOF
 
-# Errors: usage exits 2, missing or mismatched files exit 1 and say what to run.
+# Errors: usage exits 2, missing or mismatched files exit 1 and say what to run; none of them
+# writes the report or the chart it was asked for.
+NO_OUTPUT=(--json report3.json --plot chart3.svg)
 expect_exit() {
   local code=$1; shift
   set +e
@@ -183,23 +185,24 @@ expect_exit() {
   local got=$?
   set -e
   [ "$got" -eq "$code" ] || fail "'$*' exited $got, expected $code: $(cat err.txt)"
+  [ ! -e report3.json ] && [ ! -e chart3.svg ] || fail "'$*' failed but wrote its outputs"
 }
-expect_exit 2 "${EVALUATE[@]}" --no-such-flag
-expect_exit 2 "${EVALUATE[@]}" --steps 0
-expect_exit 2 "${EVALUATE[@]}" --compare no-equals-sign
-expect_exit 2 "${EVALUATE[@]}" --compare "=artifacts"
-expect_exit 2 "${EVALUATE[@]}" --resamples 0
-expect_exit 1 "${EVALUATE[@]}" --baselines ease,slim
+expect_exit 2 "${EVALUATE[@]}" --no-such-flag "${NO_OUTPUT[@]}"
+expect_exit 2 "${EVALUATE[@]}" --steps 0 "${NO_OUTPUT[@]}"
+expect_exit 2 "${EVALUATE[@]}" --compare no-equals-sign "${NO_OUTPUT[@]}"
+expect_exit 2 "${EVALUATE[@]}" --compare "=artifacts" "${NO_OUTPUT[@]}"
+expect_exit 2 "${EVALUATE[@]}" --resamples 0 "${NO_OUTPUT[@]}"
+expect_exit 1 "${EVALUATE[@]}" --baselines ease,slim "${NO_OUTPUT[@]}"
 grep -q "unknown baseline 'slim'" err.txt || fail "an unknown baseline: $(cat err.txt)"
-expect_exit 1 "${EVALUATE[@]}" --answers future
+expect_exit 1 "${EVALUATE[@]}" --answers future "${NO_OUTPUT[@]}"
 grep -q "answers" err.txt || fail "unknown answers: $(cat err.txt)"
-expect_exit 1 "$BIN/evaluate" --processed processed --artifacts no-such-artifacts "${POLICY[@]}"
+expect_exit 1 "$BIN/evaluate" --processed processed --artifacts no-such-artifacts "${POLICY[@]}" "${NO_OUTPUT[@]}"
 grep -q "train_svd" err.txt || fail "missing artifacts must name train_svd: $(cat err.txt)"
-expect_exit 1 "${EVALUATE[@]}" "${QUICK[@]}" --compare "configured=seed-artifacts"
+expect_exit 1 "${EVALUATE[@]}" "${QUICK[@]}" --compare "configured=seed-artifacts" "${NO_OUTPUT[@]}"
 grep -q "named 'configured'" err.txt || fail "a repeated name must be refused: $(cat err.txt)"
-expect_exit 1 "$BIN/evaluate" --processed processed --policy no-such-policy.yaml
+expect_exit 1 "$BIN/evaluate" --processed processed --policy no-such-policy.yaml "${NO_OUTPUT[@]}"
 cp -r processed changed && printf '1,1,4.0,1\n' >> changed/test_transformed.csv
-expect_exit 1 "$BIN/evaluate" --processed changed --artifacts artifacts "${POLICY[@]}"
+expect_exit 1 "$BIN/evaluate" --processed changed --artifacts artifacts "${POLICY[@]}" \
+  "${NO_OUTPUT[@]}"
 grep -q "preprocess" err.txt || fail "a changed processed file must name preprocess: $(cat err.txt)"
-[ ! -e report3.json ] || fail "unexpected output"
 echo "evaluate e2e: ok"

@@ -61,7 +61,7 @@ with open(f"{out}/movies.csv", "w", encoding="utf-8", newline="") as f:  # CRLF
 with open(f"{out}/links.csv", "w") as f:
     f.write("movieId,imdbId,tmdbId\n")
     for m in range(1, 18):
-        f.write(f"{m},{m:07d},{ {1: 278, 3: 194}.get(m, 5000 + m) if m != 12 else ''}\n")
+        f.write(f"{m},{m:07d},{ {1: 99911, 3: 99913}.get(m, 5000 + m) if m != 12 else ''}\n")
 with open(f"{out}/tags.csv", "w") as f:
     f.write("userId,movieId,tag,timestamp\n")
     for u, m, tag in [(1, 1, "prison"), (2, 1, "Prison"), (3, 1, "prison"), (4, 1, "morgan freeman"),
@@ -69,8 +69,8 @@ with open(f"{out}/tags.csv", "w") as f:
         f.write(f"{u},{m},{tag},{t0}\n")
 with open("tmdb.csv", "w") as f:
     f.write("budget,id,overview,release_date,runtime,title\n")
-    f.write('25000000,278,"Framed in the 1940s, a banker\nfinds hope.",1994-09-23,142.0,Shawshank\n')
-    f.write("10,194,Amelie sees Paris.,2001-04-25,,Amelie\n")
+    f.write('25000000,99911,"Framed in the 1940s, a banker\nfinds hope.",1994-09-22,141.0,Shawshank\n')
+    f.write("10,99913,Amelie sees Paris.,2001-04-24,,Amelie\n")
     f.write("10,9999,Unrelated.,,94.5,Other\n")
 json.dump({"valid": valid}, open("expected.json", "w"))
 EOF
@@ -161,9 +161,9 @@ for m in range(1, 18):
 assert md.year[1] == 1994 and math.isnan(md.year[12]) and md.year[3] == 2001
 assert md.title[3].startswith("Amélie")
 assert md.tags[1] == "prison|morgan freeman" and md.tags[3] == "paris, france|quirky", md.tags
-assert md.imdbId[1] == "0000001" and md.tmdbId[1] == 278 and math.isnan(md.tmdbId[12])
-assert md.overview[1] == "Framed in the 1940s, a banker finds hope." and md.runtime[1] == 142
-assert md.release_date[3] == "2001-04-25" and math.isnan(md.runtime[3])
+assert md.imdbId[1] == "0000001" and md.tmdbId[1] == 99911 and math.isnan(md.tmdbId[12])
+assert md.overview[1] == "Framed in the 1940s, a banker finds hope." and md.runtime[1] == 141
+assert md.release_date[3] == "2001-04-24" and math.isnan(md.runtime[3])
 assert math.isnan(md.runtime[2]) and not isinstance(md.overview[2], str)
 # Manifest.
 man = json.load(open(P + "manifest.json"))
@@ -245,7 +245,7 @@ expect_failure "split threshold empties the data" "\(split\.min_ratings\)" \
   --data data/small --min-ratings 1000
 expect_failure "missing --tmdb file" "nowhere\.csv: cannot open" --data data/small \
   --tmdb nowhere.csv
-printf 'id,overview,release_date,runtime\n278,x,1994-09-23,long\n' > bad_tmdb.csv
+printf 'id,overview,release_date,runtime\n99911,x,1994-09-22,long\n' > bad_tmdb.csv
 expect_failure "bad TMDB row" "bad_tmdb\.csv:2: column 'runtime'" --data data/small \
   --tmdb bad_tmdb.csv
 expect_failure "missing data folder" "nothing-here" --data nothing-here

@@ -211,8 +211,8 @@ TEST_CASE("info shows the details and links the metadata has") {
   CHECK(matrix.info.overview == "A hacker learns what the world he lives in really is.");
   CHECK(matrix.info.tags == std::vector<std::string>{"cyberpunk", "philosophy"});
   CHECK(matrix.info.rating_count == 300);
-  CHECK(matrix.imdb_url == "https://www.imdb.com/title/tt0133093/");
-  CHECK(matrix.tmdb_url == "https://www.themoviedb.org/movie/603");
+  CHECK(matrix.imdb_url == "https://www.imdb.com/title/tt0999931/");
+  CHECK(matrix.tmdb_url == "https://www.themoviedb.org/movie/99931");
   REQUIRE(matrix.nearest.size() == 3);
   CHECK(matrix.nearest[0].favourite);
   CHECK(matrix.nearest[0].similarity >= matrix.nearest[1].similarity);
@@ -222,7 +222,7 @@ TEST_CASE("info shows the details and links the metadata has") {
     g.say(line);
   }
   const InfoEvent alien = info_of(g, g.say("Die Hard (1988)"), kAlien);
-  CHECK(alien.imdb_url == "https://www.imdb.com/title/tt0078748/");  // the id padded to 7 digits
+  CHECK(alien.imdb_url == "https://www.imdb.com/title/tt0098765/");  // the id padded to 7 digits
   CHECK(alien.tmdb_url.empty());
   CHECK(alien.info.overview.empty());
 }

@@ -41,10 +41,10 @@ def npy(array):
 
 def csv_seeds():
     return [
-        b"userId,movieId,rating,timestamp\n1,1,4.0,964982703\n1,3,4.5,964981247\n",
-        b'movieId,title,genres\n1,"Toy Story (1995)",Animation\n'
-        b'11,"American President, The (1995)",Comedy|Drama\n'
-        b'12,"Dracula: ""Dead"" (1995)",Comedy\n',
+        b"userId,movieId,rating,timestamp\n1,1,4.0,1000000300\n1,3,4.5,1000000100\n",
+        b'movieId,title,genres\n1,"Fixture Story (1995)",Animation\n'
+        b'11,"Fixture President, The (1995)",Comedy|Drama\n'
+        b'12,"Fixture: ""Dead"" (1995)",Comedy\n',
         b"\xef\xbb\xbfa,b\r\n1,2\r\n\r\n3,4",
         b'a,b\n"two\nlines",x\n"",""\n',
         b"a,b\n1\n",
@@ -52,7 +52,7 @@ def csv_seeds():
         b'a,b\nx"y,1\n"q"z,2\n',
         b"n\n1e400\n-0\n007\n+5\n0x10\n-9223372036854775808\n9223372036854775808\nnan\n",
         b"a|b\n1|2\n",
-        b"1::1193::5::978300760\n2::3::a::b\n",
+        b"1::101::5::1010000300\n2::3::a::b\n",
     ]
 
 
@@ -64,7 +64,7 @@ def movielens_csv_seeds():
         b"3" + fixture("csv", "tags.csv"),
         b"0userId,movieId,rating,timestamp\n1,1,4.0,\n1,2,5.5,3\n2,1,0.5,x\n",
         b"1movieId,title,genres\n3,Am\xe9lie (2001),(no genres listed)\n4,,Drama\n",
-        b"0timestamp,rating,movieId,userId\n964982703,3,1,1\n",
+        b"0timestamp,rating,movieId,userId\n1000000300,3,1,1\n",
     ]
 
 
@@ -83,7 +83,7 @@ def movielens_100k_seeds():
         b"0" + fixture("ml100k", "u.data"),
         b"1" + fixture("ml100k", "u.genre") + SEPARATOR + fixture("ml100k", "u.item"),
         b"1a|0\nb|0\n" + SEPARATOR + b"1|T|||u|1|0\n",
-        b"0196\t242\t3\n",
+        b"0101\t202\t3\n",
     ]
 
 
@@ -123,9 +123,9 @@ def json_seeds():
 def model_files_seeds():
     metadata = (b"movieId,title,year,genres,rating_count,rating_mean,imdbId,tmdbId,tags,overview,"
                 b"release_date,runtime\n"
-                b'1,"Matrix, The (1999)",1999,Action|Sci-Fi,300,4.2,0133093,603,cyberpunk,'
-                b'"A hacker learns.",1999-03-30,136\n'
-                b"2,Toy Story (1995),1995,Animation|Children,250,3.9,0114709,862,,,,81\n"
+                b'1,"Matrix, The (1999)",1999,Action|Sci-Fi,300,4.2,0999931,99931,cyberpunk,'
+                b'"A hacker learns.",1999-04-01,131\n'
+                b"2,Toy Story (1995),1995,Animation|Children,250,3.9,0999901,99901,,,,81\n"
                 b"3,Heat (1995),1995,Action|Crime,120,3.8,,,,,,\n"
                 b"4,Fargo (1996),1996,Comedy|Crime,200,4.1,,,,,,\n"
                 b"5,Alien (1979),1979,Horror|Sci-Fi,180,4.0,,,,,,\n"
@@ -250,12 +250,12 @@ def catalog_seeds():
     header = (b"movieId,title,year,genres,rating_count,rating_mean,imdbId,tmdbId,tags,overview,"
               b"release_date,runtime\n")
     return [b"2" + seed for seed in [
-        header + b'2571,"Matrix, The (1999)",1999,Action|Sci-Fi,278,4.19,0133093,603,'
-                 b'martial arts|sci-fi,"A hacker, at last.",1999-03-30,136.0\n'
-                 b"1,Toy Story (1995),1995,Adventure|Animation,215,3.92,0114709,862,pixar,,,81\n"
+        header + b'2500,"Matrix, The (1999)",1999,Action|Sci-Fi,278,4.19,0999931,99931,'
+                 b'martial arts|sci-fi,"A hacker, at last.",1999-04-01,131.0\n'
+                 b"3,Toy Story (1995),1995,Adventure|Animation,215,3.92,0999901,99901,pixar,,,81\n"
                  b"99999,Obscure Film,,(no genres listed),,,,,,,,\n",
         header + b"1,Amelie (Fabuleux destin d'Am\xc3\xa9lie Poulain; Le) (2001),2001,Comedy,1,5,,"
-                 b"862.0,,,2001-04-25,122.5\n",
+                 b"99901.0,,,2001-04-24,122.5\n",
         header + b"0,Bad,1999,,1,3,,,,,,\n",
         header + b"1,A,1999,,1,3,,,,,1999-13-01,\n1,B,1999,,1,3,,,,,,\n",
         b"title,movieId\nBand of Brothers (2001\xe2\x80\x932001),5\n",
@@ -264,11 +264,11 @@ def catalog_seeds():
 
 def processed_seeds():
     transformed = (b"userId,movieId,rating,timestamp,rating_norm,pop_weight,time_weight,final_rating\n"
-                   b"1,1,4.0,964982703,0.5,0.25,0.9,0.1125\n"
-                   b"1,3,4.5,964981247,1.0,0.1,1,0.1\n")
+                   b"1,1,4.0,1000000300,0.5,0.25,0.9,0.1125\n"
+                   b"1,3,4.5,1000000100,1.0,0.1,1,0.1\n")
     return [
-        b"\x00userId,movieId,rating,timestamp\n1,1,4.0,964982703\n1,3,4.5,964981247\n",
-        b"\x00userId,movieId,rating,timestamp\n1,1,7.0,964982703\n",
+        b"\x00userId,movieId,rating,timestamp\n1,1,4.0,1000000300\n1,3,4.5,1000000100\n",
+        b"\x00userId,movieId,rating,timestamp\n1,1,7.0,1000000300\n",
         b"\x01" + transformed,
         b"\x01" + transformed.replace(b"0.1125", b"nan"),
     ] + catalog_seeds()

@@ -19,7 +19,7 @@ PipelineConfig load(const std::string& yaml) {
   return config;
 }
 
-std::string error_of(const std::string& yaml) {
+std::string config_error(const std::string& yaml) {
   try {
     load(yaml);
   } catch (const Error& e) {
@@ -43,8 +43,9 @@ TEST_CASE("pipeline config defaults are the seed's") {
 }
 
 TEST_CASE("pipeline config reads nested sections") {
-  const PipelineConfig config =
-      load("filter:\n  min_user_ratings: 5\nsplit:\n  train_ratio: 0.8\ntrain:\n  k: 8\n  target: rating\n");
+  const PipelineConfig config = load(
+      "filter:\n  min_user_ratings: 5\nsplit:\n  train_ratio: 0.8\ntrain:\n  k: 8\n  target: "
+      "rating\n");
   CHECK(config.min_user_ratings == 5);
   CHECK(config.train_ratio == 0.8);
   CHECK(config.k == 8);
@@ -52,25 +53,25 @@ TEST_CASE("pipeline config reads nested sections") {
 }
 
 TEST_CASE("pipeline config errors name line, key and allowed values") {
-  CHECK(error_of("filter:\n  min_user_ratings: abc\n") ==
+  CHECK(config_error("filter:\n  min_user_ratings: abc\n") ==
         "pipeline.yaml:2: key 'filter.min_user_ratings': must be a whole number from 1 to 1e+09, "
         "got 'abc'");
-  CHECK(error_of("train:\n  k: 0\n") ==
+  CHECK(config_error("train:\n  k: 0\n") ==
         "pipeline.yaml:2: key 'train.k': must be a whole number from 1 to 2000, got '0'");
-  CHECK(error_of("filter:\n  min_user_rating: 3\n") ==
+  CHECK(config_error("filter:\n  min_user_rating: 3\n") ==
         "pipeline.yaml:2: key 'filter.min_user_rating': unknown key; did you mean "
         "'filter.min_user_ratings'?");
-  CHECK(error_of("train:\n  target: stars\n") ==
+  CHECK(config_error("train:\n  target: stars\n") ==
         "pipeline.yaml:2: key 'train.target': must be one of final_rating, rating_norm, rating, "
         "like, got 'stars'");
-  CHECK(error_of("split:\n  train_ratio: 0.9\n  val_ratio: 0.2\n").find("at most 1") !=
+  CHECK(config_error("split:\n  train_ratio: 0.9\n  val_ratio: 0.2\n").find("at most 1") !=
         std::string::npos);
-  CHECK(error_of("train:\n  k: [1, 2]\n") ==
+  CHECK(config_error("train:\n  k: [1, 2]\n") ==
         "pipeline.yaml:2: key 'train.k': must be a single value, not a list");
-  CHECK(error_of("train:\n  k:\n") == "pipeline.yaml:2: key 'train.k': has no value");
-  CHECK(error_of("train:\n  k: 3\n  k: 4\n").find("appears twice") != std::string::npos);
-  CHECK(error_of("- 1\n- 2\n") == "pipeline.yaml:1: expected a mapping of keys to values");
-  CHECK(error_of("train: {k: 3\n").find("pipeline.yaml:") == 0);
+  CHECK(config_error("train:\n  k:\n") == "pipeline.yaml:2: key 'train.k': has no value");
+  CHECK(config_error("train:\n  k: 3\n  k: 4\n").find("appears twice") != std::string::npos);
+  CHECK(config_error("- 1\n- 2\n") == "pipeline.yaml:1: expected a mapping of keys to values");
+  CHECK(config_error("train: {k: 3\n").find("pipeline.yaml:") == 0);
 }
 
 TEST_CASE("config values set from flags are checked alike") {
@@ -108,31 +109,32 @@ TEST_CASE("training levers default to today's SVD and are range-checked") {
   CHECK(als.als_regularization == 0.5);
   CHECK(als.als_cg_steps == 4);
   CHECK(als.seed == 9);
-  CHECK(error_of("train:\n  model: sgd\n") ==
+  CHECK(config_error("train:\n  model: sgd\n") ==
         "pipeline.yaml:2: key 'train.model': must be one of svd, als, biased_als, got 'sgd'");
-  CHECK(error_of("train:\n  movie_scaling: sigma\n").find("v, v_sigma, normalized") !=
+  CHECK(config_error("train:\n  movie_scaling: sigma\n").find("v, v_sigma, normalized") !=
         std::string::npos);
-  CHECK(error_of("train:\n  als_missing_weight: 1.5\n").find("from 0 to 1") != std::string::npos);
-  CHECK(error_of("train:\n  als_iterations: 0\n").find("from 1 to") != std::string::npos);
-  CHECK(error_of("train:\n  bias_regularization: -1\n").find("from 0 to") != std::string::npos);
-  CHECK(error_of("train:\n  als_cg_steps: -1\n").find("from 0 to") != std::string::npos);
+  CHECK(config_error("train:\n  als_missing_weight: 1.5\n").find("from 0 to 1") !=
+        std::string::npos);
+  CHECK(config_error("train:\n  als_iterations: 0\n").find("from 1 to") != std::string::npos);
+  CHECK(config_error("train:\n  bias_regularization: -1\n").find("from 0 to") != std::string::npos);
+  CHECK(config_error("train:\n  als_cg_steps: -1\n").find("from 0 to") != std::string::npos);
 }
 
 TEST_CASE("training levers' cross-key rules name the key to change") {
-  CHECK(error_of("train:\n  model: biased_als\n") ==
+  CHECK(config_error("train:\n  model: biased_als\n") ==
         "pipeline.yaml: key 'train.target': is final_rating, but train.model biased_als fits "
         "stars (mean + biases + user . movie): set train.target to rating, or choose another "
         "train.model");
-  CHECK(error_of("train:\n  model: biased_als\n  target: rating\n").empty());
-  CHECK(error_of("train:\n  model: als\n  movie_scaling: v_sigma\n")
+  CHECK(config_error("train:\n  model: biased_als\n  target: rating\n").empty());
+  CHECK(config_error("train:\n  model: als\n  movie_scaling: v_sigma\n")
             .find("key 'train.movie_scaling': v_sigma scales by singular values") !=
         std::string::npos);
-  CHECK(error_of("train:\n  movie_scaling: v_sigma\n").empty());
-  CHECK(error_of("train:\n  model: als\n  als_regularization: 0\n")
+  CHECK(config_error("train:\n  movie_scaling: v_sigma\n").empty());
+  CHECK(config_error("train:\n  model: als\n  als_regularization: 0\n")
             .find("key 'train.als_regularization': must be above 0 for train.model als") !=
         std::string::npos);
   // Keys of a model not chosen are not held against the one that is.
-  CHECK(error_of("train:\n  als_regularization: 0\n").empty());
+  CHECK(config_error("train:\n  als_regularization: 0\n").empty());
 }
 
 TEST_CASE("config reads back from the json it writes") {

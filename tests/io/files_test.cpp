@@ -7,7 +7,6 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "movielens_test_support.hpp"
 #include "movierec/io/error.hpp"
@@ -15,23 +14,12 @@
 using namespace movierec;
 namespace fs = std::filesystem;
 
-namespace {
-
-std::string read_all(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-}  // namespace
-
 TEST_CASE("write_file_atomically replaces a file and leaves no temporary behind") {
   const testing::TempDir dir;
   const fs::path path = dir.path() / "report.json";
   dir.write("report.json", "old");
   write_file_atomically(path, [](std::ostream& out) { out << "new"; });
-  CHECK(read_all(path) == "new");
+  CHECK(testing::read_bytes(path) == "new");
   CHECK(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()) == 1);
 }
 
@@ -45,7 +33,7 @@ TEST_CASE("write_file_atomically leaves the previous file when the writer throws
                                           throw Error("stopped");
                                         }),
                   Error);
-  CHECK(read_all(path) == "old");
+  CHECK(testing::read_bytes(path) == "old");
   CHECK(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()) == 1);
 }
 

@@ -17,7 +17,7 @@ Policy read(const std::string& yaml) {
   return read_policy(in, "policy.yaml");
 }
 
-std::string error_of(const std::string& yaml) {
+std::string policy_error(const std::string& yaml) {
   try {
     read(yaml);
   } catch (const Error& e) {
@@ -77,37 +77,36 @@ TEST_CASE("policy keys are flat and read from YAML") {
     CHECK(field.name.find('.') == std::string::npos);
     CHECK_FALSE(field.help.empty());
   }
-  CHECK(error_of("scoring:\n  learning_rate: 0.2\n") ==
+  CHECK(policy_error("scoring:\n  learning_rate: 0.2\n") ==
         "policy.yaml:2: key 'scoring.learning_rate': unknown key; did you mean 'learning_rate'?");
 }
 
 TEST_CASE("each policy key rejects values out of its range") {
-  CHECK(error_of("learning_rate: 1.5\n") ==
+  CHECK(policy_error("learning_rate: 1.5\n") ==
         "policy.yaml:1: key 'learning_rate': must be a number from 0 to 1, got '1.5'");
-  CHECK(error_of("score_weight_model: -1\n") ==
+  CHECK(policy_error("score_weight_model: -1\n") ==
         "policy.yaml:1: key 'score_weight_model': must be a number from 0 to 1e+06, got '-1'");
-  CHECK(error_of("negative_weight: 101\n") ==
+  CHECK(policy_error("negative_weight: 101\n") ==
         "policy.yaml:1: key 'negative_weight': must be a number from 0 to 100, got '101'");
-  CHECK(error_of("exploration_rate: often\n") ==
+  CHECK(policy_error("exploration_rate: often\n") ==
         "policy.yaml:1: key 'exploration_rate': must be a number from 0 to 1, got 'often'");
-  CHECK(error_of("exploration: epsilon_greedy\n") ==
+  CHECK(policy_error("exploration: epsilon_greedy\n") ==
         "policy.yaml:1: key 'exploration': must be one of none, random_dampening, ucb, thompson, "
         "got 'epsilon_greedy'");
-  CHECK(error_of("user_update: gradient\n") ==
+  CHECK(policy_error("user_update: gradient\n") ==
         "policy.yaml:1: key 'user_update': must be one of moving_average, least_squares, got "
         "'gradient'");
-  CHECK(
-      error_of("favourites_as_likes: maybe\n").find("policy.yaml:1: key 'favourites_as_likes': ") ==
-      0);
-  CHECK(error_of("ls_regularization: 0\n") ==
+  CHECK(policy_error("favourites_as_likes: maybe\n")
+            .find("policy.yaml:1: key 'favourites_as_likes': ") == 0);
+  CHECK(policy_error("ls_regularization: 0\n") ==
         "policy.yaml:1: key 'ls_regularization': must be a number from 1e-06 to 1e+06, got '0'");
-  CHECK(error_of("ucb_alpha: -0.1\n") ==
+  CHECK(policy_error("ucb_alpha: -0.1\n") ==
         "policy.yaml:1: key 'ucb_alpha': must be a number from 0 to 100, got '-0.1'");
-  CHECK(error_of("thompson_sigma: 1000\n") ==
+  CHECK(policy_error("thompson_sigma: 1000\n") ==
         "policy.yaml:1: key 'thompson_sigma': must be a number from 0 to 100, got '1000'");
-  CHECK(error_of("dislike_target: -101\n") ==
+  CHECK(policy_error("dislike_target: -101\n") ==
         "policy.yaml:1: key 'dislike_target': must be a number from -100 to 100, got '-101'");
-  CHECK(error_of("like_target: many\n") ==
+  CHECK(policy_error("like_target: many\n") ==
         "policy.yaml:1: key 'like_target': must be a number from -100 to 100, got 'many'");
   // Every numeric key, just past each end of its range.
   Policy bound;
@@ -116,7 +115,7 @@ TEST_CASE("each policy key rejects values out of its range") {
     for (const double bad : {field.min - 0.5, field.max * 2 + 1}) {
       std::ostringstream value;
       value << bad;
-      const std::string message = error_of(field.name + ": " + value.str() + "\n");
+      const std::string message = policy_error(field.name + ": " + value.str() + "\n");
       INFO(field.name << " = " << value.str());
       CHECK(message.find("policy.yaml:1: key '" + field.name + "': must be a number from") == 0);
       CHECK(message.find("got '" + value.str() + "'") != std::string::npos);
@@ -125,42 +124,42 @@ TEST_CASE("each policy key rejects values out of its range") {
 }
 
 TEST_CASE("an unknown policy key suggests the nearest one") {
-  CHECK(error_of("learning_rat: 0.2\n") ==
+  CHECK(policy_error("learning_rat: 0.2\n") ==
         "policy.yaml:1: key 'learning_rat': unknown key; did you mean 'learning_rate'?");
-  CHECK(error_of("score_weight_model: 1\npopularity_penalti: 0.1\n") ==
+  CHECK(policy_error("score_weight_model: 1\npopularity_penalti: 0.1\n") ==
         "policy.yaml:2: key 'popularity_penalti': unknown key; did you mean "
         "'popularity_penalty'?");
-  CHECK(error_of("colour: blue\n") == "policy.yaml:1: key 'colour': unknown key");
-  CHECK(error_of("ucb_alfa: 1\n") ==
+  CHECK(policy_error("colour: blue\n") == "policy.yaml:1: key 'colour': unknown key");
+  CHECK(policy_error("ucb_alfa: 1\n") ==
         "policy.yaml:1: key 'ucb_alfa': unknown key; did you mean 'ucb_alpha'?");
-  CHECK(error_of("thompson_sigm: 1\n") ==
+  CHECK(policy_error("thompson_sigm: 1\n") ==
         "policy.yaml:1: key 'thompson_sigm': unknown key; did you mean 'thompson_sigma'?");
-  CHECK(error_of("dislike_targte: 0\n") ==
+  CHECK(policy_error("dislike_targte: 0\n") ==
         "policy.yaml:1: key 'dislike_targte': unknown key; did you mean 'dislike_target'?");
-  CHECK(error_of("ls_regularisation: 1\n") ==
+  CHECK(policy_error("ls_regularisation: 1\n") ==
         "policy.yaml:1: key 'ls_regularisation': unknown key; did you mean 'ls_regularization'?");
-  CHECK(error_of("favorites_as_likes: true\n") ==
+  CHECK(policy_error("favorites_as_likes: true\n") ==
         "policy.yaml:1: key 'favorites_as_likes': unknown key; did you mean "
         "'favourites_as_likes'?");
 }
 
 TEST_CASE("policy cross-key rules") {
   CHECK(
-      error_of("min_genre_affinity: 0.5\n")
+      policy_error("min_genre_affinity: 0.5\n")
           .find(
               "policy.yaml: key 'diversity_max_affinity': is 0.3, below the lowest genre affinity "
               "the filter lets through (0.5") == 0);
-  CHECK(error_of("max_genre_distance: 0.4\n").find("(0.6,") != std::string::npos);
+  CHECK(policy_error("max_genre_distance: 0.4\n").find("(0.6,") != std::string::npos);
   // Without a boost the band does not matter.
   CHECK(read("min_genre_affinity: 0.5\ndiversity_boost: 0\n").min_genre_affinity == 0.5);
   CHECK(read("min_genre_affinity: 0.5\ndiversity_max_affinity: 0.5\n").diversity_boost == 0.05);
-  CHECK(error_of("exploration_damping: 0\n") ==
+  CHECK(policy_error("exploration_damping: 0\n") ==
         "policy.yaml: key 'exploration_damping': is 0, so exploration_rate 0.1 has no effect; "
         "set exploration_damping above 0 or exploration_rate to 0");
   CHECK(read("exploration_damping: 0\nexploration_rate: 0\n").exploration_damping == 0.0);
   // The damping only matters under random_dampening.
   CHECK(read("exploration: ucb\nexploration_damping: 0\n").exploration_damping == 0.0);
-  CHECK(error_of("user_update: least_squares\nlike_target: 0.5\ndislike_target: 0.5\n") ==
+  CHECK(policy_error("user_update: least_squares\nlike_target: 0.5\ndislike_target: 0.5\n") ==
         "policy.yaml: key 'dislike_target': is 0.5, not below like_target (0.5), so a dislike "
         "would pull the user toward the movie like a like; lower dislike_target");
   // The targets only matter under least_squares.

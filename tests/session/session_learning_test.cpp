@@ -25,7 +25,7 @@ Eigen::Vector2d row_of(const Model& model, std::size_t row) {
 }
 
 // The inverse of a symmetric 2 x 2 matrix by the closed form.
-Eigen::Matrix2d inverse2(const Eigen::Matrix2d& a) {
+Eigen::Matrix2d inverse_of(const Eigen::Matrix2d& a) {
   const double det = a(0, 0) * a(1, 1) - a(0, 1) * a(1, 0);
   Eigen::Matrix2d inverse;
   inverse << a(1, 1) / det, -a(0, 1) / det, -a(1, 0) / det, a(0, 0) / det;
@@ -80,7 +80,7 @@ TEST_CASE("least squares: the user vector is the closed-form regularised fit of 
   const Eigen::Matrix2d a =
       c * Eigen::Matrix2d::Identity() + m4 * m4.transpose() + m7 * m7.transpose();
   const Eigen::Vector2d b = c * u0 + kScoreUnit * m4 - kScoreUnit * m7;
-  const Eigen::Vector2d expected = inverse2(a) * b;
+  const Eigen::Vector2d expected = inverse_of(a) * b;
   CHECK(session.user_vector()[0] == Approx(expected[0]).margin(kTolerance));
   CHECK(session.user_vector()[1] == Approx(expected[1]).margin(kTolerance));
   CHECK(session.fit().matrix().isApprox(a, 1e-6));  // the embeddings are floats
@@ -107,7 +107,7 @@ TEST_CASE("least squares with the favourites as likes, and its targets") {
   session.feedback(Feedback::kDislike);  // target 0: pulls the movie's score toward 0
   const Eigen::Vector2d m = row_of(model, first);
   a += m * m.transpose();
-  const Eigen::Vector2d expected = inverse2(a) * b;
+  const Eigen::Vector2d expected = inverse_of(a) * b;
   CHECK(session.user_vector()[0] == Approx(expected[0]).margin(kTolerance));
   CHECK(session.user_vector()[1] == Approx(expected[1]).margin(kTolerance));
 }
@@ -137,7 +137,7 @@ TEST_CASE("ucb: every pick maximises score + alpha s_0 sqrt(m^T A^-1 m), A from 
   std::vector<bool> seen(10, false);
   for (std::size_t row = 0; row < 4; ++row) seen[row] = true;
   while (const auto recommendation = session.next()) {
-    const Eigen::Matrix2d inverse = inverse2(a);
+    const Eigen::Matrix2d inverse = inverse_of(a);
     double best = -1e9;
     std::size_t best_row = 0;
     for (std::size_t row = 4; row < 10; ++row) {

@@ -11,7 +11,7 @@ namespace {
 Eigen::Vector2d vec(double x, double y) { return Eigen::Vector2d(x, y); }
 
 // The inverse of [[a, b], [b, d]] by the closed form, independent of any factorisation.
-Eigen::Matrix2d inverse2(double a, double b, double d) {
+Eigen::Matrix2d symmetric_inverse(double a, double b, double d) {
   const double det = a * d - b * b;
   Eigen::Matrix2d inverse;
   inverse << d / det, -b / det, -b / det, a / det;
@@ -34,7 +34,7 @@ TEST_CASE("user fit: the regularised least-squares solution against the closed f
   const Eigen::Vector2d u = fit.solution();
   CHECK(u[0] == Approx(3.75 / 2.75));
   CHECK(u[1] == Approx(-2.5 / 2.75));
-  CHECK(u.isApprox(inverse2(2.5, 1, 1.5) * vec(2.5, 0)));
+  CHECK(u.isApprox(symmetric_inverse(2.5, 1, 1.5) * vec(2.5, 0)));
   // The gradient of sum (t - u.m)^2 + c |u - u0|^2 vanishes at u.
   const Eigen::Vector2d gradient = -2 * (3 - u.dot(vec(1, 0))) * vec(1, 0) -
                                    2 * (-1 - u.dot(vec(1, 1))) * vec(1, 1) +
@@ -49,7 +49,7 @@ TEST_CASE("user fit: variance m^T A^-1 m and the correlated sample's covariance"
   fit.add(vec(1, 0), 1);
   fit.add(vec(0.5, 2), 1);
   // A = [[3.25, 1], [1, 6]]
-  const Eigen::Matrix2d inverse = inverse2(3.25, 1, 6);
+  const Eigen::Matrix2d inverse = symmetric_inverse(3.25, 1, 6);
   for (const Eigen::Vector2d& m : {vec(1, 0), vec(0.3, -0.7), vec(-2, 5)}) {
     CHECK(fit.variance(m) == Approx(m.dot(inverse * m)));
     CHECK(fit.solve(m).isApprox(inverse * m));

@@ -94,13 +94,13 @@ inline Model fixture_model() {
     if (movie.embedded) embedded.push_back(movie.id);
   }
   // The info event's fields, on two movies.
-  infos[0].imdb_id = "0133093";
-  infos[0].tmdb_id = "603";
+  infos[0].imdb_id = "0999931";
+  infos[0].tmdb_id = "99931";
   infos[0].tags = {"cyberpunk", "philosophy"};
   infos[0].overview = "A hacker learns what the world he lives in really is.";
-  infos[0].release_date = "1999-03-30";
-  infos[0].runtime_minutes = 136;
-  infos[7].imdb_id = "78748";  // as some releases write it: no leading zero
+  infos[0].release_date = "1999-04-01";
+  infos[0].runtime_minutes = 131;
+  infos[7].imdb_id = "98765";  // as some releases write it: no leading zero
 
   ModelParts parts;
   parts.artifacts.movie_map = IdMap(embedded);

@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
-#include <sstream>
 #include <string>
 
 #include "movielens_test_support.hpp"
@@ -22,6 +21,7 @@ using movierec::load_artifacts;
 using movierec::ModelError;
 using movierec::RowMatrixXf;
 using movierec::save_artifacts;
+using movierec::testing::read_bytes;
 using movierec::testing::TempDir;
 
 namespace {
@@ -49,13 +49,6 @@ Artifacts biased_artifacts() {
 void write_text(const fs::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
-}
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 // Saves good artifacts into `dir`/artifacts, lets `damage` change them, and returns the
@@ -121,7 +114,7 @@ TEST_CASE("artifacts round trip through a folder", "[artifacts]") {
   CHECK(loaded.manifest["k"] == 2);
   CHECK(loaded.manifest["program"] == "test");
   // JSON is pretty-printed for people reading it.
-  CHECK(read_text(out / "user_map.json") == "{\n  \"12\": 2,\n  \"3\": 1,\n  \"7\": 0\n}\n");
+  CHECK(read_bytes(out / "user_map.json") == "{\n  \"12\": 2,\n  \"3\": 1,\n  \"7\": 0\n}\n");
 }
 
 TEST_CASE("saving artifacts replaces the folder whole and keeps its README", "[artifacts]") {
@@ -131,7 +124,7 @@ TEST_CASE("saving artifacts replaces the folder whole and keeps its README", "[a
   write_text(out / "README.md", "kept\n");
   write_text(out / "stale.npy", "old output\n");
   save_artifacts(out, sample_artifacts());
-  CHECK(read_text(out / "README.md") == "kept\n");
+  CHECK(read_bytes(out / "README.md") == "kept\n");
   CHECK_FALSE(fs::exists(out / "stale.npy"));
   for (const char* name : {"user_embeddings.npy", "movie_embeddings.npy", "user_map.json",
                            "movie_map.json", "manifest.json"}) {
@@ -173,7 +166,7 @@ TEST_CASE("loading refuses damaged artifacts, naming the file and the fix", "[ar
     fs::resize_file(out / "movie_embeddings.npy", fs::file_size(out / "movie_embeddings.npy") - 4);
   });
   fails_with("user_embeddings.npy", "dtype '<f8'", [](const fs::path& out) {
-    std::string bytes = read_text(out / "user_embeddings.npy");
+    std::string bytes = read_bytes(out / "user_embeddings.npy");
     bytes.replace(bytes.find("<f4"), 3, "<f8");
     write_text(out / "user_embeddings.npy", bytes);
   });
@@ -181,12 +174,12 @@ TEST_CASE("loading refuses damaged artifacts, naming the file and the fix", "[ar
              [](const fs::path& out) { write_text(out / "user_map.json", R"({"7": 0, "3": 1})"); });
   fails_with("user_embeddings.npy", "has 2 columns but the manifest says k = 3",
              [](const fs::path& out) {
-               nlohmann::json manifest = nlohmann::json::parse(read_text(out / "manifest.json"));
+               nlohmann::json manifest = nlohmann::json::parse(read_bytes(out / "manifest.json"));
                manifest["k"] = 3;
                write_text(out / "manifest.json", manifest.dump());
              });
   fails_with("manifest.json", "format version 2 is not supported", [](const fs::path& out) {
-    nlohmann::json manifest = nlohmann::json::parse(read_text(out / "manifest.json"));
+    nlohmann::json manifest = nlohmann::json::parse(read_bytes(out / "manifest.json"));
     manifest["format_version"] = 2;
     write_text(out / "manifest.json", manifest.dump());
   });
@@ -262,7 +255,7 @@ TEST_CASE("artifacts with biases round trip; without, no bias files are written"
   CHECK(loaded.global_mean == 3.5);
   CHECK(loaded.manifest["global_mean"] == 3.5);
   // numpy reads them as 1-D arrays.
-  CHECK(read_text(out / "movie_bias.npy").find("'shape': (4,)") != std::string::npos);
+  CHECK(read_bytes(out / "movie_bias.npy").find("'shape': (4,)") != std::string::npos);
 
   save_artifacts(out, sample_artifacts());
   const Artifacts plain = load_artifacts(out);
@@ -312,12 +305,12 @@ TEST_CASE("loading refuses damaged or half-present biases", "[artifacts]") {
                fs::remove(out / "user_bias.npy");
              });
   fails_with("manifest.json records no global_mean", [](const fs::path& out) {
-    nlohmann::json manifest = nlohmann::json::parse(read_text(out / "manifest.json"));
+    nlohmann::json manifest = nlohmann::json::parse(read_bytes(out / "manifest.json"));
     manifest.erase("global_mean");
     write_text(out / "manifest.json", manifest.dump());
   });
   fails_with("global_mean \"x\" is not a finite number", [](const fs::path& out) {
-    nlohmann::json manifest = nlohmann::json::parse(read_text(out / "manifest.json"));
+    nlohmann::json manifest = nlohmann::json::parse(read_bytes(out / "manifest.json"));
     manifest["global_mean"] = "x";
     write_text(out / "manifest.json", manifest.dump());
   });
@@ -327,6 +320,6 @@ TEST_CASE("loading refuses damaged or half-present biases", "[artifacts]") {
     write_bias(out / "movie_bias.npy", values);
   });
   fails_with("user_bias.npy", [](const fs::path& out) {
-    write_text(out / "user_bias.npy", read_text(out / "user_embeddings.npy"));  // 2-D
+    write_text(out / "user_bias.npy", read_bytes(out / "user_embeddings.npy"));  // 2-D
   });
 }

@@ -3,7 +3,10 @@
 # strict mode, BIN (the programs) and SRC (the repository) from the arguments, PY (Debian's
 # Python, with pandas and numpy), a scratch folder WORK that is removed at exit and is the
 # current folder, and fail MESSAGE.
+# inherit_errexit: a command that fails inside $(...) fails the test too (bash otherwise turns
+# set -e off there, and the substitution's output is used as if all went well).
 set -euo pipefail
+shopt -s inherit_errexit
 BIN=$(cd "${1:?usage: bash TEST.sh BIN_DIR SOURCE_DIR}" && pwd)
 SRC=$(cd "${2:?usage: bash TEST.sh BIN_DIR SOURCE_DIR}" && pwd)
 # shellcheck disable=SC2034  # used by the tests that source this file
