@@ -5,10 +5,14 @@
 # train_svd recorded), the SVG chart (valid XML, a legend, one path per system), a --compare
 # system, a user sample, every model baseline (chosen values from their grids, intervals against
 # the configured system), --answers, and the errors: bad flags exit 2, missing artifacts exit 1
-# naming the command that makes them. Usage: evaluate.sh BIN_DIR SOURCE_DIR
+# naming the command that makes them. Usage: evaluate.sh BIN_DIR SOURCE_DIR [PART]: the model
+# baselines are a part of their own (the costliest), run by ctest beside the rest.
+# ctest-parts: sessions baselines
 # shellcheck source=tests/e2e/support/setup.sh
 source "$(dirname "${BASH_SOURCE[0]}")/support/setup.sh"
 
+PART=${3:-both}
+[[ $PART == @(sessions|baselines|both) ]] || fail "PART must be sessions or baselines, not '$PART'"
 small_release 5
 "$BIN/train_svd" --processed processed --out artifacts --config "$SRC/config/pipeline.yaml" \
   --k 8 > /dev/null
@@ -25,7 +29,59 @@ for flag in --processed --artifacts --policy --users --steps --seed --json --plo
 done
 grep -q "config/recommender_policy.yaml" help.txt || fail "--help lacks the policy default"
 
-# The session systems and the two simple baselines here; the model baselines below.
+if [[ $PART == @(baselines|both) ]]; then
+# Every model baseline, on a sample of users: each chose values from its grid on val answers,
+# and each has an interval against the configured system. Again on one thread, without iALS (its
+# grid search is most of the cost; --threads changes only how the simulated users are spread,
+# which the other systems exercise the same way): the systems in common are the same, values and
+# choices.
+"${EVALUATE[@]}" --users 60 --steps 10 --json baselines.json > baselines.txt ||
+  fail "evaluate with the baselines failed"
+"${EVALUATE[@]}" --users 60 --steps 10 --json baselines2.json --threads 1 \
+  --baselines popular,random,ease,puresvd,knn,rp3beta > /dev/null
+"$PY" - baselines.json baselines2.json <<'PYEOF' || fail "baselines: 2 threads and 1 differ"
+import json, sys
+a, b = (json.load(open(name)) for name in sys.argv[1:])
+one = {s["name"]: s for s in b["systems"]}
+common = [s for s in a["systems"] if s["name"] in one]
+assert len(common) == len(one) == len(a["systems"]) - 1, [s["name"] for s in a["systems"]]
+for s in common:
+    t = one[s["name"]]
+    for key in ("likes_per_step", "likes_at_10", "config", "against_first"):
+        assert s.get(key) == t.get(key), (s["name"], key, s.get(key), t.get(key))
+PYEOF
+for row in EASE "PureSVD (k 20)" PureSVD item-kNN RP3beta iALS "chosen on val answers" \
+    "paired bootstrap"; do
+  grep -q -- "$row" baselines.txt || fail "the table lacks '$row': $(cat baselines.txt)"
+done
+grep -q "time: iALS" baselines.txt || fail "no baseline timing: $(cat baselines.txt)"
+"$PY" - baselines.json <<'PYEOF' || fail "the baselines' report is wrong"
+import json, sys
+report = json.load(open(sys.argv[1]))
+systems = {s["name"]: s for s in report["systems"]}
+grids = {"ease": {"lambda"}, "puresvd": {"k"}, "knn": {"neighbours", "shrinkage"},
+         "rp3beta": {"alpha", "beta"}, "ials": {"k", "unobserved_weight", "regularization"}}
+names = ["EASE", "PureSVD (k 20)", "PureSVD", "item-kNN", "RP3beta", "iALS"]
+assert [s["name"] for s in report["systems"]][4:] == names, list(systems)
+for name in names:
+    s = systems[name]
+    config = s["config"]
+    assert s["kind"] == "baseline" and s["online_learning"] is None, s
+    assert set(config["chosen"]) == grids[config["family"]], config
+    tried = config["tried"]
+    assert tried and config["val_likes"] == max(t["val_likes"] for t in tried), config
+    assert any(t["values"] == config["chosen"] for t in tried), config
+    d = s["against_first"]
+    assert d["low"] <= d["difference"] <= d["high"] and d["relative"] is not None, d
+    assert len(s["likes_per_step"]) == 10 and s["users"] == 60
+assert systems["PureSVD (k 20)"]["config"]["chosen"] == {"k": 20}
+assert report["skipped_baselines"] == []
+PYEOF
+
+fi
+[[ $PART == @(sessions|both) ]] || { echo "evaluate e2e ($PART): ok"; exit 0; }
+
+# The session systems and the two simple baselines here; the model baselines above.
 QUICK=(--baselines "popular,random")
 "${EVALUATE[@]}" "${COMPARE[@]}" "${QUICK[@]}" --json report1.json --plot chart.svg > table.txt ||
   fail "evaluate failed"
@@ -118,41 +174,6 @@ assert names == ["configured", "configured (learning off)", "seed", "seed (learn
 texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
 assert "recommendations shown" in texts and any("likes" in (t or "") for t in texts)
 assert root.find("svg:rect", ns).get("fill") == "#ffffff"
-PYEOF
-
-# Every model baseline, on a sample of users: each chose values from its grid on val answers,
-# and each has an interval against the configured system. Twice with other thread counts: the
-# same bytes.
-"${EVALUATE[@]}" --users 60 --steps 10 --json baselines.json > baselines.txt ||
-  fail "evaluate with the baselines failed"
-"${EVALUATE[@]}" --users 60 --steps 10 --json baselines2.json --threads 1 > /dev/null
-cmp -s baselines.json baselines2.json || fail "baselines: two runs (2 threads, 1 thread) differ"
-for row in EASE "PureSVD (k 20)" PureSVD item-kNN RP3beta iALS "chosen on val answers" \
-    "paired bootstrap"; do
-  grep -q -- "$row" baselines.txt || fail "the table lacks '$row': $(cat baselines.txt)"
-done
-grep -q "time: iALS" baselines.txt || fail "no baseline timing: $(cat baselines.txt)"
-"$PY" - baselines.json <<'PYEOF' || fail "the baselines' report is wrong"
-import json, sys
-report = json.load(open(sys.argv[1]))
-systems = {s["name"]: s for s in report["systems"]}
-grids = {"ease": {"lambda"}, "puresvd": {"k"}, "knn": {"neighbours", "shrinkage"},
-         "rp3beta": {"alpha", "beta"}, "ials": {"k", "unobserved_weight", "regularization"}}
-names = ["EASE", "PureSVD (k 20)", "PureSVD", "item-kNN", "RP3beta", "iALS"]
-assert [s["name"] for s in report["systems"]][4:] == names, list(systems)
-for name in names:
-    s = systems[name]
-    config = s["config"]
-    assert s["kind"] == "baseline" and s["online_learning"] is None, s
-    assert set(config["chosen"]) == grids[config["family"]], config
-    tried = config["tried"]
-    assert tried and config["val_likes"] == max(t["val_likes"] for t in tried), config
-    assert any(t["values"] == config["chosen"] for t in tried), config
-    d = s["against_first"]
-    assert d["low"] <= d["difference"] <= d["high"] and d["relative"] is not None, d
-    assert len(s["likes_per_step"]) == 10 and s["users"] == 60
-assert systems["PureSVD (k 20)"]["config"]["chosen"] == {"k": 20}
-assert report["skipped_baselines"] == []
 PYEOF
 
 # Answers from test alone: fewer likes than from val and test together, for everyone.
