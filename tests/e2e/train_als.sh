@@ -61,8 +61,8 @@ PYEOF
 
 for name in als biased; do
   "$BIN/evaluate" --processed processed --artifacts "$name" \
-    --policy "$SRC/config/recommender_policy.yaml" --users 40 --json "$name.json" > "$name.table" \
-    2> /dev/null || fail "evaluate on $name failed"
+    --policy "$SRC/config/recommender_policy.yaml" --users 40 --baselines popular,random \
+    --json "$name.json" > "$name.table" 2> /dev/null || fail "evaluate on $name failed"
 
   "$PY" - "$name.json" "$name" <<'PYEOF' || fail "evaluate's report on $name is wrong"
 import json, math, sys
