@@ -23,6 +23,7 @@ json event_json(const FavouriteEvent& event) {
   json out = {{"event", "favourite"}};
   out.update(movie_json(event.movie));
   out["number"] = event.number;
+  if (event.replaced) out["replaced"] = movie_json(*event.replaced);
   return out;
 }
 
@@ -45,6 +46,23 @@ json event_json(const ErrorEvent& event) {
 }
 
 json event_json(const HelpEvent& event) { return {{"event", "help"}, {"lines", event.lines}}; }
+
+json event_json(const ProfileEvent& event) {
+  const ProfileRestore& restore = event.restore;
+  return {{"event", "profile"},
+          {"name", restore.name},
+          {"found", restore.found},
+          {"resumed", restore.resumed},
+          {"favourites", movie_list_json(event.favourites)},
+          {"answers", restore.answers},
+          {"likes", event.counts.likes},
+          {"dislikes", event.counts.dislikes},
+          {"skips", event.counts.skips},
+          {"watches", event.counts.watches},
+          {"left_out", restore.left_out},
+          {"trained_user", restore.trained_user ? json(*restore.trained_user) : json(nullptr)},
+          {"since_training", restore.since_training}};
+}
 
 json event_json(const EndEvent& event) {
   json out = {{"event", "end"}};
@@ -95,6 +113,7 @@ EndReason run_json_session(LineHandler& handler, std::istream& in, std::ostream&
     }
     write_events(events, out);
   };
+  emit(handler.opening());
   while (!handler.finished()) {
     if (!read_line(in, line, handler.options().max_line_bytes)) {
       emit(handler.end_of_input());

@@ -84,7 +84,8 @@ json end_json(const EndEvent& event) {
           {"likes", event.counts.likes},
           {"dislikes", event.counts.dislikes},
           {"skips", event.counts.skips},
-          {"liked", movie_list_json(event.liked)}};
+          {"liked", movie_list_json(event.liked)},
+          {"profile", event.profile.empty() ? json(nullptr) : json(event.profile)}};
 }
 
 }  // namespace movierec

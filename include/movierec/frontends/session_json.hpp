@@ -39,7 +39,7 @@ nlohmann::ordered_json details_json(const MovieDetails& details);
 nlohmann::ordered_json info_json(const InfoEvent& event);
 
 // {"reason":"quit"|"eof"|"exhausted","likes":N,"dislikes":N,"skips":N,
-//  "liked":[{"movie_id":N,"title":S},...]}
+//  "liked":[{"movie_id":N,"title":S},...],"profile":S|null}
 nlohmann::ordered_json end_json(const EndEvent& event);
 
 }  // namespace movierec
