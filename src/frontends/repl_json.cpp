@@ -48,20 +48,9 @@ json event_json(const ErrorEvent& event) {
 json event_json(const HelpEvent& event) { return {{"event", "help"}, {"lines", event.lines}}; }
 
 json event_json(const ProfileEvent& event) {
-  const ProfileRestore& restore = event.restore;
-  return {{"event", "profile"},
-          {"name", restore.name},
-          {"found", restore.found},
-          {"resumed", restore.resumed},
-          {"favourites", movie_list_json(event.favourites)},
-          {"answers", restore.answers},
-          {"likes", event.counts.likes},
-          {"dislikes", event.counts.dislikes},
-          {"skips", event.counts.skips},
-          {"watches", event.counts.watches},
-          {"left_out", restore.left_out},
-          {"trained_user", restore.trained_user ? json(*restore.trained_user) : json(nullptr)},
-          {"since_training", restore.since_training}};
+  json out = {{"event", "profile"}};
+  out.update(profile_json(event.restore, event.counts, event.favourites));
+  return out;
 }
 
 json event_json(const EndEvent& event) {

@@ -79,6 +79,22 @@ json info_json(const InfoEvent& event) {
   return out;
 }
 
+json profile_json(const ProfileRestore& restore, const FeedbackCounts& counts,
+                  const std::vector<MovieRef>& favourites) {
+  return {{"name", restore.name},
+          {"found", restore.found},
+          {"resumed", restore.resumed},
+          {"favourites", movie_list_json(favourites)},
+          {"answers", restore.answers},
+          {"likes", counts.likes},
+          {"dislikes", counts.dislikes},
+          {"skips", counts.skips},
+          {"watches", counts.watches},
+          {"left_out", restore.left_out},
+          {"trained_user", restore.trained_user ? json(*restore.trained_user) : json(nullptr)},
+          {"since_training", restore.since_training}};
+}
+
 json end_json(const EndEvent& event) {
   return {{"reason", to_string(event.reason)},
           {"likes", event.counts.likes},
