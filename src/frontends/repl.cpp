@@ -154,7 +154,6 @@ void LineHandler::keep_profile(ProfileStore& store, std::string name) {
   } else {
     event.restore.name = recorder_->name();
   }
-  event.counts = session_.counts();
   opening_.clear();
   if (event.restore.resumed) {
     for (const std::size_t row : session_.favourites()) {

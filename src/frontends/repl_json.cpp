@@ -49,7 +49,7 @@ json event_json(const HelpEvent& event) { return {{"event", "help"}, {"lines", e
 
 json event_json(const ProfileEvent& event) {
   json out = {{"event", "profile"}};
-  out.update(profile_json(event.restore, event.counts, event.favourites));
+  out.update(profile_json(event.restore, event.favourites));
   return out;
 }
 

@@ -79,8 +79,8 @@ json info_json(const InfoEvent& event) {
   return out;
 }
 
-json profile_json(const ProfileRestore& restore, const FeedbackCounts& counts,
-                  const std::vector<MovieRef>& favourites) {
+json profile_json(const ProfileRestore& restore, const std::vector<MovieRef>& favourites) {
+  const FeedbackCounts& counts = restore.counts;
   return {{"name", restore.name},
           {"found", restore.found},
           {"resumed", restore.resumed},

@@ -250,7 +250,7 @@ void TerminalRenderer::render_event(std::ostream& out, const ProfileEvent& event
   }
   std::vector<std::string> titles;
   for (const MovieRef& movie : event.favourites) titles.push_back(movie.title);
-  const FeedbackCounts& counts = event.counts;
+  const FeedbackCounts& counts = restore.counts;
   std::string text = fmt::format(
       "Welcome back, {}: favourites {}; {} answers restored ({} liked, {} disliked, {} skipped, "
       "{} to watch), none of them recommended again.",

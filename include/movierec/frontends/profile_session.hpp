@@ -38,6 +38,7 @@ struct ProfileRestore {
   bool resumed = false;      // the session started from it (no favourites to ask)
   std::size_t answers = 0;   // stored answers the session holds (likes, dislikes, skips, watches)
   std::size_t left_out = 0;  // stored answers left out: movies outside the model, repeats
+  FeedbackCounts counts;     // of `answers`, per kind
   // The user id the model was trained with for the profile; none when it was not.
   std::optional<std::int32_t> trained_user;
   std::size_t since_training = 0;  // of `answers`, given after the training data was made

@@ -83,7 +83,6 @@ struct FavouriteEvent {
 struct ProfileEvent {
   ProfileRestore restore;
   std::vector<MovieRef> favourites;  // by slot, when resumed
-  FeedbackCounts counts;             // of the answers restored
 };
 
 enum class ErrorCode {

@@ -45,9 +45,8 @@ nlohmann::ordered_json end_json(const EndEvent& event);
 
 // {"name":S,"found":B,"resumed":B,"favourites":[{"movie_id","title"},...],"answers":N,
 //  "likes":N,"dislikes":N,"skips":N,"watches":N,"left_out":N,"trained_user":N|null,
-//  "since_training":N}: what a profile restored (profile_session.hpp); counts are the
-// session's after the restore, favourites by slot.
-nlohmann::ordered_json profile_json(const ProfileRestore& restore, const FeedbackCounts& counts,
+//  "since_training":N}: what a profile restored (profile_session.hpp), favourites by slot.
+nlohmann::ordered_json profile_json(const ProfileRestore& restore,
                                     const std::vector<MovieRef>& favourites);
 
 }  // namespace movierec

@@ -357,8 +357,7 @@ HttpResponse HttpApi::Impl::create_session(const HttpRequest& request, const Par
                  {"recommendation", recommendation(opened)}};
   if (!opened.current) out["reason"] = "exhausted";
   if (restored) {
-    out["profile"] = profile_json(*restored, opened.session.counts(),
-                                  movie_refs_at(model, opened.session.favourites()));
+    out["profile"] = profile_json(*restored, movie_refs_at(model, opened.session.favourites()));
   }
   HttpResponse response = json_response(201, out);
   response.headers.emplace_back("Location", "/api/sessions/" + lease->id());
@@ -528,6 +527,7 @@ ProfileRestore HttpApi::Impl::start_profile(ServedSession& served, const std::st
   restore.name = name;
   restore.found = stored.has_value();
   if (stored) restore.answers = apply_profile_answers(served.session, *stored, restore.left_out);
+  restore.counts = served.session.counts();
   return restore;
 }
 
