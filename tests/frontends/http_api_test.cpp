@@ -151,10 +151,10 @@ TEST_CASE("a movie's details are what i shows, for movies in and outside the cat
   Api a;
   const json matrix = a.get("/api/movies/1");
   CHECK(matrix["title"] == "The Matrix (1999)");
-  CHECK(matrix["imdb_url"] == "https://www.imdb.com/title/tt0133093/");
-  CHECK(matrix["tmdb_url"] == "https://www.themoviedb.org/movie/603");
+  CHECK(matrix["imdb_url"] == "https://www.imdb.com/title/tt0999931/");
+  CHECK(matrix["tmdb_url"] == "https://www.themoviedb.org/movie/99931");
   CHECK(matrix["tags"] == json({"cyberpunk", "philosophy"}));
-  CHECK(matrix["runtime_minutes"] == 136);
+  CHECK(matrix["runtime_minutes"] == 131);
   CHECK(matrix["in_catalog"] == true);
   const json heat = a.get("/api/movies/" + std::to_string(kHeat1972));
   CHECK(heat["in_catalog"] == false);

@@ -131,9 +131,10 @@ TEST_CASE("RP3beta on a 3-movie graph", "[baselines]") {
 }
 
 TEST_CASE("item-item fold-in: liked rows add, a disliked row subtracts", "[baselines]") {
-  RowMatrixXf w(3, 3);
-  w << 0, 1, 2, 3, 0, 5, 7, 11, 0;
-  const ItemItemScorer scorer(w);
+  // From an array rather than Eigen's comma initializer, which g++ 12 at -O1 wrongly warns of
+  // (maybe-uninitialized) when the matrix is copied.
+  static constexpr float kWeights[] = {0, 1, 2, 3, 0, 5, 7, 11, 0};
+  const ItemItemScorer scorer(RowMatrixXf(Eigen::Map<const RowMatrixXf>(kWeights, 3, 3)));
   CHECK(scorer.movie_count() == 3);
   Eigen::VectorXd scores;
   scorer.score({{0, 1.0}, {2, 1.0}, {1, -0.5}}, scores);
