@@ -160,8 +160,7 @@ ProfileRestore restore_profile(Session& session, const Profile& profile) {
   return restore;
 }
 
-std::size_t apply_profile_answers(Session& session, const Profile& profile,
-                                  std::size_t& left_out) {
+std::size_t apply_profile_answers(Session& session, const Profile& profile, std::size_t& left_out) {
   std::size_t applied = 0;
   for (const Answer& answer : profile.answers) {
     const std::optional<Feedback> feedback = feedback_of(answer.kind);

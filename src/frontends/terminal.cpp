@@ -257,9 +257,10 @@ void TerminalRenderer::render_event(std::ostream& out, const ProfileEvent& event
       restore.name, join(titles, ", "), restore.answers, counts.likes, counts.dislikes,
       counts.skips, counts.watches);
   if (restore.trained_user) {
-    text += fmt::format(" Started from the model trained with your answers (user {}), with the "
-                        "{} given since.",
-                        *restore.trained_user, restore.since_training);
+    text += fmt::format(
+        " Started from the model trained with your answers (user {}), with the "
+        "{} given since.",
+        *restore.trained_user, restore.since_training);
   }
   if (restore.left_out > 0) {
     text += fmt::format(" {} stored answers left out (movies outside this model, or repeated).",

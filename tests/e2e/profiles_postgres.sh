@@ -22,6 +22,7 @@ MODEL=(--artifacts artifacts --processed processed --policy "$SRC/config/recomme
 postgres_start
 psql "$PG_URL" -q -X -c "CREATE DATABASE movierec" > /dev/null
 url=${PG_URL/\/postgres\?/\/movierec?}
+# shellcheck disable=SC2090  # the two commands are run by sh -c, which reads their quotes
 export PG_DB_URL=$url PG_CTL_STOP PG_CTL_START PYTHONPATH=$SRC/tests/e2e/support
 export RECOMMEND_BIN=$BIN/recommend RECOMMEND_POLICY=$SRC/config/recommender_policy.yaml
 

@@ -244,7 +244,7 @@ TEST_CASE("a profile the model was trained with starts from its vector, with the
   for (int slot = 1; slot <= 4; ++slot) {
     store->set_favourite("eve", slot, favourites[slot - 1], kTrainedAt - 100);
   }
-  store->append_answer("eve", AnswerKind::kLike, kHeat, kTrainedAt - 50);     // trained
+  store->append_answer("eve", AnswerKind::kLike, kHeat, kTrainedAt - 50);        // trained
   store->append_answer("eve", AnswerKind::kDislike, kToyStory, kTrainedAt + 5);  // since
   Session session(model, fixture_policy(), 1);
   const ProfileRestore restore = restore_profile(session, stored_profile(*store, "eve"));
@@ -262,7 +262,8 @@ TEST_CASE("a profile the model was trained with starts from its vector, with the
   Session by_hand(model, fixture_policy(), 1);
   KnownStart start;
   start.vector = Eigen::Vector3d(0.25, -0.5, 1.0);
-  for (const std::int32_t id : favourites) start.favourites.push_back(*model.artifacts().movie_map.row(id));
+  for (const std::int32_t id : favourites)
+    start.favourites.push_back(*model.artifacts().movie_map.row(id));
   start.liked = start.favourites;
   start.seen = {*model.artifacts().movie_map.row(kHeat)};
   start.liked.push_back(start.seen[0]);
@@ -334,7 +335,8 @@ TEST_CASE("serve keeps sessions in profiles: resume, change a favourite, a store
   call("POST", "/api/sessions/" + sid + "/answers",
        {{"movie_id", next["recommendation"]["movie_id"]}, {"answer", "dislike"}}, 200);
 
-  const Json changed = call("PUT", "/api/sessions/" + sid + "/favourites/2", {{"movie_id", fresh}}, 200);
+  const Json changed =
+      call("PUT", "/api/sessions/" + sid + "/favourites/2", {{"movie_id", fresh}}, 200);
   CHECK(changed["replaced"]["movie_id"] == kPulpFiction);
   CHECK(changed["favourites"][1]["movie_id"] == fresh);
   call("PUT", "/api/sessions/" + sid + "/favourites/2", {{"movie_id", kMatrix}}, 409);

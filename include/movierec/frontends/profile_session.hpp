@@ -65,8 +65,7 @@ ProfileRestore restore_profile(Session& session, const Profile& profile);
 // order, leaving out movies outside the model and movies seen already (favourites, repeats):
 // for a profile whose favourites were asked again. Returns how many were applied and adds the
 // others to `left_out`.
-std::size_t apply_profile_answers(Session& session, const Profile& profile,
-                                  std::size_t& left_out);
+std::size_t apply_profile_answers(Session& session, const Profile& profile, std::size_t& left_out);
 
 // Writes one session's favourites and answers to its profile, each as one committed call. Not
 // thread-safe: one session's calls come one at a time (serve holds the session's lease).
@@ -98,8 +97,8 @@ class ProfileRecorder {
 
   ProfileStore* store_;
   std::string name_;
-  std::optional<Pending> pending_;   // the answer of a call that failed
-  std::vector<std::int64_t> seqs_;   // of the answers stored through this recorder, in order
+  std::optional<Pending> pending_;  // the answer of a call that failed
+  std::vector<std::int64_t> seqs_;  // of the answers stored through this recorder, in order
 };
 
 }  // namespace movierec

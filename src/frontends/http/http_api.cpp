@@ -542,7 +542,9 @@ HttpResponse HttpApi::Impl::change_favourite(const HttpRequest& request, const P
   check_fields(body, {"movie_id"});
   const std::int32_t movie_id =
       movie_id_field(required(body, "movie_id", "the id of the new favourite"), "movie_id");
-  if (model.catalog().find(movie_id) == nullptr) fail(400, fmt::format("no movie has id {}", movie_id));
+  if (model.catalog().find(movie_id) == nullptr) {
+    fail(400, fmt::format("no movie has id {}", movie_id));
+  }
   const std::optional<std::size_t> row = catalog_row(model, movie_id);
   if (!row) {
     fail(400, fmt::format("movie {} is not in the catalog: {}", movie_id,

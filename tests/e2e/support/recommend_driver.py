@@ -49,7 +49,7 @@ class Recommend:
         line, self.buffer = self.buffer.split(b"\n", 1)
         return json.loads(line)
 
-    def _until_waiting(self, first_only_if=None):
+    def _until_waiting(self):
         deadline = time.time() + TIMEOUT
         events = []
         while True:
