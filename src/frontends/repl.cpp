@@ -356,10 +356,14 @@ std::vector<ReplEvent> LineHandler::choose(std::int32_t movie_id) {
     try {
       recorder_->favourite(static_cast<int>(number), movie_id);
     } catch (const StoreError& e) {
+      // Unavailable: the same line can be retried; refused (the movie is the favourite of
+      // another slot): another movie must be named.
+      const bool retry = dynamic_cast<const StoreUnavailable*>(&e) != nullptr;
       events.push_back(ErrorEvent{
           ErrorCode::kStore,
-          fmt::format("Favourite {} was not saved in profile {} ({}); type it again to retry.",
-                      number, recorder_->name(), e.what()),
+          fmt::format("Favourite {} was not saved in profile {} ({}); {}.", number,
+                      recorder_->name(), e.what(),
+                      retry ? "type it again to retry" : "name another movie"),
           ref(movie_id)});
       return events;
     }
