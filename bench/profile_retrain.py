@@ -94,6 +94,15 @@ def write_profile(db, name, favourites, answers):
 
 
 def top_ten(args, model, store, name):
+    """The first TOP recommendations of the profile. The session stores its skips, so it runs on
+    a copy of the store: no condition sees another's answers."""
+    scratch = os.path.join(args.out, "scratch.sqlite")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(scratch + suffix):
+            os.remove(scratch + suffix)
+        if os.path.exists(store + suffix):
+            shutil.copy(store + suffix, scratch + suffix)
+    store = scratch
     lines = "s\n" * (TOP - 1) + "q\n"
     out = subprocess.run(
         [f"{args.bin}/recommend", "--json", "--seed", "1", "--exploration-rate", "0",
