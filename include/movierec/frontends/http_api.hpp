@@ -26,8 +26,8 @@
 //          "replaced":movie,"recommendation":REC|null[,"reason":"exhausted"]}; 409 when the
 //          movie is a favourite or answered already
 //   GET    /api/sessions/{sid}         {"session_id","seed","favourites","answers":[{"movie_id",
-//          "title","answer"}],"recommendation":REC|null[,"reason":"exhausted"],"counts":{"shown",
-//          "likes","dislikes","skips"}}
+//          "title","answer"}],"recommendation":REC|null[,"reason":"exhausted"],"profile":S|null,
+//          "counts":{"shown","likes","dislikes","skips"}} (profile: the one it is kept in)
 //   POST   /api/sessions/{sid}/answers {"movie_id":N,"answer":"like"|"dislike"|"skip"} ->
 //          {"recommendation":REC} or {"recommendation":null,"reason":"exhausted"}
 //   GET    /api/sessions/{sid}/explain info_json of the current recommendation (details, score,
