@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <optional>
 
 #include "movierec/session/model.hpp"
@@ -11,6 +12,7 @@
 #include "movierec/frontends/repl.hpp"
 #include "movierec/frontends/terminal.hpp"
 #include "movierec/session/title_search.hpp"
+#include "movierec/store/profile_store.hpp"
 #include "program.hpp"
 
 int main(int argc, char** argv) {
@@ -24,11 +26,20 @@ int main(int argc, char** argv) {
   std::string policy_file = "config/recommender_policy.yaml";
   std::optional<std::uint64_t> seed;
   bool json = false;
+  std::string profile;
+  std::string profiles = "data/profiles.sqlite";
+  StoreOptions store_options;
   app.add_option("--artifacts", artifacts, "folder train_svd wrote")->capture_default_str();
   app.add_option("--processed", processed, "folder preprocess wrote")->capture_default_str();
   app.add_option("--policy", policy_file, "session policy (YAML)")->capture_default_str();
   app.add_option("--seed", seed, "seed of the exploration; default: from the clock, printed");
   app.add_flag("--json", json, "JSON lines on stdout for programs, instead of text for people");
+  app.add_option("--profile", profile,
+                 "keep favourites and answers in this profile and resume it (1-64 of A-Z a-z "
+                 "0-9 . _ -); without it nothing is written");
+  app.add_option("--profiles", profiles, "the profile store: a SQLite file or postgresql:// URL")
+      ->capture_default_str();
+  add_checked_flags(app, store_options.fields(), "Profile store");
   Policy defaults;
   std::map<std::string, std::string> policy_flags;
   add_config_flags(app, defaults.fields(), policy_flags, "Policy (override the policy file)");
@@ -43,6 +54,12 @@ int main(int argc, char** argv) {
     const std::uint64_t session_seed = seed.value_or(
         static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count()));
     LineHandler handler(model, titles, policy, session_seed);
+    std::unique_ptr<ProfileStore> store;
+    if (!profile.empty()) {
+      check_profile_name(profile);
+      store = open_profile_store(profiles, store_options);
+      handler.keep_profile(*store, profile);
+    }
     if (json) {
       std::cerr << "recommend: seed " << session_seed << " (replay with --seed " << session_seed
                 << ")\n";

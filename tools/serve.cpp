@@ -2,6 +2,7 @@
 // /api/ (include/movierec/frontends/http_api.hpp), driving the same Session as recommend.
 #include <iostream>
 #include <map>
+#include <memory>
 
 #include "movierec/frontends/http_api.hpp"
 #include "movierec/frontends/http_server.hpp"
@@ -9,6 +10,7 @@
 #include "movierec/session/model.hpp"
 #include "movierec/session/policy.hpp"
 #include "movierec/session/title_search.hpp"
+#include "movierec/store/profile_store.hpp"
 #include "program.hpp"
 
 int main(int argc, char** argv) {
@@ -24,8 +26,15 @@ int main(int argc, char** argv) {
   app.add_option("--artifacts", artifacts, "folder train_svd wrote")->capture_default_str();
   app.add_option("--processed", processed, "folder preprocess wrote")->capture_default_str();
   app.add_option("--policy", policy_file, "session policy (YAML)")->capture_default_str();
+  std::string profiles = "data/profiles.sqlite";
+  app.add_option("--profiles", profiles,
+                 "the profile store of sessions that name a profile: a SQLite file or "
+                 "postgresql:// URL (opened, or created, at start)")
+      ->capture_default_str();
   ServeOptions options;
   add_checked_flags(app, options.fields(), "Server");
+  StoreOptions store_options;
+  add_checked_flags(app, store_options.fields(), "Profile store");
   Policy defaults;
   std::map<std::string, std::string> policy_flags;
   add_config_flags(app, defaults.fields(), policy_flags, "Policy (override the policy file)");
@@ -38,6 +47,8 @@ int main(int argc, char** argv) {
     const Model model = load_model(artifacts, processed);
     const TitleIndex titles(title_entries(model.catalog()));
     HttpApi api(model, titles, policy, options);
+    const std::unique_ptr<ProfileStore> store = open_profile_store(profiles, store_options);
+    api.use_profiles(*store);
     serve_http(api, std::cout);
     return 0;
   });

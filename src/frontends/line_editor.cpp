@@ -224,7 +224,9 @@ EndReason run_terminal_session(LineHandler& handler, std::uint64_t seed) {
   const TerminalRenderer renderer(style);
   const bool typed = isatty(STDIN_FILENO) == 1;
   const bool editing = typed && isatty(STDOUT_FILENO) == 1;
-  renderer.header(std::cout, handler.model(), seed, editing);
+  const std::vector<ReplEvent> opening = handler.opening();
+  renderer.header(std::cout, handler.model(), seed, editing, opening.size() <= 1);
+  for (const ReplEvent& event : opening) renderer.render(std::cout, event);
   return editing ? run_edited_session(handler, renderer)
                  : run_plain_session(handler, renderer, std::cin, std::cout, !typed);
 }

@@ -52,7 +52,7 @@ std::optional<std::size_t> choice_number(std::string_view text, std::size_t coun
 bool is_quit(const std::string& word) { return word == "q" || word == "quit" || word == "exit"; }
 bool is_help(const std::string& word) { return word == "h" || word == "help" || word == "?"; }
 
-std::string plural(std::int64_t count, const char* noun) {
+std::string counted(std::int64_t count, const char* noun) {
   return fmt::format("{} {}{}", count, noun, count == 1 ? "" : "s");
 }
 
@@ -111,6 +111,8 @@ const char* to_string(ErrorCode code) {
       return "ended";
     case ErrorCode::kInternal:
       return "internal";
+    case ErrorCode::kStore:
+      return "store";
   }
   return "?";
 }
@@ -142,6 +144,30 @@ LineHandler::LineHandler(const Model& model, std::shared_future<TitleIndex> titl
       session_(model, policy, seed),
       catalog_filter_([&model](std::int32_t id) { return in_catalog(model, id); }) {}
 
+void LineHandler::keep_profile(ProfileStore& store, std::string name) {
+  recorder_.emplace(store, std::move(name));
+  ProfileEvent event;
+  const std::optional<Profile> profile = store.load_profile(recorder_->name());
+  if (profile) {
+    event.restore = restore_profile(session_, *profile);
+    if (!event.restore.resumed) unresumed_ = profile;
+  } else {
+    event.restore.name = recorder_->name();
+  }
+  opening_.clear();
+  if (event.restore.resumed) {
+    for (const std::size_t row : session_.favourites()) {
+      event.favourites.push_back(movie_ref_at(*model_, row));
+    }
+  }
+  opening_.push_back(std::move(event));
+  if (session_.state() != SessionState::kCollectingFavourites) {
+    for (ReplEvent& next : recommend_next()) opening_.push_back(std::move(next));
+  }
+}
+
+std::vector<ReplEvent> LineHandler::opening() { return std::exchange(opening_, {}); }
+
 std::vector<ReplEvent> LineHandler::handle(std::string_view line) {
   if (finished_) return {ErrorEvent{ErrorCode::kEnded, "The session has ended.", std::nullopt}};
   try {
@@ -166,7 +192,7 @@ std::vector<ReplEvent> LineHandler::end_of_input() {
     return finish(EndReason::kEof);
   } catch (...) {
     finished_ = true;
-    return {EndEvent{EndReason::kEof, session_.counts(), {}}};
+    return {EndEvent{EndReason::kEof, session_.counts(), {}, recorder_ ? recorder_->name() : ""}};
   }
 }
 
@@ -235,6 +261,14 @@ std::vector<ReplEvent> LineHandler::handle_line(std::string_view line) {
   if (is_quit(word)) return finish(EndReason::kQuit);
   if (is_help(word)) return {help()};
   if (session_.state() == SessionState::kCollectingFavourites) return handle_favourite(text);
+  if (change_slot_) {
+    const std::size_t slot = *change_slot_;
+    change_slot_.reset();
+    const auto picked = choice_number(text, choices_.size());
+    const std::vector<MovieRef> choices = std::exchange(choices_, {});
+    if (picked) return change_favourite(slot, choices[*picked].movie_id);
+  }
+  if (word == "f" || word.starts_with("f ")) return handle_change_favourite(text.substr(1));
   return handle_answer(word);
 }
 
@@ -276,7 +310,7 @@ std::vector<ReplEvent> LineHandler::handle_query(std::string_view query) {
         ErrorCode::kNotInCatalog,
         fmt::format("No movie in the catalog matches \"{}\". Matching titles outside it: {}. The "
                     "catalog keeps movies with at least {} (filter.min_movie_ratings).",
-                    shown, names, plural(model_->pipeline().min_movie_ratings, "rating")),
+                    shown, names, counted(model_->pipeline().min_movie_ratings, "rating")),
         std::nullopt});
   } else {
     events.push_back(ErrorEvent{ErrorCode::kNotFound,
@@ -317,8 +351,30 @@ std::vector<ReplEvent> LineHandler::choose(std::int32_t movie_id) {
     }
     return events;
   }
+  const std::size_t number = session_.favourites().size() + 1;
+  if (recorder_) {
+    try {
+      recorder_->favourite(static_cast<int>(number), movie_id);
+    } catch (const StoreError& e) {
+      // Unavailable: the same line can be retried; refused (the movie is the favourite of
+      // another slot): another movie must be named.
+      const bool retry = dynamic_cast<const StoreUnavailable*>(&e) != nullptr;
+      events.push_back(ErrorEvent{
+          ErrorCode::kStore,
+          fmt::format("Favourite {} was not saved in profile {} ({}); {}.", number,
+                      recorder_->name(), e.what(),
+                      retry ? "type it again to retry" : "name another movie"),
+          ref(movie_id)});
+      return events;
+    }
+  }
   session_.add_favourite(*catalog_row(*model_, movie_id));
-  events.push_back(FavouriteEvent{ref(movie_id), session_.favourites().size()});
+  events.push_back(FavouriteEvent{ref(movie_id), session_.favourites().size(), std::nullopt});
+  if (session_.state() != SessionState::kCollectingFavourites && unresumed_) {
+    // The answers it holds apply once the favourites start the session.
+    std::size_t left_out = 0;
+    apply_profile_answers(session_, *std::exchange(unresumed_, std::nullopt), left_out);
+  }
   if (session_.state() != SessionState::kCollectingFavourites) {
     for (ReplEvent& event : recommend_next()) events.push_back(std::move(event));
   }
@@ -343,8 +399,103 @@ std::vector<ReplEvent> LineHandler::handle_answer(std::string_view answer) {
                     shown_text(answer, options_.max_shown_chars)),
         std::nullopt}};
   }
+  if (auto error = store_answer(feedback)) return {std::move(*error)};
   session_.feedback(feedback);
   return recommend_next();
+}
+
+std::optional<ErrorEvent> LineHandler::store_answer(Feedback feedback) {
+  if (!recorder_) return std::nullopt;
+  const std::optional<Recommendation> current = session_.next();
+  if (!current) return std::nullopt;
+  const MovieRef movie = movie_ref_at(*model_, current->row);
+  try {
+    recorder_->answer(movie.movie_id, feedback);
+  } catch (const StoreError& e) {
+    return ErrorEvent{ErrorCode::kStore,
+                      fmt::format("Your answer was not saved in profile {} ({}); {} still waits: "
+                                  "answer again to retry.",
+                                  recorder_->name(), e.what(), movie.title),
+                      movie};
+  }
+  return std::nullopt;
+}
+
+std::vector<ReplEvent> LineHandler::handle_change_favourite(std::string_view text) {
+  text = trim(text);
+  const std::size_t space = text.find(' ');
+  const auto slot = choice_number(text.substr(0, space), Session::kFavourites);
+  const std::string_view query = space == std::string_view::npos ? "" : trim(text.substr(space));
+  if (!slot || query.empty()) {
+    return {ErrorEvent{ErrorCode::kUnknownAnswer,
+                       fmt::format("To change a favourite, type f, its number (1 to {}) and a "
+                                   "title: f 2 heat 1995.",
+                                   Session::kFavourites),
+                       std::nullopt}};
+  }
+  const std::string shown = shown_text(query, options_.max_shown_chars);
+  const TitleSearchResult found = titles().resolve(query, options_.max_choices, catalog_filter_);
+  if (found.resolution == Resolution::kCertain ||
+      (found.resolution == Resolution::kAmbiguous && found.matches.size() == 1)) {
+    return change_favourite(*slot, found.matches.front().id);
+  }
+  std::vector<ReplEvent> events;
+  ChoicesEvent choices{shown, ChoicesReason::kAmbiguous, {}, false};
+  if (found.matches.empty()) {
+    events.push_back(ErrorEvent{ErrorCode::kNotFound,
+                                fmt::format("No title in the catalog matches \"{}\".", shown),
+                                std::nullopt});
+    choices.reason = ChoicesReason::kNotFound;
+    for (const TitleMatch& match :
+         titles().closest(query, options_.max_suggestions, catalog_filter_)) {
+      choices.options.push_back(ref(match.id));
+    }
+  } else {
+    for (const TitleMatch& match : found.matches) choices.options.push_back(ref(match.id));
+  }
+  if (!choices.options.empty()) {
+    choices_ = choices.options;
+    change_slot_ = *slot;
+    events.push_back(std::move(choices));
+  }
+  return events;
+}
+
+std::vector<ReplEvent> LineHandler::change_favourite(std::size_t slot, std::int32_t movie_id) {
+  const std::size_t row = *catalog_row(*model_, movie_id);
+  const MovieRef movie = ref(movie_id);
+  if (session_.seen(row)) {
+    const bool favourite = std::find(session_.favourites().begin(), session_.favourites().end(),
+                                     row) != session_.favourites().end();
+    return {ErrorEvent{ErrorCode::kDuplicate,
+                       fmt::format("{} is already {}.", movie.title,
+                                   favourite ? "a favourite" : "answered in this profile"),
+                       movie}};
+  }
+  if (slot >= session_.favourites().size()) {
+    return {ErrorEvent{ErrorCode::kUnknownAnswer,
+                       fmt::format("There is no favourite {}: this session started from {} "
+                                   "favourites.",
+                                   slot + 1, session_.favourites().size()),
+                       std::nullopt}};
+  }
+  const MovieRef replaced = movie_ref_at(*model_, session_.favourites()[slot]);
+  if (recorder_) {
+    try {
+      recorder_->favourite(static_cast<int>(slot + 1), movie_id);
+    } catch (const StoreError& e) {
+      return {ErrorEvent{ErrorCode::kStore,
+                         fmt::format("Favourite {} was not changed in profile {} ({}); type the "
+                                     "line again to retry.",
+                                     slot + 1, recorder_->name(), e.what()),
+                         movie}};
+    }
+  }
+  session_.replace_favourite(slot, row);
+  std::vector<ReplEvent> events;
+  events.push_back(FavouriteEvent{movie, slot + 1, replaced});
+  for (ReplEvent& event : recommend_next()) events.push_back(std::move(event));
+  return events;
 }
 
 std::vector<ReplEvent> LineHandler::recommend_next() {
@@ -355,6 +506,7 @@ std::vector<ReplEvent> LineHandler::recommend_next() {
 
 std::vector<ReplEvent> LineHandler::finish(EndReason reason) {
   EndEvent end = end_event(session_, reason);
+  if (recorder_) end.profile = recorder_->name();
   finished_ = true;
   choices_.clear();
   return {std::move(end)};
@@ -372,6 +524,7 @@ HelpEvent LineHandler::help() const {
   return {{"y (yes): you like it; the next recommendations move towards it.",
            "n (no): you do not; they move away from it.", "s (skip): no opinion; nothing changes.",
            "i (info): details of the movie and why it was recommended; it then waits.",
+           "f N TITLE: favourite N (1-4) becomes TITLE, e.g. f 2 heat 1995.",
            "q (quit): end the session with a summary.", "h or ?: this help."}};
 }
 

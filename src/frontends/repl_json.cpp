@@ -23,6 +23,7 @@ json event_json(const FavouriteEvent& event) {
   json out = {{"event", "favourite"}};
   out.update(movie_json(event.movie));
   out["number"] = event.number;
+  if (event.replaced) out["replaced"] = movie_json(*event.replaced);
   return out;
 }
 
@@ -45,6 +46,12 @@ json event_json(const ErrorEvent& event) {
 }
 
 json event_json(const HelpEvent& event) { return {{"event", "help"}, {"lines", event.lines}}; }
+
+json event_json(const ProfileEvent& event) {
+  json out = {{"event", "profile"}};
+  out.update(profile_json(event.restore, event.favourites));
+  return out;
+}
 
 json event_json(const EndEvent& event) {
   json out = {{"event", "end"}};
@@ -95,6 +102,7 @@ EndReason run_json_session(LineHandler& handler, std::istream& in, std::ostream&
     }
     write_events(events, out);
   };
+  emit(handler.opening());
   while (!handler.finished()) {
     if (!read_line(in, line, handler.options().max_line_bytes)) {
       emit(handler.end_of_input());

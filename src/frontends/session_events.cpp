@@ -142,7 +142,7 @@ InfoEvent info_event(const Session& session, std::size_t max_nearest) {
 }
 
 EndEvent end_event(const Session& session, EndReason reason) {
-  EndEvent end{reason, session.counts(), {}};
+  EndEvent end{reason, session.counts(), {}, {}};
   for (const std::size_t row : session.liked())
     end.liked.push_back(movie_ref_at(session.model(), row));
   return end;

@@ -79,12 +79,29 @@ json info_json(const InfoEvent& event) {
   return out;
 }
 
+json profile_json(const ProfileRestore& restore, const std::vector<MovieRef>& favourites) {
+  const FeedbackCounts& counts = restore.counts;
+  return {{"name", restore.name},
+          {"found", restore.found},
+          {"resumed", restore.resumed},
+          {"favourites", movie_list_json(favourites)},
+          {"answers", restore.answers},
+          {"likes", counts.likes},
+          {"dislikes", counts.dislikes},
+          {"skips", counts.skips},
+          {"watches", counts.watches},
+          {"left_out", restore.left_out},
+          {"trained_user", restore.trained_user ? json(*restore.trained_user) : json(nullptr)},
+          {"since_training", restore.since_training}};
+}
+
 json end_json(const EndEvent& event) {
   return {{"reason", to_string(event.reason)},
           {"likes", event.counts.likes},
           {"dislikes", event.counts.dislikes},
           {"skips", event.counts.skips},
-          {"liked", movie_list_json(event.liked)}};
+          {"liked", movie_list_json(event.liked)},
+          {"profile", event.profile.empty() ? json(nullptr) : json(event.profile)}};
 }
 
 }  // namespace movierec

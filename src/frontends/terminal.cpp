@@ -90,13 +90,17 @@ std::string TerminalRenderer::wrap(const std::string& text, const std::string& i
 }
 
 void TerminalRenderer::header(std::ostream& out, const Model& model, std::uint64_t seed,
-                              bool completion) const {
+                              bool completion, bool ask_favourites) const {
   out << paint(kBold, "movierec")
       << fmt::format(" - {} movies, {} in the trained catalog (k = {})\n", model.catalog().size(),
                      model.movie_count(), model.artifacts().movie_embeddings.cols());
   out << paint(kDim, fmt::format("seed {} - replay with --seed {}", seed, seed)) << "\n";
-  out << "Name four movies you love, one at a time" << (completion ? " (Tab completes titles)" : "")
-      << "; h for help, q to quit.\n\n";
+  if (ask_favourites) {
+    out << "Name four movies you love, one at a time"
+        << (completion ? " (Tab completes titles)" : "") << "; h for help, q to quit.\n\n";
+  } else {
+    out << "h for help, q to quit.\n\n";
+  }
   out.flush();
 }
 
@@ -145,6 +149,11 @@ void TerminalRenderer::render_event(std::ostream& out, const ChoicesEvent& event
 }
 
 void TerminalRenderer::render_event(std::ostream& out, const FavouriteEvent& event) const {
+  if (event.replaced) {
+    out << kIndent << paint(kGreen, fmt::format("Favourite {} is now ", event.number))
+        << paint(kBold, event.movie.title) << fmt::format(" (was {}).\n", event.replaced->title);
+    return;
+  }
   out << kIndent << paint(kGreen, fmt::format("Favourite {}: ", event.number))
       << paint(kBold, event.movie.title) << '\n';
   if (event.number == Session::kFavourites) {
@@ -217,6 +226,47 @@ void TerminalRenderer::render_event(std::ostream& out, const EndEvent& event) co
   for (const MovieRef& movie : event.liked) {
     out << kIndent << paint(kGreen, "liked ") << movie.title << '\n';
   }
+  out << paint(kDim, wrap(event.profile.empty()
+                              ? "Nothing was kept: run with --profile NAME to keep your "
+                                "favourites and answers, and to resume where you left off."
+                              : fmt::format("Your answers are kept in profile {}: --profile {} "
+                                            "resumes.",
+                                            event.profile, event.profile),
+                          kIndent));
+}
+
+void TerminalRenderer::render_event(std::ostream& out, const ProfileEvent& event) const {
+  const ProfileRestore& restore = event.restore;
+  if (!restore.resumed) {
+    out << wrap(restore.found
+                    ? fmt::format("Profile {} has no four favourites in this catalog yet: name "
+                                  "them, and every answer is kept.",
+                                  restore.name)
+                    : fmt::format("New profile {}: your four favourites and every answer are "
+                                  "kept.",
+                                  restore.name),
+                "");
+    return;
+  }
+  std::vector<std::string> titles;
+  for (const MovieRef& movie : event.favourites) titles.push_back(movie.title);
+  const FeedbackCounts& counts = restore.counts;
+  std::string text = fmt::format(
+      "Welcome back, {}: favourites {}; {} answers restored ({} liked, {} disliked, {} skipped, "
+      "{} to watch), none of them recommended again.",
+      restore.name, join(titles, ", "), restore.answers, counts.likes, counts.dislikes,
+      counts.skips, counts.watches);
+  if (restore.trained_user) {
+    text += fmt::format(
+        " Started from the model trained with your answers (user {}), with the "
+        "{} given since.",
+        *restore.trained_user, restore.since_training);
+  }
+  if (restore.left_out > 0) {
+    text += fmt::format(" {} stored answers left out (movies outside this model, or repeated).",
+                        restore.left_out);
+  }
+  out << paint(kGreen, wrap(text, ""));
 }
 
 EndReason run_plain_session(LineHandler& handler, const TerminalRenderer& renderer,

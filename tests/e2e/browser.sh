@@ -2,7 +2,8 @@
 # End-to-end in a real browser: serve on a model this test trains, and headless Chromium driven
 # by Selenium (Debian's chromium, chromium-driver, python3-selenium; tools/test.sh installs them)
 # through tests/e2e/support/browser_session.py: four favourites typed and picked (keyboard and
-# mouse), answers by key and button, the info panel, the liked list, starting over; any
+# mouse), answers by key and button, the info panel, the liked list, starting over, a session
+# kept under a name then resumed with the Resume button (nothing answered comes back); any
 # JavaScript console error fails. On failure the screenshot is kept in the build folder
 # (test-output/browser-failure.png). Usage: browser.sh BIN_DIR SOURCE_DIR
 # shellcheck source=tests/e2e/support/setup.sh

@@ -98,7 +98,8 @@ TEST_CASE("a --json session writes one event per line, the end last") {
                         {"likes", 1},
                         {"dislikes", 1},
                         {"skips", 1},
-                        {"liked", {{{"movie_id", rec["movie_id"]}, {"title", rec["title"]}}}}}));
+                        {"liked", {{{"movie_id", rec["movie_id"]}, {"title", rec["title"]}}}},
+                        {"profile", nullptr}}));
 }
 
 TEST_CASE("a --json session ends at the end of input, in any phase") {

@@ -4,7 +4,8 @@
 // front ends. The same input is also run whole through the --json session and the plain terminal
 // session, with a short line limit so that long lines are met. Properties: nothing throws, no
 // line ends in an `internal` error (an exception inside the handler), every event is valid UTF-8
-// JSON, and the session ends with one `end` event.
+// JSON, and the session ends with one `end` event. The line-by-line session is kept in a profile
+// (an in-memory store); resumed from it, it has the same user vector and answers.
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -54,8 +55,11 @@ std::size_t check_events(const Fixed& fixed, const std::vector<movierec::ReplEve
 }
 
 void run_lines(const Fixed& fixed, std::string_view input) {
+  // Kept in a profile, so that every favourite, answer and change is stored as well.
+  const auto store = movierec::open_profile_store(":memory:");
   movierec::LineHandler handler(fixed.model, fixed.titles, fixed.policy, kSeed);
-  std::size_t ends = 0;
+  handler.keep_profile(*store, "fuzz");
+  std::size_t ends = check_events(fixed, handler.opening());
   for (const std::string_view line : movierec::fuzz::split_lines(input)) {
     (void)handler.complete(line);
     ends += check_events(fixed, handler.handle(line));
@@ -63,6 +67,17 @@ void run_lines(const Fixed& fixed, std::string_view input) {
   ends += check_events(fixed, handler.end_of_input());
   check(handler.finished() && ends == 1, "a session that did not end once");
   check(handler.prompt().kind == movierec::ReplPrompt::Kind::kNone, "a prompt after the end");
+
+  // Resumed from the store: the same favourites and answers make the same user vector.
+  movierec::LineHandler resumed(fixed.model, fixed.titles, fixed.policy, kSeed);
+  resumed.keep_profile(*store, "fuzz");
+  (void)check_events(fixed, resumed.opening());
+  if (handler.session().favourites().size() == movierec::Session::kFavourites) {
+    check(resumed.session().user_vector() == handler.session().user_vector(),
+          "a resumed profile with another user vector");
+    check(resumed.session().history().size() == handler.session().history().size(),
+          "a resumed profile with other answers");
+  }
 }
 
 void run_streams(const Fixed& fixed, std::string_view input) {

@@ -80,7 +80,8 @@ inline std::vector<std::string> split_genres(const std::string& text) {
   return out;
 }
 
-inline Model fixture_model() {
+// The parts of fixture_model(), for tests that add to them (a trained user, a manifest).
+inline ModelParts fixture_parts() {
   std::vector<MovieInfo> infos;
   std::vector<std::int32_t> embedded;
   for (const FixtureMovie& movie : fixture_movies()) {
@@ -116,8 +117,10 @@ inline Model fixture_model() {
   }
   parts.kept_movies[kKeptUnrated] = 0;
   parts.catalog = Catalog(std::move(infos));
-  return Model::build(std::move(parts));
+  return parts;
 }
+
+inline Model fixture_model() { return Model::build(fixture_parts()); }
 
 // No exploration and no genre filter: every unseen movie is a candidate, ranked by the model.
 inline Policy fixture_policy() {

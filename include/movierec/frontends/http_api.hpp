@@ -15,9 +15,19 @@
 //   POST   /api/sessions               {"favourites":[id,id,id,id],"seed":N} (seed optional, a
 //          whole number 0..2^64-1) -> 201 {"session_id":S,"seed":N,"favourites":[movie,...],
 //          "recommendation":REC|null[,"reason":"exhausted"]}, Location: /api/sessions/{sid}
+//          With "profile":"NAME" (1-64 of A-Z a-z 0-9 . _ -) the session is kept in that profile
+//          (favourites and each answer stored before the next recommendation) and the answer has
+//          "profile": PROFILE (session_json.hpp profile_json: what was restored). Without
+//          favourites, {"profile":"NAME"} resumes the profile (profile_session.hpp): 404 for an
+//          unknown one, 409 for one without its four favourites; with favourites, the profile
+//          must not have its four already (409: resume it, or change one with PUT below).
+//   PUT    /api/sessions/{sid}/favourites/{slot}  {"movie_id":N}: favourite slot (1-4) becomes
+//          the movie (stored in the profile, if any) -> {"favourites":[movie,...],
+//          "replaced":movie,"recommendation":REC|null[,"reason":"exhausted"]}; 409 when the
+//          movie is a favourite or answered already
 //   GET    /api/sessions/{sid}         {"session_id","seed","favourites","answers":[{"movie_id",
-//          "title","answer"}],"recommendation":REC|null[,"reason":"exhausted"],"counts":{"shown",
-//          "likes","dislikes","skips"}}
+//          "title","answer"}],"recommendation":REC|null[,"reason":"exhausted"],"profile":S|null,
+//          "counts":{"shown","likes","dislikes","skips"}} (profile: the one it is kept in)
 //   POST   /api/sessions/{sid}/answers {"movie_id":N,"answer":"like"|"dislike"|"skip"} ->
 //          {"recommendation":REC} or {"recommendation":null,"reason":"exhausted"}
 //   GET    /api/sessions/{sid}/explain info_json of the current recommendation (details, score,
@@ -33,7 +43,9 @@
 // field, a query parameter), 404 no such movie, session or route, 405 a route without that
 // method (with Allow), 409 an answer or explanation that does not fit the session's state (the
 // movie is not the current recommendation, or none is left), 413 a body over max_body_bytes, 503
-// max_sessions open (with Retry-After and what to do). A failure inside a handler is 500 with a
+// max_sessions open (with Retry-After and what to do), or the profile store unreachable (with
+// Retry-After: nothing was saved and the session is unchanged, so the same request can be sent
+// again). A failure inside a handler is 500 with a
 // fixed sentence: no library's exception text or path ever reaches a client. Every response
 // carries Content-Security-Policy: default-src 'self', X-Content-Type-Options: nosniff,
 // X-Frame-Options: DENY and Referrer-Policy: no-referrer; API responses are not cached.
@@ -52,6 +64,7 @@
 #include "movierec/session/model.hpp"
 #include "movierec/session/policy.hpp"
 #include "movierec/session/title_search.hpp"
+#include "movierec/store/profile_store.hpp"
 
 namespace movierec {
 
@@ -91,6 +104,11 @@ class HttpApi {
   ~HttpApi();
   HttpApi(const HttpApi&) = delete;
   HttpApi& operator=(const HttpApi&) = delete;
+
+  // Keeps profiles in `store` (which must outlive the API): the "profile" field of POST
+  // /api/sessions. Without a store, a request naming a profile is refused (400). Call before
+  // the first request.
+  void use_profiles(ProfileStore& store);
 
   // Answers one request and counts it in the metrics. Never throws. Thread-safe.
   HttpResponse handle(const HttpRequest& request);

@@ -15,6 +15,8 @@
 //     line is a new query (so "1917" still searches when fewer choices are shown).
 //   Recommendations (after the fourth favourite). One `recommendation` at a time, answered by
 //     y/yes (like), n/no (dislike), s/skip: Session::feedback, then the next recommendation;
+//     f N TITLE: favourite N (1-4) becomes TITLE (a `favourite` event naming the one replaced,
+//     numbered choices first when several match), then a new recommendation;
 //     i/info: an `info` event and the same movie waits; anything else: a one-line `error` hint.
 //   In both phases: q/quit/exit end the session (reason quit); h/help/? show `help`. Answers are
 //   case-insensitive and surrounding white space is ignored. The end of input ends it (eof), and
@@ -37,6 +39,7 @@
 #include <variant>
 #include <vector>
 
+#include "movierec/frontends/profile_session.hpp"
 #include "movierec/frontends/session_events.hpp"
 #include "movierec/session/model.hpp"
 #include "movierec/session/policy.hpp"
@@ -73,6 +76,13 @@ struct ChoicesEvent {
 struct FavouriteEvent {
   MovieRef movie;
   std::size_t number = 0;  // 1 to Session::kFavourites
+  std::optional<MovieRef> replaced;  // a changed favourite ("f N TITLE"): the movie it replaced
+};
+
+// A profile kept (recommend --profile): what was restored, before the first line.
+struct ProfileEvent {
+  ProfileRestore restore;
+  std::vector<MovieRef> favourites;  // by slot, when resumed
 };
 
 enum class ErrorCode {
@@ -84,6 +94,7 @@ enum class ErrorCode {
   kDuplicate,      // the movie is already a favourite
   kUnknownAnswer,  // not an answer to a recommendation
   kEnded,          // a line after the end
+  kStore,          // the profile store failed: nothing was saved, the same line can be retried
   kInternal,       // a failure inside the program; the session goes on
 };
 
@@ -98,7 +109,7 @@ struct HelpEvent {
 };
 
 using ReplEvent = std::variant<ChoicesEvent, FavouriteEvent, RecommendationEvent, InfoEvent,
-                               ErrorEvent, HelpEvent, EndEvent>;
+                               ErrorEvent, HelpEvent, EndEvent, ProfileEvent>;
 
 // What the handler waits for, so a front end can prompt for it.
 struct ReplPrompt {
@@ -117,6 +128,18 @@ class LineHandler {
   // completion that needs it waits for it, so a front end can show its first prompt sooner.
   LineHandler(const Model& model, std::shared_future<TitleIndex> titles, const Policy& policy,
               std::uint64_t seed, ReplOptions options = {});
+
+  // Keeps the session in profile `name` of `store` (which must outlive the handler): restores it
+  // now (profile_session.hpp), then stores each favourite and answer before the session learns
+  // from it; when storing fails, an `error` (code "store") says so, the session is unchanged and
+  // the same line can be typed again. Call before the first line. Throws StoreError (a bad
+  // name, the store unreachable): nothing has happened yet.
+  void keep_profile(ProfileStore& store, std::string name);
+  // The events to show before the first line: with a profile, the `profile` event and, when it
+  // resumed, the first recommendation. Empty the second time.
+  std::vector<ReplEvent> opening();
+  // The profile's recorder (undo: forget_last); nullptr without a profile.
+  ProfileRecorder* profile() { return recorder_ ? &*recorder_ : nullptr; }
 
   // Handles one line (without its line break; a trailing CR is ignored). Never throws.
   std::vector<ReplEvent> handle(std::string_view line);
@@ -140,6 +163,12 @@ class LineHandler {
   std::vector<ReplEvent> offer(std::string_view query, const MovieRef& wanted);
   std::vector<ReplEvent> choose(std::int32_t movie_id);
   std::vector<ReplEvent> handle_answer(std::string_view answer);
+  // "f N TITLE": favourite N becomes the movie TITLE names (choices when several match).
+  std::vector<ReplEvent> handle_change_favourite(std::string_view text);
+  std::vector<ReplEvent> change_favourite(std::size_t slot, std::int32_t movie_id);
+  // Stores `feedback` about the current recommendation in the profile, if any; the error to show
+  // when that fails.
+  std::optional<ErrorEvent> store_answer(Feedback feedback);
   std::vector<ReplEvent> recommend_next();
   std::vector<ReplEvent> finish(EndReason reason);
   std::optional<ErrorEvent> check_text(std::string_view line) const;
@@ -153,7 +182,11 @@ class LineHandler {
   ReplOptions options_;
   Session session_;
   MovieFilter catalog_filter_;
-  std::vector<MovieRef> choices_;  // pending numbered choices (favourites phase)
+  std::vector<MovieRef> choices_;  // pending numbered choices (favourites phase, or a change)
+  std::optional<std::size_t> change_slot_;  // the choices pick favourite slot N (0-based)
+  std::optional<ProfileRecorder> recorder_;
+  std::optional<Profile> unresumed_;  // a stored profile whose favourites are asked again
+  std::vector<ReplEvent> opening_;
   std::size_t recommendations_ = 0;
   bool finished_ = false;
 };
@@ -183,8 +216,18 @@ const char* to_string(ErrorCode code);
 //       are near titles; "not_in_catalog": follows the error refusing a movie outside the catalog,
 //       these are the closest titles in it. outside_catalog: some of the best matches were left
 //       out because they are not in the catalog.
-//   {"event":"favourite","movie_id":N,"title":S,"number":1..4}
-//       a favourite accepted; the fourth is followed by the first recommendation.
+//   {"event":"favourite","movie_id":N,"title":S,"number":1..4[,"replaced":{"movie_id","title"}]}
+//       a favourite accepted; the fourth is followed by the first recommendation. After
+//       "f N TITLE" (change favourite N), "replaced" names the movie it replaces, and a new
+//       recommendation follows.
+//   {"event":"profile","name":S,"found":B,"resumed":B,"favourites":[{"movie_id","title"},...],
+//    "answers":N,"likes":N,"dislikes":N,"skips":N,"watches":N,"left_out":N,
+//    "trained_user":N|null,"since_training":N}
+//       first, with --profile: what the profile restored. found: the store had it; resumed: it
+//       had its four favourites, none are asked and the first recommendation follows; answers:
+//       the stored answers the session holds (none is recommended again), since_training of
+//       them given after the model was trained with the profile as user trained_user;
+//       left_out: stored answers about movies outside the model, or repeated.
 //   {"event":"recommendation","number":N,"movie_id":N,"title":S,"year":N|null,"genres":[S,...],
 //    "score":X,"parts":{"model_score","genre_affinity","model","genre_distance","popularity",
 //    "diversity","exploration","total"},"because":[{"movie_id","title","similarity",
@@ -201,10 +244,11 @@ const char* to_string(ErrorCode code);
 //   {"event":"error","code":C,"message":S[,"movie_id":N,"title":S]}
 //       a line that could not be used; the session goes on. Codes: "empty", "too_long",
 //       "not_text", "not_found", "not_in_catalog", "duplicate", "unknown_answer", "ended",
-//       "internal". movie_id and title name the refused movie for "not_in_catalog" and
-//       "duplicate".
+//       "internal", "store" (the profile store failed: nothing was saved, type the line again).
+//       movie_id and title name the refused movie for "not_in_catalog" and "duplicate".
 //   {"event":"end","reason":"quit"|"eof"|"exhausted","likes":N,"dislikes":N,"skips":N,
-//    "liked":[{"movie_id":N,"title":S},...]}
+//    "liked":[{"movie_id":N,"title":S},...],"profile":S|null}
+//       profile: the profile the answers are kept in; null: nothing was kept (--profile keeps).
 //       always the last line.
 nlohmann::ordered_json to_json(const ReplEvent& event);
 

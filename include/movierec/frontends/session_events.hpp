@@ -62,6 +62,7 @@ struct EndEvent {
   EndReason reason = EndReason::kQuit;
   FeedbackCounts counts;
   std::vector<MovieRef> liked;  // in answer order
+  std::string profile;          // the profile the answers are kept in; "" when none
 };
 
 // Why a movie cannot be added as a favourite.

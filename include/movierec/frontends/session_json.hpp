@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "movierec/frontends/profile_session.hpp"
 #include "movierec/frontends/session_events.hpp"
 
 namespace movierec {
@@ -39,7 +40,13 @@ nlohmann::ordered_json details_json(const MovieDetails& details);
 nlohmann::ordered_json info_json(const InfoEvent& event);
 
 // {"reason":"quit"|"eof"|"exhausted","likes":N,"dislikes":N,"skips":N,
-//  "liked":[{"movie_id":N,"title":S},...]}
+//  "liked":[{"movie_id":N,"title":S},...],"profile":S|null}
 nlohmann::ordered_json end_json(const EndEvent& event);
+
+// {"name":S,"found":B,"resumed":B,"favourites":[{"movie_id","title"},...],"answers":N,
+//  "likes":N,"dislikes":N,"skips":N,"watches":N,"left_out":N,"trained_user":N|null,
+//  "since_training":N}: what a profile restored (profile_session.hpp), favourites by slot.
+nlohmann::ordered_json profile_json(const ProfileRestore& restore,
+                                    const std::vector<MovieRef>& favourites);
 
 }  // namespace movierec

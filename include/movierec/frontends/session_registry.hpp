@@ -18,6 +18,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "movierec/frontends/profile_session.hpp"
 #include "movierec/session/policy.hpp"
 #include "movierec/session/session.hpp"
 
@@ -32,6 +33,7 @@ struct ServedSession {
   std::uint64_t seed;                     // replays the session with the same answers
   std::size_t shown = 0;                  // recommendations shown so far
   std::optional<Recommendation> current;  // the one waiting for an answer; none when exhausted
+  std::optional<ProfileRecorder> profile;  // the profile its answers are kept in, if any
 };
 
 class SessionRegistry {

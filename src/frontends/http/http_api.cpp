@@ -59,6 +59,30 @@ void add_common_headers(HttpResponse& response) {
   }
 }
 
+constexpr int kStoreRetryAfterSeconds = 5;
+
+// Runs a profile store call; its failures become answers that name no path or library text:
+// 503 (unreachable: nothing saved, send again), 409 (the store refused the change).
+template <typename Call>
+auto call_store(Call call) -> decltype(call()) {
+  try {
+    return call();
+  } catch (const StoreUnavailable&) {
+    fail(503,
+         "the profile store cannot be reached now; nothing was saved and the session is as it "
+         "was: send the same request again",
+         {{"Retry-After", std::to_string(kStoreRetryAfterSeconds)}});
+  } catch (const ProfileInputError&) {
+    fail(409, "the profile refused this change (a movie can be the favourite of one slot only)");
+  }
+}
+
+std::vector<MovieRef> movie_refs_at(const Model& model, const std::vector<std::size_t>& rows) {
+  std::vector<MovieRef> refs;
+  for (const std::size_t row : rows) refs.push_back(movie_ref_at(model, row));
+  return refs;
+}
+
 ordered movies_at(const Model& model, const std::vector<std::size_t>& rows) {
   ordered list = ordered::array();
   for (const std::size_t row : rows) list.push_back(movie_json(movie_ref_at(model, row)));
@@ -104,6 +128,7 @@ struct HttpApi::Impl {
         {"DELETE", "/api/sessions/{sid}", &Impl::end_session},
         {"POST", "/api/sessions/{sid}/answers", &Impl::answer},
         {"GET", "/api/sessions/{sid}/explain", &Impl::explain},
+        {"PUT", "/api/sessions/{sid}/favourites/{slot}", &Impl::change_favourite},
         {"GET", "/metrics", &Impl::metrics_text},
     };
     return kRoutes;
@@ -121,6 +146,15 @@ struct HttpApi::Impl {
   HttpResponse answer(const HttpRequest& request, const Params& params);
   HttpResponse explain(const HttpRequest& request, const Params& params);
   HttpResponse metrics_text(const HttpRequest& request, const Params& params);
+  HttpResponse change_favourite(const HttpRequest& request, const Params& params);
+
+  // The "profile" field of a request body; none when absent. 400 when it is not a valid name
+  // or no store is kept.
+  std::optional<std::string> profile_field(const json& body) const;
+  // Resumes `served` (new) from the stored profile: 404 unknown, 409 without its favourites.
+  ProfileRestore resume_profile(ServedSession& served, const std::string& name);
+  // Keeps `served` (its four favourites given) in a profile that lacks its favourites.
+  ProfileRestore start_profile(ServedSession& served, const std::string& name);
 
   SessionRegistry::Lease lease(const std::string& id);
   [[noreturn]] void fail_full() const;
@@ -133,6 +167,7 @@ struct HttpApi::Impl {
   SessionRegistry sessions;
   HttpMetrics metrics;
   MovieFilter catalog_filter;
+  ProfileStore* profiles = nullptr;
   std::string model_name;
 };
 
@@ -269,10 +304,15 @@ ordered HttpApi::Impl::recommendation(const ServedSession& served) const {
 
 HttpResponse HttpApi::Impl::create_session(const HttpRequest& request, const Params&) {
   const json body = parse_object(request.body);
-  check_fields(body, {"favourites", "seed"});
+  check_fields(body, {"favourites", "seed", "profile"});
+  const std::optional<std::string> profile = profile_field(body);
+  const bool resume = profile && !body.contains("favourites");
+  static const json kNoFavourites = json::array();
   const json& favourites =
-      required(body, "favourites", fmt::format("a list of {} movie ids", Session::kFavourites));
-  if (!favourites.is_array() || favourites.size() != Session::kFavourites) {
+      resume ? kNoFavourites
+             : required(body, "favourites",
+                        fmt::format("a list of {} movie ids", Session::kFavourites));
+  if (!resume && (!favourites.is_array() || favourites.size() != Session::kFavourites)) {
     fail(400, fmt::format("favourites must be a list of exactly {} movie ids (got {})",
                           Session::kFavourites,
                           favourites.is_array() ? std::to_string(favourites.size()) + " items"
@@ -301,6 +341,10 @@ HttpResponse HttpApi::Impl::create_session(const HttpRequest& request, const Par
     }
     served->session.add_favourite(*catalog_row(model, id));
   }
+  std::optional<ProfileRestore> restored;
+  if (profile) {
+    restored = resume ? resume_profile(*served, *profile) : start_profile(*served, *profile);
+  }
   served->current = served->session.next();
   if (served->current) served->shown = 1;
 
@@ -312,6 +356,9 @@ HttpResponse HttpApi::Impl::create_session(const HttpRequest& request, const Par
                  {"favourites", movies_at(model, opened.session.favourites())},
                  {"recommendation", recommendation(opened)}};
   if (!opened.current) out["reason"] = "exhausted";
+  if (restored) {
+    out["profile"] = profile_json(*restored, movie_refs_at(model, opened.session.favourites()));
+  }
   HttpResponse response = json_response(201, out);
   response.headers.emplace_back("Location", "/api/sessions/" + lease->id());
   return response;
@@ -344,6 +391,7 @@ HttpResponse HttpApi::Impl::get_session(const HttpRequest&, const Params& params
                  {"answers", std::move(answers)},
                  {"recommendation", recommendation(served)}};
   if (!served.current) out["reason"] = "exhausted";
+  out["profile"] = served.profile ? ordered(served.profile->name()) : ordered(nullptr);
   out["counts"] = {{"shown", served.shown},
                    {"likes", counts.likes},
                    {"dislikes", counts.dislikes},
@@ -377,6 +425,7 @@ HttpResponse HttpApi::Impl::answer(const HttpRequest& request, const Params& par
     fail(409, fmt::format("movie {} is not the current recommendation; answer movie {} ({})",
                           movie_id, current.movie_id, current.title));
   }
+  if (served.profile) call_store([&] { served.profile->answer(movie_id, *feedback); });
   served.session.feedback(*feedback);
   served.current = served.session.next();
   if (served.current) ++served.shown;
@@ -430,6 +479,101 @@ HttpResponse HttpApi::Impl::metrics_text(const HttpRequest&, const Params&) {
   response.body = std::move(text);
   return response;
 }
+
+std::optional<std::string> HttpApi::Impl::profile_field(const json& body) const {
+  const auto found = body.find("profile");
+  if (found == body.end()) return std::nullopt;
+  if (!found->is_string() || !is_valid_profile_name(found->get_ref<const std::string&>())) {
+    fail(400, fmt::format("profile must be a name of 1 to {} letters, digits, '-', '_' or '.' "
+                          "(got {})",
+                          kMaxProfileName, shown(found->dump())));
+  }
+  if (profiles == nullptr) fail(400, "this server keeps no profiles; leave \"profile\" out");
+  return found->get<std::string>();
+}
+
+ProfileRestore HttpApi::Impl::resume_profile(ServedSession& served, const std::string& name) {
+  const std::optional<Profile> stored = call_store([&] { return profiles->load_profile(name); });
+  if (!stored) {
+    fail(404, fmt::format("no profile is named {}; start it with its four favourites: "
+                          "{{\"profile\":\"{}\",\"favourites\":[id,id,id,id]}}",
+                          name, name));
+  }
+  ProfileRestore restore = restore_profile(served.session, *stored);
+  if (!restore.resumed) {
+    fail(409, fmt::format("profile {} has no four favourites in this catalog yet; send them "
+                          "with it: {{\"profile\":\"{}\",\"favourites\":[id,id,id,id]}}",
+                          name, name));
+  }
+  served.profile.emplace(*profiles, name);
+  return restore;
+}
+
+ProfileRestore HttpApi::Impl::start_profile(ServedSession& served, const std::string& name) {
+  const std::optional<Profile> stored = call_store([&] { return profiles->load_profile(name); });
+  if (stored && stored->has_all_favourites()) {
+    fail(409, fmt::format("profile {} has its four favourites already: send {{\"profile\":"
+                          "\"{}\"}} alone to resume it, then change one with PUT "
+                          "/api/sessions/ID/favourites/SLOT",
+                          name, name));
+  }
+  ProfileRecorder& recorder = served.profile.emplace(*profiles, name);
+  const std::vector<std::size_t>& favourites = served.session.favourites();
+  for (std::size_t slot = 0; slot < favourites.size(); ++slot) {
+    const std::int32_t id = movie_ref_at(model, favourites[slot]).movie_id;
+    call_store([&] { recorder.favourite(static_cast<int>(slot + 1), id); });
+  }
+  ProfileRestore restore;
+  restore.name = name;
+  restore.found = stored.has_value();
+  if (stored) restore.answers = apply_profile_answers(served.session, *stored, restore.left_out);
+  restore.counts = served.session.counts();
+  return restore;
+}
+
+HttpResponse HttpApi::Impl::change_favourite(const HttpRequest& request, const Params& params) {
+  SessionRegistry::Lease held = lease(params.at(0));
+  const auto slot = whole_number(params.at(1), 1, Session::kFavourites);
+  if (!slot) {
+    fail(400, fmt::format("the favourite's slot must be a whole number from 1 to {} (got \"{}\")",
+                          Session::kFavourites, shown(params.at(1))));
+  }
+  const json body = parse_object(request.body);
+  check_fields(body, {"movie_id"});
+  const std::int32_t movie_id =
+      movie_id_field(required(body, "movie_id", "the id of the new favourite"), "movie_id");
+  if (model.catalog().find(movie_id) == nullptr) {
+    fail(400, fmt::format("no movie has id {}", movie_id));
+  }
+  const std::optional<std::size_t> row = catalog_row(model, movie_id);
+  if (!row) {
+    fail(400, fmt::format("movie {} is not in the catalog: {}", movie_id,
+                          refusal_reason(model, movie_id)));
+  }
+  ServedSession& served = *held;
+  Session& session = served.session;
+  if (session.seen(*row)) {
+    fail(409, fmt::format("movie {} is already a favourite or answered in this session", movie_id));
+  }
+  const auto index = static_cast<std::size_t>(*slot - 1);
+  if (index >= session.favourites().size()) {
+    fail(409, fmt::format("this session has no favourite {}", *slot));
+  }
+  const MovieRef replaced = movie_ref_at(model, session.favourites()[index]);
+  if (served.profile) {
+    call_store([&] { served.profile->favourite(static_cast<int>(*slot), movie_id); });
+  }
+  session.replace_favourite(index, *row);
+  served.current = session.next();
+  if (served.current) ++served.shown;
+  ordered out = {{"favourites", movies_at(model, session.favourites())},
+                 {"replaced", movie_json(replaced)},
+                 {"recommendation", recommendation(served)}};
+  if (!served.current) out["reason"] = "exhausted";
+  return json_response(200, out);
+}
+
+void HttpApi::use_profiles(ProfileStore& store) { impl_->profiles = &store; }
 
 HttpApi::HttpApi(const Model& model, const TitleIndex& titles, Policy policy, ServeOptions options,
                  std::function<Clock::time_point()> clock)

@@ -15,6 +15,7 @@
     because: $("rec-because"), info: $("info"), panel: $("info-panel"), exhausted: $("exhausted"),
     liked: $("liked"), likedEmpty: $("liked-empty"), restart: $("restart"),
     answers: ["like", "dislike", "skip", "info"].map($),
+    profile: $("profile"), profileName: $("profile-name"), resume: $("resume"),
   };
 
   const state = {
@@ -59,7 +60,9 @@
     const data = await response.json().catch(() => ({}));
     if (!response.ok) {
       // The server's sentences are written for programs; these two are for people.
-      const text = response.status === 503
+      const text = response.status === 503 && String(data.error).includes("profile store")
+        ? "Your answer could not be saved just now (the profile store is unreachable). Please answer again in a moment."
+        : response.status === 503
         ? "The server holds as many sessions as it can right now. Please try again in a minute."
         : response.status === 404 && path.startsWith("/api/sessions/")
           ? "This session has ended (it was unused for a while, or the server restarted). " +
@@ -230,10 +233,12 @@
   async function startSession() {
     el.search.disabled = true;
     try {
-      const data = await api("POST", "/api/sessions", {
-        favourites: state.favourites.map((f) => f.movie_id),
-      });
+      const body = { favourites: state.favourites.map((f) => f.movie_id) };
+      const name = el.profileName.value.trim();
+      if (name) body.profile = name;
+      const data = await api("POST", "/api/sessions", body);
       state.session = data.session_id;
+      el.profile.hidden = true;
       renderFavourites();
       el.pick.querySelector(".combo").hidden = true;
       el.pick.querySelector(".hint").hidden = true;
@@ -245,11 +250,39 @@
       showError(e.message);
       el.search.disabled = false;
       // A refused favourite (outside the catalog) is removed so another can be chosen.
-      if (e.status === 400) {
+      if (e.status === 400 && e.message.startsWith("favourites")) {
         state.favourites.pop();
         renderFavourites();
       }
       el.search.focus();
+    }
+  }
+
+  // A kept profile: its favourites and the first recommendation, without picking anything.
+  async function resumeProfile() {
+    const name = el.profileName.value.trim();
+    if (!name) {
+      showError("Type your name first, then Resume.");
+      el.profileName.focus();
+      return;
+    }
+    try {
+      const data = await api("POST", "/api/sessions", { profile: name });
+      state.session = data.session_id;
+      state.favourites = data.favourites.map((f) => ({ movie_id: f.movie_id, title: f.title }));
+      renderFavourites();
+      el.profile.hidden = true;
+      el.pick.querySelector(".combo").hidden = true;
+      el.pick.querySelector(".hint").hidden = true;
+      el.recommend.hidden = false;
+      showError("");
+      announce(`Welcome back, ${name}: ${data.profile.answers} answers restored.`);
+      showRecommendation(data.recommendation);
+      el.answers[0].focus();
+    } catch (e) {
+      showError(e.status === 404
+        ? `No profile is named ${name} yet: pick four favourites to start it.`
+        : e.message);
     }
   }
 
@@ -392,6 +425,7 @@
     el.pick.querySelector(".hint").hidden = false;
     el.search.disabled = false;
     el.search.value = "";
+    el.profile.hidden = false;
     closeInfo();
     closeResults();
     renderFavourites();
@@ -413,6 +447,13 @@
   el.answers[2].addEventListener("click", () => answer("skip"));
   el.answers[3].addEventListener("click", toggleInfo);
   el.restart.addEventListener("click", restart);
+  el.resume.addEventListener("click", resumeProfile);
+  el.profileName.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      resumeProfile();
+    }
+  });
 
   document.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey || el.recommend.hidden) return;

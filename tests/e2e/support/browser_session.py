@@ -151,11 +151,39 @@ def session(driver):
     assert not errors, f"JavaScript console errors: {errors}"
 
 
+def profile_session(driver):
+    """A session kept under a name, started over, then resumed with the Resume button: its
+    favourites come back and neither answered movie is recommended again."""
+    driver.get(URL)
+    name = wait(driver, lambda d: find(d, "profile-name"), "the name field")
+    label = driver.find_element(By.CSS_SELECTOR, 'label[for="profile-name"]')
+    assert label.get_attribute("textContent").strip(), "the name field has no label"
+    name.send_keys("web-ana")
+    for number, title in enumerate(FAVOURITES, 1):
+        choose(driver, title, number, keyboard=number % 2 == 1)
+    answered = [rec_title(driver)]
+    answer(driver, key="y")
+    answered.append(rec_title(driver))
+    answer(driver, key="n")
+    assert not find(driver, "profile-name").is_displayed(), "the name field during a session"
+    find(driver, "restart").click()
+    wait(driver, lambda d: find(d, "profile-name").is_displayed(), "the name field after starting over")
+    assert find(driver, "profile-name").get_attribute("value") == "web-ana"
+    find(driver, "resume").click()
+    resumed = rec_title(driver)
+    assert resumed not in answered, (resumed, answered)
+    assert len(find(driver, "favourite", True)) == 4, "the resumed favourites"
+    answer(driver, key="s")
+    errors = console_errors(driver)
+    assert not errors, f"JavaScript console errors: {errors}"
+
+
 def main():
     with tempfile.TemporaryDirectory() as profile:
         driver = browser(profile)
         try:
             session(driver)
+            profile_session(driver)
         except Exception:
             traceback.print_exc()
             os.makedirs(os.path.dirname(os.path.abspath(FAILURE)), exist_ok=True)
