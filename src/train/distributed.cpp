@@ -44,15 +44,19 @@ class MpiExchange final : public AlsExchange {
       counts[p] = static_cast<int>((bounds[p + 1] - bounds[p]) * width);
       offsets[p] = static_cast<int>(bounds[p] * width);
     }
+    const auto start = std::chrono::steady_clock::now();
     MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, side.data(), counts.data(), offsets.data(),
                    MPI_DOUBLE, MPI_COMM_WORLD);
     received_ += static_cast<std::uint64_t>(side.size() - counts[static_cast<std::size_t>(rank_)]) *
                  sizeof(double);
+    waited_ += std::chrono::steady_clock::now() - start;
   }
 
   double sum(double local) override {
     double total = 0;
+    const auto start = std::chrono::steady_clock::now();
     MPI_Allreduce(&local, &total, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+    waited_ += std::chrono::steady_clock::now() - start;
     return total;
   }
 
@@ -67,6 +71,11 @@ class MpiExchange final : public AlsExchange {
   int rank_ = 0;
   int size_ = 1;
   std::uint64_t received_ = 0;
+  std::chrono::duration<double> waited_{0};
+
+ public:
+  // Seconds this process spent in exchanges so far: the transfers, and waiting for the slowest.
+  double seconds_exchanging() const { return waited_.count(); }
 };
 
 // ALS with the rows shared out among the processes; adds the "mpi" record to the manifest.
@@ -93,7 +102,9 @@ Artifacts fit_shared(const RatingMatrix& matrix, const PipelineConfig& config,
       {"processes", exchange.size()},
       {"bytes_per_iteration",
        exchange.received_by_all() / static_cast<std::uint64_t>(config.als_iterations)},
-      {"seconds_per_iteration", seconds}};
+      {"seconds_per_iteration", seconds},
+      {"exchange_seconds_per_iteration",
+       exchange.seconds_exchanging() / config.als_iterations}};
   return artifacts;
 }
 
