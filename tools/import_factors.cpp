@@ -20,8 +20,7 @@ int main(int argc, char** argv) {
   std::string processed_dir = "processed";
   std::string out_dir = "artifacts";
   std::string config_file = "config/pipeline.yaml";
-  app.add_option("--spark", spark_dir, "folder holding userFactors/ and itemFactors/")
-      ->required();
+  app.add_option("--spark", spark_dir, "folder holding userFactors/ and itemFactors/")->required();
   app.add_option("--processed", processed_dir, "folder written by preprocess")
       ->capture_default_str();
   app.add_option("--out", out_dir, "folder to write (replaced whole at the end)")
@@ -42,11 +41,10 @@ int main(int argc, char** argv) {
           count.at("without_factors").get<long long>());
     }
     const nlohmann::json& rmse = manifest.at("validation_rmse");
-    std::cout << fmt::format("spark_als: k = {}, validation RMSE {} on {} ratings\n",
-                             manifest.at("k").get<int>(),
-                             rmse.is_null() ? std::string("none")
-                                            : fmt::format("{:.6f}", rmse.get<double>()),
-                             manifest.at("validation_rows").get<long long>());
+    std::cout << fmt::format(
+        "spark_als: k = {}, validation RMSE {} on {} ratings\n", manifest.at("k").get<int>(),
+        rmse.is_null() ? std::string("none") : fmt::format("{:.6f}", rmse.get<double>()),
+        manifest.at("validation_rows").get<long long>());
     std::cout << "wrote " << out_dir << "/\n";
     return 0;
   });

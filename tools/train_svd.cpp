@@ -53,8 +53,8 @@ int main(int argc, char** argv) {
     const std::optional<nlohmann::json> manifest =
         started_by_mpirun()
             ? train_model_mpi(app.get_name(), processed_dir, out_dir, config, progress.sink())
-            : std::optional(train_model(ProcessedFolder(processed_dir), out_dir, config,
-                                          progress.sink()));
+            : std::optional(
+                  train_model(ProcessedFolder(processed_dir), out_dir, config, progress.sink()));
     if (!manifest) return 0;  // a process of an MPI job other than the first
     progress.finish();
     print_training_summary(std::cout, *manifest);

@@ -372,15 +372,9 @@ std::vector<double> alternate(const SparseMatrix& r, RowMatrixXd& users, RowMatr
   AlsSides sides = split_sides(r, w0, options, partition);
   const Eigen::MatrixXd reg = bias_penalty(movies.cols(), options.k, options);
   RowMatrixXf fixed;
-  HalfStep user_step{sides.users,
-                     &fixed,
-                     &users,
-                     biased,
-                     mean,
-                     1.0 - w0,
-                     options.cg_steps,
-                     {},
-                     std::move(sides.user_penalty)};
+  HalfStep user_step{sides.users,      &fixed, &users,
+                     biased,           mean,   1.0 - w0,
+                     options.cg_steps, {},     std::move(sides.user_penalty)};
   HalfStep movie_step{&sides.movies,    &fixed, &movies,
                       biased,           mean,   1.0 - w0,
                       options.cg_steps, {},     std::move(sides.movie_penalty)};

@@ -67,15 +67,14 @@ class MpiExchange final : public AlsExchange {
     return total;
   }
 
+  // Seconds this process spent in exchanges so far: the transfers, and waiting for the slowest.
+  double seconds_exchanging() const { return waited_.count(); }
+
  private:
   int rank_ = 0;
   int size_ = 1;
   std::uint64_t received_ = 0;
   std::chrono::duration<double> waited_{0};
-
- public:
-  // Seconds this process spent in exchanges so far: the transfers, and waiting for the slowest.
-  double seconds_exchanging() const { return waited_.count(); }
 };
 
 // ALS with the rows shared out among the processes; adds the "mpi" record to the manifest.
@@ -83,7 +82,8 @@ Artifacts fit_shared(const RatingMatrix& matrix, const PipelineConfig& config,
                      const ProgressSink& progress) {
   MpiExchange exchange;
   AlsPartition partition{balanced_bounds(matrix.values, exchange.size()),
-                         balanced_bounds(SparseMatrix(matrix.values.transpose()), exchange.size()), &exchange};
+                         balanced_bounds(SparseMatrix(matrix.values.transpose()), exchange.size()),
+                         &exchange};
   AlsOptions options = als_options(config);
   std::vector<double> seconds;
   auto last = std::chrono::steady_clock::now();
@@ -103,8 +103,7 @@ Artifacts fit_shared(const RatingMatrix& matrix, const PipelineConfig& config,
       {"bytes_per_iteration",
        exchange.received_by_all() / static_cast<std::uint64_t>(config.als_iterations)},
       {"seconds_per_iteration", seconds},
-      {"exchange_seconds_per_iteration",
-       exchange.seconds_exchanging() / config.als_iterations}};
+      {"exchange_seconds_per_iteration", exchange.seconds_exchanging() / config.als_iterations}};
   return artifacts;
 }
 

@@ -66,8 +66,8 @@ void read_factor_line(const LineReader& reader, const std::string& text, SparkFa
   const auto key = static_cast<std::int32_t>(id->get<std::int64_t>());
   const auto [at, fresh] = seen.emplace(key, SparkPlace{reader.source(), reader.line()});
   if (!fresh) {
-    reader.fail(fmt::format("id {} appears twice (first at {}:{})", key, at->second.file,
-                            at->second.line));
+    reader.fail(
+        fmt::format("id {} appears twice (first at {}:{})", key, at->second.file, at->second.line));
   }
   const auto values = object.find("features");
   if (values == object.end() || !values->is_array() || values->empty()) {
@@ -167,8 +167,8 @@ nlohmann::json import_spark_factors(const fs::path& spark_dir, const ProcessedFo
   const auto k = static_cast<int>(users.factors.cols());
 
   const std::vector<TransformedRating> train = processed.read_transformed(kSparkTrainFile);
-  const SparkMatch user_match =
-      match_ids(users.ids, IdIndex(train, [](const TransformedRating& r) { return r.rating.user; }));
+  const SparkMatch user_match = match_ids(
+      users.ids, IdIndex(train, [](const TransformedRating& r) { return r.rating.user; }));
   const SparkMatch movie_match = match_ids(
       movies.ids, IdIndex(train, [](const TransformedRating& r) { return r.rating.movie; }));
   if (user_match.ids.empty() || movie_match.ids.empty()) {

@@ -28,9 +28,10 @@ bool started_by_mpirun();
 // writes out_dir atomically, once every process has finished its part, and reports to
 // `progress`; the manifest gains "mpi": {processes, bytes_per_iteration (received, summed over
 // the processes), seconds_per_iteration (each, on process 0), exchange_seconds_per_iteration
-// (process 0's mean time in MPI calls: transfers and waiting for the slowest process)}. Returns the manifest on process 0, nothing on the
-// others. An error on any process prints "<program>: error: process R of N: <what>" on stderr
-// and ends every process of the job (MPI_Abort, exit status 1): out_dir keeps what it held.
+// (process 0's mean time in MPI calls: transfers and waiting for the slowest process)}. Returns the
+// manifest on process 0, nothing on the others. An error on any process prints "<program>: error:
+// process R of N: <what>" on stderr and ends every process of the job (MPI_Abort, exit status 1):
+// out_dir keeps what it held.
 std::optional<nlohmann::json> train_model_mpi(const std::string& program,
                                               const std::filesystem::path& processed_dir,
                                               const std::filesystem::path& out_dir,
