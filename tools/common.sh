@@ -26,6 +26,7 @@ BUILD_PACKAGES=(
   libsqlite3-dev      # the profile store's embedded database
   libpq-dev           # and its PostgreSQL client
   libcpp-httplib-dev  # serve's HTTP transport
+  libopenmpi-dev      # train_svd under mpirun (src/train/distributed.cpp)
   catch2              # found when the tree is configured, which run.sh's tree is too
 )
 # shellcheck disable=SC2034
@@ -40,6 +41,7 @@ TEST_PACKAGES=(
   chromium            # e2e.browser drives the web page in headless chromium
   chromium-driver
   python3-selenium
+  openmpi-bin         # mpirun, for e2e.train_mpi
 )
 
 # The Release tree that run.sh, test.sh and bench/ share, and its one set of flags: each reuses

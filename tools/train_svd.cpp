@@ -2,10 +2,12 @@
 #include <cstdio>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "movierec/frontends/progress.hpp"
+#include "movierec/train/distributed.hpp"
 #include "movierec/train/training.hpp"
 #include "program.hpp"
 
@@ -27,7 +29,8 @@ int main(int argc, char** argv) {
   CLI::App app{
       "Trains the offline model: the users x movies matrix built from processed/, factorised "
       "by --model (truncated SVD, weighted ALS, or biased ALS of stars), written as embeddings "
-      "(and biases), id maps and a manifest into artifacts/.",
+      "(and biases), id maps and a manifest into artifacts/. Under Open MPI's mpirun "
+      "(als and biased_als), the processes share the rows and the first writes artifacts/.",
       "train_svd"};
   std::string processed_dir = "processed";
   std::string out_dir = "artifacts";
@@ -47,10 +50,14 @@ int main(int argc, char** argv) {
     apply_config_flags(config.fields(), flags);
     config.validate("command line");
     ProgressDisplay progress;
-    const nlohmann::json manifest =
-        train_model(ProcessedFolder(processed_dir), out_dir, config, progress.sink());
+    const std::optional<nlohmann::json> manifest =
+        started_by_mpirun()
+            ? train_model_mpi(app.get_name(), processed_dir, out_dir, config, progress.sink())
+            : std::optional(
+                  train_model(ProcessedFolder(processed_dir), out_dir, config, progress.sink()));
+    if (!manifest) return 0;  // a process of an MPI job other than the first
     progress.finish();
-    print_training_summary(std::cout, manifest);
+    print_training_summary(std::cout, *manifest);
     std::cout << "wrote " << out_dir << "/\n";
     return 0;
   });

@@ -44,24 +44,51 @@ struct HalfStep {
   Eigen::VectorXd row_penalty;  // per solved row: λ·(its ratings + w0·columns)^ν on its k factors
 };
 
-// [first, end) row ranges of about equal work (a row costs its ratings plus the solve).
-std::vector<Index> pieces(const SparseMatrix& r, Index solve_cost) {
+// Rows [first, end) of `r` cut into [first, end) ranges of about equal work (a row costs its
+// ratings plus the solve).
+std::vector<Index> pieces(const SparseMatrix& r, Index solve_cost, Index first, Index end) {
   const int* outer = r.outerIndexPtr();
-  const double total = static_cast<double>(r.nonZeros() + r.rows() * solve_cost);
-  std::vector<Index> bounds{0};
-  const std::size_t count = std::min<std::size_t>(kPieces, static_cast<std::size_t>(r.rows()));
-  Index row = 0;
+  // The work of rows [first, row).
+  const auto work = [&](Index row) {
+    return static_cast<double>(outer[row] - outer[first] + (row - first) * solve_cost);
+  };
+  const double total = work(end);
+  std::vector<Index> bounds{first};
+  const std::size_t count = std::min<std::size_t>(kPieces, static_cast<std::size_t>(end - first));
+  Index row = first;
   for (std::size_t p = 1; p < count; ++p) {
     const double target = total * static_cast<double>(p) / static_cast<double>(count);
-    while (row < r.rows() &&
-           static_cast<double>(outer[row + 1] + (row + 1) * solve_cost) <= target) {
-      ++row;
-    }
+    while (row < end && work(row + 1) <= target) ++row;
     if (row > bounds.back()) bounds.push_back(row);
   }
-  bounds.push_back(r.rows());
+  bounds.push_back(end);
   return bounds;
 }
+
+// The rows [first, end) of `m`, the others left empty (same shape).
+SparseMatrix keep_rows(const SparseMatrix& m, Index first, Index end) {
+  SparseMatrix kept(m.rows(), m.cols());
+  const int* outer = m.outerIndexPtr();
+  const int begin = outer[first];
+  const int stop = outer[end];
+  kept.resizeNonZeros(stop - begin);
+  int* kept_outer = kept.outerIndexPtr();
+  for (Index row = 0; row <= m.rows(); ++row) {
+    kept_outer[row] = std::clamp(outer[row], begin, stop) - begin;
+  }
+  std::copy(m.innerIndexPtr() + begin, m.innerIndexPtr() + stop, kept.innerIndexPtr());
+  std::copy(m.valuePtr() + begin, m.valuePtr() + stop, kept.valuePtr());
+  return kept;
+}
+
+// One process alone: nothing to share.
+class NoExchange final : public AlsExchange {
+ public:
+  int rank() const override { return 0; }
+  int size() const override { return 1; }
+  void share_rows(RowMatrixXd&, const std::vector<Index>&) override {}
+  double sum(double local) override { return local; }
+};
 
 // XᵀX of the rows of `x` (lower triangle), summed over fixed pieces in order.
 Eigen::MatrixXd gram(const RowMatrixXd& x) {
@@ -215,9 +242,9 @@ class RowSolver {
   Eigen::LLT<Eigen::MatrixXd, Eigen::Lower> cholesky_;
 };
 
-// Solves every row of the half-step; returns the rows' share of the objective.
-double half_step(HalfStep& step) {
-  const std::vector<Index> bounds = pieces(*step.ratings, step.fixed->cols());
+// Solves rows [first, end) of the half-step; returns the rows' share of the objective.
+double half_step(HalfStep& step, Index first, Index end) {
+  const std::vector<Index> bounds = pieces(*step.ratings, step.fixed->cols(), first, end);
   std::vector<double> objective(bounds.size() - 1, 0.0);
   parallel_for(objective.size(), [&](std::size_t p) {
     RowSolver solver(step);
@@ -306,51 +333,81 @@ double fixed_penalty(const RowMatrixXd& side, const Eigen::VectorXd& row_penalty
   return total;
 }
 
+// The ratings a process solves from: R and Rᵀ whole on one process; on several, only its
+// users' rows of R and its movies' rows of Rᵀ (the other rows empty). The rows' penalties are
+// always whole: the objective charges every row.
+struct AlsSides {
+  const SparseMatrix* users = nullptr;
+  SparseMatrix own_users;  // this process's rows of R, when users points here
+  SparseMatrix movies;
+  Eigen::VectorXd user_penalty;
+  Eigen::VectorXd movie_penalty;
+};
+
+AlsSides split_sides(const SparseMatrix& r, double w0, const AlsOptions& options,
+                     const AlsPartition& partition) {
+  AlsSides sides;
+  sides.movies = r.transpose();
+  sides.user_penalty = row_penalties(r, w0, options);
+  sides.movie_penalty = row_penalties(sides.movies, w0, options);
+  if (partition.exchange->size() == 1) {
+    sides.users = &r;
+    return sides;
+  }
+  const auto rank = static_cast<std::size_t>(partition.exchange->rank());
+  sides.own_users = keep_rows(r, partition.user_bounds[rank], partition.user_bounds[rank + 1]);
+  sides.users = &sides.own_users;
+  sides.movies =
+      keep_rows(sides.movies, partition.movie_bounds[rank], partition.movie_bounds[rank + 1]);
+  return sides;
+}
+
 // Runs the iterations on both sides' storage; `users` needs no start (it is solved first).
 std::vector<double> alternate(const SparseMatrix& r, RowMatrixXd& users, RowMatrixXd& movies,
-                              bool biased, double mean, const AlsOptions& options) {
-  const SparseMatrix transposed = r.transpose();
+                              bool biased, double mean, const AlsOptions& options,
+                              const AlsPartition& partition) {
+  AlsExchange& exchange = *partition.exchange;
+  const auto rank = static_cast<std::size_t>(exchange.rank());
   const double w0 = biased ? 0.0 : options.missing_weight;
+  AlsSides sides = split_sides(r, w0, options, partition);
   const Eigen::MatrixXd reg = bias_penalty(movies.cols(), options.k, options);
   RowMatrixXf fixed;
-  HalfStep user_step{&r,
-                     &fixed,
-                     &users,
-                     biased,
-                     mean,
-                     1.0 - w0,
-                     options.cg_steps,
-                     {},
-                     row_penalties(r, w0, options)};
-  HalfStep movie_step{&transposed,      &fixed, &movies,
+  HalfStep user_step{sides.users,      &fixed, &users,
+                     biased,           mean,   1.0 - w0,
+                     options.cg_steps, {},     std::move(sides.user_penalty)};
+  HalfStep movie_step{&sides.movies,    &fixed, &movies,
                       biased,           mean,   1.0 - w0,
-                      options.cg_steps, {},     row_penalties(transposed, w0, options)};
+                      options.cg_steps, {},     std::move(sides.movie_penalty)};
   std::vector<double> objective;
   for (int iteration = 1; iteration <= options.iterations; ++iteration) {
     user_step.base = w0 > 0 ? Eigen::MatrixXd(w0 * gram(movies) + reg) : reg;
     fixed = movies.cast<float>();
-    half_step(user_step);
+    half_step(user_step, partition.user_bounds[rank], partition.user_bounds[rank + 1]);
+    exchange.share_rows(users, partition.user_bounds);
     movie_step.base = w0 > 0 ? Eigen::MatrixXd(w0 * gram(users) + reg) : reg;
     fixed = users.cast<float>();
-    objective.push_back(half_step(movie_step) +
+    const double movie_terms = exchange.sum(
+        half_step(movie_step, partition.movie_bounds[rank], partition.movie_bounds[rank + 1]));
+    exchange.share_rows(movies, partition.movie_bounds);
+    objective.push_back(movie_terms +
                         fixed_penalty(users, user_step.row_penalty, options.k, options));
     if (options.progress) options.progress(iteration, objective.back());
   }
   return objective;
 }
 
-}  // namespace
-
-AlsFactors weighted_als(const SparseMatrix& r, const AlsOptions& options) {
+AlsFactors weighted_fit(const SparseMatrix& r, const AlsOptions& options,
+                        const AlsPartition& partition) {
   check(r, options);
   AlsFactors result;
   result.movies = starting_factors(r.cols(), options.k, options.k, options.seed);
   result.users = RowMatrixXd::Zero(r.rows(), options.k);  // conjugate gradients start from it
-  result.objective = alternate(r, result.users, result.movies, false, 0.0, options);
+  result.objective = alternate(r, result.users, result.movies, false, 0.0, options, partition);
   return result;
 }
 
-BiasedFactors biased_als(const SparseMatrix& r, const AlsOptions& options) {
+BiasedFactors biased_fit(const SparseMatrix& r, const AlsOptions& options,
+                         const AlsPartition& partition) {
   check(r, options);
   const Index k = options.k;
   const double* values = r.valuePtr();
@@ -361,12 +418,67 @@ BiasedFactors biased_als(const SparseMatrix& r, const AlsOptions& options) {
   // Each side: k factor columns, then its bias.
   RowMatrixXd movies = starting_factors(r.cols(), k + 1, options.k, options.seed);
   RowMatrixXd users = RowMatrixXd::Zero(r.rows(), k + 1);
-  result.objective = alternate(r, users, movies, true, result.global_mean, options);
+  result.objective = alternate(r, users, movies, true, result.global_mean, options, partition);
   result.users = users.leftCols(k);
   result.user_bias = users.col(k);
   result.movies = movies.leftCols(k);
   result.movie_bias = movies.col(k);
   return result;
+}
+
+// One process solving every row.
+AlsPartition alone(const SparseMatrix& r, NoExchange& exchange) {
+  return {{0, r.rows()}, {0, r.cols()}, &exchange};
+}
+
+void check_partition(const SparseMatrix& r, const AlsPartition& partition) {
+  const auto valid = [&](const std::vector<Index>& bounds, Index rows) {
+    return partition.exchange != nullptr &&
+           bounds.size() == static_cast<std::size_t>(partition.exchange->size()) + 1 &&
+           bounds.front() == 0 && bounds.back() == rows &&
+           std::is_sorted(bounds.begin(), bounds.end());
+  };
+  if (!valid(partition.user_bounds, r.rows()) || !valid(partition.movie_bounds, r.cols())) {
+    throw Error("ALS: the processes' row blocks do not cover the matrix");
+  }
+}
+
+}  // namespace
+
+AlsFactors weighted_als(const SparseMatrix& r, const AlsOptions& options) {
+  NoExchange exchange;
+  return weighted_fit(r, options, alone(r, exchange));
+}
+
+BiasedFactors biased_als(const SparseMatrix& r, const AlsOptions& options) {
+  NoExchange exchange;
+  return biased_fit(r, options, alone(r, exchange));
+}
+
+AlsFactors weighted_als(const SparseMatrix& r, const AlsOptions& options,
+                        const AlsPartition& partition) {
+  check_partition(r, partition);
+  return weighted_fit(r, options, partition);
+}
+
+BiasedFactors biased_als(const SparseMatrix& r, const AlsOptions& options,
+                         const AlsPartition& partition) {
+  check_partition(r, partition);
+  return biased_fit(r, options, partition);
+}
+
+std::vector<Index> balanced_bounds(const SparseMatrix& r, int parts) {
+  const int* outer = r.outerIndexPtr();
+  const double total = static_cast<double>(r.nonZeros());
+  std::vector<Index> bounds{0};
+  Index row = 0;
+  for (int p = 1; p < parts; ++p) {
+    const double target = total * p / parts;
+    while (row < r.rows() && static_cast<double>(outer[row + 1]) <= target) ++row;
+    bounds.push_back(row);
+  }
+  bounds.push_back(r.rows());
+  return bounds;
 }
 
 double weighted_als_objective(const SparseMatrix& r, const RowMatrixXd& users,

@@ -27,20 +27,6 @@ constexpr const char* kTrainFile = "train_transformed.csv";
 constexpr const char* kValFile = "val_transformed.csv";
 constexpr std::size_t kSummarySingularValues = 5;  // how many the summary shows
 
-// The pipeline config these artifacts come from: preprocess's sections as it ran them (from
-// processed/manifest.json), the train section as train_svd runs it.
-nlohmann::json recorded_config(const PipelineConfig& config, const nlohmann::json& processed) {
-  nlohmann::json recorded = config.to_json();
-  recorded.erase("profiles");  // preprocess's, if it used any (below)
-  const auto used = processed.find("config");
-  if (used != processed.end() && used->is_object()) {
-    for (const auto& [section, values] : used->items()) {
-      if (section != "train") recorded[section] = values;
-    }
-  }
-  return recorded;
-}
-
 // Sorts each row's entries by column, as Eigen expects of a compressed matrix, and refuses a
 // column met twice in a row (a movie rated twice by one user).
 void sort_rows(RatingMatrix& matrix, const std::string& source) {
@@ -88,6 +74,18 @@ void record_shape(Artifacts& artifacts, const RatingMatrix& matrix, int k, Facto
 }
 
 }  // namespace
+
+nlohmann::json recorded_config(const PipelineConfig& config, const nlohmann::json& processed) {
+  nlohmann::json recorded = config.to_json();
+  recorded.erase("profiles");  // preprocess's, if it used any (below)
+  const auto used = processed.find("config");
+  if (used != processed.end() && used->is_object()) {
+    for (const auto& [section, values] : used->items()) {
+      if (section != "train") recorded[section] = values;
+    }
+  }
+  return recorded;
+}
 
 double target_value(const TransformedRating& rating, Target target) {
   switch (target) {
@@ -189,12 +187,13 @@ Artifacts factorise(const RatingMatrix& matrix, int k, const SvdOptions& options
 }
 
 Artifacts factorise_als(const RatingMatrix& matrix, const AlsOptions& options, bool biased,
-                        MovieScaling scaling) {
+                        MovieScaling scaling, const AlsPartition* partition) {
   const FactorModel model = biased ? FactorModel::kBiasedAls : FactorModel::kAls;
   Artifacts artifacts;
   std::vector<double> objective;
   if (biased) {
-    BiasedFactors factors = biased_als(matrix.values, options);
+    BiasedFactors factors = partition ? biased_als(matrix.values, options, *partition)
+                                      : biased_als(matrix.values, options);
     artifacts.user_embeddings = factors.users.cast<float>();
     artifacts.movie_embeddings = factors.movies.cast<float>();
     artifacts.user_bias = factors.user_bias.cast<float>();
@@ -202,7 +201,8 @@ Artifacts factorise_als(const RatingMatrix& matrix, const AlsOptions& options, b
     artifacts.global_mean = factors.global_mean;
     objective = std::move(factors.objective);
   } else {
-    AlsFactors factors = weighted_als(matrix.values, options);
+    AlsFactors factors = partition ? weighted_als(matrix.values, options, *partition)
+                                   : weighted_als(matrix.values, options);
     artifacts.user_embeddings = factors.users.cast<float>();
     artifacts.movie_embeddings = factors.movies.cast<float>();
     objective = std::move(factors.objective);
@@ -252,6 +252,12 @@ Artifacts fit_model(const RatingMatrix& matrix, const PipelineConfig& config,
 
 nlohmann::json train_model(const ProcessedFolder& processed, const fs::path& out_dir,
                            const PipelineConfig& config, const ProgressSink& progress) {
+  return train_model(processed, out_dir, config, progress, fit_model, true);
+}
+
+nlohmann::json train_model(const ProcessedFolder& processed, const fs::path& out_dir,
+                           const PipelineConfig& config, const ProgressSink& progress,
+                           const ModelFit& fit, bool write) {
   const auto start = std::chrono::steady_clock::now();
   const Target target = config.target;
   config.validate("train_svd");  // a config built in code meets the YAML's rules too
@@ -268,7 +274,7 @@ nlohmann::json train_model(const ProcessedFolder& processed, const fs::path& out
     RatingMatrix matrix = build_rating_matrix(processed.read_transformed(kTrainFile, progress),
                                               target, (processed.dir() / kTrainFile).string());
     val = val_rows.get();  // a bad validation file fails before the long part
-    artifacts = fit_model(matrix, config, progress);
+    artifacts = fit(matrix, config, progress);
   }
   const Validation validation = validate(artifacts, val, target);
 
@@ -287,7 +293,7 @@ nlohmann::json train_model(const ProcessedFolder& processed, const fs::path& out
   manifest["validation_skipped"] = validation.skipped;
   manifest["seconds"] =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  save_artifacts(out_dir, artifacts);
+  if (write) save_artifacts(out_dir, artifacts);
   return manifest;
 }
 

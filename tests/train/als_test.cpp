@@ -1,9 +1,12 @@
 #include "movierec/train/als.hpp"
 
 #include <Eigen/Dense>
+#include <algorithm>
+#include <barrier>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <random>
+#include <thread>
 #include <vector>
 
 #include "movierec/io/error.hpp"
@@ -228,4 +231,121 @@ TEST_CASE("ALS refuses empty matrices and options out of range", "[als]") {
   SparseMatrix bad = r;
   bad.valuePtr()[0] = std::nan("");
   CHECK_THROWS_WITH(biased_als(bad, options(2, 1, 0, 1)), Catch::Contains("NaN"));
+}
+
+namespace {
+
+// Processes played by threads: share_rows and sum meet at a barrier, as MPI's collectives do
+// (distributed.cpp), so the partitioned ALS is tested without mpirun.
+struct ThreadMeeting {
+  explicit ThreadMeeting(int n) : barrier(n), sums(static_cast<std::size_t>(n)) {}
+  std::barrier<> barrier;
+  RowMatrixXd side;
+  std::vector<double> sums;
+};
+
+class ThreadExchange final : public AlsExchange {
+ public:
+  ThreadExchange(ThreadMeeting& meeting, int rank) : meeting_(meeting), rank_(rank) {}
+  int rank() const override { return rank_; }
+  int size() const override { return static_cast<int>(meeting_.sums.size()); }
+  void share_rows(RowMatrixXd& side, const std::vector<Eigen::Index>& bounds) override {
+    if (rank_ == 0) meeting_.side.resize(side.rows(), side.cols());
+    meeting_.barrier.arrive_and_wait();
+    const auto mine = static_cast<std::size_t>(rank_);
+    const Eigen::Index first = bounds[mine];
+    meeting_.side.middleRows(first, bounds[mine + 1] - first) =
+        side.middleRows(first, bounds[mine + 1] - first);
+    meeting_.barrier.arrive_and_wait();
+    side = meeting_.side;
+    meeting_.barrier.arrive_and_wait();
+  }
+  double sum(double local) override {
+    meeting_.sums[static_cast<std::size_t>(rank_)] = local;
+    meeting_.barrier.arrive_and_wait();
+    double total = 0;
+    for (const double part : meeting_.sums) total += part;
+    meeting_.barrier.arrive_and_wait();
+    return total;
+  }
+
+ private:
+  ThreadMeeting& meeting_;
+  int rank_;
+};
+
+// Runs `fit(partition)` on n threads, one per simulated process; returns each one's result.
+template <typename Fit>
+auto on_processes(const SparseMatrix& r, int n, Fit fit) {
+  ThreadMeeting meeting(n);
+  std::vector<ThreadExchange> exchanges;
+  for (int p = 0; p < n; ++p) exchanges.emplace_back(meeting, p);
+  std::vector<decltype(fit(AlsPartition{}))> results(static_cast<std::size_t>(n));
+  std::vector<std::thread> threads;
+  for (int p = 0; p < n; ++p) {
+    threads.emplace_back([&, p] {
+      const auto at = static_cast<std::size_t>(p);
+      results[at] = fit(AlsPartition{
+          balanced_bounds(r, n), balanced_bounds(SparseMatrix(r.transpose()), n), &exchanges[at]});
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  return results;
+}
+
+}  // namespace
+
+TEST_CASE("balanced_bounds cuts rows into blocks of about equal ratings", "[als]") {
+  const SparseMatrix r = planted_ratings(50, 30, 0.5, 3).r;
+  for (const int parts : {1, 2, 3, 7}) {
+    const std::vector<Eigen::Index> bounds = balanced_bounds(r, parts);
+    REQUIRE(bounds.size() == static_cast<std::size_t>(parts) + 1);
+    CHECK(bounds.front() == 0);
+    CHECK(bounds.back() == r.rows());
+    CHECK(std::is_sorted(bounds.begin(), bounds.end()));
+    for (int p = 0; p < parts; ++p) {
+      const int ratings = r.outerIndexPtr()[bounds[static_cast<std::size_t>(p) + 1]] -
+                          r.outerIndexPtr()[bounds[static_cast<std::size_t>(p)]];
+      // Within one row's ratings (at most 30 here) of an equal share.
+      CHECK(std::abs(ratings - static_cast<double>(r.nonZeros()) / parts) <= 30);
+    }
+  }
+}
+
+TEST_CASE("ALS on several processes gives the rows of ALS on one, bit for bit", "[als]") {
+  const SparseMatrix r = planted_ratings(41, 23, 0.5, 8).r;
+  AlsOptions weighted = options(3, 4, 0.2, 0.5);
+  weighted.regularization_exponent = 0.5;  // each row's penalty needs the whole row counts
+  const AlsFactors alone = weighted_als(r, weighted);
+  const BiasedFactors biased_alone = biased_als(r, options(3, 4, 0, 0.5));
+  for (const int n : {2, 3}) {
+    INFO(n << " processes");
+    const auto shared = on_processes(
+        r, n, [&](const AlsPartition& partition) { return weighted_als(r, weighted, partition); });
+    const auto biased = on_processes(r, n, [&](const AlsPartition& partition) {
+      return biased_als(r, options(3, 4, 0, 0.5), partition);
+    });
+    for (int p = 0; p < n; ++p) {
+      const auto at = static_cast<std::size_t>(p);
+      CHECK(shared[at].users == alone.users);
+      CHECK(shared[at].movies == alone.movies);
+      REQUIRE(shared[at].objective.size() == alone.objective.size());
+      for (std::size_t i = 0; i < alone.objective.size(); ++i) {
+        CHECK(shared[at].objective[i] == Approx(alone.objective[i]).epsilon(1e-12));
+      }
+      CHECK(biased[at].users == biased_alone.users);
+      CHECK(biased[at].movie_bias == biased_alone.movie_bias);
+      CHECK(biased[at].global_mean == biased_alone.global_mean);
+    }
+  }
+}
+
+TEST_CASE("ALS refuses row blocks that do not cover the matrix", "[als]") {
+  const SparseMatrix r = planted_ratings(10, 8, 0.5, 6).r;
+  ThreadMeeting meeting(1);
+  ThreadExchange exchange(meeting, 0);
+  CHECK_THROWS_WITH(weighted_als(r, options(2, 1, 0.1, 1), AlsPartition{{0, 9}, {0, 8}, &exchange}),
+                    Catch::Contains("do not cover"));
+  CHECK_THROWS_WITH(weighted_als(r, options(2, 1, 0.1, 1), AlsPartition{{0, 10}, {0, 8}, nullptr}),
+                    Catch::Contains("do not cover"));
 }

@@ -29,6 +29,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -78,6 +79,45 @@ struct BiasedFactors {
 // its range (naming the config key that sets it).
 AlsFactors weighted_als(const SparseMatrix& r, const AlsOptions& options);
 BiasedFactors biased_als(const SparseMatrix& r, const AlsOptions& options);
+
+// How cooperating processes (train_svd under mpirun: distributed.hpp) talk during ALS. The
+// factors stay whole on every process; each half-step, each process solves its own block of
+// rows and then the blocks are shared.
+class AlsExchange {
+ public:
+  virtual ~AlsExchange() = default;
+  // This process's number, from 0, and how many there are.
+  virtual int rank() const = 0;
+  virtual int size() const = 0;
+  // Process p holds the right values of rows [bounds[p], bounds[p + 1]) of `side` (size() + 1
+  // bounds); on return every process holds every row.
+  virtual void share_rows(RowMatrixXd& side, const std::vector<Eigen::Index>& bounds) = 0;
+  // The sum of `local` over the processes, the same value on each.
+  virtual double sum(double local) = 0;
+};
+
+// Process p solves users [user_bounds[p], user_bounds[p + 1]) and movies [movie_bounds[p],
+// movie_bounds[p + 1]); both have exchange->size() + 1 increasing bounds from 0 to R's rows
+// (columns).
+struct AlsPartition {
+  std::vector<Eigen::Index> user_bounds;
+  std::vector<Eigen::Index> movie_bounds;
+  AlsExchange* exchange = nullptr;
+};
+
+// [first, end) bounds cutting `rows` rows of `r` into `parts` blocks of about equal ratings.
+std::vector<Eigen::Index> balanced_bounds(const SparseMatrix& r, int parts);
+
+// The same models with the rows solved by the processes of `partition`: each keeps only the
+// ratings of its users and of its movies (copied out of `r`) for the iterations. Every process
+// must call with the same R and options, and every one returns the same factors: the rows come
+// out bit for bit as on one process, the objective (summed over the processes) and biased_als's
+// global mean agree up to summation order. Throws as above; an error on one process leaves the
+// others waiting in share_rows or sum (the caller ends them: distributed.hpp).
+AlsFactors weighted_als(const SparseMatrix& r, const AlsOptions& options,
+                        const AlsPartition& partition);
+BiasedFactors biased_als(const SparseMatrix& r, const AlsOptions& options,
+                         const AlsPartition& partition);
 
 // The objectives above, computed from scratch (O(nonzeros·k + (rows + columns)·k²)), for tests
 // and checks; the trainers compute theirs as a by-product of the solves.

@@ -81,8 +81,11 @@ Artifacts factorise(const RatingMatrix& matrix, int k, const SvdOptions& options
 // movie_scaling, k, rows and als {iterations, objective per iteration}. `scaling` is v or
 // normalized: an ALS model has no singular values to scale by (PipelineConfig::validate refuses
 // v_sigma for it). Throws Error as weighted_als does.
+// With `partition`, the rows are solved by the processes it names (als.hpp); every process
+// returns the same artifacts.
 Artifacts factorise_als(const RatingMatrix& matrix, const AlsOptions& options, bool biased,
-                        MovieScaling scaling = MovieScaling::kV);
+                        MovieScaling scaling = MovieScaling::kV,
+                        const AlsPartition* partition = nullptr);
 
 // The ALS options that the train.* keys of `config` set (no progress callback).
 AlsOptions als_options(const PipelineConfig& config);
@@ -100,6 +103,20 @@ Artifacts fit_model(const RatingMatrix& matrix, const PipelineConfig& config,
 // fit_model's steps, to `progress`.
 nlohmann::json train_model(const ProcessedFolder& processed, const std::filesystem::path& out_dir,
                            const PipelineConfig& config, const ProgressSink& progress = {});
+
+// How train_model fits: fit_model, or the same model shared out over processes (distributed.hpp).
+using ModelFit =
+    std::function<Artifacts(const RatingMatrix&, const PipelineConfig&, const ProgressSink&)>;
+
+// train_model with the model fitted by `fit`, and out_dir written only when `write` (the other
+// processes of a distributed fit compute the same manifest and write nothing).
+nlohmann::json train_model(const ProcessedFolder& processed, const std::filesystem::path& out_dir,
+                           const PipelineConfig& config, const ProgressSink& progress,
+                           const ModelFit& fit, bool write);
+
+// The pipeline config artifacts record: preprocess's sections as it ran them (from
+// processed/manifest.json, `processed`), the train section from `config`.
+nlohmann::json recorded_config(const PipelineConfig& config, const nlohmann::json& processed);
 
 // A few lines for people: matrix size, nonzeros, the model and k, its largest singular values
 // (svd) or objective (ALS), the validation RMSE and rows, the time taken. `manifest` is what
