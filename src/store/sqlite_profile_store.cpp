@@ -14,7 +14,7 @@ namespace movierec {
 namespace {
 
 // STRICT tables refuse a value of the wrong type; SQLite's INTEGER holds 64 bits.
-constexpr sql_schema::Dialect kDialect = {
+constexpr sql_schema::Dialect kSqliteDialect = {
     "INTEGER", "length(name) BETWEEN 1 AND 64 AND name NOT GLOB '*[^A-Za-z0-9._-]*'", " STRICT"};
 
 // Raised for SQLITE_BUSY and SQLITE_LOCKED: the transaction is rolled back and tried again.
@@ -167,9 +167,9 @@ void SqliteProfileStore::upgrade_schema() {
     const std::int64_t version = check_schema(db);
     if (version == kStoreSchemaVersion) return;
     if (version == 0) {
-      db.run_script(sql_schema::create_v2(kDialect));
+      db.run_script(sql_schema::create_v2(kSqliteDialect));
     } else {
-      sql_schema::migrate_v1_to_v2(db, where(), kDialect);
+      sql_schema::migrate_v1_to_v2(db, where(), kSqliteDialect);
     }
     db.run_script("PRAGMA application_id = " + std::to_string(kSqliteApplicationId) +
                   "; PRAGMA user_version = " + std::to_string(kStoreSchemaVersion));
