@@ -218,8 +218,8 @@ TEST_CASE("score parts as JSON: each part under its name") {
   parts.diversity = 6;
   parts.exploration = 7;
   parts.total = 8;
-  const nlohmann::json json = to_json(parts);
-  CHECK(json == nlohmann::json{{"model_score", 1},
+  const nlohmann::json written = to_json(parts);
+  CHECK(written == nlohmann::json{{"model_score", 1},
                                {"genre_affinity", 2},
                                {"model", 3},
                                {"genre_distance", 4},
