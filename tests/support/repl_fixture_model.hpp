@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "movierec/data/movielens.hpp"
 #include "movierec/session/model.hpp"
 #include "movierec/session/policy.hpp"
 
@@ -115,8 +116,20 @@ inline Model fixture_model() {
     ++row;
   }
   parts.kept_movies[kKeptUnrated] = 0;
+  // Two trained users (fixture_train() has what they rated): 1 likes action and science
+  // fiction, 2 animation.
+  parts.artifacts.user_map = IdMap({1, 2});
+  parts.artifacts.user_embeddings.resize(2, 3);
+  parts.artifacts.user_embeddings << 1, 0, 0, 0, 1, 0;
   parts.catalog = Catalog(std::move(infos));
   return Model::build(std::move(parts));
+}
+
+// The train ratings of the fixture's users (and of user 3, who has no vector): user 1 rated
+// The Matrix, Alien and Toy Story, and Heat (1972), which has no embedding; user 2 Toy Story.
+inline std::vector<Rating> fixture_train() {
+  return {{1, kMatrix, 5.0f, 100}, {1, kAlien, 4.5f, 101},   {1, kToyStory, 2.0f, 102},
+          {1, kHeat1972, 4.0f, 103}, {2, kToyStory, 5.0f, 100}, {3, kFargo, 5.0f, 100}};
 }
 
 // No exploration and no genre filter: every unseen movie is a candidate, ranked by the model.
