@@ -6,6 +6,8 @@
 #include <map>
 #include <optional>
 
+#include "movierec/data/processed_folder.hpp"
+#include "movierec/session/known_users.hpp"
 #include "movierec/session/model.hpp"
 #include "movierec/session/policy.hpp"
 #include "movierec/frontends/repl.hpp"
@@ -24,10 +26,14 @@ int main(int argc, char** argv) {
   std::string policy_file = "config/recommender_policy.yaml";
   std::optional<std::uint64_t> seed;
   bool json = false;
+  std::optional<std::int32_t> user;
   app.add_option("--artifacts", artifacts, "folder train_svd wrote")->capture_default_str();
   app.add_option("--processed", processed, "folder preprocess wrote")->capture_default_str();
   app.add_option("--policy", policy_file, "session policy (YAML)")->capture_default_str();
   app.add_option("--seed", seed, "seed of the exploration; default: from the clock, printed");
+  app.add_option("--user", user,
+                 "start from this trained user's vector, everything they rated in train seen, "
+                 "no favourites asked");
   app.add_flag("--json", json, "JSON lines on stdout for programs, instead of text for people");
   Policy defaults;
   std::map<std::string, std::string> policy_flags;
@@ -43,6 +49,14 @@ int main(int argc, char** argv) {
     const std::uint64_t session_seed = seed.value_or(
         static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count()));
     LineHandler handler(model, titles, policy, session_seed);
+    if (user) {
+      const KnownUsers known(model, ProcessedFolder(processed).read_ratings("train.csv"));
+      std::optional<KnownStart> start = known.start(model, *user);
+      if (!start) throw Error(unknown_user_message(model, *user));
+      std::cerr << "recommend: user " << *user << ", from their trained vector; the "
+                << start->seen.size() << " catalog movies they rated are never recommended\n";
+      handler.start_known(std::move(*start));
+    }
     if (json) {
       std::cerr << "recommend: seed " << session_seed << " (replay with --seed " << session_seed
                 << ")\n";

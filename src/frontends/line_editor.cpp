@@ -203,6 +203,7 @@ EndReason run_edited_session(LineHandler& handler, const TerminalRenderer& rende
       renderer.render(std::cout, event);
     }
   };
+  show(handler.opening());
   while (!handler.finished()) {
     std::cout.flush();
     const std::optional<std::string> line = editor.read(renderer.prompt(handler.prompt()));
@@ -224,7 +225,8 @@ EndReason run_terminal_session(LineHandler& handler, std::uint64_t seed) {
   const TerminalRenderer renderer(style);
   const bool typed = isatty(STDIN_FILENO) == 1;
   const bool editing = typed && isatty(STDOUT_FILENO) == 1;
-  renderer.header(std::cout, handler.model(), seed, editing);
+  renderer.header(std::cout, handler.model(), seed, editing,
+                  handler.session().state() == SessionState::kCollectingFavourites);
   return editing ? run_edited_session(handler, renderer)
                  : run_plain_session(handler, renderer, std::cin, std::cout, !typed);
 }

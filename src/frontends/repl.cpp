@@ -56,6 +56,37 @@ std::string plural(std::int64_t count, const char* noun) {
   return fmt::format("{} {}{}", count, noun, count == 1 ? "" : "s");
 }
 
+// What tells a movie apart from another of the same title: "Comedy, Drama; IMDb tt0116191".
+std::string apart_note(const Model& model, std::int32_t movie_id) {
+  const std::optional<MovieDetails> details = movie_details(model, movie_id);
+  if (!details) return "";
+  std::string genres;
+  for (const std::string& genre : details->info.genres) {
+    genres += (genres.empty() ? "" : ", ") + genre;
+  }
+  // The id as IMDb writes it (padded to seven digits), from the link imdb_url() makes.
+  const std::string& url = details->imdb_url;  // "https://www.imdb.com/title/tt0116191/"
+  const std::size_t at = url.rfind("/tt");
+  const std::string imdb =
+      at == std::string::npos ? "" : "IMDb " + url.substr(at + 1, url.size() - at - 2);
+  return genres.empty() ? imdb : imdb.empty() ? genres : genres + "; " + imdb;
+}
+
+// Per movie of `movies`: apart_note() when another movie of `among` has the same title, else "".
+std::vector<std::string> apart_notes(const Model& model, const std::vector<MovieRef>& movies,
+                                     const std::vector<MovieRef>& among) {
+  std::vector<std::string> notes(movies.size());
+  for (std::size_t i = 0; i < movies.size(); ++i) {
+    const auto same = [&](const MovieRef& other) {
+      return other.movie_id != movies[i].movie_id && other.title == movies[i].title;
+    };
+    if (std::any_of(among.begin(), among.end(), same)) {
+      notes[i] = apart_note(model, movies[i].movie_id);
+    }
+  }
+  return notes;
+}
+
 }  // namespace
 
 std::string shown_text(std::string_view text, std::size_t max_chars) {
@@ -160,6 +191,11 @@ std::vector<ReplEvent> LineHandler::handle(std::string_view line) {
   }
 }
 
+void LineHandler::start_known(KnownStart start) {
+  session_.start_known(std::move(start));
+  opening_ = recommend_next();
+}
+
 std::vector<ReplEvent> LineHandler::end_of_input() {
   if (finished_) return {};
   try {
@@ -235,6 +271,7 @@ std::vector<ReplEvent> LineHandler::handle_line(std::string_view line) {
   if (is_quit(word)) return finish(EndReason::kQuit);
   if (is_help(word)) return {help()};
   if (session_.state() == SessionState::kCollectingFavourites) return handle_favourite(text);
+  if (word == "m" || word.rfind("m ", 0) == 0) return handle_similar(trim(text.substr(1)));
   return handle_answer(word);
 }
 
@@ -259,6 +296,13 @@ std::vector<ReplEvent> LineHandler::handle_query(std::string_view query) {
     if (!inside.matches.empty()) {
       ChoicesEvent choices{shown, ChoicesReason::kAmbiguous, {}, false};
       for (const TitleMatch& match : inside.matches) choices.options.push_back(ref(match.id));
+      std::vector<MovieRef> matches;  // over every movie: a namesake may be outside the catalog
+      for (const TitleMatch& match : all.matches) matches.push_back(ref(match.id));
+      choices.notes = apart_notes(*model_, choices.options, matches);
+      if (std::all_of(choices.notes.begin(), choices.notes.end(),
+                      [](const std::string& note) { return note.empty(); })) {
+        choices.notes.clear();
+      }
       choices.outside_catalog =
           std::any_of(all.matches.begin(), all.matches.end(),
                       [&](const TitleMatch& m) { return !in_catalog(*model_, m.id); });
@@ -347,6 +391,54 @@ std::vector<ReplEvent> LineHandler::handle_answer(std::string_view answer) {
   return recommend_next();
 }
 
+std::vector<ReplEvent> LineHandler::handle_similar(std::string_view query) {
+  std::int32_t movie_id = 0;
+  if (query.empty()) {
+    const std::optional<Recommendation> current = session_.next();
+    if (!current) return finish(EndReason::kExhausted);
+    movie_id = model_->artifacts().movie_map.id(current->row);
+  } else {
+    const std::string shown = shown_text(query, options_.max_shown_chars);
+    // Over every movie first (a title and year names one, in the catalog or not); when that is
+    // ambiguous, the catalog's movies alone may still name one ("heat" is Heat (1995) there).
+    TitleSearchResult found = titles().resolve(query, options_.max_choices);
+    if (found.resolution == Resolution::kNone) {
+      return {ErrorEvent{ErrorCode::kNotFound, fmt::format("No title matches \"{}\".", shown),
+                         std::nullopt}};
+    }
+    if (found.resolution == Resolution::kAmbiguous) {
+      TitleSearchResult inside = titles().resolve(query, options_.max_choices, catalog_filter_);
+      if (inside.resolution == Resolution::kCertain) found = std::move(inside);
+    }
+    if (found.resolution == Resolution::kAmbiguous) {
+      std::vector<MovieRef> movies;
+      for (std::size_t i = 0; i < found.matches.size() && i < options_.max_suggestions; ++i) {
+        movies.push_back(ref(found.matches[i].id));
+      }
+      const std::vector<std::string> notes = apart_notes(*model_, movies, movies);
+      std::string names;
+      for (std::size_t i = 0; i < movies.size(); ++i) {
+        names += fmt::format("{}{}{}", i > 0 ? "; " : "", movies[i].title,
+                             notes[i].empty() ? "" : " (" + notes[i] + ")");
+      }
+      return {ErrorEvent{ErrorCode::kNotFound,
+                         fmt::format("Several movies match \"{}\": {}. Type more of the title "
+                                     "(the year helps).",
+                                     shown, names),
+                         std::nullopt}};
+    }
+    movie_id = found.matches.front().id;
+  }
+  std::optional<SimilarEvent> similar = similar_event(*model_, movie_id, options_.max_similar);
+  if (!similar) {
+    return {ErrorEvent{ErrorCode::kNotInCatalog,
+                       fmt::format("{} has no vector in the model, so nothing is like it yet: {}.",
+                                   ref(movie_id).title, refusal_reason(*model_, movie_id)),
+                       ref(movie_id)}};
+  }
+  return {std::move(*similar)};
+}
+
 std::vector<ReplEvent> LineHandler::recommend_next() {
   const std::optional<Recommendation> next = session_.next();
   if (!next) return finish(EndReason::kExhausted);
@@ -372,6 +464,7 @@ HelpEvent LineHandler::help() const {
   return {{"y (yes): you like it; the next recommendations move towards it.",
            "n (no): you do not; they move away from it.", "s (skip): no opinion; nothing changes.",
            "i (info): details of the movie and why it was recommended; it then waits.",
+           "m: more like this movie; m TITLE: more like another movie; it then waits.",
            "q (quit): end the session with a summary.", "h or ?: this help."}};
 }
 

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "movierec/session/similar.hpp"
+
 namespace movierec {
 namespace {
 
@@ -158,6 +160,19 @@ const char* to_string(EndReason reason) {
       return "exhausted";
   }
   return "?";
+}
+
+std::optional<SimilarEvent> similar_event(const Model& model, std::int32_t movie_id,
+                                          std::size_t count) {
+  const std::optional<std::size_t> row = catalog_row(model, movie_id);
+  if (!row) return std::nullopt;
+  SimilarEvent event{movie_ref(model, movie_id), {}};
+  for (const SimilarMovie& near : similar_movies(model, *row, count)) {
+    const MovieInfo& info = model.info(near.row);
+    event.similar.push_back(
+        {movie_ref_at(model, near.row), info.year, info.genres, near.similarity});
+  }
+  return event;
 }
 
 }  // namespace movierec

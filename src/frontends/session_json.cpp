@@ -79,6 +79,20 @@ json info_json(const InfoEvent& event) {
   return out;
 }
 
+json similar_json(const SimilarEvent& event) {
+  json out = movie_json(event.movie);
+  json list = json::array();
+  for (const SimilarItem& item : event.similar) {
+    json entry = movie_json(item.movie);
+    entry["year"] = or_null(item.year);
+    entry["genres"] = item.genres;
+    entry["similarity"] = item.similarity;
+    list.push_back(std::move(entry));
+  }
+  out["similar"] = std::move(list);
+  return out;
+}
+
 json end_json(const EndEvent& event) {
   return {{"reason", to_string(event.reason)},
           {"likes", event.counts.likes},

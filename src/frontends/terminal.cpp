@@ -90,13 +90,17 @@ std::string TerminalRenderer::wrap(const std::string& text, const std::string& i
 }
 
 void TerminalRenderer::header(std::ostream& out, const Model& model, std::uint64_t seed,
-                              bool completion) const {
+                              bool completion, bool favourites) const {
   out << paint(kBold, "movierec")
       << fmt::format(" - {} movies, {} in the trained catalog (k = {})\n", model.catalog().size(),
                      model.movie_count(), model.artifacts().movie_embeddings.cols());
   out << paint(kDim, fmt::format("seed {} - replay with --seed {}", seed, seed)) << "\n";
-  out << "Name four movies you love, one at a time" << (completion ? " (Tab completes titles)" : "")
-      << "; h for help, q to quit.\n\n";
+  if (!favourites) {
+    out << "Recommendations from your trained vector; h for help, q to quit.\n";
+  } else {
+    out << "Name four movies you love, one at a time"
+        << (completion ? " (Tab completes titles)" : "") << "; h for help, q to quit.\n\n";
+  }
   out.flush();
 }
 
@@ -135,7 +139,11 @@ void TerminalRenderer::render_event(std::ostream& out, const ChoicesEvent& event
   }
   for (std::size_t i = 0; i < event.options.size(); ++i) {
     out << kDeepIndent << paint(kCyan, fmt::format("{:>2}.", i + 1)) << ' '
-        << event.options[i].title << '\n';
+        << event.options[i].title;
+    if (i < event.notes.size() && !event.notes[i].empty()) {
+      out << paint(kDim, " (" + event.notes[i] + ")");
+    }
+    out << '\n';
   }
   if (event.outside_catalog) {
     out << paint(kDim, wrap("(matching titles outside the catalog, with too few ratings, are "
@@ -219,6 +227,19 @@ void TerminalRenderer::render_event(std::ostream& out, const EndEvent& event) co
   }
 }
 
+void TerminalRenderer::render_event(std::ostream& out, const SimilarEvent& event) const {
+  if (event.similar.empty()) {
+    out << kIndent << "Nothing in the catalog is like " << event.movie.title << ".\n";
+    return;
+  }
+  out << kIndent << "More like " << paint(kBold, event.movie.title) << ":\n";
+  for (std::size_t i = 0; i < event.similar.size(); ++i) {
+    const SimilarItem& item = event.similar[i];
+    out << kDeepIndent << paint(kCyan, fmt::format("{:>2}.", i + 1)) << ' ' << item.movie.title
+        << paint(kDim, fmt::format("  {:.2f}", item.similarity)) << '\n';
+  }
+}
+
 EndReason run_plain_session(LineHandler& handler, const TerminalRenderer& renderer,
                             std::istream& in, std::ostream& out, bool echo) {
   EndReason reason = EndReason::kEof;
@@ -228,6 +249,7 @@ EndReason run_plain_session(LineHandler& handler, const TerminalRenderer& render
       renderer.render(out, event);
     }
   };
+  show(handler.opening());
   std::string line;
   while (!handler.finished()) {
     out << renderer.prompt(handler.prompt()) << std::flush;

@@ -15,7 +15,10 @@
 //     line is a new query (so "1917" still searches when fewer choices are shown).
 //   Recommendations (after the fourth favourite). One `recommendation` at a time, answered by
 //     y/yes (like), n/no (dislike), s/skip: Session::feedback, then the next recommendation;
-//     i/info: an `info` event and the same movie waits; anything else: a one-line `error` hint.
+//     i/info: an `info` event and the same movie waits; m: a `similar` event (more like this) for
+//     the waiting movie, m TITLE for a catalog movie found by title (an `error` when the title
+//     matches none, several or one outside the catalog), and the same movie waits; anything
+//     else: a one-line `error` hint.
 //   In both phases: q/quit/exit end the session (reason quit); h/help/? show `help`. Answers are
 //   case-insensitive and surrounding white space is ignored. The end of input ends it (eof), and
 //   so does running out of candidates (exhausted); the `end` event carries the summary.
@@ -34,6 +37,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -53,6 +57,7 @@ struct ReplOptions {
   std::size_t max_shown_chars = 60;     // echoed input is cut to this many characters
   std::size_t max_completions = 100;    // titles offered by complete()
   std::size_t max_info_neighbours = 3;  // favourite or liked movies named in an info event
+  std::size_t max_similar = 10;         // movies listed by `m` (more like this)
 };
 
 enum class ChoicesReason {
@@ -68,6 +73,10 @@ struct ChoicesEvent {
   // kAmbiguous only: some of the best matches over every movie are outside the catalog and so
   // not offered.
   bool outside_catalog = false;
+  // Per option: what tells it apart from another option of the same title (different films
+  // sharing a title and year): its genres and IMDb id ("Comedy, Drama; IMDb tt0116191"); ""
+  // for an option whose title is its own. Empty when no title repeats.
+  std::vector<std::string> notes = {};
 };
 
 struct FavouriteEvent {
@@ -98,7 +107,7 @@ struct HelpEvent {
 };
 
 using ReplEvent = std::variant<ChoicesEvent, FavouriteEvent, RecommendationEvent, InfoEvent,
-                               ErrorEvent, HelpEvent, EndEvent>;
+                               ErrorEvent, HelpEvent, EndEvent, SimilarEvent>;
 
 // What the handler waits for, so a front end can prompt for it.
 struct ReplPrompt {
@@ -117,6 +126,14 @@ class LineHandler {
   // completion that needs it waits for it, so a front end can show its first prompt sooner.
   LineHandler(const Model& model, std::shared_future<TitleIndex> titles, const Policy& policy,
               std::uint64_t seed, ReplOptions options = {});
+
+  // Starts recommending from a known user's start (KnownUsers::start) instead of favourites: no
+  // favourite is asked for; the first recommendation (or the end, when none is left) waits in
+  // opening(). Throws as Session::start_known does.
+  void start_known(KnownStart start);
+  // What the handler says before the first line: the events start_known made, once; empty
+  // otherwise. Every front-end loop shows them first.
+  std::vector<ReplEvent> opening() { return std::exchange(opening_, {}); }
 
   // Handles one line (without its line break; a trailing CR is ignored). Never throws.
   std::vector<ReplEvent> handle(std::string_view line);
@@ -140,6 +157,7 @@ class LineHandler {
   std::vector<ReplEvent> offer(std::string_view query, const MovieRef& wanted);
   std::vector<ReplEvent> choose(std::int32_t movie_id);
   std::vector<ReplEvent> handle_answer(std::string_view answer);
+  std::vector<ReplEvent> handle_similar(std::string_view query);
   std::vector<ReplEvent> recommend_next();
   std::vector<ReplEvent> finish(EndReason reason);
   std::optional<ErrorEvent> check_text(std::string_view line) const;
@@ -156,6 +174,7 @@ class LineHandler {
   std::vector<MovieRef> choices_;  // pending numbered choices (favourites phase)
   std::size_t recommendations_ = 0;
   bool finished_ = false;
+  std::vector<ReplEvent> opening_;  // start_known's first events, until opening() takes them
 };
 
 // Starts building the title index of every movie of `catalog` on another thread; `catalog` must
@@ -177,12 +196,14 @@ const char* to_string(ErrorCode code);
 // named by "movie_id" (MovieLens id) and "title" (display form, "The Matrix (1999)").
 //
 //   {"event":"choices","query":S,"reason":"ambiguous"|"not_found"|"not_in_catalog",
-//    "options":[{"movie_id":N,"title":S},...],"outside_catalog":B}
+//    "options":[{"movie_id":N,"title":S[,"note":S]},...],"outside_catalog":B}
 //       numbered choices: the next line is a number from 1 to their count (the option picked)
 //       or a new query. "ambiguous": several movies match; "not_found": nothing matched and these
 //       are near titles; "not_in_catalog": follows the error refusing a movie outside the catalog,
 //       these are the closest titles in it. outside_catalog: some of the best matches were left
 //       out because they are not in the catalog.
+//       "note" (only on options whose title another option shares: different films of one
+//       title and year) says what tells them apart: "Romance; IMDb tt0118308".
 //   {"event":"favourite","movie_id":N,"title":S,"number":1..4}
 //       a favourite accepted; the fourth is followed by the first recommendation.
 //   {"event":"recommendation","number":N,"movie_id":N,"title":S,"year":N|null,"genres":[S,...],
@@ -196,6 +217,10 @@ const char* to_string(ErrorCode code);
 //    "runtime_minutes":N|null,"imdb_url":S|null,"tmdb_url":S|null,"score":X,"parts":{...},
 //    "nearest":[{"movie_id","title","similarity","favourite"},...]}
 //       after "i": the waiting movie's details and why it was recommended; it still waits.
+//   {"event":"similar","movie_id":N,"title":S,"similar":[{"movie_id":N,"title":S,"year":N|null,
+//    "genres":[S,...],"similarity":X},...]}
+//       after "m" or "m TITLE": the movies most like that one (cosine of the model's vectors),
+//       most similar first, at most max_similar; the recommendation still waits.
 //   {"event":"help","lines":[S,...]}
 //       after "h", "help" or "?": what can be typed now.
 //   {"event":"error","code":C,"message":S[,"movie_id":N,"title":S]}

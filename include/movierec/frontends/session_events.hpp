@@ -56,6 +56,19 @@ struct InfoEvent : MovieDetails {
   std::vector<NearMovie> nearest;  // most similar first, at most the limit asked for
 };
 
+// "More like this": the movies of the model nearest to one movie (session/similar.hpp).
+struct SimilarItem {
+  MovieRef movie;
+  int year = 0;  // 0 when unknown
+  std::vector<std::string> genres;
+  double similarity = 0;  // cosine of the embeddings, -1..1
+};
+
+struct SimilarEvent {
+  MovieRef movie;                    // the movie asked about
+  std::vector<SimilarItem> similar;  // most similar first
+};
+
 enum class EndReason { kQuit, kEof, kExhausted };
 
 struct EndEvent {
@@ -106,6 +119,11 @@ RecommendationEvent recommendation_event(const Session& session,
 // The current recommendation's details and why, naming at most `max_nearest` of the user's
 // movies. Throws SessionError (kNoRecommendation) when there is none.
 InfoEvent info_event(const Session& session, std::size_t max_nearest);
+
+// The `count` movies most like `movie_id` (similar_movies); none when the movie is not in the
+// catalog (no embedding).
+std::optional<SimilarEvent> similar_event(const Model& model, std::int32_t movie_id,
+                                          std::size_t count);
 
 // The summary of a session that ends for `reason`.
 EndEvent end_event(const Session& session, EndReason reason);

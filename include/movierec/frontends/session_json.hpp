@@ -38,6 +38,10 @@ nlohmann::ordered_json details_json(const MovieDetails& details);
 // "favourite"},...]
 nlohmann::ordered_json info_json(const InfoEvent& event);
 
+// {"movie_id":N,"title":S,"similar":[{"movie_id","title","year":N|null,"genres":[S,...],
+//  "similarity":X},...]}: "more like this", most similar first.
+nlohmann::ordered_json similar_json(const SimilarEvent& event);
+
 // {"reason":"quit"|"eof"|"exhausted","likes":N,"dislikes":N,"skips":N,
 //  "liked":[{"movie_id":N,"title":S},...]}
 nlohmann::ordered_json end_json(const EndEvent& event);

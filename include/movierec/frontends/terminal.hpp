@@ -31,7 +31,9 @@ class TerminalRenderer {
   explicit TerminalRenderer(TerminalStyle style = {}) : style_(style) {}
 
   // The opening lines: what the model holds, the seed and how to replay it, what to do.
-  void header(std::ostream& out, const Model& model, std::uint64_t seed, bool completion) const;
+  // Without `favourites` (a known user's start), says so instead of asking for four.
+  void header(std::ostream& out, const Model& model, std::uint64_t seed, bool completion,
+              bool favourites = true) const;
   // One event, as one or more whole lines.
   void render(std::ostream& out, const ReplEvent& event) const;
   // What to ask for next, e.g. "Favourite 2 of 4: "; no colours (line editors measure it).
@@ -46,6 +48,7 @@ class TerminalRenderer {
   void render_event(std::ostream& out, const ErrorEvent& event) const;
   void render_event(std::ostream& out, const HelpEvent& event) const;
   void render_event(std::ostream& out, const EndEvent& event) const;
+  void render_event(std::ostream& out, const SimilarEvent& event) const;
   // `text` wrapped in the escape `code` when colours are on.
   std::string paint(const char* code, const std::string& text) const;
   // `text` as lines of at most style_.width columns, each starting with `indent`.
