@@ -497,3 +497,18 @@ TEST_CASE("a known user's recommendations: their vector's best unrated movies; 4
   CHECK(api.call("GET", "/api/users/abc/recommendations").status == 400);
   CHECK(api.call("GET", "/api/users/1/recommendations?n=0").status == 400);
 }
+
+TEST_CASE("search offers films sharing a title and year with what tells them apart") {
+  const Model model = shared_title_model();
+  const TitleIndex titles(title_entries(model.catalog()));
+  HttpApi api(model, titles, fixture_policy(), ServeOptions{});
+  HttpRequest request;
+  request.method = "GET";
+  request.path = "/api/movies/search";
+  request.query = parse_query("q=emma+1996");
+  const json found = json::parse(api.handle(request).body);
+  REQUIRE(found["results"].size() == 2);
+  CHECK(found["results"][0]["movie_id"] == 838);
+  CHECK(found["results"][0]["note"] == "Comedy, Drama, Romance; IMDb tt0116191");
+  CHECK(found["results"][1]["note"] == "Romance; IMDb tt0118308");
+}

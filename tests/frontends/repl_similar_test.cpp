@@ -55,37 +55,6 @@ TEST_CASE("m TITLE names any catalog movie; its sequel comes first") {
   CHECK(several.message.find("Toy Story 2 (1999)") != std::string::npos);
 }
 
-// Two films titled "Emma (1996)" (other genres, other IMDb ids) and a third movie; without
-// `both`, the less rated Emma has no embedding.
-Model shared_title_model(bool both = true) {
-  ModelParts parts;
-  if (both) {
-    parts.artifacts.movie_map = IdMap({838, 26958, 5});
-    parts.artifacts.movie_embeddings.resize(3, 2);
-    parts.artifacts.movie_embeddings << 1, 0, 0, 1, 1, 1;
-  } else {
-    parts.artifacts.movie_map = IdMap({838, 5});
-    parts.artifacts.movie_embeddings.resize(2, 2);
-    parts.artifacts.movie_embeddings << 1, 0, 1, 1;
-  }
-  std::vector<MovieInfo> movies(3);
-  movies[0].id = 838;
-  movies[0].title = "Emma (1996)";
-  movies[0].genres = {"Comedy", "Drama", "Romance"};
-  movies[0].imdb_id = "116191";
-  movies[0].rating_count = 30;
-  movies[1].id = 26958;
-  movies[1].title = "Emma (1996)";
-  movies[1].genres = {"Romance"};
-  movies[1].imdb_id = "0118308";
-  movies[1].rating_count = 1;
-  movies[2].id = 5;
-  movies[2].title = "Other (2000)";
-  for (const MovieInfo& movie : movies) parts.kept_movies[movie.id] = movie.rating_count;
-  parts.catalog = Catalog(std::move(movies));
-  return Model::build(std::move(parts));
-}
-
 TEST_CASE("films sharing a title and year are both offered, told apart, never one picked") {
   const Model model = shared_title_model();
   LineHandler handler(model, TitleIndex(title_entries(model.catalog())), fixture_policy(), 1);

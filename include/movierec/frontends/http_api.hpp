@@ -10,7 +10,8 @@
 //          {"query":S,"results":[{"movie_id","title","year","genres","in_catalog"[,"reason"]}]}:
 //          the REPL's forgiving search over every movie, best first (when nothing matches, the
 //          nearest titles in the catalog); "reason" says why a movie outside the catalog is.
-//          limit: 1 to max_search_results, default 10.
+//          limit: 1 to max_search_results, default 10. Results whose title another result
+//          shares (different films of one title and year) carry "note": their genres and IMDb id.
 //   GET    /api/movies/{id}            details_json (what "i" shows) and "in_catalog"
 //   GET    /api/users/{id}/recommendations?n=N
 //          {"user_id":ID,"recommendations":[{"movie_id","title","score"},...]}: the n movies a

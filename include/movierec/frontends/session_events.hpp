@@ -103,6 +103,14 @@ std::string short_refusal_reason(const Model& model, std::int32_t movie_id);
 std::string imdb_url(const std::string& imdb_id);
 std::string tmdb_url(const std::string& tmdb_id);
 
+// What tells a movie apart from a different film of the same title and year: its genres and
+// IMDb id, "Comedy, Drama, Romance; IMDb tt0116191" ("" for an id the data set lacks).
+std::string apart_note(const Model& model, std::int32_t movie_id);
+// Per movie of `movies`: apart_note() when another movie of `among` has the same display title,
+// else "" (the choices of the REPL and the results of the API's search carry these).
+std::vector<std::string> apart_notes(const Model& model, const std::vector<MovieRef>& movies,
+                                     const std::vector<MovieRef>& among);
+
 // Details of a movie of the data set; none for an id it lacks.
 std::optional<MovieDetails> movie_details(const Model& model, std::int32_t movie_id);
 

@@ -235,6 +235,9 @@ HttpResponse HttpApi::Impl::search(const HttpRequest& request, const Params&) {
       ids.push_back(match.id);
     }
   }
+  std::vector<MovieRef> refs;
+  for (const std::int32_t id : ids) refs.push_back(movie_ref(model, id));
+  const std::vector<std::string> notes = apart_notes(model, refs, refs);
   ordered results = ordered::array();
   for (const std::int32_t id : ids) {
     const MovieInfo* info = model.catalog().find(id);
@@ -244,6 +247,7 @@ HttpResponse HttpApi::Impl::search(const HttpRequest& request, const Params&) {
     const bool inside = in_catalog(model, id);
     result["in_catalog"] = inside;
     if (!inside) result["reason"] = short_refusal_reason(model, id);
+    if (const std::string& note = notes[results.size()]; !note.empty()) result["note"] = note;
     results.push_back(std::move(result));
   }
   return json_response(200, ordered{{"query", shown(*query)}, {"results", std::move(results)}});

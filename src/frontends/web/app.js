@@ -121,7 +121,7 @@
       li.setAttribute("aria-selected", "false");
       li.dataset.test = "result";
       li.append(make("span", movie.title, "name"));
-      let sub = describe(movie);
+      let sub = movie.note || describe(movie);  // a namesake's note says what tells them apart
       if (!movie.in_catalog) {
         li.setAttribute("aria-disabled", "true");
         sub = `Not in the catalog (${movie.reason || "too few ratings"})` + (sub ? ` · ${sub}` : "");
