@@ -140,6 +140,7 @@ InfoEvent info_event(const Session& session, std::size_t max_nearest) {
   event.parts = explanation.parts;
   event.exploration_rule = std::string(choice_name(session.policy().exploration));
   event.nearest = near_movies(model, explanation, max_nearest);
+  event.evidence_ratings = model.popularity()[explanation.row];
   return event;
 }
 

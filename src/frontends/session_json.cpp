@@ -76,6 +76,7 @@ json info_json(const InfoEvent& event) {
   out["score"] = event.parts.total;
   out["parts"] = to_json(event.parts);
   out["nearest"] = near_list_json(event.nearest);
+  out["evidence_ratings"] = event.evidence_ratings;
   return out;
 }
 

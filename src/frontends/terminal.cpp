@@ -201,6 +201,10 @@ void TerminalRenderer::render_event(std::ostream& out, const InfoEvent& event) c
                           event.exploration_rule.empty() ? "" : " (" + event.exploration_rule + ")",
                           parts.genre_affinity),
               kIndent);
+  out << kIndent
+      << paint(kDim, fmt::format("its vector learned from {} {} in train", event.evidence_ratings,
+                                 event.evidence_ratings == 1 ? "rating" : "ratings"))
+      << '\n';
   if (!event.nearest.empty()) {
     std::vector<std::string> near;
     for (const NearMovie& movie : event.nearest) near.push_back(near_text(movie));

@@ -108,3 +108,19 @@ TEST_CASE("a known user's session asks no favourites and recommends what they di
 
 }  // namespace
 }  // namespace movierec
+
+namespace movierec {
+namespace {
+
+TEST_CASE("i says how much evidence the movie's vector has") {
+  test::Fixture f;
+  const RecommendationEvent first = test::only<RecommendationEvent>(f.start(), 1);
+  const InfoEvent info = test::only<InfoEvent>(f.say("i"));
+  const std::size_t row = *f.model.artifacts().movie_map.row(first.movie.movie_id);
+  CHECK(info.evidence_ratings == f.model.popularity()[row]);
+  CHECK(info.evidence_ratings > 0);
+  CHECK(to_json(ReplEvent(info))["evidence_ratings"] == info.evidence_ratings);
+}
+
+}  // namespace
+}  // namespace movierec

@@ -215,8 +215,9 @@ const char* to_string(ErrorCode code);
 //   {"event":"info","movie_id":N,"title":S,"year":N|null,"genres":[S,...],"rating_mean":X|null,
 //    "rating_count":N,"tags":[S,...],"overview":S|null,"release_date":S|null,
 //    "runtime_minutes":N|null,"imdb_url":S|null,"tmdb_url":S|null,"score":X,"parts":{...},
-//    "nearest":[{"movie_id","title","similarity","favourite"},...]}
+//    "nearest":[{"movie_id","title","similarity","favourite"},...],"evidence_ratings":N}
 //       after "i": the waiting movie's details and why it was recommended; it still waits.
+//       evidence_ratings: the train ratings its vector was learned from.
 //   {"event":"similar","movie_id":N,"title":S,"similar":[{"movie_id":N,"title":S,"year":N|null,
 //    "genres":[S,...],"similarity":X},...]}
 //       after "m" or "m TITLE": the movies most like that one (cosine of the model's vectors),

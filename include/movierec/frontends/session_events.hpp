@@ -54,6 +54,8 @@ struct InfoEvent : MovieDetails {
   ScoreParts parts;
   std::string exploration_rule;    // the policy's rule that made parts.exploration ("ucb", ...)
   std::vector<NearMovie> nearest;  // most similar first, at most the limit asked for
+  // How much evidence the movie's vector has: the train ratings it was learned from.
+  std::int64_t evidence_ratings = 0;
 };
 
 // "More like this": the movies of the model nearest to one movie (session/similar.hpp).

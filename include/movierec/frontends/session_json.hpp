@@ -35,7 +35,7 @@ nlohmann::ordered_json recommendation_json(const RecommendationEvent& event);
 nlohmann::ordered_json details_json(const MovieDetails& details);
 
 // details_json, then "score":X,"parts":{...},"nearest":[{"movie_id","title","similarity",
-// "favourite"},...]
+// "favourite"},...],"evidence_ratings":N (the train ratings the movie's vector learned from)
 nlohmann::ordered_json info_json(const InfoEvent& event);
 
 // {"movie_id":N,"title":S,"similar":[{"movie_id","title","year":N|null,"genres":[S,...],
