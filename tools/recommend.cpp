@@ -7,6 +7,8 @@
 #include <memory>
 #include <optional>
 
+#include "movierec/data/processed_folder.hpp"
+#include "movierec/session/known_users.hpp"
 #include "movierec/session/model.hpp"
 #include "movierec/session/policy.hpp"
 #include "movierec/frontends/repl.hpp"
@@ -29,14 +31,20 @@ int main(int argc, char** argv) {
   std::string profile;
   std::string profiles = "data/profiles.sqlite";
   StoreOptions store_options;
+  std::optional<std::int32_t> user;
   app.add_option("--artifacts", artifacts, "folder train_svd wrote")->capture_default_str();
   app.add_option("--processed", processed, "folder preprocess wrote")->capture_default_str();
   app.add_option("--policy", policy_file, "session policy (YAML)")->capture_default_str();
   app.add_option("--seed", seed, "seed of the exploration; default: from the clock, printed");
+  CLI::Option* user_option =
+      app.add_option("--user", user,
+                     "start from this trained user's vector, everything they rated in train "
+                     "seen, no favourites asked");
   app.add_flag("--json", json, "JSON lines on stdout for programs, instead of text for people");
   app.add_option("--profile", profile,
                  "keep favourites and answers in this profile and resume it (1-64 of A-Z a-z "
-                 "0-9 . _ -); without it nothing is written");
+                 "0-9 . _ -); without it nothing is written")
+      ->excludes(user_option);
   app.add_option("--profiles", profiles, "the profile store: a SQLite file or postgresql:// URL")
       ->capture_default_str();
   add_checked_flags(app, store_options.fields(), "Profile store");
@@ -59,6 +67,14 @@ int main(int argc, char** argv) {
       check_profile_name(profile);
       store = open_profile_store(profiles, store_options);
       handler.keep_profile(*store, profile);
+    }
+    if (user) {
+      const KnownUsers known(model, ProcessedFolder(processed).read_ratings("train.csv"));
+      std::optional<KnownStart> start = known.start(model, *user);
+      if (!start) throw Error(unknown_user_message(model, *user));
+      std::cerr << "recommend: user " << *user << ", from their trained vector; the "
+                << start->seen.size() << " catalog movies they rated are never recommended\n";
+      handler.start_known(std::move(*start));
     }
     if (json) {
       std::cerr << "recommend: seed " << session_seed << " (replay with --seed " << session_seed

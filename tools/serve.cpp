@@ -7,6 +7,8 @@
 #include "movierec/frontends/http_api.hpp"
 #include "movierec/frontends/http_server.hpp"
 #include "movierec/frontends/serve_options.hpp"
+#include "movierec/data/processed_folder.hpp"
+#include "movierec/session/known_users.hpp"
 #include "movierec/session/model.hpp"
 #include "movierec/session/policy.hpp"
 #include "movierec/session/title_search.hpp"
@@ -46,7 +48,8 @@ int main(int argc, char** argv) {
     policy.validate("command line");
     const Model model = load_model(artifacts, processed);
     const TitleIndex titles(title_entries(model.catalog()));
-    HttpApi api(model, titles, policy, options);
+    const KnownUsers known(model, ProcessedFolder(processed).read_ratings("train.csv"));
+    HttpApi api(model, titles, policy, options, HttpApi::Clock::now, &known);
     const std::unique_ptr<ProfileStore> store = open_profile_store(profiles, store_options);
     api.use_profiles(*store);
     serve_http(api, std::cout);

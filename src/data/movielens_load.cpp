@@ -351,6 +351,7 @@ RawDataset load_movielens(const fs::path& dir, const ProgressCallback& progress)
       break;
     }
   }
+  merge_duplicate_movies(data);
   drop_unknown_movies(data);
   drop_duplicates(data, ratings_file);
   return data;

@@ -89,6 +89,7 @@ nlohmann::json counts_json(const PreprocessReport& r) {
           {"dropped_bad_timestamp", r.dropped_bad_timestamp},
           {"dropped_unknown_movie", r.dropped_unknown_movie},
           {"dropped_duplicate", r.dropped_duplicate},
+          {"merged_movies", r.merged_movies},
           {"ratings_valid", r.filter.ratings_in},
           {"users_in", r.filter.users_in},
           {"movies_in", r.filter.movies_in},
@@ -138,6 +139,7 @@ RawDataset load(const fs::path& data_dir, PreprocessReport& report, const Progre
   report.dropped_bad_timestamp = raw.dropped_bad_timestamp;
   report.dropped_unknown_movie = raw.dropped_unknown_movie;
   report.dropped_duplicate = raw.dropped_duplicate;
+  report.merged_movies = raw.merged_movies;
   return raw;
 }
 
@@ -319,6 +321,11 @@ std::string summarize(const PreprocessReport& r) {
           " with a missing or invalid timestamp, " + grouped(r.dropped_unknown_movie) +
           " of movies not in the movie list, " + grouped(r.dropped_duplicate) +
           " older duplicates\n";
+  if (r.merged_movies > 0) {
+    text += "  merged " + grouped(r.merged_movies) +
+            " movies listed twice (same title, year and genres, or same IMDb id) into one; a "
+            "person who rated both keeps the later rating\n";
+  }
   text += "  filter: dropped " + grouped(r.filter.ratings_dropped_by_user_threshold) +
           " ratings of users with fewer than " + std::to_string(r.config.min_user_ratings) +
           ", then " + grouped(r.filter.ratings_dropped_by_movie_threshold) +

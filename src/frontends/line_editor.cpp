@@ -203,6 +203,7 @@ EndReason run_edited_session(LineHandler& handler, const TerminalRenderer& rende
       renderer.render(std::cout, event);
     }
   };
+  show(handler.opening());
   while (!handler.finished()) {
     std::cout.flush();
     const std::optional<std::string> line = editor.read(renderer.prompt(handler.prompt()));
@@ -225,7 +226,8 @@ EndReason run_terminal_session(LineHandler& handler, std::uint64_t seed) {
   const bool typed = isatty(STDIN_FILENO) == 1;
   const bool editing = typed && isatty(STDOUT_FILENO) == 1;
   const std::vector<ReplEvent> opening = handler.opening();
-  renderer.header(std::cout, handler.model(), seed, editing, opening.size() <= 1);
+  renderer.header(std::cout, handler.model(), seed, editing,
+                  handler.session().state() == SessionState::kCollectingFavourites);
   for (const ReplEvent& event : opening) renderer.render(std::cout, event);
   return editing ? run_edited_session(handler, renderer)
                  : run_plain_session(handler, renderer, std::cin, std::cout, !typed);

@@ -186,6 +186,11 @@ std::vector<ReplEvent> LineHandler::handle(std::string_view line) {
   }
 }
 
+void LineHandler::start_known(KnownStart start) {
+  session_.start_known(std::move(start));
+  opening_ = recommend_next();
+}
+
 std::vector<ReplEvent> LineHandler::end_of_input() {
   if (finished_) return {};
   try {
@@ -269,6 +274,7 @@ std::vector<ReplEvent> LineHandler::handle_line(std::string_view line) {
     if (picked) return change_favourite(slot, choices[*picked].movie_id);
   }
   if (word == "f" || word.starts_with("f ")) return handle_change_favourite(text.substr(1));
+  if (word == "m" || word.rfind("m ", 0) == 0) return handle_similar(trim(text.substr(1)));
   return handle_answer(word);
 }
 
@@ -293,6 +299,13 @@ std::vector<ReplEvent> LineHandler::handle_query(std::string_view query) {
     if (!inside.matches.empty()) {
       ChoicesEvent choices{shown, ChoicesReason::kAmbiguous, {}, false};
       for (const TitleMatch& match : inside.matches) choices.options.push_back(ref(match.id));
+      std::vector<MovieRef> matches;  // over every movie: a namesake may be outside the catalog
+      for (const TitleMatch& match : all.matches) matches.push_back(ref(match.id));
+      choices.notes = apart_notes(*model_, choices.options, matches);
+      if (std::all_of(choices.notes.begin(), choices.notes.end(),
+                      [](const std::string& note) { return note.empty(); })) {
+        choices.notes.clear();
+      }
       choices.outside_catalog =
           std::any_of(all.matches.begin(), all.matches.end(),
                       [&](const TitleMatch& m) { return !in_catalog(*model_, m.id); });
@@ -496,6 +509,52 @@ std::vector<ReplEvent> LineHandler::change_favourite(std::size_t slot, std::int3
   events.push_back(FavouriteEvent{movie, slot + 1, replaced});
   for (ReplEvent& event : recommend_next()) events.push_back(std::move(event));
   return events;
+std::vector<ReplEvent> LineHandler::handle_similar(std::string_view query) {
+  std::int32_t movie_id = 0;
+  if (query.empty()) {
+    const std::optional<Recommendation> current = session_.next();
+    if (!current) return finish(EndReason::kExhausted);
+    movie_id = model_->artifacts().movie_map.id(current->row);
+  } else {
+    const std::string shown = shown_text(query, options_.max_shown_chars);
+    // Over every movie first (a title and year names one, in the catalog or not); when that is
+    // ambiguous, the catalog's movies alone may still name one ("heat" is Heat (1995) there).
+    TitleSearchResult found = titles().resolve(query, options_.max_choices);
+    if (found.resolution == Resolution::kNone) {
+      return {ErrorEvent{ErrorCode::kNotFound, fmt::format("No title matches \"{}\".", shown),
+                         std::nullopt}};
+    }
+    if (found.resolution == Resolution::kAmbiguous) {
+      TitleSearchResult inside = titles().resolve(query, options_.max_choices, catalog_filter_);
+      if (inside.resolution == Resolution::kCertain) found = std::move(inside);
+    }
+    if (found.resolution == Resolution::kAmbiguous) {
+      std::vector<MovieRef> movies;
+      for (std::size_t i = 0; i < found.matches.size() && i < options_.max_suggestions; ++i) {
+        movies.push_back(ref(found.matches[i].id));
+      }
+      const std::vector<std::string> notes = apart_notes(*model_, movies, movies);
+      std::string names;
+      for (std::size_t i = 0; i < movies.size(); ++i) {
+        names += fmt::format("{}{}{}", i > 0 ? "; " : "", movies[i].title,
+                             notes[i].empty() ? "" : " (" + notes[i] + ")");
+      }
+      return {ErrorEvent{ErrorCode::kNotFound,
+                         fmt::format("Several movies match \"{}\": {}. Type more of the title "
+                                     "(the year helps).",
+                                     shown, names),
+                         std::nullopt}};
+    }
+    movie_id = found.matches.front().id;
+  }
+  std::optional<SimilarEvent> similar = similar_event(*model_, movie_id, options_.max_similar);
+  if (!similar) {
+    return {ErrorEvent{ErrorCode::kNotInCatalog,
+                       fmt::format("{} has no vector in the model, so nothing is like it yet: {}.",
+                                   ref(movie_id).title, refusal_reason(*model_, movie_id)),
+                       ref(movie_id)}};
+  }
+  return {std::move(*similar)};
 }
 
 std::vector<ReplEvent> LineHandler::recommend_next() {
@@ -525,6 +584,7 @@ HelpEvent LineHandler::help() const {
            "n (no): you do not; they move away from it.", "s (skip): no opinion; nothing changes.",
            "i (info): details of the movie and why it was recommended; it then waits.",
            "f N TITLE: favourite N (1-4) becomes TITLE, e.g. f 2 heat 1995.",
+           "m: more like this movie; m TITLE: more like another movie; it then waits.",
            "q (quit): end the session with a summary.", "h or ?: this help."}};
 }
 

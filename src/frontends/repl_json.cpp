@@ -12,10 +12,14 @@ namespace {
 using json = nlohmann::ordered_json;
 
 json event_json(const ChoicesEvent& event) {
+  json options = movie_list_json(event.options);
+  for (std::size_t i = 0; i < event.notes.size() && i < options.size(); ++i) {
+    if (!event.notes[i].empty()) options[i]["note"] = event.notes[i];
+  }
   return {{"event", "choices"},
           {"query", event.query},
           {"reason", to_string(event.reason)},
-          {"options", movie_list_json(event.options)},
+          {"options", std::move(options)},
           {"outside_catalog", event.outside_catalog}};
 }
 
@@ -42,6 +46,12 @@ json event_json(const InfoEvent& event) {
 json event_json(const ErrorEvent& event) {
   json out = {{"event", "error"}, {"code", to_string(event.code)}, {"message", event.message}};
   if (event.movie) out.update(movie_json(*event.movie));
+  return out;
+}
+
+json event_json(const SimilarEvent& event) {
+  json out = {{"event", "similar"}};
+  out.update(similar_json(event));
   return out;
 }
 

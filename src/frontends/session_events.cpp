@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "movierec/session/similar.hpp"
+
 namespace movierec {
 namespace {
 
@@ -138,6 +140,7 @@ InfoEvent info_event(const Session& session, std::size_t max_nearest) {
   event.parts = explanation.parts;
   event.exploration_rule = std::string(choice_name(session.policy().exploration));
   event.nearest = near_movies(model, explanation, max_nearest);
+  event.evidence_ratings = model.popularity()[explanation.row];
   return event;
 }
 
@@ -158,6 +161,48 @@ const char* to_string(EndReason reason) {
       return "exhausted";
   }
   return "?";
+}
+
+std::string apart_note(const Model& model, std::int32_t movie_id) {
+  const std::optional<MovieDetails> details = movie_details(model, movie_id);
+  if (!details) return "";
+  std::string genres;
+  for (const std::string& genre : details->info.genres) {
+    genres += (genres.empty() ? "" : ", ") + genre;
+  }
+  // The id as IMDb writes it (padded to seven digits), from the link imdb_url() makes.
+  const std::string& url = details->imdb_url;  // "https://www.imdb.com/title/tt0116191/"
+  const std::size_t at = url.rfind("/tt");
+  const std::string imdb =
+      at == std::string::npos ? "" : "IMDb " + url.substr(at + 1, url.size() - at - 2);
+  return genres.empty() ? imdb : imdb.empty() ? genres : genres + "; " + imdb;
+}
+
+std::vector<std::string> apart_notes(const Model& model, const std::vector<MovieRef>& movies,
+                                     const std::vector<MovieRef>& among) {
+  std::vector<std::string> notes(movies.size());
+  for (std::size_t i = 0; i < movies.size(); ++i) {
+    const auto same = [&](const MovieRef& other) {
+      return other.movie_id != movies[i].movie_id && other.title == movies[i].title;
+    };
+    if (std::any_of(among.begin(), among.end(), same)) {
+      notes[i] = apart_note(model, movies[i].movie_id);
+    }
+  }
+  return notes;
+}
+
+std::optional<SimilarEvent> similar_event(const Model& model, std::int32_t movie_id,
+                                          std::size_t count) {
+  const std::optional<std::size_t> row = catalog_row(model, movie_id);
+  if (!row) return std::nullopt;
+  SimilarEvent event{movie_ref(model, movie_id), {}};
+  for (const SimilarMovie& near : similar_movies(model, *row, count)) {
+    const MovieInfo& info = model.info(near.row);
+    event.similar.push_back(
+        {movie_ref_at(model, near.row), info.year, info.genres, near.similarity});
+  }
+  return event;
 }
 
 }  // namespace movierec

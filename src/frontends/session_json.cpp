@@ -76,6 +76,21 @@ json info_json(const InfoEvent& event) {
   out["score"] = event.parts.total;
   out["parts"] = to_json(event.parts);
   out["nearest"] = near_list_json(event.nearest);
+  out["evidence_ratings"] = event.evidence_ratings;
+  return out;
+}
+
+json similar_json(const SimilarEvent& event) {
+  json out = movie_json(event.movie);
+  json list = json::array();
+  for (const SimilarItem& item : event.similar) {
+    json entry = movie_json(item.movie);
+    entry["year"] = or_null(item.year);
+    entry["genres"] = item.genres;
+    entry["similarity"] = item.similarity;
+    list.push_back(std::move(entry));
+  }
+  out["similar"] = std::move(list);
   return out;
 }
 

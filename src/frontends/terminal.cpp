@@ -139,7 +139,11 @@ void TerminalRenderer::render_event(std::ostream& out, const ChoicesEvent& event
   }
   for (std::size_t i = 0; i < event.options.size(); ++i) {
     out << kDeepIndent << paint(kCyan, fmt::format("{:>2}.", i + 1)) << ' '
-        << event.options[i].title << '\n';
+        << event.options[i].title;
+    if (i < event.notes.size() && !event.notes[i].empty()) {
+      out << paint(kDim, " (" + event.notes[i] + ")");
+    }
+    out << '\n';
   }
   if (event.outside_catalog) {
     out << paint(kDim, wrap("(matching titles outside the catalog, with too few ratings, are "
@@ -202,6 +206,10 @@ void TerminalRenderer::render_event(std::ostream& out, const InfoEvent& event) c
                           event.exploration_rule.empty() ? "" : " (" + event.exploration_rule + ")",
                           parts.genre_affinity),
               kIndent);
+  out << kIndent
+      << paint(kDim, fmt::format("its vector learned from {} {} in train", event.evidence_ratings,
+                                 event.evidence_ratings == 1 ? "rating" : "ratings"))
+      << '\n';
   if (!event.nearest.empty()) {
     std::vector<std::string> near;
     for (const NearMovie& movie : event.nearest) near.push_back(near_text(movie));
@@ -269,6 +277,19 @@ void TerminalRenderer::render_event(std::ostream& out, const ProfileEvent& event
   out << paint(kGreen, wrap(text, ""));
 }
 
+void TerminalRenderer::render_event(std::ostream& out, const SimilarEvent& event) const {
+  if (event.similar.empty()) {
+    out << kIndent << "Nothing in the catalog is like " << event.movie.title << ".\n";
+    return;
+  }
+  out << kIndent << "More like " << paint(kBold, event.movie.title) << ":\n";
+  for (std::size_t i = 0; i < event.similar.size(); ++i) {
+    const SimilarItem& item = event.similar[i];
+    out << kDeepIndent << paint(kCyan, fmt::format("{:>2}.", i + 1)) << ' ' << item.movie.title
+        << paint(kDim, fmt::format("  {:.2f}", item.similarity)) << '\n';
+  }
+}
+
 EndReason run_plain_session(LineHandler& handler, const TerminalRenderer& renderer,
                             std::istream& in, std::ostream& out, bool echo) {
   EndReason reason = EndReason::kEof;
@@ -278,6 +299,7 @@ EndReason run_plain_session(LineHandler& handler, const TerminalRenderer& render
       renderer.render(out, event);
     }
   };
+  show(handler.opening());
   std::string line;
   while (!handler.finished()) {
     out << renderer.prompt(handler.prompt()) << std::flush;

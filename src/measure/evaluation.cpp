@@ -11,6 +11,7 @@
 #include "movierec/io/error.hpp"
 #include "movierec/io/parallel.hpp"
 #include "movierec/measure/metrics.hpp"
+#include "movierec/session/known_users.hpp"
 #include "movierec/train/scoring.hpp"
 #include "movierec/train/training.hpp"
 
@@ -62,24 +63,6 @@ FitScore fit(const Scored& scored, const std::vector<double>& predicted,
     score.mae = mae(predicted, actual);
   }
   return score;
-}
-
-// The k best of `scores` among the rows not excluded: highest first, ties to the lower row.
-std::vector<std::size_t> top_k(const Eigen::VectorXf& scores, const std::vector<char>& excluded,
-                               std::size_t k) {
-  std::vector<std::size_t> rows;
-  rows.reserve(static_cast<std::size_t>(scores.size()));
-  for (std::size_t row = 0; row < excluded.size(); ++row) {
-    if (excluded[row] == 0) rows.push_back(row);
-  }
-  const auto end = rows.begin() + static_cast<std::ptrdiff_t>(std::min(k, rows.size()));
-  std::partial_sort(rows.begin(), end, rows.end(), [&](std::size_t a, std::size_t b) {
-    const float sa = scores[static_cast<Eigen::Index>(a)];
-    const float sb = scores[static_cast<Eigen::Index>(b)];
-    return sa != sb ? sa > sb : a < b;
-  });
-  rows.erase(end, rows.end());
-  return rows;
 }
 
 // Per user with held-out likes: the embedded movies liked, sorted and distinct.
@@ -353,13 +336,11 @@ RankingScore rank_held_out(const Model& model, const EvaluationData& data,
   parallel_for(
       users.size(),
       [&](std::size_t i) {
-        const auto user_row = static_cast<Eigen::Index>(*artifacts.user_map.row(users[i]));
-        const Eigen::VectorXf user = artifacts.user_embeddings.row(user_row).transpose();
-        Eigen::VectorXf scores;
-        score_movies(artifacts, user, scores);
-        std::vector<char> excluded(model.movie_count(), 0);
-        for (const std::size_t row : rated[i]) excluded[row] = 1;
-        lists[i] = top_k(scores, excluded, options.top_k);
+        // The ranking recommend --user and serve's /api/users/{id}/recommendations give.
+        for (const RankedMovie& movie : rank_known_user(model, *artifacts.user_map.row(users[i]),
+                                                        rated[i], options.top_k)) {
+          lists[i].push_back(movie.row);
+        }
         const std::vector<std::size_t>& relevant = likes.at(users[i]);
         recall[i] = recall_at_k(lists[i], relevant, options.top_k);
         ndcg[i] = ndcg_at_k(lists[i], relevant, options.top_k);

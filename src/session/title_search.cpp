@@ -394,7 +394,13 @@ bool is_certain(const std::vector<Scored>& found) {
   const Score& top = found.front().score;
   if (found.size() == 1) return top.year != kOtherYear;  // rule 3
   if (top.typos > 0 || top.structure != kExactName || top.year == kOtherYear) return false;
-  if (top.year == kSameYear) return true;                                         // rule 1
+  if (top.year == kSameYear) {  // rule 1, unless another movie has this very title and year
+    return std::none_of(found.begin() + 1, found.end(), [&](const Scored& other) {
+      const Score& s = other.score;
+      return s.year == kSameYear && s.typos == 0 && s.structure == kExactName &&
+             s.dropped_article <= top.dropped_article;
+    });
+  }
   return std::none_of(found.begin() + 1, found.end(), [&](const Scored& other) {  // rule 2
     const Score& s = other.score;
     return s.year != kOtherYear && s.typos == 0 && s.structure <= kPrefixOfName &&

@@ -14,6 +14,7 @@
 
 using namespace movierec;
 namespace fs = std::filesystem;
+using movierec::testing::TempDir;  // not from another file of a unity batch
 
 namespace {
 

@@ -2,9 +2,9 @@
 # End-to-end in a real browser: serve on a model this test trains, and headless Chromium driven
 # by Selenium (Debian's chromium, chromium-driver, python3-selenium; tools/test.sh installs them)
 # through tests/e2e/support/browser_session.py: four favourites typed and picked (keyboard and
-# mouse), answers by key and button, the info panel, the liked list, starting over, a session
-# kept under a name then resumed with the Resume button (nothing answered comes back); any
-# JavaScript console error fails. On failure the screenshot is kept in the build folder
+# mouse), answers by key and button, the info panel, "more like this", the liked list, starting
+# over, a session kept under a name then resumed with the Resume button (nothing answered comes
+# back); any JavaScript console error fails. On failure the screenshot is kept in the build folder
 # (test-output/browser-failure.png). Usage: browser.sh BIN_DIR SOURCE_DIR
 # shellcheck source=tests/e2e/support/setup.sh
 source "$(dirname "${BASH_SOURCE[0]}")/support/setup.sh"
@@ -16,10 +16,7 @@ for need in /usr/bin/chromium /usr/bin/chromedriver; do
 done
 "$PY" -c "import selenium" 2> /dev/null || fail "python3-selenium is missing (tools/test.sh installs it)"
 
-small_release 6
-"$BIN/train_svd" --processed processed --out artifacts --config "$SRC/config/pipeline.yaml" \
-  --k 8 > /dev/null
-MODEL=(--artifacts artifacts --processed processed --policy "$SRC/config/recommender_policy.yaml")
+small_model 6
 
 "$PY" "$SRC/tests/e2e/support/catalog_movies.py" artifacts processed ids.json
 

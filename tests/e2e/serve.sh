@@ -12,10 +12,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/support/setup.sh"
 # shellcheck source=tests/e2e/support/serve.sh
 source "$(dirname "${BASH_SOURCE[0]}")/support/serve.sh"
 
-small_release 5
-"$BIN/train_svd" --processed processed --out artifacts --config "$SRC/config/pipeline.yaml" \
-  --k 8 > /dev/null
-MODEL=(--artifacts artifacts --processed processed --policy "$SRC/config/recommender_policy.yaml")
+small_model 5
 
 "$BIN/serve" --help > help.txt || fail "--help exits non-zero"
 for flag in --port --threads --max-sessions --session-idle-minutes --quiet --max-body-bytes \

@@ -28,7 +28,7 @@ struct FakeClock {
 
 struct Api {
   explicit Api(ServeOptions options = {})
-      : api(model, titles, fixture_policy(), options, clock.function()) {}
+      : api(model, titles, fixture_policy(), options, clock.function(), &users) {}
 
   HttpResponse call(const std::string& method, const std::string& target,
                     const std::string& body = "") {
@@ -63,6 +63,7 @@ struct Api {
   FakeClock clock;
   Model model = fixture_model();
   TitleIndex titles{title_entries(model.catalog())};
+  KnownUsers users{model, fixture_train()};
   HttpApi api;
 };
 
@@ -442,4 +443,72 @@ TEST_CASE("the access log names the path and query keys, never their values") {
   CHECK(hostile.find('\n') == std::string::npos);
   CHECK(hostile.find('\x1b') == std::string::npos);
   CHECK(hostile.size() < 300);
+}
+
+TEST_CASE("similar movies: the --json event's list, 404 outside the catalog, 400 for a bad n") {
+  Api api;
+  const json similar = api.get("/api/movies/2/similar?n=3");  // Toy Story
+  CHECK(similar["movie_id"] == kToyStory);
+  CHECK(similar["title"] == "Toy Story (1995)");
+  REQUIRE(similar["similar"].size() == 3);
+  CHECK(similar["similar"][0]["movie_id"] == kToyStory2);
+  CHECK(similar["similar"][0]["year"].is_null());  // the fixture's catalog has no years
+  CHECK(similar["similar"][0]["genres"] == json({"Animation", "Children", "Comedy"}));
+  CHECK(similar["similar"][0]["similarity"].get<double>() > similar["similar"][1]["similarity"].get<double>());
+  CHECK(similar["similar"][1]["movie_id"] == kAmelie);
+  CHECK(api.get("/api/movies/2/similar")["similar"].size() == 10);  // n defaults to 10
+
+  Fixture repl;
+  repl.start();
+  CHECK(api.get("/api/movies/2/similar?n=10") == without_event(repl.say("m Toy Story (1995)").at(0)));
+
+  const HttpResponse outside = api.call("GET", "/api/movies/5/similar");  // Heat (1972)
+  CHECK(outside.status == 404);
+  CHECK(error_of(outside).find("no vector in the model") != std::string::npos);
+  CHECK(api.call("GET", "/api/movies/99999/similar").status == 404);
+  for (const char* n : {"0", "101", "x", "-1", ""}) {
+    const HttpResponse bad = api.call("GET", std::string("/api/movies/2/similar?n=") + n);
+    CHECK(bad.status == 400);
+    CHECK(error_of(bad).find("n must be a whole number from 1 to 100") != std::string::npos);
+  }
+  CHECK(api.call("POST", "/api/movies/2/similar").status == 405);
+}
+
+TEST_CASE("a known user's recommendations: their vector's best unrated movies; 404 unknown") {
+  Api api;
+  const json out = api.get("/api/users/1/recommendations?n=2");
+  CHECK(out["user_id"] == 1);
+  REQUIRE(out["recommendations"].size() == 2);
+  CHECK(out["recommendations"][0]["movie_id"] == kAliens);
+  CHECK(out["recommendations"][0]["title"] == "Aliens (1986)");
+  CHECK(out["recommendations"][0]["score"].get<double>() == Approx(1.0));
+  CHECK(out["recommendations"][1]["movie_id"] == kBladeRunner);
+  const json all = api.get("/api/users/1/recommendations?n=100");
+  CHECK(all["recommendations"].size() == api.model.movie_count() - 3);  // rated: 3 embedded
+  for (const json& movie : all["recommendations"]) {
+    CHECK(movie["movie_id"] != kMatrix);
+    CHECK(movie["movie_id"] != kToyStory);
+  }
+
+  const HttpResponse unknown = api.call("GET", "/api/users/3/recommendations");
+  CHECK(unknown.status == 404);
+  CHECK(error_of(unknown) ==
+        "user 3 is not a user of the model (it knows 2 users, ids 1 to 2, from user_map.json)");
+  CHECK(api.call("GET", "/api/users/abc/recommendations").status == 400);
+  CHECK(api.call("GET", "/api/users/1/recommendations?n=0").status == 400);
+}
+
+TEST_CASE("search offers films sharing a title and year with what tells them apart") {
+  const Model model = shared_title_model();
+  const TitleIndex titles(title_entries(model.catalog()));
+  HttpApi api(model, titles, fixture_policy(), ServeOptions{});
+  HttpRequest request;
+  request.method = "GET";
+  request.path = "/api/movies/search";
+  request.query = parse_query("q=emma+1996");
+  const json found = json::parse(api.handle(request).body);
+  REQUIRE(found["results"].size() == 2);
+  CHECK(found["results"][0]["movie_id"] == 838);
+  CHECK(found["results"][0]["note"] == "Comedy, Drama, Romance; IMDb tt0116191");
+  CHECK(found["results"][1]["note"] == "Romance; IMDb tt0118308");
 }

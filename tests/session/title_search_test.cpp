@@ -159,8 +159,14 @@ TEST_CASE("an exact title with its year always resolves without a question") {
   CHECK(certain("Amelie (Le Fabuleux destin d'Amélie Poulain) (2001)") == 9);
   CHECK(certain("Seven (a.k.a. Se7en) (1995)") == 20);
   CHECK(certain("Boot, Das (Boat, The) (1981)") == 28);
-  // Two movies with one title and year cannot be told apart by typing: the more popular wins.
-  CHECK(certain("War of the Worlds (2005)") == 23);
+}
+
+TEST_CASE("two films sharing a title and year are both offered, never one picked silently") {
+  for (const char* query : {"War of the Worlds (2005)", "war of the worlds 2005"}) {
+    const TitleSearchResult result = index().resolve(query, 8);
+    CHECK(result.resolution == Resolution::kAmbiguous);
+    CHECK(ids(result) == Ids{23, 24});  // the more popular first
+  }
 }
 
 TEST_CASE("alternative titles match by either name") {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "movierec/data/movielens.hpp"
 #include "movierec/session/model.hpp"
 #include "movierec/session/policy.hpp"
 
@@ -116,11 +117,53 @@ inline ModelParts fixture_parts() {
     ++row;
   }
   parts.kept_movies[kKeptUnrated] = 0;
+  // Two trained users (fixture_train() has what they rated): 1 likes action and science
+  // fiction, 2 animation.
+  parts.artifacts.user_map = IdMap({1, 2});
+  parts.artifacts.user_embeddings.resize(2, 3);
+  parts.artifacts.user_embeddings << 1, 0, 0, 0, 1, 0;
   parts.catalog = Catalog(std::move(infos));
   return parts;
 }
 
 inline Model fixture_model() { return Model::build(fixture_parts()); }
+// The train ratings of the fixture's users (and of user 3, who has no vector): user 1 rated
+// The Matrix, Alien and Toy Story, and Heat (1972), which has no embedding; user 2 Toy Story.
+inline std::vector<Rating> fixture_train() {
+  return {{1, kMatrix, 5.0f, 100}, {1, kAlien, 4.5f, 101},   {1, kToyStory, 2.0f, 102},
+          {1, kHeat1972, 4.0f, 103}, {2, kToyStory, 5.0f, 100}, {3, kFargo, 5.0f, 100}};
+}
+
+// Two films titled "Emma (1996)" (other genres, other IMDb ids) and a third movie; without
+// `both`, the less rated Emma has no embedding.
+inline Model shared_title_model(bool both = true) {
+  ModelParts parts;
+  if (both) {
+    parts.artifacts.movie_map = IdMap({838, 26958, 5});
+    parts.artifacts.movie_embeddings.resize(3, 2);
+    parts.artifacts.movie_embeddings << 1, 0, 0, 1, 1, 1;
+  } else {
+    parts.artifacts.movie_map = IdMap({838, 5});
+    parts.artifacts.movie_embeddings.resize(2, 2);
+    parts.artifacts.movie_embeddings << 1, 0, 1, 1;
+  }
+  std::vector<MovieInfo> movies(3);
+  movies[0].id = 838;
+  movies[0].title = "Emma (1996)";
+  movies[0].genres = {"Comedy", "Drama", "Romance"};
+  movies[0].imdb_id = "116191";
+  movies[0].rating_count = 30;
+  movies[1].id = 26958;
+  movies[1].title = "Emma (1996)";
+  movies[1].genres = {"Romance"};
+  movies[1].imdb_id = "0118308";
+  movies[1].rating_count = 1;
+  movies[2].id = 5;
+  movies[2].title = "Other (2000)";
+  for (const MovieInfo& movie : movies) parts.kept_movies[movie.id] = movie.rating_count;
+  parts.catalog = Catalog(std::move(movies));
+  return Model::build(std::move(parts));
+}
 
 // No exploration and no genre filter: every unseen movie is a candidate, ranked by the model.
 inline Policy fixture_policy() {

@@ -62,6 +62,7 @@ struct RawDataset {
   std::size_t dropped_bad_timestamp = 0;    // rows dropped: timestamp missing or invalid
   std::size_t dropped_unknown_movie = 0;    // rows dropped: movie absent from the movie list
   std::size_t dropped_duplicate = 0;        // rows dropped: an older rating of the same pair
+  std::size_t merged_movies = 0;            // movies listed twice, merged into the first id
   std::vector<std::string> files;           // the files read, for checksums and messages
 };
 
@@ -77,6 +78,15 @@ using ProgressCallback = std::function<void(std::size_t rows)>;
 // tie in time, the later row); ratings of movies absent from the movie list are dropped. Both are
 // counted in the result. Throws InputError naming the file and line of any malformed input.
 RawDataset load_movielens(const std::filesystem::path& dir, const ProgressCallback& progress = {});
+
+// Merges the movies a release lists twice (ml-100k lists 18 films under two ids): the same
+// title (the year is part of it) and genres, or the same IMDb id in the links. The lowest id of
+// each group stays; the ratings, tags and links of the others move to it (their links only fill
+// what the kept id lacks), the others leave the movie list, and merged_movies counts them. A
+// person who rated both keeps two ratings of one movie until the duplicate ratings are dropped
+// (load_movielens does it next: the later rating stays). Movies that only share a title (other
+// genres, other IMDb ids) are different films and stay apart.
+void merge_duplicate_movies(RawDataset& data);
 
 // The readers behind load_movielens, on streams (for tests and fuzzing). `source` names the
 // stream in errors. They append to `out`.

@@ -50,6 +50,7 @@ struct PreprocessReport {
   Layout layout = Layout::kCsv;
   std::size_t rating_rows = 0;  // rows of the ratings file
   std::size_t dropped_bad_timestamp = 0, dropped_unknown_movie = 0, dropped_duplicate = 0;
+  std::size_t merged_movies = 0;  // movies listed twice, merged (merge_duplicate_movies)
   FilterStats filter;
   std::size_t users_split = 0, users_skipped = 0;
   std::size_t train = 0, val = 0, test = 0;

@@ -10,8 +10,14 @@
 //          {"query":S,"results":[{"movie_id","title","year","genres","in_catalog"[,"reason"]}]}:
 //          the REPL's forgiving search over every movie, best first (when nothing matches, the
 //          nearest titles in the catalog); "reason" says why a movie outside the catalog is.
-//          limit: 1 to max_search_results, default 10.
+//          limit: 1 to max_search_results, default 10. Results whose title another result
+//          shares (different films of one title and year) carry "note": their genres and IMDb id.
 //   GET    /api/movies/{id}            details_json (what "i" shows) and "in_catalog"
+//   GET    /api/users/{id}/recommendations?n=N
+//          {"user_id":ID,"recommendations":[{"movie_id","title","score"},...]}: the n movies a
+//          trained user did not rate in train that their vector scores highest (rank_known_user,
+//          the ranking evaluate's Recall@k measures); n: 1 to max_n, default 10. 404 for an id
+//          the model was not trained with.
 //   POST   /api/sessions               {"favourites":[id,id,id,id],"seed":N} (seed optional, a
 //          whole number 0..2^64-1) -> 201 {"session_id":S,"seed":N,"favourites":[movie,...],
 //          "recommendation":REC|null[,"reason":"exhausted"]}, Location: /api/sessions/{sid}
@@ -61,6 +67,7 @@
 
 #include "movierec/frontends/serve_options.hpp"
 #include "movierec/frontends/session_registry.hpp"
+#include "movierec/session/known_users.hpp"
 #include "movierec/session/model.hpp"
 #include "movierec/session/policy.hpp"
 #include "movierec/session/title_search.hpp"
@@ -98,9 +105,11 @@ class HttpApi {
 
   // `model` and `titles` (indexing every movie of model.catalog) must outlive the API; `policy`
   // is validated (ConfigError), `options` too. `clock` measures session idleness (tests pass
-  // their own).
+  // their own). `known_users` (KnownUsers of the same model, outliving the API) answers
+  // /api/users/{id}/recommendations; without it every user is unknown (404).
   HttpApi(const Model& model, const TitleIndex& titles, Policy policy, ServeOptions options,
-          std::function<Clock::time_point()> clock = Clock::now);
+          std::function<Clock::time_point()> clock = Clock::now,
+          const KnownUsers* known_users = nullptr);
   ~HttpApi();
   HttpApi(const HttpApi&) = delete;
   HttpApi& operator=(const HttpApi&) = delete;

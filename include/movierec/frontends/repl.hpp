@@ -18,6 +18,10 @@
 //     f N TITLE: favourite N (1-4) becomes TITLE (a `favourite` event naming the one replaced,
 //     numbered choices first when several match), then a new recommendation;
 //     i/info: an `info` event and the same movie waits; anything else: a one-line `error` hint.
+//     i/info: an `info` event and the same movie waits; m: a `similar` event (more like this) for
+//     the waiting movie, m TITLE for a catalog movie found by title (an `error` when the title
+//     matches none, several or one outside the catalog), and the same movie waits; anything
+//     else: a one-line `error` hint.
 //   In both phases: q/quit/exit end the session (reason quit); h/help/? show `help`. Answers are
 //   case-insensitive and surrounding white space is ignored. The end of input ends it (eof), and
 //   so does running out of candidates (exhausted); the `end` event carries the summary.
@@ -36,6 +40,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -56,6 +61,7 @@ struct ReplOptions {
   std::size_t max_shown_chars = 60;     // echoed input is cut to this many characters
   std::size_t max_completions = 100;    // titles offered by complete()
   std::size_t max_info_neighbours = 3;  // favourite or liked movies named in an info event
+  std::size_t max_similar = 10;         // movies listed by `m` (more like this)
 };
 
 enum class ChoicesReason {
@@ -71,6 +77,10 @@ struct ChoicesEvent {
   // kAmbiguous only: some of the best matches over every movie are outside the catalog and so
   // not offered.
   bool outside_catalog = false;
+  // Per option: what tells it apart from another option of the same title (different films
+  // sharing a title and year): its genres and IMDb id ("Comedy, Drama; IMDb tt0116191"); ""
+  // for an option whose title is its own. Empty when no title repeats.
+  std::vector<std::string> notes = {};
 };
 
 struct FavouriteEvent {
@@ -109,7 +119,7 @@ struct HelpEvent {
 };
 
 using ReplEvent = std::variant<ChoicesEvent, FavouriteEvent, RecommendationEvent, InfoEvent,
-                               ErrorEvent, HelpEvent, EndEvent, ProfileEvent>;
+                               ErrorEvent, HelpEvent, EndEvent, ProfileEvent, SimilarEvent>;
 
 // What the handler waits for, so a front end can prompt for it.
 struct ReplPrompt {
@@ -135,11 +145,16 @@ class LineHandler {
   // the same line can be typed again. Call before the first line. Throws StoreError (a bad
   // name, the store unreachable): nothing has happened yet.
   void keep_profile(ProfileStore& store, std::string name);
-  // The events to show before the first line: with a profile, the `profile` event and, when it
-  // resumed, the first recommendation. Empty the second time.
+  // The events to show before the first line, once (empty the second time): with a profile, the
+  // `profile` event and, when it resumed, the first recommendation; after start_known, the first
+  // recommendation (or the end, when none is left). Every front-end loop shows them first.
   std::vector<ReplEvent> opening();
   // The profile's recorder (undo: forget_last); nullptr without a profile.
   ProfileRecorder* profile() { return recorder_ ? &*recorder_ : nullptr; }
+  // Starts recommending from a known user's start (KnownUsers::start) instead of favourites: no
+  // favourite is asked for; the first recommendation waits in opening(). Throws as
+  // Session::start_known does.
+  void start_known(KnownStart start);
 
   // Handles one line (without its line break; a trailing CR is ignored). Never throws.
   std::vector<ReplEvent> handle(std::string_view line);
@@ -169,6 +184,7 @@ class LineHandler {
   // Stores `feedback` about the current recommendation in the profile, if any; the error to show
   // when that fails.
   std::optional<ErrorEvent> store_answer(Feedback feedback);
+  std::vector<ReplEvent> handle_similar(std::string_view query);
   std::vector<ReplEvent> recommend_next();
   std::vector<ReplEvent> finish(EndReason reason);
   std::optional<ErrorEvent> check_text(std::string_view line) const;
@@ -210,12 +226,14 @@ const char* to_string(ErrorCode code);
 // named by "movie_id" (MovieLens id) and "title" (display form, "The Matrix (1999)").
 //
 //   {"event":"choices","query":S,"reason":"ambiguous"|"not_found"|"not_in_catalog",
-//    "options":[{"movie_id":N,"title":S},...],"outside_catalog":B}
+//    "options":[{"movie_id":N,"title":S[,"note":S]},...],"outside_catalog":B}
 //       numbered choices: the next line is a number from 1 to their count (the option picked)
 //       or a new query. "ambiguous": several movies match; "not_found": nothing matched and these
 //       are near titles; "not_in_catalog": follows the error refusing a movie outside the catalog,
 //       these are the closest titles in it. outside_catalog: some of the best matches were left
 //       out because they are not in the catalog.
+//       "note" (only on options whose title another option shares: different films of one
+//       title and year) says what tells them apart: "Romance; IMDb tt0118308".
 //   {"event":"favourite","movie_id":N,"title":S,"number":1..4[,"replaced":{"movie_id","title"}]}
 //       a favourite accepted; the fourth is followed by the first recommendation. After
 //       "f N TITLE" (change favourite N), "replaced" names the movie it replaces, and a new
@@ -237,8 +255,13 @@ const char* to_string(ErrorCode code);
 //   {"event":"info","movie_id":N,"title":S,"year":N|null,"genres":[S,...],"rating_mean":X|null,
 //    "rating_count":N,"tags":[S,...],"overview":S|null,"release_date":S|null,
 //    "runtime_minutes":N|null,"imdb_url":S|null,"tmdb_url":S|null,"score":X,"parts":{...},
-//    "nearest":[{"movie_id","title","similarity","favourite"},...]}
+//    "nearest":[{"movie_id","title","similarity","favourite"},...],"evidence_ratings":N}
 //       after "i": the waiting movie's details and why it was recommended; it still waits.
+//       evidence_ratings: the train ratings its vector was learned from.
+//   {"event":"similar","movie_id":N,"title":S,"similar":[{"movie_id":N,"title":S,"year":N|null,
+//    "genres":[S,...],"similarity":X},...]}
+//       after "m" or "m TITLE": the movies most like that one (cosine of the model's vectors),
+//       most similar first, at most max_similar; the recommendation still waits.
 //   {"event":"help","lines":[S,...]}
 //       after "h", "help" or "?": what can be typed now.
 //   {"event":"error","code":C,"message":S[,"movie_id":N,"title":S]}

@@ -54,6 +54,21 @@ struct InfoEvent : MovieDetails {
   ScoreParts parts;
   std::string exploration_rule;    // the policy's rule that made parts.exploration ("ucb", ...)
   std::vector<NearMovie> nearest;  // most similar first, at most the limit asked for
+  // How much evidence the movie's vector has: the train ratings it was learned from.
+  std::int64_t evidence_ratings = 0;
+};
+
+// "More like this": the movies of the model nearest to one movie (session/similar.hpp).
+struct SimilarItem {
+  MovieRef movie;
+  int year = 0;  // 0 when unknown
+  std::vector<std::string> genres;
+  double similarity = 0;  // cosine of the embeddings, -1..1
+};
+
+struct SimilarEvent {
+  MovieRef movie;                    // the movie asked about
+  std::vector<SimilarItem> similar;  // most similar first
 };
 
 enum class EndReason { kQuit, kEof, kExhausted };
@@ -91,6 +106,14 @@ std::string short_refusal_reason(const Model& model, std::int32_t movie_id);
 std::string imdb_url(const std::string& imdb_id);
 std::string tmdb_url(const std::string& tmdb_id);
 
+// What tells a movie apart from a different film of the same title and year: its genres and
+// IMDb id, "Comedy, Drama, Romance; IMDb tt0116191" ("" for an id the data set lacks).
+std::string apart_note(const Model& model, std::int32_t movie_id);
+// Per movie of `movies`: apart_note() when another movie of `among` has the same display title,
+// else "" (the choices of the REPL and the results of the API's search carry these).
+std::vector<std::string> apart_notes(const Model& model, const std::vector<MovieRef>& movies,
+                                     const std::vector<MovieRef>& among);
+
 // Details of a movie of the data set; none for an id it lacks.
 std::optional<MovieDetails> movie_details(const Model& model, std::int32_t movie_id);
 
@@ -107,6 +130,11 @@ RecommendationEvent recommendation_event(const Session& session,
 // The current recommendation's details and why, naming at most `max_nearest` of the user's
 // movies. Throws SessionError (kNoRecommendation) when there is none.
 InfoEvent info_event(const Session& session, std::size_t max_nearest);
+
+// The `count` movies most like `movie_id` (similar_movies); none when the movie is not in the
+// catalog (no embedding).
+std::optional<SimilarEvent> similar_event(const Model& model, std::int32_t movie_id,
+                                          std::size_t count);
 
 // The summary of a session that ends for `reason`.
 EndEvent end_event(const Session& session, EndReason reason);

@@ -36,8 +36,12 @@ nlohmann::ordered_json recommendation_json(const RecommendationEvent& event);
 nlohmann::ordered_json details_json(const MovieDetails& details);
 
 // details_json, then "score":X,"parts":{...},"nearest":[{"movie_id","title","similarity",
-// "favourite"},...]
+// "favourite"},...],"evidence_ratings":N (the train ratings the movie's vector learned from)
 nlohmann::ordered_json info_json(const InfoEvent& event);
+
+// {"movie_id":N,"title":S,"similar":[{"movie_id","title","year":N|null,"genres":[S,...],
+//  "similarity":X},...]}: "more like this", most similar first.
+nlohmann::ordered_json similar_json(const SimilarEvent& event);
 
 // {"reason":"quit"|"eof"|"exhausted","likes":N,"dislikes":N,"skips":N,
 //  "liked":[{"movie_id":N,"title":S},...],"profile":S|null}

@@ -49,6 +49,7 @@ class TerminalRenderer {
   void render_event(std::ostream& out, const HelpEvent& event) const;
   void render_event(std::ostream& out, const EndEvent& event) const;
   void render_event(std::ostream& out, const ProfileEvent& event) const;
+  void render_event(std::ostream& out, const SimilarEvent& event) const;
   // `text` wrapped in the escape `code` when colours are on.
   std::string paint(const char* code, const std::string& text) const;
   // `text` as lines of at most style_.width columns, each starting with `indent`.

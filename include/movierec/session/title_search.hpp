@@ -33,9 +33,10 @@
 //
 // When a resolution is certain (kCertain, exactly one match returned):
 //   1. the query names a title and a year exactly, "Heat (1995)", "heat 1995", "Matrix, The
-//      (1999)" or "The Matrix (1999)": the best match is exact, without typos, of that year.
-//      Movies sharing exactly one title and year cannot be told apart by typing, so the more
-//      popular one is taken;
+//      (1999)" or "The Matrix (1999)": the best match is exact, without typos, of that year,
+//      and no other movie has that title and year (different films sharing both, such as the
+//      two "War of the Worlds (2005)", are kAmbiguous: a person chooses, by what the front end
+//      shows of each, never the search silently);
 //   2. or the best match is exact without typos and no other movie matches exactly or as a
 //      prefix, without typos, not in another year than the query's, and not only by dropping
 //      the query's article when the best did not: "pulp fiction" is certain, "heat" (1995 and

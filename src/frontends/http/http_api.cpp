@@ -101,8 +101,9 @@ struct HttpApi::Impl {
   };
 
   Impl(const Model& model_, const TitleIndex& titles_, Policy policy_, ServeOptions options_,
-       std::function<Clock::time_point()> clock)
+       std::function<Clock::time_point()> clock, const KnownUsers* known_users_)
       : model(model_),
+        known_users(known_users_),
         titles(titles_),
         policy(std::move(policy_)),
         options(std::move(options_)),
@@ -123,6 +124,8 @@ struct HttpApi::Impl {
         {"GET", "/api/health", &Impl::health},
         {"GET", "/api/movies/search", &Impl::search},
         {"GET", "/api/movies/{id}", &Impl::movie},
+        {"GET", "/api/movies/{id}/similar", &Impl::similar},
+        {"GET", "/api/users/{id}/recommendations", &Impl::user_recommendations},
         {"POST", "/api/sessions", &Impl::create_session},
         {"GET", "/api/sessions/{sid}", &Impl::get_session},
         {"DELETE", "/api/sessions/{sid}", &Impl::end_session},
@@ -140,6 +143,9 @@ struct HttpApi::Impl {
   HttpResponse health(const HttpRequest& request, const Params& params);
   HttpResponse search(const HttpRequest& request, const Params& params);
   HttpResponse movie(const HttpRequest& request, const Params& params);
+  HttpResponse similar(const HttpRequest& request, const Params& params);
+  HttpResponse user_recommendations(const HttpRequest& request, const Params& params);
+  std::size_t count_param(const HttpRequest& request) const;
   HttpResponse create_session(const HttpRequest& request, const Params& params);
   HttpResponse get_session(const HttpRequest& request, const Params& params);
   HttpResponse end_session(const HttpRequest& request, const Params& params);
@@ -161,6 +167,7 @@ struct HttpApi::Impl {
   ordered recommendation(const ServedSession& served) const;
 
   const Model& model;
+  const KnownUsers* known_users;
   const TitleIndex& titles;
   Policy policy;
   ServeOptions options;
@@ -263,6 +270,9 @@ HttpResponse HttpApi::Impl::search(const HttpRequest& request, const Params&) {
       ids.push_back(match.id);
     }
   }
+  std::vector<MovieRef> refs;
+  for (const std::int32_t id : ids) refs.push_back(movie_ref(model, id));
+  const std::vector<std::string> notes = apart_notes(model, refs, refs);
   ordered results = ordered::array();
   for (const std::int32_t id : ids) {
     const MovieInfo* info = model.catalog().find(id);
@@ -272,6 +282,7 @@ HttpResponse HttpApi::Impl::search(const HttpRequest& request, const Params&) {
     const bool inside = in_catalog(model, id);
     result["in_catalog"] = inside;
     if (!inside) result["reason"] = short_refusal_reason(model, id);
+    if (const std::string& note = notes[results.size()]; !note.empty()) result["note"] = note;
     results.push_back(std::move(result));
   }
   return json_response(200, ordered{{"query", shown(*query)}, {"results", std::move(results)}});
@@ -286,6 +297,52 @@ HttpResponse HttpApi::Impl::movie(const HttpRequest&, const Params& params) {
   out["in_catalog"] = inside;
   if (!inside) out["reason"] = refusal_reason(model, id);
   return json_response(200, out);
+}
+
+// The `n` query parameter of the routes that list movies: 1 to max_n, default 10.
+std::size_t HttpApi::Impl::count_param(const HttpRequest& request) const {
+  const std::string* text = request.param("n");
+  if (text == nullptr) return kDefaultSearchResults;
+  const auto value = whole_number(*text, 1, options.max_n);
+  if (!value) {
+    fail(400, fmt::format("n must be a whole number from 1 to {} (got \"{}\")", options.max_n,
+                          shown(*text)));
+  }
+  return static_cast<std::size_t>(*value);
+}
+
+HttpResponse HttpApi::Impl::similar(const HttpRequest& request, const Params& params) {
+  const std::int32_t id = movie_id_segment(params.at(0));
+  if (model.catalog().find(id) == nullptr) fail(404, fmt::format("no movie has id {}", id));
+  const std::size_t count = count_param(request);
+  const std::optional<SimilarEvent> event = similar_event(model, id, count);
+  if (!event) {
+    fail(404, fmt::format("movie {} has no vector in the model, so nothing is like it yet: {}", id,
+                          refusal_reason(model, id)));
+  }
+  return json_response(200, similar_json(*event));
+}
+
+HttpResponse HttpApi::Impl::user_recommendations(const HttpRequest& request,
+                                                 const Params& params) {
+  const std::string& segment = params.at(0);
+  const auto id = whole_number(segment, 0, std::numeric_limits<std::int32_t>::max());
+  if (!id) {
+    fail(400, fmt::format("the user id must be a whole number from 0 to {} (got \"{}\")",
+                          std::numeric_limits<std::int32_t>::max(), shown(segment)));
+  }
+  const auto user = static_cast<std::int32_t>(*id);
+  const std::size_t count = count_param(request);
+  std::optional<std::vector<RankedMovie>> ranked;
+  if (known_users != nullptr) ranked = known_users->recommend(model, user, count);
+  if (!ranked) fail(404, unknown_user_message(model, user));
+  ordered list = ordered::array();
+  for (const RankedMovie& movie : *ranked) {
+    ordered entry = movie_json(movie_ref_at(model, movie.row));
+    entry["score"] = movie.score;
+    list.push_back(std::move(entry));
+  }
+  return json_response(200, ordered{{"user_id", user}, {"recommendations", std::move(list)}});
 }
 
 void HttpApi::Impl::fail_full() const {
@@ -576,9 +633,9 @@ HttpResponse HttpApi::Impl::change_favourite(const HttpRequest& request, const P
 void HttpApi::use_profiles(ProfileStore& store) { impl_->profiles = &store; }
 
 HttpApi::HttpApi(const Model& model, const TitleIndex& titles, Policy policy, ServeOptions options,
-                 std::function<Clock::time_point()> clock)
+                 std::function<Clock::time_point()> clock, const KnownUsers* known_users)
     : impl_(std::make_unique<Impl>(model, titles, std::move(policy), std::move(options),
-                                   std::move(clock))) {}
+                                   std::move(clock), known_users)) {}
 
 HttpApi::~HttpApi() = default;
 

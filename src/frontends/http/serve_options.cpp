@@ -94,6 +94,12 @@ std::vector<ConfigField> ServeOptions::fields() {
        kMaxSearchResults,
        {},
        "the largest limit of /api/movies/search"},
+      {"max_n",
+       &max_n,
+       1,
+       kMaxSearchResults,
+       {},
+       "the largest n of /api/movies/{id}/similar and /api/users/{id}/recommendations"},
       {"quiet", &quiet, 0, 0, {}, "no access log on stderr"},
   };
 }

@@ -124,7 +124,7 @@
       li.setAttribute("aria-selected", "false");
       li.dataset.test = "result";
       li.append(make("span", movie.title, "name"));
-      let sub = describe(movie);
+      let sub = movie.note || describe(movie);  // a namesake's note says what tells them apart
       if (!movie.in_catalog) {
         li.setAttribute("aria-disabled", "true");
         sub = `Not in the catalog (${movie.reason || "too few ratings"})` + (sub ? ` · ${sub}` : "");
@@ -290,6 +290,7 @@
     state.rec = rec;
     state.explained = null;
     closeInfo();
+    closeSimilar();
     if (!rec) {
       el.recommend.querySelector(".card").hidden = true;
       el.exhausted.hidden = false;
@@ -410,6 +411,46 @@
     }
   }
 
+  // ---- More like this -----------------------------------------------------------------------
+
+  const similar = {
+    button: $("similar"), panel: $("similar-panel"), title: $("similar-title"), list: $("similar-list"),
+  };
+
+  function closeSimilar() {
+    similar.panel.hidden = true;
+    similar.list.replaceChildren();
+    similar.button.setAttribute("aria-expanded", "false");
+  }
+
+  async function toggleSimilar() {
+    if (!state.rec) return;
+    if (!similar.panel.hidden) {
+      closeSimilar();
+      return;
+    }
+    const rec = state.rec;
+    try {
+      const data = await api("GET", `/api/movies/${rec.movie_id}/similar?n=10`);
+      if (rec !== state.rec) return;
+      similar.title.textContent = `More like ${data.title}`;
+      similar.list.replaceChildren();
+      data.similar.forEach((movie) => {
+        const li = make("li");
+        li.dataset.test = "similar-item";
+        li.append(make("span", movie.title, "name"));
+        const sub = describe(movie);
+        if (sub) li.append(make("span", ` · ${sub}`, "sub"));
+        similar.list.append(li);
+      });
+      similar.panel.hidden = false;
+      similar.button.setAttribute("aria-expanded", "true");
+      announce(`${data.similar.length} movies like ${rec.title}.`);
+    } catch (e) {
+      showError(e.message);
+    }
+  }
+
   async function restart() {
     const session = state.session;
     state.session = null;
@@ -454,13 +495,14 @@
       resumeProfile();
     }
   });
+  similar.button.addEventListener("click", toggleSimilar);
 
   document.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey || el.recommend.hidden) return;
     const target = event.target;
     if (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement) return;
     const action = { y: () => answer("like"), n: () => answer("dislike"),
-                     s: () => answer("skip"), i: toggleInfo }[event.key.toLowerCase()];
+                     s: () => answer("skip"), i: toggleInfo, m: toggleSimilar }[event.key.toLowerCase()];
     if (action) {
       event.preventDefault();
       action();

@@ -5,7 +5,7 @@ Usage: browser_session.py URL MOVIES_JSON FAILURE_PNG [--shot PNG]
 
 MOVIES_JSON has "titles", four display titles in the catalog (catalog_movies.py). The script types each (two
 picked with the keyboard, two with a click), checks the chips, answers with keys and buttons,
-opens and closes the info panel, checks the liked list, starts over, and fails on any
+opens and closes the info panel and the "more like this" list, checks the liked list, starts over, and fails on any
 JavaScript console error or on a page wider than a phone's screen. On failure it saves a
 screenshot at FAILURE_PNG. With --shot it also saves a screenshot of the page mid-session (the
 README's picture).
@@ -134,6 +134,15 @@ def session(driver):
     find(driver, "info").click()
     wait(driver, lambda d: not find(d, "info-panel").is_displayed(), "the info panel to close")
     assert rec_title(driver) == third, "info must not move on"
+    # More like this: a list of other movies, by button; m closes it; the movie still waits.
+    find(driver, "similar").click()
+    items = wait(driver, lambda d: find(d, "similar-item", True), "the similar movies")
+    names = [item.text for item in items]
+    assert 0 < len(names) <= 10 and not any(n.startswith(third) for n in names), names
+    assert find(driver, "similar").get_attribute("aria-expanded") == "true"
+    driver.find_element(By.TAG_NAME, "body").send_keys("m")
+    wait(driver, lambda d: not find(d, "similar-panel").is_displayed(), "the similar list to close")
+    assert rec_title(driver) == third, "more like this must not move on"
     answer(driver, button="like")
     assert len(find(driver, "liked-item", True)) == 2
 

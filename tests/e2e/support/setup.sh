@@ -27,3 +27,13 @@ small_release() {
   "$BIN/preprocess" --data data --out processed --config "$SRC/config/pipeline.yaml" \
     --min-user-ratings 5 --min-movie-ratings 15 > /dev/null
 }
+
+# small_model SEED: small_release SEED trained by train_svd (the shipped config, k = 8) into
+# artifacts/; MODEL holds the model flags recommend and serve take.
+small_model() {
+  small_release "$1"
+  "$BIN/train_svd" --processed processed --out artifacts --config "$SRC/config/pipeline.yaml" \
+    --k 8 > /dev/null
+  # shellcheck disable=SC2034  # used by the tests that call this
+  MODEL=(--artifacts artifacts --processed processed --policy "$SRC/config/recommender_policy.yaml")
+}
