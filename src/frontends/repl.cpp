@@ -509,6 +509,8 @@ std::vector<ReplEvent> LineHandler::change_favourite(std::size_t slot, std::int3
   events.push_back(FavouriteEvent{movie, slot + 1, replaced});
   for (ReplEvent& event : recommend_next()) events.push_back(std::move(event));
   return events;
+}
+
 std::vector<ReplEvent> LineHandler::handle_similar(std::string_view query) {
   std::int32_t movie_id = 0;
   if (query.empty()) {
