@@ -7,7 +7,7 @@
 namespace movierec {
 namespace {
 
-constexpr sql_schema::Dialect kDialect = {"BIGINT", "name ~ '^[A-Za-z0-9._-]{1,64}$'", ""};
+constexpr sql_schema::Dialect kPostgresDialect = {"BIGINT", "name ~ '^[A-Za-z0-9._-]{1,64}$'", ""};
 
 // The connection went away (server stopped or restarted, network): reconnect and run again.
 class ConnectionLost : public StoreUnavailable {
@@ -82,7 +82,7 @@ void PostgresProfileStore::prepare_schema(SqlConnection& db) {
                        "store (no table movierec_schema)" +
                        left);
     }
-    db.run_script(sql_schema::create_v2(kDialect));
+    db.run_script(sql_schema::create_v2(kPostgresDialect));
     db.run_script(
         "CREATE TABLE movierec_schema (version INTEGER NOT NULL);"
         "INSERT INTO movierec_schema VALUES (" +
@@ -99,7 +99,7 @@ void PostgresProfileStore::prepare_schema(SqlConnection& db) {
   sql_schema::check_version(
       where(), version, version >= 1 && present(2) && (version == 1 || present(1)), "its tables");
   if (version == kStoreSchemaVersion) return;
-  sql_schema::migrate_v1_to_v2(db, where(), kDialect);
+  sql_schema::migrate_v1_to_v2(db, where(), kPostgresDialect);
   db.query("UPDATE movierec_schema SET version = $1", {std::int64_t{kStoreSchemaVersion}});
 }
 

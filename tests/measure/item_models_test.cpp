@@ -131,7 +131,7 @@ TEST_CASE("RP3beta on a 3-movie graph", "[baselines]") {
 }
 
 TEST_CASE("item-item fold-in: liked rows add, a disliked row subtracts", "[baselines]") {
-  RowMatrixXf w(3, 3);
+  RowMatrixXf w = RowMatrixXf::Zero(3, 3);  // g++ -O1 warns of the copy otherwise
   w << 0, 1, 2, 3, 0, 5, 7, 11, 0;
   const ItemItemScorer scorer(w);
   CHECK(scorer.movie_count() == 3);

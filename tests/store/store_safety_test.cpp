@@ -24,7 +24,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::int64_t kT0 = 1'700'000'000;
+constexpr std::int64_t kSafetyT0 = 1'700'000'000;
 
 // Reads whole int64 values from a pipe until it is closed.
 std::vector<std::int64_t> read_all_values(int fd) {
@@ -38,14 +38,14 @@ std::vector<std::int64_t> read_all_values(int fd) {
 
 void killed_writer_loses_nothing_acknowledged(Backend backend) {
   const StoreFixture fixture(backend);
-  fixture.open()->set_favourite("ana", 1, 1, kT0);  // the tables exist before the child starts
+  fixture.open()->set_favourite("ana", 1, 1, kSafetyT0);  // the tables exist before the child starts
   int acks[2];
   REQUIRE(::pipe(acks) == 0);
   const pid_t child = testing::fork_child([&] {
     ::close(acks[0]);
     const auto store = fixture.open();
     for (std::int32_t movie = 2;; ++movie) {
-      const Answer answer = store->append_answer("ana", AnswerKind::kLike, movie, kT0 + movie);
+      const Answer answer = store->append_answer("ana", AnswerKind::kLike, movie, kSafetyT0 + movie);
       if (::write(acks[1], &answer.seq, sizeof answer.seq) != sizeof answer.seq) return;
     }
   });
@@ -93,8 +93,8 @@ void two_writer_processes(Backend backend) {
       if (::read(start[0], &go, 1) != 0) return;  // both start when the pipe closes
       const auto store = fixture.open();
       for (int i = 1; i <= kEach; ++i) {
-        store->append_answer("shared", AnswerKind::kLike, writer * 1000 + i, kT0 + i);
-        store->append_answer("own-" + std::to_string(writer), AnswerKind::kSkip, i, kT0 + i);
+        store->append_answer("shared", AnswerKind::kLike, writer * 1000 + i, kSafetyT0 + i);
+        store->append_answer("own-" + std::to_string(writer), AnswerKind::kSkip, i, kSafetyT0 + i);
       }
     }));
   }
@@ -138,7 +138,7 @@ void make_version_1(const StoreFixture& fixture, const std::string& rows) {
 
 std::string v1_row(const std::string& profile, int movie, const std::string& answer, int at) {
   return "INSERT INTO answers (profile, movie_id, answer, answered_at) VALUES ('" + profile +
-         "', " + std::to_string(movie) + ", '" + answer + "', " + std::to_string(kT0 + at) + ");";
+         "', " + std::to_string(movie) + ", '" + answer + "', " + std::to_string(kSafetyT0 + at) + ");";
 }
 
 void version_1_is_migrated(Backend backend) {
@@ -154,7 +154,7 @@ void version_1_is_migrated(Backend backend) {
   CHECK(fixture.version() == std::to_string(kStoreSchemaVersion));
   const auto ana = store->load_profile("ana");
   REQUIRE(ana.has_value());
-  CHECK(ana->created_at == kT0 + 1);
+  CHECK(ana->created_at == kSafetyT0 + 1);
   REQUIRE(ana->answers.size() == 7);
   std::vector<std::int32_t> movies;
   for (std::size_t i = 0; i < ana->answers.size(); ++i) {
@@ -166,7 +166,7 @@ void version_1_is_migrated(Backend backend) {
   CHECK(ana->favourites()[3]->movie_id == 4);
   CHECK(ana->answers[5].kind == AnswerKind::kDislike);
   CHECK(store->load_profile("bo")->answers.size() == 2);
-  CHECK(store->append_answer("ana", AnswerKind::kWatch, 14, kT0 + 40).seq == 8);
+  CHECK(store->append_answer("ana", AnswerKind::kWatch, 14, kSafetyT0 + 40).seq == 8);
   // Opened again: version 2 as it is.
   CHECK(fixture.open()->load_profile("ana")->answers.size() == 8);
 }
@@ -185,7 +185,7 @@ void bad_version_1_is_refused(Backend backend) {
 void newer_or_foreign_is_refused(Backend backend) {
   {
     const StoreFixture fixture(backend);
-    fixture.open()->append_answer("ana", AnswerKind::kLike, 1, kT0);
+    fixture.open()->append_answer("ana", AnswerKind::kLike, 1, kSafetyT0);
     fixture.raw(backend == Backend::kPostgres ? "UPDATE movierec_schema SET version = 3"
                                               : "PRAGMA user_version = 3");
     CHECK_THROWS_WITH(fixture.open(), Catch::Contains("version 3, newer than") &&
@@ -263,7 +263,7 @@ TEST_CASE("SQLite files that are not profile stores are refused untouched", "[st
       const auto store = fixture.open();
       for (int i = 1; i <= 400; ++i) {
         store->append_answer("profile-with-a-long-name-" + std::to_string(i % 7), AnswerKind::kLike,
-                             i, kT0 + i);
+                             i, kSafetyT0 + i);
       }
     }
     std::string bytes = file_bytes(fixture.file());
@@ -285,7 +285,7 @@ TEST_CASE("SQLite files that are not profile stores are refused untouched", "[st
   }
   SECTION("an empty file becomes a store") {
     write_bytes(path, "");
-    open_profile_store(path.string())->append_answer("ana", AnswerKind::kLike, 1, kT0);
+    open_profile_store(path.string())->append_answer("ana", AnswerKind::kLike, 1, kSafetyT0);
     CHECK(open_profile_store(path.string())->load_profile("ana")->answers.size() == 1);
   }
 }
@@ -296,32 +296,32 @@ TEST_CASE("SQLite: a write waits for another writer, then asks for a retry", "[s
   options.busy_timeout_ms = 50;
   options.busy_retries = 1;
   const auto store = fixture.open(options);
-  store->append_answer("ana", AnswerKind::kLike, 1, kT0);
+  store->append_answer("ana", AnswerKind::kLike, 1, kSafetyT0);
   sqlite3* other = nullptr;
   REQUIRE(sqlite3_open(fixture.spec().c_str(), &other) == SQLITE_OK);
   REQUIRE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
-  CHECK_THROWS_AS(store->append_answer("ana", AnswerKind::kLike, 2, kT0), StoreUnavailable);
-  CHECK_THROWS_WITH(store->append_answer("ana", AnswerKind::kLike, 2, kT0),
+  CHECK_THROWS_AS(store->append_answer("ana", AnswerKind::kLike, 2, kSafetyT0), StoreUnavailable);
+  CHECK_THROWS_WITH(store->append_answer("ana", AnswerKind::kLike, 2, kSafetyT0),
                     Catch::Contains("stayed locked") && Catch::Contains("try again"));
   CHECK(store->load_profile("ana")->answers.size() == 1);  // WAL: readers are not blocked
   REQUIRE(sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(other);
-  CHECK(store->append_answer("ana", AnswerKind::kLike, 2, kT0).seq == 2);
+  CHECK(store->append_answer("ana", AnswerKind::kLike, 2, kSafetyT0).seq == 2);
 }
 
 TEST_CASE("PostgreSQL: a server that goes away and comes back", "[store][.postgres]") {
   const StoreFixture fixture(Backend::kPostgres);
   const auto store = fixture.open();
-  store->set_favourite("ana", 1, 1, kT0);
-  const Answer before = store->append_answer("ana", AnswerKind::kLike, 2, kT0 + 1);
+  store->set_favourite("ana", 1, 1, kSafetyT0);
+  const Answer before = store->append_answer("ana", AnswerKind::kLike, 2, kSafetyT0 + 1);
   testing::run_env_command("MOVIEREC_TEST_POSTGRES_STOP");
   // The caller keeps its state: the call fails with a clear, typed error...
-  CHECK_THROWS_AS(store->append_answer("ana", AnswerKind::kDislike, 3, kT0 + 2), StoreUnavailable);
+  CHECK_THROWS_AS(store->append_answer("ana", AnswerKind::kDislike, 3, kSafetyT0 + 2), StoreUnavailable);
   CHECK_THROWS_WITH(store->load_profile("ana"), Catch::Contains("retry when the server is back"));
   CHECK_THROWS_AS(open_profile_store(fixture.spec()), StoreUnavailable);
   testing::run_env_command("MOVIEREC_TEST_POSTGRES_START");
   // ...and the same call works once the server is back (the store reconnects by itself).
-  const Answer after = store->append_answer("ana", AnswerKind::kDislike, 3, kT0 + 2);
+  const Answer after = store->append_answer("ana", AnswerKind::kDislike, 3, kSafetyT0 + 2);
   CHECK(after.seq == before.seq + 1);
   const auto profile = store->load_profile("ana");
   REQUIRE(profile->answers.size() == 3);
