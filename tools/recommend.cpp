@@ -16,7 +16,7 @@
 int main(int argc, char** argv) {
   using namespace movierec;
   CLI::App app{
-      "Recommends movies from four favourites, learning from each answer (y/n/s/i/q/h).\n"
+      "Recommends movies from four favourites, learning from each answer (y/n/s/w/u/i/l/q/h).\n"
       "--json: one JSON object per line on stdout (the protocol is in include/movierec/frontends/repl.hpp)."};
   app.name("recommend");
   std::string artifacts = "artifacts";
@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
     const std::uint64_t session_seed = seed.value_or(
         static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count()));
     LineHandler handler(model, titles, policy, session_seed);
+    install_interrupt_handler();  // Ctrl-C ends the session with its summary, as Ctrl-D does
     if (json) {
       std::cerr << "recommend: seed " << session_seed << " (replay with --seed " << session_seed
                 << ")\n";

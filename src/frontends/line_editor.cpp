@@ -123,7 +123,11 @@ class LineEditor {
     for (;;) {
       if (next_ == filled_) {
         const ssize_t got = ::read(STDIN_FILENO, input_.data(), input_.size());
-        if (got < 0 && errno == EINTR) continue;  // a resize; libedit's handler has redrawn
+        if (got < 0 && errno == EINTR) {
+          if (!interrupt_requested()) continue;  // a resize; libedit's handler has redrawn
+          *out = L'\0';
+          return 0;  // Ctrl-C: ends the line as Ctrl-D does; the session sees the flag
+        }
         if (got <= 0) {
           *out = L'\0';
           return got == 0 ? 0 : -1;
@@ -205,10 +209,11 @@ EndReason run_edited_session(LineHandler& handler, const TerminalRenderer& rende
   };
   while (!handler.finished()) {
     std::cout.flush();
-    const std::optional<std::string> line = editor.read(renderer.prompt(handler.prompt()));
-    if (!line) {
+    const std::optional<std::string> line =
+        interrupt_requested() ? std::nullopt : editor.read(renderer.prompt(handler.prompt()));
+    if (!line || interrupt_requested()) {
       std::cout << '\n';
-      show(handler.end_of_input());
+      show(interrupt_requested() ? handler.interrupt() : handler.end_of_input());
       break;
     }
     show(handler.handle(*line));

@@ -48,6 +48,8 @@ const char* end_text(EndReason reason) {
       return "input ended";
     case EndReason::kExhausted:
       return "no candidates left";
+    case EndReason::kInterrupted:
+      return "interrupted";
   }
   return "";
 }
@@ -106,10 +108,10 @@ std::string TerminalRenderer::prompt(const ReplPrompt& prompt) const {
       return fmt::format("Favourite {} of {}: ", prompt.favourite, Session::kFavourites);
     case ReplPrompt::Kind::kChoice:
       return prompt.choices == 1
-                 ? "Type 1 to pick it, or another title: "
+                 ? "[Y/n], or another title: "
                  : fmt::format("Pick 1-{}, or type another title: ", prompt.choices);
     case ReplPrompt::Kind::kAnswer:
-      return "Like it? [y/n/s/i/q/h] ";
+      return "Like it? [y/n/s/w/u/i/l/q/h] ";
     case ReplPrompt::Kind::kNone:
       return "";
   }
@@ -122,6 +124,15 @@ void TerminalRenderer::render(std::ostream& out, const ReplEvent& event) const {
 }
 
 void TerminalRenderer::render_event(std::ostream& out, const ChoicesEvent& event) const {
+  if (event.options.size() == 1) {  // a question, not a list of one
+    out << kIndent << "Did you mean " << paint(kBold, event.options.front().title) << "?\n";
+    if (event.outside_catalog) {
+      out << paint(kDim, wrap("(other matching titles are outside the catalog, with too few "
+                              "ratings)",
+                              kIndent));
+    }
+    return;
+  }
   switch (event.reason) {
     case ChoicesReason::kAmbiguous:
       out << kIndent << fmt::format("Several movies match \"{}\":\n", event.query);
@@ -148,7 +159,10 @@ void TerminalRenderer::render_event(std::ostream& out, const FavouriteEvent& eve
   out << kIndent << paint(kGreen, fmt::format("Favourite {}: ", event.number))
       << paint(kBold, event.movie.title) << '\n';
   if (event.number == Session::kFavourites) {
-    out << "\nRecommendations - answer y (like), n (dislike), s (skip), i (info), q or h.\n";
+    out << '\n'
+        << wrap("Recommendations - answer y (like), n (dislike), s (skip), w (want to watch), "
+                "u (undo), i (info), l (list), q or h.",
+                "");
   }
 }
 
@@ -212,11 +226,35 @@ void TerminalRenderer::render_event(std::ostream& out, const HelpEvent& event) c
 void TerminalRenderer::render_event(std::ostream& out, const EndEvent& event) const {
   out << '\n'
       << paint(kBold, fmt::format("Session over ({}):", end_text(event.reason)))
-      << fmt::format(" {} liked, {} disliked, {} skipped.\n", event.counts.likes,
-                     event.counts.dislikes, event.counts.skips);
+      << fmt::format(" {} liked, {} disliked, {} skipped, {} to watch.\n", event.counts.likes,
+                     event.counts.dislikes, event.counts.skips, event.counts.watches);
   for (const MovieRef& movie : event.liked) {
     out << kIndent << paint(kGreen, "liked ") << movie.title << '\n';
   }
+  for (const MovieRef& movie : event.watchlist) {
+    out << kIndent << paint(kCyan, "to watch ") << movie.title << '\n';
+  }
+}
+
+void TerminalRenderer::render_event(std::ostream& out, const UndoneEvent& event) const {
+  static constexpr const char* kAnswered[] = {"liked", "disliked", "skipped", "put on the watchlist"};
+  out << kIndent
+      << paint(kYellow, fmt::format("Undone: you had {} {}; it is asked about again.",
+                                    kAnswered[static_cast<int>(event.answer)], event.movie.title))
+      << '\n';
+}
+
+void TerminalRenderer::render_event(std::ostream& out, const ListEvent& event) const {
+  const auto list = [&](const char* name, const std::vector<MovieRef>& movies) {
+    std::vector<std::string> titles;
+    for (const MovieRef& movie : movies) titles.push_back(movie.title);
+    out << wrap(fmt::format("{} ({}): {}", name, movies.size(),
+                            titles.empty() ? std::string("none yet") : join(titles, "; ")),
+                kIndent);
+  };
+  list("Favourites", event.favourites);
+  list("Liked", event.liked);
+  list("Watchlist", event.watchlist);
 }
 
 EndReason run_plain_session(LineHandler& handler, const TerminalRenderer& renderer,
@@ -231,9 +269,9 @@ EndReason run_plain_session(LineHandler& handler, const TerminalRenderer& render
   std::string line;
   while (!handler.finished()) {
     out << renderer.prompt(handler.prompt()) << std::flush;
-    if (!read_line(in, line, handler.options().max_line_bytes)) {
+    if (!read_line(in, line, handler.options().max_line_bytes) || interrupt_requested()) {
       out << '\n';
-      show(handler.end_of_input());
+      show(interrupt_requested() ? handler.interrupt() : handler.end_of_input());
       break;
     }
     if (echo) {

@@ -56,12 +56,27 @@ struct InfoEvent : MovieDetails {
   std::vector<NearMovie> nearest;  // most similar first, at most the limit asked for
 };
 
-enum class EndReason { kQuit, kEof, kExhausted };
+// kInterrupted: Ctrl-C (SIGINT), which ends a session as the end of input does.
+enum class EndReason { kQuit, kEof, kExhausted, kInterrupted };
 
 struct EndEvent {
   EndReason reason = EndReason::kQuit;
   FeedbackCounts counts;
-  std::vector<MovieRef> liked;  // in answer order
+  std::vector<MovieRef> liked;      // in answer order
+  std::vector<MovieRef> watchlist;  // the movies answered "want to watch", in answer order
+};
+
+// "u": the answer taken back (Session::undo); the movie may be recommended again.
+struct UndoneEvent {
+  MovieRef movie;
+  Feedback answer = Feedback::kSkip;
+};
+
+// "l": the user's movies so far.
+struct ListEvent {
+  std::vector<MovieRef> favourites;
+  std::vector<MovieRef> liked;      // in answer order
+  std::vector<MovieRef> watchlist;  // in answer order
 };
 
 // Why a movie cannot be added as a favourite.
@@ -109,6 +124,9 @@ InfoEvent info_event(const Session& session, std::size_t max_nearest);
 
 // The summary of a session that ends for `reason`.
 EndEvent end_event(const Session& session, EndReason reason);
+
+// The session's favourites, liked movies and watchlist.
+ListEvent list_event(const Session& session);
 
 // Names as the JSON protocol spells them.
 const char* to_string(EndReason reason);

@@ -38,8 +38,14 @@ nlohmann::ordered_json details_json(const MovieDetails& details);
 // "favourite"},...]
 nlohmann::ordered_json info_json(const InfoEvent& event);
 
-// {"reason":"quit"|"eof"|"exhausted","likes":N,"dislikes":N,"skips":N,
-//  "liked":[{"movie_id":N,"title":S},...]}
+// {"reason":"quit"|"eof"|"exhausted"|"interrupted","likes":N,"dislikes":N,"skips":N,
+//  "liked":[{"movie_id":N,"title":S},...],"watches":N,"watchlist":[{"movie_id":N,"title":S},...]}
 nlohmann::ordered_json end_json(const EndEvent& event);
+
+// {"movie_id":N,"title":S,"answer":"like"|"dislike"|"skip"|"watch"}: the answer taken back.
+nlohmann::ordered_json undone_json(const UndoneEvent& event);
+
+// {"favourites":[{"movie_id":N,"title":S},...],"liked":[...],"watchlist":[...]}
+nlohmann::ordered_json list_json(const ListEvent& event);
 
 }  // namespace movierec

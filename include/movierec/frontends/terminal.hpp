@@ -46,6 +46,8 @@ class TerminalRenderer {
   void render_event(std::ostream& out, const ErrorEvent& event) const;
   void render_event(std::ostream& out, const HelpEvent& event) const;
   void render_event(std::ostream& out, const EndEvent& event) const;
+  void render_event(std::ostream& out, const UndoneEvent& event) const;
+  void render_event(std::ostream& out, const ListEvent& event) const;
   // `text` wrapped in the escape `code` when colours are on.
   std::string paint(const char* code, const std::string& text) const;
   // `text` as lines of at most style_.width columns, each starting with `indent`.
