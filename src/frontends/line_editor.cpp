@@ -2,6 +2,7 @@
 // a terminal, plain reading otherwise.
 #include <histedit.h>
 #include <langinfo.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <array>
@@ -23,6 +24,7 @@ namespace {
 constexpr int kHistorySize = 500;
 constexpr char kPromptEscape = '\1';  // brackets escape codes libedit must not count as columns
 constexpr std::size_t kInputChunk = 4096;  // bytes read from the terminal at a time
+constexpr unsigned kMinWrapWidth = 40;      // narrower terminals keep the default width
 
 // The longest common beginning of `titles`, cut back to a whole UTF-8 character.
 std::string common_prefix(const std::vector<std::string>& titles) {
@@ -226,6 +228,11 @@ EndReason run_edited_session(LineHandler& handler, const TerminalRenderer& rende
 EndReason run_terminal_session(LineHandler& handler, std::uint64_t seed) {
   TerminalStyle style;
   style.colour = colour_wanted(STDOUT_FILENO);
+  winsize size{};
+  if (isatty(STDOUT_FILENO) == 1 && ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 &&
+      size.ws_col >= kMinWrapWidth) {
+    style.width = size.ws_col - 1U;  // text wraps to the terminal's width, one column spare
+  }
   const TerminalRenderer renderer(style);
   const bool typed = isatty(STDIN_FILENO) == 1;
   const bool editing = typed && isatty(STDOUT_FILENO) == 1;

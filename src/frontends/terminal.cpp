@@ -40,6 +40,44 @@ std::string near_text(const NearMovie& near) {
                      near.favourite ? "favourite" : "liked", near.similarity);
 }
 
+// A part of the score as typed in the "why": "+0.812"; empty when it rounds to nothing.
+std::string part_number(double value) {
+  const std::string text = signed_number(value);
+  return text == "+0.000" ? "" : text;
+}
+
+// What the exploration rule's part means, by rule ("ucb", "thompson", "random_dampening").
+std::string exploration_words(const std::string& rule, double value) {
+  if (rule == "ucb") return "little is known of how it fits you, so it is worth a try";
+  if (rule == "thompson") {
+    return value > 0 ? "a sampled guess at your taste likes it more"
+                     : "a sampled guess at your taste likes it less";
+  }
+  if (rule == "random_dampening") return "held back at random, to explore";
+  return "exploration";
+}
+
+// The "why" of i: the parts of the score that are not zero, each in words, then its number;
+// then the total.
+std::string why_text(const ScoreParts& parts, const std::string& rule) {
+  std::vector<std::string> reasons;
+  const auto add = [&](double value, const std::string& words) {
+    const std::string number = part_number(value);
+    if (!number.empty()) reasons.push_back(fmt::format("{} ({})", words, number));
+  };
+  add(parts.model, fmt::format("it is {} your taste (user . movie {:.3f})",
+                               parts.model >= 0 ? "near" : "far from", parts.model_score));
+  add(parts.genre_distance,
+      fmt::format("its genres are {:.0f}% of your genre profile", parts.genre_affinity * 100));
+  add(parts.popularity, "it is widely seen, so it is lowered to leave room for less known films");
+  add(parts.diversity, "its genres are a change from your usual ones");
+  add(parts.exploration, exploration_words(rule, parts.exploration));
+  return fmt::format("Why: {}. Score {:.3f}.",
+                     reasons.empty() ? std::string("every part of the score is zero")
+                                     : join(reasons, "; "),
+                     parts.total);
+}
+
 const char* end_text(EndReason reason) {
   switch (reason) {
     case EndReason::kQuit:
@@ -194,19 +232,12 @@ void TerminalRenderer::render_event(std::ostream& out, const InfoEvent& event) c
                             info.rating_count == 1 ? "person" : "people")
               : std::string("no ratings"))
       << '\n';
-  if (!info.tags.empty()) out << kIndent << "tags: " << join(info.tags, ", ") << '\n';
-  if (!info.overview.empty()) out << wrap(info.overview, kIndent);
+  if (!info.tags.empty()) out << wrap("tags: " + join(info.tags, ", "), kIndent);
+  out << (info.overview.empty() ? paint(kDim, wrap("(no TMDB overview for this movie)", kIndent))
+                                 : wrap(info.overview, kIndent));
   if (!event.imdb_url.empty()) out << kIndent << "IMDb " << event.imdb_url << '\n';
   if (!event.tmdb_url.empty()) out << kIndent << "TMDB " << event.tmdb_url << '\n';
-  const ScoreParts& parts = event.parts;
-  out << wrap(fmt::format("Why: score {:.3f} = model {} (user . movie {:.3f}), genre distance {}, "
-                          "popularity {}, diversity {}, exploration {}{}; genre affinity {:.2f}.",
-                          parts.total, signed_number(parts.model), parts.model_score,
-                          signed_number(parts.genre_distance), signed_number(parts.popularity),
-                          signed_number(parts.diversity), signed_number(parts.exploration),
-                          event.exploration_rule.empty() ? "" : " (" + event.exploration_rule + ")",
-                          parts.genre_affinity),
-              kIndent);
+  out << wrap(why_text(event.parts, event.exploration_rule), kIndent);
   if (!event.nearest.empty()) {
     std::vector<std::string> near;
     for (const NearMovie& movie : event.nearest) near.push_back(near_text(movie));
@@ -215,7 +246,9 @@ void TerminalRenderer::render_event(std::ostream& out, const InfoEvent& event) c
 }
 
 void TerminalRenderer::render_event(std::ostream& out, const ErrorEvent& event) const {
-  const bool hint = event.code == ErrorCode::kEmpty || event.code == ErrorCode::kUnknownAnswer;
+  const bool hint = event.code == ErrorCode::kEmpty || event.code == ErrorCode::kUnknownAnswer ||
+                    event.code == ErrorCode::kBadChoice || event.code == ErrorCode::kDeclined ||
+                    event.code == ErrorCode::kNothingToUndo;
   out << paint(hint ? kYellow : kRed, wrap(event.message, kIndent));
 }
 

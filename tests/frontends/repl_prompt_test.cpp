@@ -1,10 +1,12 @@
 // The prompt's promises (issue 13): numbers at a choice are picks or errors, a single choice is a
 // question, u/w/l beside y/n/s/i, Ctrl-C ends with the summary, and the JSON of the new events.
 #include <catch2/catch.hpp>
+#include <sstream>
 #include <string>
 
 #include "movierec/frontends/repl.hpp"
 #include "movierec/frontends/session_json.hpp"
+#include "movierec/frontends/terminal.hpp"
 #include "repl_fixture.hpp"
 
 using namespace movierec;
@@ -126,4 +128,70 @@ TEST_CASE("help names every answer") {
                              "l (list)", "q (quit)"}) {
     CHECK_THAT(text, Catch::Contains(answer));
   }
+}
+
+namespace {
+
+std::string rendered(const ReplEvent& event, std::size_t width = 78) {
+  TerminalStyle style;
+  style.width = width;
+  std::ostringstream out;
+  TerminalRenderer(style).render(out, event);
+  return out.str();
+}
+
+}  // namespace
+
+TEST_CASE("i says why in words, only the parts that are not zero, wrapped to the width") {
+  InfoEvent info;
+  info.movie = {1, "The Matrix (1999)"};
+  info.info.title = "Matrix, The (1999)";
+  info.info.tags = {"cyberpunk", "philosophy", "virtual reality", "dystopia", "martial arts"};
+  info.parts.model_score = 0.8;
+  info.parts.model = 0.8;
+  info.parts.genre_affinity = 0.5;
+  info.parts.genre_distance = -0.1;
+  info.parts.exploration = 0.0004;  // rounds to nothing: not named
+  info.parts.total = 0.7004;
+  info.exploration_rule = "ucb";
+  const std::string text = rendered(info, 40);
+  CHECK_THAT(text, Catch::Contains("it is near your taste"));
+  CHECK_THAT(text, Catch::Contains("(+0.800)"));
+  CHECK_THAT(text, Catch::Contains("50% of your genre"));
+  CHECK_THAT(text, Catch::Contains("(-0.100)"));
+  CHECK_THAT(text, Catch::Contains("Score 0.700."));
+  CHECK_THAT(text, !Catch::Contains("popular") && !Catch::Contains("worth a try") &&
+                       !Catch::Contains("change from"));
+  // Said once when TMDB has no overview, instead of a gap.
+  CHECK_THAT(text, Catch::Contains("(no TMDB overview for this movie)"));
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    INFO(line);
+    CHECK(line.size() <= 40);  // ASCII here: bytes are columns
+  }
+  info.info.overview = "A hacker learns what the world he lives in really is.";
+  CHECK_THAT(rendered(info), !Catch::Contains("no TMDB overview"));
+  info.parts.popularity = -0.05;
+  info.parts.exploration = 0.2;
+  CHECK_THAT(rendered(info), Catch::Contains("widely seen") && Catch::Contains("worth a try"));
+}
+
+TEST_CASE("a single choice is rendered as a question, several as a list") {
+  ChoicesEvent one{"heat", ChoicesReason::kAmbiguous, {{4, "Heat (1995)"}}, true};
+  const std::string question = rendered(one);
+  CHECK_THAT(question, Catch::Contains("Did you mean Heat (1995)?"));
+  CHECK_THAT(question, !Catch::Contains("Several movies match"));
+  CHECK(TerminalRenderer().prompt({ReplPrompt::Kind::kChoice, 1, 1}) ==
+        "[Y/n], or another title: ");
+  ChoicesEvent two{
+      "toy story", ChoicesReason::kAmbiguous, {{2, "Toy Story (1995)"}, {3, "Toy Story 2"}}, false};
+  CHECK_THAT(rendered(two), Catch::Contains("Several movies match \"toy story\":"));
+}
+
+TEST_CASE("the terminal summary shows the watchlist") {
+  EndEvent end{EndReason::kInterrupted, {0, 0, 0, 1}, {}, {{8, "Alien (1979)"}}};
+  const std::string text = rendered(end);
+  CHECK_THAT(text, Catch::Contains("Session over (interrupted): 0 liked, 0 disliked, 0 skipped, "
+                                   "1 to watch."));
+  CHECK_THAT(text, Catch::Contains("to watch Alien (1979)"));
 }

@@ -18,7 +18,7 @@ namespace movierec {
 
 struct TerminalStyle {
   bool colour = false;          // ANSI colours and bold
-  std::size_t width = 78;       // long text (overviews, help) wraps at this many columns
+  std::size_t width = 78;  // long text wraps at this many columns (the terminal's, when known)
   std::size_t max_listed = 12;  // completions listed under the line on Tab
 };
 
