@@ -24,12 +24,18 @@ int main(int argc, char** argv) {
   std::string policy_file = "config/recommender_policy.yaml";
   std::optional<std::uint64_t> seed;
   bool json = false;
-  app.add_option("--artifacts", artifacts, "folder train_svd wrote")->capture_default_str();
-  app.add_option("--processed", processed, "folder preprocess wrote")->capture_default_str();
-  app.add_option("--policy", policy_file, "session policy (YAML)")->capture_default_str();
-  app.add_option("--seed", seed, "seed of the exploration; default: from the clock, printed");
+  app.add_option("--artifacts", artifacts, "folder train_svd wrote")->capture_default_str()
+      ->type_name("PATH");
+  app.add_option("--processed", processed, "folder preprocess wrote")->capture_default_str()
+      ->type_name("PATH");
+  app.add_option("--policy", policy_file, "session policy (YAML)")->capture_default_str()
+      ->type_name("PATH");
+  app.add_option("--seed", seed, "seed of the exploration; default: from the clock, printed")
+      ->check(whole_number_check(0, std::numeric_limits<std::uint64_t>::max()))
+      ->type_name("INT");
   app.add_flag("--json", json, "JSON lines on stdout for programs, instead of text for people");
   Policy defaults;
+  load_shipped_defaults(defaults.fields(), policy_file);
   std::map<std::string, std::string> policy_flags;
   add_config_flags(app, defaults.fields(), policy_flags, "Policy (override the policy file)");
 

@@ -15,6 +15,11 @@
 
 namespace movierec {
 std::string config_number_text(double value) {
+  // Whole numbers in full ("2147483647", not "2.14748e+09"): ranges are read by people.
+  constexpr double kWholeLimit = 1e15;
+  if (std::isfinite(value) && std::fabs(value) < kWholeLimit && value == std::trunc(value)) {
+    return std::to_string(static_cast<long long>(value));
+  }
   std::ostringstream out;
   out << value;
   return out.str();
