@@ -332,7 +332,7 @@ TEST_CASE("a session refuses a bad policy") {
   policy = Policy{};
   policy.ls_regularization = 0;
   CHECK_THROWS_WITH(Session(model, policy, 1),
-                    "policy: key 'ls_regularization': must be a number from 1e-06 to 1e+06, got 0");
+                    "policy: key 'ls_regularization': must be a number from 1e-06 to 1000000, got 0");
 }
 
 TEST_CASE("IMAX is a screen format, not a genre: it has no weight in the genre profile") {
