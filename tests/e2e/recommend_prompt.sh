@@ -53,6 +53,28 @@ assert end["event"] == "end" and end["reason"] == "quit", end
 assert (end["likes"], end["watches"], end["watchlist"]) == (0, 0, []), end
 PYEOF
 
+# At a choice a number is a pick or an error that keeps the choices; a two-digit year works.
+"$PY" - > choice.txt <<'PYEOF'
+import re
+first = open("favourites.txt", encoding="utf-8").readline().strip()
+title, year = re.match(r"^(.*) \((\d{4})\)$", first).groups()
+print("synthetic movie\n99\n0\n2")           # many match: choices; then two bad numbers, a pick
+print(f"{title.lower()} {year[2:]}")          # "synthetic movie 334 74"
+PYEOF
+"${RECOMMEND[@]}" --seed 11 --json < choice.txt > choice.jsonl 2> /dev/null ||
+  fail "--json exited non-zero on choices"
+"$PY" - choice.jsonl favourites.txt <<'PYEOF' || fail "choices in --json are wrong"
+import json, sys
+events = [json.loads(line) for line in open(sys.argv[1], encoding="utf-8")]
+first = open(sys.argv[2], encoding="utf-8").readline().strip()
+names = [e["event"] for e in events]
+assert names == ["choices", "error", "error", "favourite", "favourite", "end"], names
+assert len(events[0]["options"]) > 2, events[0]
+assert [e["code"] for e in events[1:3]] == ["bad_choice", "bad_choice"], events[1:3]
+assert events[3]["movie_id"] == events[0]["options"][1]["movie_id"], events[3]
+assert events[4]["title"] == first, (events[4], first)
+PYEOF
+
 # The watchlist in the terminal summary.
 { cat favourites.txt; printf 'w\nq\n'; } | "${RECOMMEND[@]}" --seed 11 > watch.txt 2>&1 ||
   fail "terminal mode exited non-zero"
