@@ -28,17 +28,22 @@ int main(int argc, char** argv) {
   std::vector<std::string> compare;
   std::string baselines = "all", answers = "val+test";
   EvaluationOptions options;
-  app.add_option("--processed", processed, "folder preprocess wrote")->capture_default_str();
+  app.add_option("--processed", processed, "folder preprocess wrote")->capture_default_str()
+      ->type_name("PATH");
   app.add_option("--artifacts", artifacts, "folder train_svd wrote: the configured model")
-      ->capture_default_str();
+      ->capture_default_str()->type_name("PATH");
   app.add_option("--policy", policy_file, "session policy of the configured system (YAML)")
-      ->capture_default_str();
+      ->capture_default_str()->type_name("PATH");
   app.add_option("--users", options.users, "a seeded sample of this many users (0: all)")
+      ->check(whole_number_check(0, std::numeric_limits<std::int32_t>::max()))
+      ->type_name("INT")
       ->capture_default_str();
   app.add_option("--steps", options.steps, "recommendations per simulated user")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
   app.add_option("--seed", options.seed, "seed of the sample and of every session")
+      ->check(whole_number_check(0, std::numeric_limits<std::uint64_t>::max()))
+      ->type_name("INT")
       ->capture_default_str();
   app.add_option("--threads", options.threads, "threads (the results do not depend on it)")
       ->check(CLI::Range(1, 256))
@@ -54,14 +59,17 @@ int main(int argc, char** argv) {
   app.add_option("--resamples", options.resamples, "paired bootstrap resamples")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
-  app.add_option("--json", json_file, "write the whole report as JSON to this file");
-  app.add_option("--plot", plot_file, "write an SVG chart of likes per step to this file");
+  app.add_option("--json", json_file, "write the whole report as JSON to this file")
+      ->type_name("PATH");
+  app.add_option("--plot", plot_file, "write an SVG chart of likes per step to this file")
+      ->type_name("PATH");
   app.add_option("--compare", compare,
                  "another configuration, NAME=ARTIFACTS_DIR[,POLICY_FILE] (repeatable; the "
                  "policy defaults to --policy), trained on the same processed/")
       ->check(CLI::Validator([](std::string& text) { return compare_problem(text); },
                              "NAME=DIR[,POLICY]"));
   Policy defaults;
+  load_shipped_defaults(defaults.fields(), policy_file);
   std::vector<ConfigField> policy_fields = defaults.fields();
   // Every session runs with learning on and off, so that key is not a flag here.
   std::erase_if(policy_fields, [](const ConfigField& f) { return f.name == "online_learning"; });

@@ -19,8 +19,10 @@ int main(int argc, char** argv) {
   std::filesystem::path out;
   std::filesystem::path config_file;
   bool tags = false;
-  app.add_option("--out", out, "release folder to write (replaced atomically)")->required();
-  app.add_option("--config", config_file, "YAML file of the keys below (flags win)");
+  app.add_option("--out", out, "release folder to write (replaced atomically)")->required()
+      ->type_name("PATH");
+  app.add_option("--config", config_file, "YAML file of the keys below (flags win)")
+      ->type_name("PATH");
   app.add_flag("--tags", tags, "also write tags.csv");
   SyntheticConfig config;
   std::vector<ConfigField> fields = config.fields();

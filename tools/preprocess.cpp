@@ -35,18 +35,21 @@ int main(int argc, char** argv) {
   std::string config_file = "config/pipeline.yaml";
   std::string tmdb_file;
   std::string profiles;
-  app.add_option("--data", data_dir, "MovieLens release folder")->capture_default_str();
+  app.add_option("--data", data_dir, "MovieLens release folder")->capture_default_str()
+      ->type_name("PATH");
   app.add_option("--out", out_dir, "folder to write (replaced whole at the end)")
-      ->capture_default_str();
-  app.add_option("--config", config_file, "pipeline settings (YAML)")->capture_default_str();
+      ->capture_default_str()->type_name("PATH");
+  app.add_option("--config", config_file, "pipeline settings (YAML)")->capture_default_str()
+      ->type_name("PATH");
   app.add_option("--tmdb", tmdb_file,
                  std::string("TMDB movies CSV for overviews, release dates and runtimes "
                              "[default: ") +
-                     kDefaultTmdb + " when that file exists]");
+                     kDefaultTmdb + " when that file exists]")->type_name("PATH");
   app.add_option("--profiles", profiles,
                  "profile store whose profiles become users: a SQLite file or a postgresql:// "
                  "URL [default: profiles.store of --config; empty: none]");
   PipelineConfig defaults;
+  load_shipped_defaults(defaults.fields(), config_file);
   std::vector<ConfigField> fields = preprocess_fields(defaults);
   std::erase_if(fields, [](const ConfigField& f) { return f.name == "profiles.store"; });
   std::map<std::string, std::string> flags;

@@ -20,7 +20,7 @@
 int main(int argc, char** argv) {
   using namespace movierec;
   CLI::App app{
-      "Recommends movies from four favourites, learning from each answer (y/n/s/i/q/h).\n"
+      "Recommends movies from four favourites, learning from each answer (y/n/s/w/u/i/l/q/h).\n"
       "--json: one JSON object per line on stdout (the protocol is in include/movierec/frontends/repl.hpp)."};
   app.name("recommend");
   std::string artifacts = "artifacts";
@@ -32,23 +32,32 @@ int main(int argc, char** argv) {
   std::string profiles = "data/profiles.sqlite";
   StoreOptions store_options;
   std::optional<std::int32_t> user;
-  app.add_option("--artifacts", artifacts, "folder train_svd wrote")->capture_default_str();
-  app.add_option("--processed", processed, "folder preprocess wrote")->capture_default_str();
-  app.add_option("--policy", policy_file, "session policy (YAML)")->capture_default_str();
-  app.add_option("--seed", seed, "seed of the exploration; default: from the clock, printed");
+  app.add_option("--artifacts", artifacts, "folder train_svd wrote")->capture_default_str()
+      ->type_name("PATH");
+  app.add_option("--processed", processed, "folder preprocess wrote")->capture_default_str()
+      ->type_name("PATH");
+  app.add_option("--policy", policy_file, "session policy (YAML)")->capture_default_str()
+      ->type_name("PATH");
+  app.add_option("--seed", seed, "seed of the exploration; default: from the clock, printed")
+      ->check(whole_number_check(0, std::numeric_limits<std::uint64_t>::max()))
+      ->type_name("INT");
   CLI::Option* user_option =
       app.add_option("--user", user,
                      "start from this trained user's vector, everything they rated in train "
-                     "seen, no favourites asked");
+                     "seen, no favourites asked")
+          ->type_name("INT");
   app.add_flag("--json", json, "JSON lines on stdout for programs, instead of text for people");
   app.add_option("--profile", profile,
                  "keep favourites and answers in this profile and resume it (1-64 of A-Z a-z "
                  "0-9 . _ -); without it nothing is written")
-      ->excludes(user_option);
+      ->excludes(user_option)
+      ->type_name("NAME");
   app.add_option("--profiles", profiles, "the profile store: a SQLite file or postgresql:// URL")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->type_name("PATH|URL");
   add_checked_flags(app, store_options.fields(), "Profile store");
   Policy defaults;
+  load_shipped_defaults(defaults.fields(), policy_file);
   std::map<std::string, std::string> policy_flags;
   add_config_flags(app, defaults.fields(), policy_flags, "Policy (override the policy file)");
 
@@ -76,6 +85,7 @@ int main(int argc, char** argv) {
                 << start->seen.size() << " catalog movies they rated are never recommended\n";
       handler.start_known(std::move(*start));
     }
+    install_interrupt_handler();  // Ctrl-C ends the session with its summary, as Ctrl-D does
     if (json) {
       std::cerr << "recommend: seed " << session_seed << " (replay with --seed " << session_seed
                 << ")\n";

@@ -25,19 +25,24 @@ int main(int argc, char** argv) {
   std::string artifacts = "artifacts";
   std::string processed = "processed";
   std::string policy_file = "config/recommender_policy.yaml";
-  app.add_option("--artifacts", artifacts, "folder train_svd wrote")->capture_default_str();
-  app.add_option("--processed", processed, "folder preprocess wrote")->capture_default_str();
-  app.add_option("--policy", policy_file, "session policy (YAML)")->capture_default_str();
+  app.add_option("--artifacts", artifacts, "folder train_svd wrote")->capture_default_str()
+      ->type_name("PATH");
+  app.add_option("--processed", processed, "folder preprocess wrote")->capture_default_str()
+      ->type_name("PATH");
+  app.add_option("--policy", policy_file, "session policy (YAML)")->capture_default_str()
+      ->type_name("PATH");
   std::string profiles = "data/profiles.sqlite";
   app.add_option("--profiles", profiles,
                  "the profile store of sessions that name a profile: a SQLite file or "
                  "postgresql:// URL (opened, or created, at start)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->type_name("PATH|URL");
   ServeOptions options;
   add_checked_flags(app, options.fields(), "Server");
   StoreOptions store_options;
   add_checked_flags(app, store_options.fields(), "Profile store");
   Policy defaults;
+  load_shipped_defaults(defaults.fields(), policy_file);
   std::map<std::string, std::string> policy_flags;
   add_config_flags(app, defaults.fields(), policy_flags, "Policy (override the policy file)");
 

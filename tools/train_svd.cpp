@@ -36,11 +36,13 @@ int main(int argc, char** argv) {
   std::string out_dir = "artifacts";
   std::string config_file = "config/pipeline.yaml";
   app.add_option("--processed", processed_dir, "folder written by preprocess")
-      ->capture_default_str();
+      ->capture_default_str()->type_name("PATH");
   app.add_option("--out", out_dir, "folder to write (replaced whole at the end)")
-      ->capture_default_str();
-  app.add_option("--config", config_file, "pipeline settings (YAML)")->capture_default_str();
+      ->capture_default_str()->type_name("PATH");
+  app.add_option("--config", config_file, "pipeline settings (YAML)")->capture_default_str()
+      ->type_name("PATH");
   PipelineConfig defaults;
+  load_shipped_defaults(defaults.fields(), config_file);
   std::map<std::string, std::string> flags;
   add_config_flags(app, train_fields(defaults), flags,
                    "Training settings (override the config file)");

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <set>
 
 #include "movierec/io/csv.hpp"
 #include "movierec/io/error.hpp"
@@ -91,13 +92,32 @@ void add_links(const std::vector<Link>& links, const TmdbTable* tmdb, const IdIn
   }
 }
 
-void add_tags(const std::vector<Tag>& tags, std::size_t limit, const IdIndex& index,
-              std::vector<MovieInfo>& rows) {
+// The case-folded tags that at least `min_users` people used, on any movie.
+std::set<std::string> shared_tags(const std::vector<Tag>& tags, std::size_t min_users) {
+  std::vector<std::pair<std::string, std::int32_t>> users;
+  users.reserve(tags.size());
+  for (const Tag& tag : tags) users.emplace_back(tag_key(trim(tag.text)), tag.user);
+  std::sort(users.begin(), users.end());
+  users.erase(std::unique(users.begin(), users.end()), users.end());
+  std::set<std::string> shared;
+  for (std::size_t i = 0; i < users.size();) {
+    std::size_t j = i;
+    while (j < users.size() && users[j].first == users[i].first) ++j;
+    if (j - i >= min_users) shared.insert(users[i].first);
+    i = j;
+  }
+  return shared;
+}
+
+void add_tags(const std::vector<Tag>& tags, std::size_t limit, std::size_t min_users,
+              const IdIndex& index, std::vector<MovieInfo>& rows) {
+  const std::set<std::string> shared = shared_tags(tags, min_users);
   // Tag uses grouped by movie, in one pass over the (possibly million-row) tag list.
   std::vector<std::vector<std::string_view>> uses(rows.size());
   for (const Tag& tag : tags) {
     const std::size_t m = index.find(tag.movie);
-    if (m != IdIndex::kNone) uses[m].push_back(tag.text);
+    if (m == IdIndex::kNone || is_unfit_tag(tag.text)) continue;
+    if (shared.count(tag_key(trim(tag.text))) != 0) uses[m].push_back(tag.text);
   }
   for (std::size_t m = 0; m < rows.size(); ++m) rows[m].tags = rank_tags(uses[m], limit);
 }
@@ -152,6 +172,27 @@ int title_year(std::string_view title) {
   return std::stoi(std::string(tail.substr(1, 4)));
 }
 
+bool is_unfit_tag(std::string_view tag) {
+  static const std::set<std::string, std::less<>> kStopWords = {
+      "spoiler", "spoilers", "twist",  "twists", "ending", "dies", "killed", "crap",
+      "crappy",  "sucks",    "sucked", "wtf",    "ass",    "dick"};
+  static constexpr std::string_view kSwearParts[] = {"fuck", "shit", "cunt", "bitch", "whore"};
+  const std::string key = tag_key(tag);
+  for (std::string_view part : kSwearParts) {
+    if (key.find(part) != std::string::npos) return true;
+  }
+  std::size_t start = 0;
+  while (start < key.size()) {
+    std::size_t end = start;
+    while (end < key.size() && std::isalnum(static_cast<unsigned char>(key[end]))) ++end;
+    if (end > start && kStopWords.count(std::string_view(key).substr(start, end - start)) != 0) {
+      return true;
+    }
+    start = end + 1;
+  }
+  return false;
+}
+
 std::vector<std::string> rank_tags(const std::vector<std::string_view>& uses, std::size_t limit) {
   // For each case-folded tag: its uses, and the uses of each spelling.
   struct Tally {
@@ -204,7 +245,8 @@ std::vector<MovieInfo> build_movie_metadata(const RawDataset& data, const TmdbTa
   }
   add_ratings(data.ratings, index, rows);
   add_links(data.links, tmdb, index, rows);
-  add_tags(data.tags, static_cast<std::size_t>(config.top_tags), index, rows);
+  add_tags(data.tags, static_cast<std::size_t>(config.top_tags),
+           static_cast<std::size_t>(config.min_tag_users), index, rows);
   return rows;
 }
 

@@ -246,16 +246,21 @@ void read_links_csv(std::istream& in, const std::string& source, RawDataset& out
   }
 }
 
-// Only the columns used are required: tags.csv's userId and timestamp are not read.
+// Only the columns used are required: tags.csv's timestamp is not read, and without userId
+// every tag counts as one unknown person's (user 0).
 void read_tags_csv(std::istream& in, const std::string& source, RawDataset& out) {
   CsvReader reader(in, source);
   reader.read_header();
   const std::size_t movie = reader.column("movieId");
   const std::size_t tag = reader.column("tag");
+  const std::optional<std::size_t> user = reader.find_column("userId");
   const std::string movie_label = column_label("movieId");
+  const std::string user_label = column_label("userId");
   while (reader.next()) {
-    out.tags.push_back({parse_id(reader.field(movie), {source, reader.line(), movie_label}),
-                        to_utf8(reader.field(tag))});
+    out.tags.push_back(
+        {parse_id(reader.field(movie), {source, reader.line(), movie_label}),
+         to_utf8(reader.field(tag)),
+         user ? parse_id(reader.field(*user), {source, reader.line(), user_label}) : 0});
   }
 }
 
@@ -313,6 +318,7 @@ void read_movies_dat(std::istream& in, const std::string& source, RawDataset& ou
 void read_tags_dat(std::istream& in, const std::string& source, RawDataset& out) {
   LineReader reader(in, source);
   const std::string movie_label = field_label(2, "MovieID");
+  const std::string user_label = field_label(1, "UserID");
   std::size_t rows = 0;
   std::string line;
   while (reader.next(line)) {
@@ -325,7 +331,8 @@ void read_tags_dat(std::istream& in, const std::string& source, RawDataset& out)
           std::to_string(parts.size()));
     }
     out.tags.push_back({parse_id(parts[1], {source, reader.line(), movie_label}),
-                        to_utf8(rejoin(parts, 2, parts.size() - 2))});
+                        to_utf8(rejoin(parts, 2, parts.size() - 2)),
+                        parse_id(parts[0], {source, reader.line(), user_label})});
     ++rows;
   }
   require_rows(rows, source, "tag lines");

@@ -25,6 +25,8 @@ std::vector<ConfigField> PipelineConfig::fields() {
        "time_weight halves for every this many days before the newest train rating"},
       {"metadata.top_tags", &top_tags, 0, 100, {},
        "most used tags kept per movie in movie_metadata.csv"},
+      {"metadata.min_tag_users", &min_tag_users, 1, kMaxCount, {},
+       "tags used by fewer people, on any movie, are dropped (one person's private notes)"},
       {"train.k", &k, 1, 2000, {}, "latent dimensions of the embeddings"},
       {"train.target", &target, 0, 0, {},
        "value the user x movie matrix holds: the seed's final_rating, rating_norm (stars minus "

@@ -2,6 +2,7 @@
 // a terminal, plain reading otherwise.
 #include <histedit.h>
 #include <langinfo.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <array>
@@ -23,6 +24,7 @@ namespace {
 constexpr int kHistorySize = 500;
 constexpr char kPromptEscape = '\1';  // brackets escape codes libedit must not count as columns
 constexpr std::size_t kInputChunk = 4096;  // bytes read from the terminal at a time
+constexpr unsigned kMinWrapWidth = 40;      // narrower terminals keep the default width
 
 // The longest common beginning of `titles`, cut back to a whole UTF-8 character.
 std::string common_prefix(const std::vector<std::string>& titles) {
@@ -123,7 +125,11 @@ class LineEditor {
     for (;;) {
       if (next_ == filled_) {
         const ssize_t got = ::read(STDIN_FILENO, input_.data(), input_.size());
-        if (got < 0 && errno == EINTR) continue;  // a resize; libedit's handler has redrawn
+        if (got < 0 && errno == EINTR) {
+          if (!interrupt_requested()) continue;  // a resize; libedit's handler has redrawn
+          *out = L'\0';
+          return 0;  // Ctrl-C: ends the line as Ctrl-D does; the session sees the flag
+        }
         if (got <= 0) {
           *out = L'\0';
           return got == 0 ? 0 : -1;
@@ -206,10 +212,11 @@ EndReason run_edited_session(LineHandler& handler, const TerminalRenderer& rende
   show(handler.opening());
   while (!handler.finished()) {
     std::cout.flush();
-    const std::optional<std::string> line = editor.read(renderer.prompt(handler.prompt()));
-    if (!line) {
+    const std::optional<std::string> line =
+        interrupt_requested() ? std::nullopt : editor.read(renderer.prompt(handler.prompt()));
+    if (!line || interrupt_requested()) {
       std::cout << '\n';
-      show(handler.end_of_input());
+      show(interrupt_requested() ? handler.interrupt() : handler.end_of_input());
       break;
     }
     show(handler.handle(*line));
@@ -222,6 +229,11 @@ EndReason run_edited_session(LineHandler& handler, const TerminalRenderer& rende
 EndReason run_terminal_session(LineHandler& handler, std::uint64_t seed) {
   TerminalStyle style;
   style.colour = colour_wanted(STDOUT_FILENO);
+  winsize size{};
+  if (isatty(STDOUT_FILENO) == 1 && ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 &&
+      size.ws_col >= kMinWrapWidth) {
+    style.width = size.ws_col - 1U;  // text wraps to the terminal's width, one column spare
+  }
   const TerminalRenderer renderer(style);
   const bool typed = isatty(STDIN_FILENO) == 1;
   const bool editing = typed && isatty(STDOUT_FILENO) == 1;

@@ -37,17 +37,23 @@ bool has_control(std::string_view text) {
   return false;
 }
 
+// A line that is a choice's number (of one to kMaxChoiceDigits digits), in range or not.
+bool is_choice_number(std::string_view text) {
+  return !text.empty() && text.size() <= kMaxChoiceDigits &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 // The choice a line picks, when it is a number from 1 to `count`.
 std::optional<std::size_t> choice_number(std::string_view text, std::size_t count) {
-  if (text.empty() || text.size() > kMaxChoiceDigits) return std::nullopt;
+  if (!is_choice_number(text)) return std::nullopt;
   std::size_t number = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    number = number * 10 + static_cast<std::size_t>(c - '0');
-  }
+  for (char c : text) number = number * 10 + static_cast<std::size_t>(c - '0');
   if (number < 1 || number > count) return std::nullopt;
   return number - 1;
 }
+
+bool is_yes(const std::string& word) { return word == "y" || word == "yes"; }
+bool is_no(const std::string& word) { return word == "n" || word == "no"; }
 
 bool is_quit(const std::string& word) { return word == "q" || word == "quit" || word == "exit"; }
 bool is_help(const std::string& word) { return word == "h" || word == "help" || word == "?"; }
@@ -113,6 +119,12 @@ const char* to_string(ErrorCode code) {
       return "internal";
     case ErrorCode::kStore:
       return "store";
+    case ErrorCode::kBadChoice:
+      return "bad_choice";
+    case ErrorCode::kDeclined:
+      return "declined";
+    case ErrorCode::kNothingToUndo:
+      return "nothing_to_undo";
   }
   return "?";
 }
@@ -191,13 +203,17 @@ void LineHandler::start_known(KnownStart start) {
   opening_ = recommend_next();
 }
 
-std::vector<ReplEvent> LineHandler::end_of_input() {
+std::vector<ReplEvent> LineHandler::end_of_input() { return end_now(EndReason::kEof); }
+
+std::vector<ReplEvent> LineHandler::interrupt() { return end_now(EndReason::kInterrupted); }
+
+std::vector<ReplEvent> LineHandler::end_now(EndReason reason) {
   if (finished_) return {};
   try {
-    return finish(EndReason::kEof);
+    return finish(reason);
   } catch (...) {
     finished_ = true;
-    return {EndEvent{EndReason::kEof, session_.counts(), {}, recorder_ ? recorder_->name() : ""}};
+    return {EndEvent{reason, session_.counts(), {}, {}, recorder_ ? recorder_->name() : ""}};
   }
 }
 
@@ -245,12 +261,14 @@ std::optional<ErrorEvent> LineHandler::check_text(std::string_view line) const {
   if (trim(line).empty()) {
     switch (prompt().kind) {
       case ReplPrompt::Kind::kChoice:
+        if (choices_.size() == 1) return std::nullopt;  // [Y/n]: an empty line takes it
         return error(ErrorCode::kEmpty,
                      fmt::format("Type a number from 1 to {}, or another title (h for help).",
                                  choices_.size()));
       case ReplPrompt::Kind::kAnswer:
         return error(ErrorCode::kEmpty,
-                     "Answer y (like), n (dislike), s (skip), i (info), q (quit) or h (help).");
+                     "Answer y (like), n (dislike), s (skip), w (want to watch), u (undo), i "
+                     "(info), l (list), q (quit) or h (help).");
       default:
         return error(ErrorCode::kEmpty, "Type the title of a movie you love (h for help).");
     }
@@ -279,10 +297,33 @@ std::vector<ReplEvent> LineHandler::handle_line(std::string_view line) {
 }
 
 std::vector<ReplEvent> LineHandler::handle_favourite(std::string_view text) {
+  const std::string word = lower_ascii(text);
+  if (word == "l") return {list_event(session_)};
+  if (!choices_.empty()) return handle_choice(text, word);
+  return handle_query(text);
+}
+
+std::vector<ReplEvent> LineHandler::handle_choice(std::string_view text, const std::string& word) {
+  // The choices stay until a favourite is taken or a new query replaces them: a refused pick
+  // (a duplicate) or a number out of range leaves them to pick again.
   if (const auto picked = choice_number(text, choices_.size())) {
-    const std::int32_t movie_id = choices_[*picked].movie_id;
-    choices_.clear();
-    return choose(movie_id);
+    return choose(choices_[*picked].movie_id);
+  }
+  if (is_choice_number(text)) {
+    return {ErrorEvent{
+        ErrorCode::kBadChoice,
+        fmt::format("There is no choice {}: type a number from 1 to {}, or another title (a title "
+                    "that is a number goes with its year: \"300 2006\").",
+                    text, choices_.size()),
+        std::nullopt}};
+  }
+  if (choices_.size() == 1) {
+    if (word.empty() || is_yes(word)) return choose(choices_.front().movie_id);
+    if (is_no(word)) {
+      choices_.clear();
+      return {ErrorEvent{ErrorCode::kDeclined, "Then type the title of another movie you love.",
+                         std::nullopt}};
+    }
   }
   return handle_query(text);
 }
@@ -382,6 +423,7 @@ std::vector<ReplEvent> LineHandler::choose(std::int32_t movie_id) {
     }
   }
   session_.add_favourite(*catalog_row(*model_, movie_id));
+  choices_.clear();
   events.push_back(FavouriteEvent{ref(movie_id), session_.favourites().size(), std::nullopt});
   if (session_.state() != SessionState::kCollectingFavourites && unresumed_) {
     // The answers it holds apply once the favourites start the session.
@@ -402,13 +444,19 @@ std::vector<ReplEvent> LineHandler::handle_answer(std::string_view answer) {
     feedback = Feedback::kDislike;
   } else if (answer == "s" || answer == "skip") {
     feedback = Feedback::kSkip;
+  } else if (answer == "w" || answer == "watch") {
+    feedback = Feedback::kWatch;
+  } else if (answer == "u" || answer == "undo") {
+    return undo();
   } else if (answer == "i" || answer == "info") {
     return {info_event(session_, options_.max_info_neighbours)};
+  } else if (answer == "l" || answer == "list") {
+    return {list_event(session_)};
   } else {
     return {ErrorEvent{
         ErrorCode::kUnknownAnswer,
-        fmt::format("\"{}\" is not an answer: y (like), n (dislike), s (skip), i (info), q "
-                    "(quit) or h (help).",
+        fmt::format("\"{}\" is not an answer: y (like), n (dislike), s (skip), w (want to "
+                    "watch), u (undo), i (info), l (list), q (quit) or h (help).",
                     shown_text(answer, options_.max_shown_chars)),
         std::nullopt}};
   }
@@ -511,6 +559,33 @@ std::vector<ReplEvent> LineHandler::change_favourite(std::size_t slot, std::int3
   return events;
 }
 
+std::vector<ReplEvent> LineHandler::undo() {
+  const std::optional<FeedbackEvent> taken = session_.undo();
+  if (!taken) {
+    return {ErrorEvent{ErrorCode::kNothingToUndo,
+                       "There is no answer to take back yet (u undoes the last answer).",
+                       std::nullopt}};
+  }
+  if (recorder_) {
+    try {
+      recorder_->forget_last();
+    } catch (const StoreError& e) {
+      session_.answer(taken->row, taken->feedback);  // as it was: the store still has the answer
+      return {ErrorEvent{ErrorCode::kStore,
+                         fmt::format("The last answer was not taken back from profile {} ({}); "
+                                     "type u again to retry.",
+                                     recorder_->name(), e.what()),
+                         std::nullopt}};
+    }
+  }
+  std::vector<ReplEvent> events{UndoneEvent{movie_ref_at(*model_, taken->row), taken->feedback}};
+  // The movie taken back is asked about again under its old number: drop the number of the
+  // recommendation that waited and of the one answered.
+  recommendations_ = recommendations_ >= 2 ? recommendations_ - 2 : 0;
+  for (ReplEvent& event : recommend_next()) events.push_back(std::move(event));
+  return events;
+}
+
 std::vector<ReplEvent> LineHandler::handle_similar(std::string_view query) {
   std::int32_t movie_id = 0;
   if (query.empty()) {
@@ -579,15 +654,20 @@ HelpEvent LineHandler::help() const {
         {"Type the title of a movie you love, as you remember it: case, accents and a "
          "leading \"the\" do not matter, the year is optional (\"heat 1995\") and small "
          "typos are fine.",
-         "When numbered choices are shown, type a number to pick one, or another title.",
-         "q quits."}};
+         "When numbered choices are shown, type a number to pick one, or another title; when "
+         "one is offered (\"Did you mean ...?\"), y or Enter takes it and n drops it.",
+         "l (list): the favourites so far.", "q quits (so do Ctrl-D and Ctrl-C)."}};
   }
   return {{"y (yes): you like it; the next recommendations move towards it.",
            "n (no): you do not; they move away from it.", "s (skip): no opinion; nothing changes.",
+           "w (watch): you want to watch it: it goes on your watchlist, learned from as a like.",
+           "u (undo): take back the last answer; its movie is asked about again.",
            "i (info): details of the movie and why it was recommended; it then waits.",
+           "l (list): your favourites, the movies you liked and your watchlist so far.",
            "f N TITLE: favourite N (1-4) becomes TITLE, e.g. f 2 heat 1995.",
            "m: more like this movie; m TITLE: more like another movie; it then waits.",
-           "q (quit): end the session with a summary.", "h or ?: this help."}};
+           "q (quit): end the session with a summary (so do Ctrl-D and Ctrl-C).",
+           "h or ?: this help."}};
 }
 
 }  // namespace movierec

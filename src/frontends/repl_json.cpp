@@ -1,4 +1,5 @@
 // The --json front end: each event of the line handler as one JSON object per line.
+#include <csignal>
 #include <istream>
 #include <ostream>
 #include <streambuf>
@@ -63,6 +64,18 @@ json event_json(const ProfileEvent& event) {
   return out;
 }
 
+json event_json(const UndoneEvent& event) {
+  json out = {{"event", "undone"}};
+  out.update(undone_json(event));
+  return out;
+}
+
+json event_json(const ListEvent& event) {
+  json out = {{"event", "list"}};
+  out.update(list_json(event));
+  return out;
+}
+
 json event_json(const EndEvent& event) {
   json out = {{"event", "end"}};
   out.update(end_json(event));
@@ -79,6 +92,26 @@ void write_events(const std::vector<ReplEvent>& events, std::ostream& out) {
 }
 
 }  // namespace
+
+namespace {
+
+volatile std::sig_atomic_t interrupt_flag = 0;
+
+extern "C" void on_interrupt(int) { interrupt_flag = 1; }
+
+}  // namespace
+
+// Ctrl-C: SIGINT sets a flag and cuts the read in progress short (no SA_RESTART: EINTR), so the
+// session ends with its summary instead of the process dying.
+void install_interrupt_handler() {
+  struct sigaction action {};
+  action.sa_handler = &on_interrupt;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = 0;
+  sigaction(SIGINT, &action, nullptr);
+}
+
+bool interrupt_requested() { return interrupt_flag != 0; }
 
 nlohmann::ordered_json to_json(const ReplEvent& event) {
   return std::visit([](const auto& e) { return event_json(e); }, event);
@@ -114,8 +147,8 @@ EndReason run_json_session(LineHandler& handler, std::istream& in, std::ostream&
   };
   emit(handler.opening());
   while (!handler.finished()) {
-    if (!read_line(in, line, handler.options().max_line_bytes)) {
-      emit(handler.end_of_input());
+    if (!read_line(in, line, handler.options().max_line_bytes) || interrupt_requested()) {
+      emit(interrupt_requested() ? handler.interrupt() : handler.end_of_input());
       break;
     }
     emit(handler.handle(line));

@@ -144,11 +144,26 @@ InfoEvent info_event(const Session& session, std::size_t max_nearest) {
   return event;
 }
 
+namespace {
+
+std::vector<MovieRef> movie_refs(const Model& model, const std::vector<std::size_t>& rows) {
+  std::vector<MovieRef> movies;
+  movies.reserve(rows.size());
+  for (const std::size_t row : rows) movies.push_back(movie_ref_at(model, row));
+  return movies;
+}
+
+}  // namespace
+
 EndEvent end_event(const Session& session, EndReason reason) {
-  EndEvent end{reason, session.counts(), {}, {}};
-  for (const std::size_t row : session.liked())
-    end.liked.push_back(movie_ref_at(session.model(), row));
-  return end;
+  return {reason, session.counts(), movie_refs(session.model(), session.liked()),
+          movie_refs(session.model(), session.watchlist()), {}};
+}
+
+ListEvent list_event(const Session& session) {
+  return {movie_refs(session.model(), session.favourites()),
+          movie_refs(session.model(), session.liked()),
+          movie_refs(session.model(), session.watchlist())};
 }
 
 const char* to_string(EndReason reason) {
@@ -159,6 +174,8 @@ const char* to_string(EndReason reason) {
       return "eof";
     case EndReason::kExhausted:
       return "exhausted";
+    case EndReason::kInterrupted:
+      return "interrupted";
   }
   return "?";
 }

@@ -116,7 +116,21 @@ json end_json(const EndEvent& event) {
           {"dislikes", event.counts.dislikes},
           {"skips", event.counts.skips},
           {"liked", movie_list_json(event.liked)},
+          {"watches", event.counts.watches},
+          {"watchlist", movie_list_json(event.watchlist)},
           {"profile", event.profile.empty() ? json(nullptr) : json(event.profile)}};
+}
+
+json undone_json(const UndoneEvent& event) {
+  json out = movie_json(event.movie);
+  out["answer"] = choice_name(event.answer);
+  return out;
+}
+
+json list_json(const ListEvent& event) {
+  return {{"favourites", movie_list_json(event.favourites)},
+          {"liked", movie_list_json(event.liked)},
+          {"watchlist", movie_list_json(event.watchlist)}};
 }
 
 }  // namespace movierec

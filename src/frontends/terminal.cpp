@@ -40,6 +40,44 @@ std::string near_text(const NearMovie& near) {
                      near.favourite ? "favourite" : "liked", near.similarity);
 }
 
+// A part of the score as typed in the "why": "+0.812"; empty when it rounds to nothing.
+std::string part_number(double value) {
+  const std::string text = signed_number(value);
+  return text == "+0.000" ? "" : text;
+}
+
+// What the exploration rule's part means, by rule ("ucb", "thompson", "random_dampening").
+std::string exploration_words(const std::string& rule, double value) {
+  if (rule == "ucb") return "little is known of how it fits you, so it is worth a try";
+  if (rule == "thompson") {
+    return value > 0 ? "a sampled guess at your taste likes it more"
+                     : "a sampled guess at your taste likes it less";
+  }
+  if (rule == "random_dampening") return "held back at random, to explore";
+  return "exploration";
+}
+
+// The "why" of i: the parts of the score that are not zero, each in words, then its number;
+// then the total.
+std::string why_text(const ScoreParts& parts, const std::string& rule) {
+  std::vector<std::string> reasons;
+  const auto add = [&](double value, const std::string& words) {
+    const std::string number = part_number(value);
+    if (!number.empty()) reasons.push_back(fmt::format("{} ({})", words, number));
+  };
+  add(parts.model, fmt::format("it is {} your taste (user . movie {:.3f})",
+                               parts.model >= 0 ? "near" : "far from", parts.model_score));
+  add(parts.genre_distance,
+      fmt::format("its genres are {:.0f}% of your genre profile", parts.genre_affinity * 100));
+  add(parts.popularity, "it is widely seen, so it is lowered to leave room for less known films");
+  add(parts.diversity, "its genres are a change from your usual ones");
+  add(parts.exploration, exploration_words(rule, parts.exploration));
+  return fmt::format("Why: {}. Score {:.3f}.",
+                     reasons.empty() ? std::string("every part of the score is zero")
+                                     : join(reasons, "; "),
+                     parts.total);
+}
+
 const char* end_text(EndReason reason) {
   switch (reason) {
     case EndReason::kQuit:
@@ -48,6 +86,8 @@ const char* end_text(EndReason reason) {
       return "input ended";
     case EndReason::kExhausted:
       return "no candidates left";
+    case EndReason::kInterrupted:
+      return "interrupted";
   }
   return "";
 }
@@ -110,10 +150,10 @@ std::string TerminalRenderer::prompt(const ReplPrompt& prompt) const {
       return fmt::format("Favourite {} of {}: ", prompt.favourite, Session::kFavourites);
     case ReplPrompt::Kind::kChoice:
       return prompt.choices == 1
-                 ? "Type 1 to pick it, or another title: "
+                 ? "[Y/n], or another title: "
                  : fmt::format("Pick 1-{}, or type another title: ", prompt.choices);
     case ReplPrompt::Kind::kAnswer:
-      return "Like it? [y/n/s/i/q/h] ";
+      return "Like it? [y/n/s/w/u/i/l/q/h] ";
     case ReplPrompt::Kind::kNone:
       return "";
   }
@@ -126,6 +166,15 @@ void TerminalRenderer::render(std::ostream& out, const ReplEvent& event) const {
 }
 
 void TerminalRenderer::render_event(std::ostream& out, const ChoicesEvent& event) const {
+  if (event.options.size() == 1) {  // a question, not a list of one
+    out << kIndent << "Did you mean " << paint(kBold, event.options.front().title) << "?\n";
+    if (event.outside_catalog) {
+      out << paint(kDim, wrap("(other matching titles are outside the catalog, with too few "
+                              "ratings)",
+                              kIndent));
+    }
+    return;
+  }
   switch (event.reason) {
     case ChoicesReason::kAmbiguous:
       out << kIndent << fmt::format("Several movies match \"{}\":\n", event.query);
@@ -161,7 +210,10 @@ void TerminalRenderer::render_event(std::ostream& out, const FavouriteEvent& eve
   out << kIndent << paint(kGreen, fmt::format("Favourite {}: ", event.number))
       << paint(kBold, event.movie.title) << '\n';
   if (event.number == Session::kFavourites) {
-    out << "\nRecommendations - answer y (like), n (dislike), s (skip), i (info), q or h.\n";
+    out << '\n'
+        << wrap("Recommendations - answer y (like), n (dislike), s (skip), w (want to watch), "
+                "u (undo), i (info), l (list), q or h.",
+                "");
   }
 }
 
@@ -193,23 +245,16 @@ void TerminalRenderer::render_event(std::ostream& out, const InfoEvent& event) c
                             info.rating_count == 1 ? "person" : "people")
               : std::string("no ratings"))
       << '\n';
-  if (!info.tags.empty()) out << kIndent << "tags: " << join(info.tags, ", ") << '\n';
-  if (!info.overview.empty()) out << wrap(info.overview, kIndent);
+  if (!info.tags.empty()) out << wrap("tags: " + join(info.tags, ", "), kIndent);
+  out << (info.overview.empty() ? paint(kDim, wrap("(no TMDB overview for this movie)", kIndent))
+                                 : wrap(info.overview, kIndent));
   if (!event.imdb_url.empty()) out << kIndent << "IMDb " << event.imdb_url << '\n';
   if (!event.tmdb_url.empty()) out << kIndent << "TMDB " << event.tmdb_url << '\n';
-  const ScoreParts& parts = event.parts;
-  out << wrap(fmt::format("Why: score {:.3f} = model {} (user . movie {:.3f}), genre distance {}, "
-                          "popularity {}, diversity {}, exploration {}{}; genre affinity {:.2f}.",
-                          parts.total, signed_number(parts.model), parts.model_score,
-                          signed_number(parts.genre_distance), signed_number(parts.popularity),
-                          signed_number(parts.diversity), signed_number(parts.exploration),
-                          event.exploration_rule.empty() ? "" : " (" + event.exploration_rule + ")",
-                          parts.genre_affinity),
-              kIndent);
-  out << kIndent
-      << paint(kDim, fmt::format("its vector learned from {} {} in train", event.evidence_ratings,
-                                 event.evidence_ratings == 1 ? "rating" : "ratings"))
-      << '\n';
+  out << wrap(why_text(event.parts, event.exploration_rule), kIndent);
+  out << paint(kDim, wrap(fmt::format("Its vector learned from {} {} in train.",
+                                      event.evidence_ratings,
+                                      event.evidence_ratings == 1 ? "rating" : "ratings"),
+                          kIndent));
   if (!event.nearest.empty()) {
     std::vector<std::string> near;
     for (const NearMovie& movie : event.nearest) near.push_back(near_text(movie));
@@ -218,7 +263,9 @@ void TerminalRenderer::render_event(std::ostream& out, const InfoEvent& event) c
 }
 
 void TerminalRenderer::render_event(std::ostream& out, const ErrorEvent& event) const {
-  const bool hint = event.code == ErrorCode::kEmpty || event.code == ErrorCode::kUnknownAnswer;
+  const bool hint = event.code == ErrorCode::kEmpty || event.code == ErrorCode::kUnknownAnswer ||
+                    event.code == ErrorCode::kBadChoice || event.code == ErrorCode::kDeclined ||
+                    event.code == ErrorCode::kNothingToUndo;
   out << paint(hint ? kYellow : kRed, wrap(event.message, kIndent));
 }
 
@@ -229,10 +276,13 @@ void TerminalRenderer::render_event(std::ostream& out, const HelpEvent& event) c
 void TerminalRenderer::render_event(std::ostream& out, const EndEvent& event) const {
   out << '\n'
       << paint(kBold, fmt::format("Session over ({}):", end_text(event.reason)))
-      << fmt::format(" {} liked, {} disliked, {} skipped.\n", event.counts.likes,
-                     event.counts.dislikes, event.counts.skips);
+      << fmt::format(" {} liked, {} disliked, {} skipped, {} to watch.\n", event.counts.likes,
+                     event.counts.dislikes, event.counts.skips, event.counts.watches);
   for (const MovieRef& movie : event.liked) {
     out << kIndent << paint(kGreen, "liked ") << movie.title << '\n';
+  }
+  for (const MovieRef& movie : event.watchlist) {
+    out << kIndent << paint(kCyan, "to watch ") << movie.title << '\n';
   }
   out << paint(kDim, wrap(event.profile.empty()
                               ? "Nothing was kept: run with --profile NAME to keep your "
@@ -290,6 +340,27 @@ void TerminalRenderer::render_event(std::ostream& out, const SimilarEvent& event
   }
 }
 
+void TerminalRenderer::render_event(std::ostream& out, const UndoneEvent& event) const {
+  static constexpr const char* kAnswered[] = {"liked", "disliked", "skipped", "put on the watchlist"};
+  out << kIndent
+      << paint(kYellow, fmt::format("Undone: you had {} {}; it is asked about again.",
+                                    kAnswered[static_cast<int>(event.answer)], event.movie.title))
+      << '\n';
+}
+
+void TerminalRenderer::render_event(std::ostream& out, const ListEvent& event) const {
+  const auto list = [&](const char* name, const std::vector<MovieRef>& movies) {
+    std::vector<std::string> titles;
+    for (const MovieRef& movie : movies) titles.push_back(movie.title);
+    out << wrap(fmt::format("{} ({}): {}", name, movies.size(),
+                            titles.empty() ? std::string("none yet") : join(titles, "; ")),
+                kIndent);
+  };
+  list("Favourites", event.favourites);
+  list("Liked", event.liked);
+  list("Watchlist", event.watchlist);
+}
+
 EndReason run_plain_session(LineHandler& handler, const TerminalRenderer& renderer,
                             std::istream& in, std::ostream& out, bool echo) {
   EndReason reason = EndReason::kEof;
@@ -303,9 +374,9 @@ EndReason run_plain_session(LineHandler& handler, const TerminalRenderer& render
   std::string line;
   while (!handler.finished()) {
     out << renderer.prompt(handler.prompt()) << std::flush;
-    if (!read_line(in, line, handler.options().max_line_bytes)) {
+    if (!read_line(in, line, handler.options().max_line_bytes) || interrupt_requested()) {
       out << '\n';
-      show(handler.end_of_input());
+      show(interrupt_requested() ? handler.interrupt() : handler.end_of_input());
       break;
     }
     if (echo) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <sstream>
 
@@ -15,6 +16,11 @@
 
 namespace movierec {
 std::string config_number_text(double value) {
+  // Whole numbers in full ("2147483647", not "2.14748e+09"): ranges are read by people.
+  constexpr double kWholeLimit = 1e15;
+  if (std::isfinite(value) && std::fabs(value) < kWholeLimit && value == std::trunc(value)) {
+    return std::to_string(static_cast<long long>(value));
+  }
   std::ostringstream out;
   out << value;
   return out.str();
@@ -186,13 +192,49 @@ std::string ConfigField::flag() const {
   return flag;
 }
 
+namespace {
+
+// yaml-cpp's syntax error `message` at `mark` of `text` in words, with the column, and yaml-cpp's
+// own words after them for searching.
+std::string yaml_syntax_problem(const std::string& text, const YAML::Mark& mark,
+                                const std::string& message) {
+  std::string line;
+  if (mark.line >= 0) {
+    std::istringstream lines(text);
+    int at = 0;
+    while (at <= mark.line && std::getline(lines, line)) ++at;
+  }
+  std::string words;
+  if (line.find('\t') != std::string::npos) {
+    words = "this line holds a tab; YAML indents with spaces only";
+  } else if (message == YAML::ErrorMsg::END_OF_SEQ_FLOW) {
+    words = "a list opened with '[' is not closed with ']'";
+  } else if (message == YAML::ErrorMsg::END_OF_MAP_FLOW) {
+    words = "a mapping opened with '{' is not closed with '}'";
+  } else if (message == YAML::ErrorMsg::EOF_IN_SCALAR) {
+    words = "a quoted value is not closed with its quote";
+  } else if (message == YAML::ErrorMsg::MAP_VALUE || message == YAML::ErrorMsg::MAP_KEY ||
+             message == YAML::ErrorMsg::BLOCK_ENTRY) {
+    words = "a key or list item is indented unlike the keys beside it, or a value holds ': ' "
+            "(quote it)";
+  } else {
+    words = "this is not valid YAML";
+  }
+  return words + " (column " + std::to_string(mark.column + 1) + "; the YAML parser says \"" +
+         message + "\")";
+}
+
+}  // namespace
+
 void apply_yaml(std::istream& in, const std::string& source,
                 const std::vector<ConfigField>& fields) {
   YAML::Node root;
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   try {
-    root = YAML::Load(in);
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    throw InputError(source, static_cast<std::size_t>(e.mark.line + 1), "YAML: " + e.msg);
+    throw InputError(source, static_cast<std::size_t>(e.mark.line + 1),
+                     yaml_syntax_problem(text, e.mark, e.msg));
   }
   if (root.IsNull()) return;
   if (!root.IsMap()) {

@@ -20,12 +20,6 @@ constexpr double kMaxRelative = 100;
 // lambda must stay above 0 so that A = lambda s_m I + sum m m^T is invertible before k answers.
 constexpr double kMinRegularization = 1e-6;
 
-std::string number_text(double value) {
-  std::ostringstream out;
-  out << value;
-  return out.str();
-}
-
 // YAML and flags are range-checked as they are applied; a policy built in code (the evaluator's
 // sweeps, tests) is checked here, NaN included.
 void check_ranges(const Policy& policy, const std::string& source) {
@@ -34,8 +28,9 @@ void check_ranges(const Policy& policy, const std::string& source) {
     if (const auto* number = std::get_if<double*>(&field.value)) {
       if (!(**number >= field.min && **number <= field.max)) {
         throw ConfigError(source, 0, field.name,
-                          "must be a number from " + number_text(field.min) + " to " +
-                              number_text(field.max) + ", got " + number_text(**number));
+                          "must be a number from " + config_number_text(field.min) + " to " +
+                              config_number_text(field.max) + ", got " +
+                              config_number_text(**number));
       }
     } else if (const auto* choice = std::get_if<ChoiceField>(&field.value)) {
       if (choice->index() >= choice->names().size()) {
@@ -110,23 +105,23 @@ void Policy::validate(const std::string& source) const {
   const double lowest_affinity = std::max(min_genre_affinity, 1.0 - max_genre_distance);
   if (diversity_boost > 0 && diversity_max_affinity < lowest_affinity) {
     throw ConfigError(source, 0, "diversity_max_affinity",
-                      "is " + number_text(diversity_max_affinity) +
+                      "is " + config_number_text(diversity_max_affinity) +
                           ", below the lowest genre affinity the filter lets through (" +
-                          number_text(lowest_affinity) +
+                          config_number_text(lowest_affinity) +
                           ", from min_genre_affinity and max_genre_distance), so no movie could "
                           "receive the diversity boost; raise it or set diversity_boost to 0");
   }
   if (exploration == Exploration::kRandomDampening && exploration_rate > 0 &&
       exploration_damping == 0) {
     throw ConfigError(source, 0, "exploration_damping",
-                      "is 0, so exploration_rate " + number_text(exploration_rate) +
+                      "is 0, so exploration_rate " + config_number_text(exploration_rate) +
                           " has no effect; set exploration_damping above 0 or "
                           "exploration_rate to 0");
   }
   if (user_update == UserUpdate::kLeastSquares && !(dislike_target < like_target)) {
     throw ConfigError(source, 0, "dislike_target",
-                      "is " + number_text(dislike_target) + ", not below like_target (" +
-                          number_text(like_target) +
+                      "is " + config_number_text(dislike_target) + ", not below like_target (" +
+                          config_number_text(like_target) +
                           "), so a dislike would pull the user toward the movie like a like; "
                           "lower dislike_target");
   }

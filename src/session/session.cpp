@@ -117,6 +117,7 @@ void Session::begin() {
   double genre_count = 0;
   for (const std::size_t row : taste_) {
     for (const int genre : model_->genres(row)) {
+      if (is_screen_format(model_->genre_names()[genre])) continue;
       genre_profile_[genre] += 1;
       genre_count += 1;
     }

@@ -124,7 +124,9 @@ class Search {
   std::vector<std::pair<std::uint32_t, bool>> completions() const;
 
  private:
-  const QueryWord& add_word(const std::string& text, bool last);
+  // `after_words`: the query has words before this one, so a last word of one letter may still
+  // begin a title's word.
+  const QueryWord& add_word(const std::string& text, bool last, bool after_words = false);
   void add_readings(const QueryWords& title);
   std::optional<QueryWords> split_reading(const QueryWords& words);
   bool allowed(std::uint32_t movie) const { return !allowed_ || allowed_(data_.movies[movie].id); }
@@ -141,7 +143,7 @@ class Search {
   std::vector<Reading> readings_;
 };
 
-const QueryWord& Search::add_word(const std::string& text, bool last) {
+const QueryWord& Search::add_word(const std::string& text, bool last, bool after_words) {
   QueryWord& word = words_.emplace_back();
   word.text = text;
   std::size_t typos = 0;  // digits never count as typos: "Toy Story 3" is not "Toy Story 2"
@@ -150,7 +152,8 @@ const QueryWord& Search::add_word(const std::string& text, bool last) {
             : text.size() >= config_.one_typo_letters ? 1
                                                       : 0;
   }
-  const bool prefixes = last && (completing_ || text.size() >= config_.min_partial_letters);
+  const bool prefixes = last && (completing_ || (after_words && !has_digit(text)) ||
+                                 text.size() >= config_.min_partial_letters);
   word.matches = data_.vocabulary.match(text, typos, prefixes);
   const std::string_view twin = numeral_twin(text);  // "godfather 2" for "... Part II"
   if (const auto id = twin.empty() ? std::nullopt : data_.vocabulary.find(twin)) {
@@ -183,7 +186,8 @@ bool Search::read(std::string_view query) {
   if (texts.empty() || texts.size() > config_.max_query_words) return false;
   QueryWords all;
   for (std::size_t i = 0; i < texts.size(); ++i) {
-    all.push_back(&add_word(texts[i], i + 1 == texts.size()));
+    // After other words, even one letter may begin the title's next word ("lord of the r").
+    all.push_back(&add_word(texts[i], i + 1 == texts.size(), texts.size() > 1));
   }
   add_readings(all);
   if (!completing_) {
@@ -201,6 +205,15 @@ void Search::add_readings(const QueryWords& title) {
     const int year = std::stoi(last);
     if (completing_ || (year >= config_.min_year && year <= config_.max_year)) {
       readings_.push_back({QueryWords(title.begin(), title.end() - 1), last});
+    }
+  } else if (!completing_ && last.size() == 2) {
+    // "pulp fiction 94": a two-digit year may be of either century; the better reading wins.
+    for (const char* century : {"19", "20"}) {
+      const std::string year = century + last;
+      const int value = std::stoi(year);
+      if (value >= config_.min_year && value <= config_.max_year) {
+        readings_.push_back({QueryWords(title.begin(), title.end() - 1), year});
+      }
     }
   }
 }
@@ -224,7 +237,7 @@ std::optional<QueryWords> Search::split_reading(const QueryWords& words) {
     const bool last = i + 1 == words.size();
     QueryWords split(words.begin(), words.begin() + static_cast<std::ptrdiff_t>(i));
     split.push_back(&add_word(text.substr(0, best_cut), false));
-    split.push_back(&add_word(text.substr(best_cut), last));
+    split.push_back(&add_word(text.substr(best_cut), last, true));
     split.insert(split.end(), words.begin() + static_cast<std::ptrdiff_t>(i) + 1, words.end());
     return split;
   }

@@ -101,6 +101,7 @@ TEST_CASE("movie metadata joins ratings, links, tags and TMDB for every movie") 
       tmdb_of("id,overview,release_date,runtime\n99912,Cops and robbers.,1995-12-14,171.0\n");
   PipelineConfig config;
   config.top_tags = 2;
+  config.min_tag_users = 1;  // the tags here have no users: keep every one
   const auto rows = build_movie_metadata(data, &tmdb, config);
   REQUIRE(rows.size() == 3);
   CHECK(rows[0].id == 1);
@@ -129,7 +130,9 @@ TEST_CASE("movie metadata joins ratings, links, tags and TMDB for every movie") 
 
 TEST_CASE("movie_metadata.csv has the documented columns and quotes what needs it") {
   const TmdbTable tmdb = tmdb_of("id,overview,release_date,runtime\n99912,\"Cops, robbers\",,\n");
-  const auto rows = build_movie_metadata(small_dataset(), &tmdb, PipelineConfig{});
+  PipelineConfig every_tag;
+  every_tag.min_tag_users = 1;
+  const auto rows = build_movie_metadata(small_dataset(), &tmdb, every_tag);
   std::ostringstream out;
   write_movie_metadata(out, rows);
   std::istringstream in(out.str());
@@ -152,4 +155,30 @@ TEST_CASE("movie_metadata.csv has the documented columns and quotes what needs i
   CHECK(reader.field(4) == "0");
   CHECK(reader.field(5) == "0");
   CHECK_FALSE(reader.next());
+}
+
+TEST_CASE("tags one person used, spoilers and swearing are not kept") {
+  CHECK(is_unfit_tag("twist ending"));
+  CHECK(is_unfit_tag("SPOILER: he dies"));
+  CHECK(is_unfit_tag("mindfuck"));
+  CHECK(is_unfit_tag("Bullshit"));
+  CHECK_FALSE(is_unfit_tag("atmospheric"));
+  CHECK_FALSE(is_unfit_tag("assassin"));  // "ass" is a stop word, not a stop part
+  CHECK_FALSE(is_unfit_tag("Bruce Willis"));
+
+  RawDataset data;
+  data.movies = {{1, "Sixth Sense, The (1999)", "Drama"}, {2, "Die Hard (1988)", "Action"}};
+  // "bruce willis": two people (one on each movie); "ghosts" and "i see dead people": one person
+  // each, though "ghosts" twice; "twist ending": two people, but a spoiler.
+  data.tags = {{1, "Bruce Willis", 10}, {2, "bruce willis", 11}, {1, "ghosts", 12},
+               {1, "Ghosts", 12},       {1, "I see dead people", 13}, {1, "twist ending", 10},
+               {1, "twist ending", 11}, {1, "atmospheric", 10},       {1, "atmospheric", 14}};
+  const auto rows = build_movie_metadata(data, nullptr, PipelineConfig{});
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].tags == std::vector<std::string>{"atmospheric", "Bruce Willis"});
+  CHECK(rows[1].tags == std::vector<std::string>{"bruce willis"});
+  PipelineConfig every;
+  every.min_tag_users = 1;
+  const auto all = build_movie_metadata(data, nullptr, every);
+  CHECK(all[0].tags.size() == 4);  // the spoiler stays out whatever min_tag_users says
 }

@@ -25,7 +25,7 @@ grep -q "size.users" err.txt || fail "the error does not name size.users: $(cat 
 set +e
 "$BIN/make_synthetic" --out rel --ratings 100 --genres 40 2>err.txt; code=$?
 set -e
-[[ $code == 1 ]] || fail "40 genres exited $code, not 1"
+[[ $code == 2 ]] || fail "40 genres exited $code, not 2 (usage)"
 grep -q "size.genres" err.txt || fail "the error does not name size.genres: $(cat err.txt)"
 
 "$BIN/make_synthetic" --out rel --ratings 20000 --users 150 --movies 500 --seed 3 --tags >out.txt

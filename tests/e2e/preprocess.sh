@@ -64,8 +64,12 @@ with open(f"{out}/links.csv", "w") as f:
         f.write(f"{m},{m:07d},{ {1: 99911, 3: 99913}.get(m, 5000 + m) if m != 12 else ''}\n")
 with open(f"{out}/tags.csv", "w") as f:
     f.write("userId,movieId,tag,timestamp\n")
+    # Kept: tags two or more people used. Dropped: one person's ("my note", twice), and
+    # spoilers however many used them ("twist ending").
     for u, m, tag in [(1, 1, "prison"), (2, 1, "Prison"), (3, 1, "prison"), (4, 1, "morgan freeman"),
-                      (1, 3, "quirky"), (2, 3, '"paris, france"')]:
+                      (5, 1, "morgan freeman"), (1, 3, "quirky"), (2, 3, '"paris, france"'),
+                      (3, 3, "quirky"), (4, 3, '"paris, france"'), (6, 1, "my note"),
+                      (6, 3, "my note"), (6, 1, "twist ending"), (7, 1, "twist ending")]:
         f.write(f"{u},{m},{tag},{t0}\n")
 with open("tmdb.csv", "w") as f:
     f.write("budget,id,overview,release_date,runtime,title\n")

@@ -189,6 +189,6 @@ set +e
 "${RECOMMEND[@]}" --learning-rate 7 < /dev/null > /dev/null 2> policy.txt
 status=$?
 set -e
-[ "$status" -eq 1 ] && grep -q "learning_rate" policy.txt ||
-  fail "a policy flag out of range must name the key: $(cat policy.txt)"
+[ "$status" -eq 2 ] && grep -q "learning_rate" policy.txt ||
+  fail "a policy flag out of range is a usage error naming the key: $(cat policy.txt)"
 echo "recommend e2e: ok"

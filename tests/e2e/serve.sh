@@ -32,7 +32,7 @@ for bad in "--threads 0" "--port 70000" "--max-sessions -1" "--session-idle-minu
   [ ! -s bad.out ] || fail "serve $bad wrote to stdout"
   case $bad in
     --bogus*) ;;
-    *) grep -q -- "${bad%% *}: must be a whole number from" bad.err || fail "serve $bad: $(cat bad.err)" ;;
+    *) grep -q -- "${bad%% *} must be a whole number from" bad.err || fail "serve $bad: $(cat bad.err)" ;;
   esac
 done
 

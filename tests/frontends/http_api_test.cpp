@@ -204,7 +204,8 @@ TEST_CASE("a session over the API gives the same recommendations and fields as -
   CHECK(state["answers"][0]["answer"] == "like");
   CHECK(state["answers"][1]["answer"] == "dislike");
   CHECK(state["recommendation"] == rec);
-  CHECK(state["counts"] == json({{"shown", 5}, {"likes", 2}, {"dislikes", 1}, {"skips", 1}}));
+  CHECK(state["counts"] ==
+        json({{"shown", 5}, {"likes", 2}, {"dislikes", 1}, {"skips", 1}, {"watches", 0}}));
 
   const json summary = json::parse(a.call("DELETE", "/api/sessions/" + sid).body);
   const json end = without_event(handler.handle("q").at(0));
@@ -511,4 +512,32 @@ TEST_CASE("search offers films sharing a title and year with what tells them apa
   CHECK(found["results"][0]["movie_id"] == 838);
   CHECK(found["results"][0]["note"] == "Comedy, Drama, Romance; IMDb tt0116191");
   CHECK(found["results"][1]["note"] == "Romance; IMDb tt0118308");
+}
+
+TEST_CASE("undo and list answer as recommend's u and l do") {
+  Api a;
+  const json session = a.start();
+  const std::string sid = session["session_id"].get<std::string>();
+  Fixture f;
+  f.start();
+  CHECK_THAT(error_of(a.call("POST", "/api/sessions/" + sid + "/undo")),
+             Catch::Contains("no answer to take back"));
+  CHECK(a.call("POST", "/api/sessions/" + sid + "/undo").status == 409);
+  const json first = session["recommendation"];
+  const json second = a.post("/api/sessions/" + sid + "/answers",
+                             {{"movie_id", first["movie_id"]}, {"answer", "watch"}});
+  f.say("w");
+  const json undone = a.post("/api/sessions/" + sid + "/undo", json::object());
+  const auto events = f.say("u");
+  CHECK(undone["undone"] == without_event(events.at(0)));
+  CHECK(undone["undone"]["answer"] == "watch");
+  CHECK(undone["recommendation"] == without_event(events.at(1)));
+  CHECK(a.get("/api/sessions/" + sid + "/list") == without_event(f.say("l").at(0)));
+  a.post("/api/sessions/" + sid + "/answers",
+         {{"movie_id", undone["recommendation"]["movie_id"]}, {"answer", "watch"}});
+  const json summary = json::parse(a.call("DELETE", "/api/sessions/" + sid).body);
+  CHECK(summary["watches"] == 1);
+  REQUIRE(summary["watchlist"].size() == 1);
+  CHECK(summary["watchlist"][0]["movie_id"] == first["movie_id"]);
+  CHECK(second.contains("recommendation"));
 }

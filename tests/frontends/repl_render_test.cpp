@@ -99,6 +99,8 @@ TEST_CASE("a --json session writes one event per line, the end last") {
                         {"dislikes", 1},
                         {"skips", 1},
                         {"liked", {{{"movie_id", rec["movie_id"]}, {"title", rec["title"]}}}},
+                        {"watches", 0},
+                        {"watchlist", nlohmann::json::array()},
                         {"profile", nullptr}}));
 }
 
@@ -158,10 +160,10 @@ TEST_CASE("the terminal transcript reads like a session") {
   CHECK_THAT(text, Catch::Contains("Pick 1-2, or type another title: 2\n"));
   CHECK_THAT(text, Catch::Contains("Heat (1972) is not in the catalog"));
   CHECK_THAT(text, Catch::Contains("#1 "));
-  CHECK_THAT(text, Catch::Contains("Like it? [y/n/s/i/q/h] i\n"));
-  CHECK_THAT(text, Catch::Contains("Why: score"));
-  CHECK_THAT(text, Catch::Contains("exploration +0.000 (random_dampening);"));
-  CHECK_THAT(text, Catch::Contains("Session over (you quit): 1 liked, 1 disliked, 1 skipped."));
+  CHECK_THAT(text, Catch::Contains("Like it? [y/n/s/w/u/i/l/q/h] i\n"));
+  CHECK_THAT(text, Catch::Contains("Why: it is near your taste"));
+  CHECK_THAT(text, Catch::Contains("Score "));
+  CHECK_THAT(text, Catch::Contains("Session over (you quit): 1 liked, 1 disliked, 1 skipped, 0 to watch."));
   CHECK_THAT(text, Catch::Contains("  liked "));
 
   const std::string coloured = terminal_session(kSession, true);

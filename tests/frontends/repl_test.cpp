@@ -58,10 +58,14 @@ TEST_CASE("an ambiguous query offers numbered choices from the catalog") {
     // The old choices are gone: "1" is now a query, and no title is "1".
     CHECK(only<ErrorEvent>(f.say("1")).code == ErrorCode::kNotFound);
   }
-  SECTION("a number out of range is a query, not a pick") {
+  SECTION("a number out of range is an error that keeps the choices, never a query") {
     const auto out_of_range = f.say("3");
-    CHECK(only<ErrorEvent>(out_of_range).code == ErrorCode::kNotFound);
+    CHECK(only<ErrorEvent>(out_of_range).code == ErrorCode::kBadChoice);
     CHECK(f.handler.session().favourites().empty());
+    CHECK(f.handler.prompt().kind == ReplPrompt::Kind::kChoice);
+    CHECK(f.handler.prompt().choices == 2);
+    CHECK(only<ErrorEvent>(f.say("0")).code == ErrorCode::kBadChoice);
+    CHECK(only<FavouriteEvent>(f.say("2")).movie.movie_id == kToyStory2);
   }
   SECTION("another ambiguous query gives new choices") {
     const auto& aliens = only<ChoicesEvent>(f.say("alien"));

@@ -54,8 +54,8 @@ TEST_CASE("pipeline config reads nested sections") {
 
 TEST_CASE("pipeline config errors name line, key and allowed values") {
   CHECK(config_error("filter:\n  min_user_ratings: abc\n") ==
-        "pipeline.yaml:2: key 'filter.min_user_ratings': must be a whole number from 1 to 1e+09, "
-        "got 'abc'");
+        "pipeline.yaml:2: key 'filter.min_user_ratings': must be a whole number from 1 to "
+        "1000000000, got 'abc'");
   CHECK(config_error("train:\n  k: 0\n") ==
         "pipeline.yaml:2: key 'train.k': must be a whole number from 1 to 2000, got '0'");
   CHECK(config_error("filter:\n  min_user_rating: 3\n") ==
@@ -72,6 +72,28 @@ TEST_CASE("pipeline config errors name line, key and allowed values") {
   CHECK(config_error("train:\n  k: 3\n  k: 4\n").find("appears twice") != std::string::npos);
   CHECK(config_error("- 1\n- 2\n") == "pipeline.yaml:1: expected a mapping of keys to values");
   CHECK(config_error("train: {k: 3\n").find("pipeline.yaml:") == 0);
+}
+
+TEST_CASE("YAML syntax errors say what is wrong in words, with file, line and column") {
+  CHECK_THAT(config_error("train: {k: 3\n"),
+             Catch::StartsWith("pipeline.yaml:2: a mapping opened with '{' is not closed with '}'"));
+  CHECK_THAT(config_error("train:\n  k: [3\n"),
+             Catch::StartsWith("pipeline.yaml:3: a list opened with '[' is not closed with ']'"));
+  CHECK_THAT(config_error("train:\n\tk: 3\n"),
+             Catch::StartsWith("pipeline.yaml:2: this line holds a tab; YAML indents with spaces"));
+  const std::string indented = config_error("train:\n  k: 20\n   model: als\n");
+  CHECK_THAT(indented, Catch::StartsWith("pipeline.yaml:3: a key or list item is indented unlike "
+                                         "the keys beside it") &&
+                           Catch::Contains("(column ") &&
+                           Catch::Contains("the YAML parser says \"illegal map value\""));
+}
+
+TEST_CASE("whole numbers in config messages are written in full") {
+  CHECK(config_number_text(2147483647) == "2147483647");
+  CHECK(config_number_text(1e9) == "1000000000");
+  CHECK(config_number_text(0.7) == "0.7");
+  CHECK(config_number_text(1e-10) == "1e-10");
+  CHECK(config_number_text(-3) == "-3");
 }
 
 TEST_CASE("config values set from flags are checked alike") {

@@ -85,7 +85,7 @@ TEST_CASE("each policy key rejects values out of its range") {
   CHECK(policy_error("learning_rate: 1.5\n") ==
         "policy.yaml:1: key 'learning_rate': must be a number from 0 to 1, got '1.5'");
   CHECK(policy_error("score_weight_model: -1\n") ==
-        "policy.yaml:1: key 'score_weight_model': must be a number from 0 to 1e+06, got '-1'");
+        "policy.yaml:1: key 'score_weight_model': must be a number from 0 to 1000000, got '-1'");
   CHECK(policy_error("negative_weight: 101\n") ==
         "policy.yaml:1: key 'negative_weight': must be a number from 0 to 100, got '101'");
   CHECK(policy_error("exploration_rate: often\n") ==
@@ -99,7 +99,7 @@ TEST_CASE("each policy key rejects values out of its range") {
   CHECK(policy_error("favourites_as_likes: maybe\n")
             .find("policy.yaml:1: key 'favourites_as_likes': ") == 0);
   CHECK(policy_error("ls_regularization: 0\n") ==
-        "policy.yaml:1: key 'ls_regularization': must be a number from 1e-06 to 1e+06, got '0'");
+        "policy.yaml:1: key 'ls_regularization': must be a number from 1e-06 to 1000000, got '0'");
   CHECK(policy_error("ucb_alpha: -0.1\n") ==
         "policy.yaml:1: key 'ucb_alpha': must be a number from 0 to 100, got '-0.1'");
   CHECK(policy_error("thompson_sigma: 1000\n") ==

@@ -332,5 +332,26 @@ TEST_CASE("a session refuses a bad policy") {
   policy = Policy{};
   policy.ls_regularization = 0;
   CHECK_THROWS_WITH(Session(model, policy, 1),
-                    "policy: key 'ls_regularization': must be a number from 1e-06 to 1e+06, got 0");
+                    "policy: key 'ls_regularization': must be a number from 1e-06 to 1000000, got 0");
+}
+
+TEST_CASE("IMAX is a screen format, not a genre: it has no weight in the genre profile") {
+  // Four favourites: two Action, one Action + IMAX, one Drama; then an IMAX-only movie.
+  const Model model = make_model({{1, 0}, {1, 0.1f}, {0.9f, 0}, {0, 1}, {0.5f, 0.5f}, {0.4f, 0.6f}},
+                                 {{0}, {0}, {0, 1}, {2}, {1}, {2}}, {10, 10, 10, 10, 10, 10},
+                                 {"Action", "IMAX", "Drama"});
+  CHECK(is_screen_format("IMAX"));
+  CHECK_FALSE(is_screen_format("Action"));
+  const Session session = started(model, plain_policy());
+  // The model sorts genre names: Action, Drama, IMAX.
+  CHECK(session.genre_profile() == std::vector<double>{0.75, 0.25, 0.0});
+  // The IMAX-only movie has no affinity; a Drama has Drama's weight.
+  Session picking = started(model, plain_policy());
+  std::vector<double> affinities(model.movie_count(), -1);
+  while (const auto rec = picking.next()) {
+    affinities[rec->row] = rec->parts.genre_affinity;
+    picking.feedback(Feedback::kSkip);
+  }
+  CHECK(affinities[4] == 0.0);
+  CHECK(affinities[5] == Approx(0.25));
 }

@@ -352,3 +352,24 @@ TEST_CASE("title index construction") {
   CHECK(entries[0].title == "Heat (1995)");
   CHECK(entries[0].popularity == 102);
 }
+
+TEST_CASE("a two-digit year is read as a year of the 1900s or the 2000s") {
+  CHECK(certain("pulp fiction 94") == 13);
+  CHECK(certain("heat 95") == 3);
+  CHECK(certain("heat 72") == 4);
+  CHECK(certain("the matrix reloaded 03") == 2);
+  // Without a movie of that year it is no help, but no harm: the title still ranks first.
+  const TitleSearchResult heat = index().resolve("heat 80", 8);
+  REQUIRE_FALSE(heat.matches.empty());
+  CHECK(heat.matches[0].other_year);
+  // A two-digit number that is part of the title is read as the title's first.
+  CHECK(certain("toy story 3") == 8);
+}
+
+TEST_CASE("after other words, one letter may begin the title's next word") {
+  CHECK(ids(index().resolve("blade r", 8)) == Ids{18, 19});
+  CHECK(certain("forrest g") == 5);
+  CHECK(ids(index().resolve("war of the w", 8)) == Ids{23, 24});
+  // Alone, one letter is still too little to search by.
+  CHECK(none("w"));
+}

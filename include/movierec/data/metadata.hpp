@@ -13,7 +13,9 @@
 //   imdbId, tmdbId from links.csv, as written there (leading zeros kept); empty when unknown
 //   tags           the top_tags tags most used on the movie, most used first (ties in
 //                  alphabetical order), spellings that differ only in ASCII case counted as one
-//                  tag and shown as their most used spelling, joined by "|"
+//                  tag and shown as their most used spelling, joined by "|"; only tags that
+//                  at least min_tag_users people used (on any movie) and that is_unfit_tag
+//                  does not refuse
 //   overview       TMDB overview (line breaks turned into spaces); empty when unknown
 //   release_date   TMDB release date, YYYY-MM-DD; empty when unknown
 //   runtime        TMDB runtime in whole minutes; empty when unknown or 0
@@ -57,6 +59,11 @@ int title_year(std::string_view title);
 // The `limit` most used tags of one movie, given every use of a tag on it, ranked as the tags
 // column above says. Tags are trimmed; empty ones are ignored; "|" inside a tag becomes "/".
 std::vector<std::string> rank_tags(const std::vector<std::string_view>& uses, std::size_t limit);
+
+// True for a tag not to show people: a spoiler ("twist ending", "spoiler", "dies") or a swear
+// word ("mindfuck"), by a fixed stop list of words and, for swearing, word parts; ASCII case is
+// ignored.
+bool is_unfit_tag(std::string_view tag);
 
 // One MovieInfo per movie of `data`, sorted by id. `tmdb` may be null (no TMDB file); it is
 // joined through the links' tmdbId.

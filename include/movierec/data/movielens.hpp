@@ -50,6 +50,7 @@ struct Link {
 struct Tag {
   std::int32_t movie = 0;
   std::string text;
+  std::int32_t user = 0;  // who tagged (0 when the file does not say)
 };
 
 struct RawDataset {

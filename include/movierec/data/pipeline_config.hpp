@@ -49,6 +49,7 @@ struct PipelineConfig {
   double half_life_days = 365.0;     // time_weight halves every this many days before the newest
   // metadata.
   int top_tags = 5;  // most used tags kept per movie in movie_metadata.csv
+  int min_tag_users = 2;  // a tag is kept when at least this many people used it (anywhere)
   // train (seed 5).
   int k = 50;                                     // latent dimensions
   Target target = Target::kFinalRating;           // what the user x movie matrix holds

@@ -11,20 +11,27 @@
 //       training split) followed by the closest titles that are in the catalog as `choices`;
 //     - several: up to max_choices numbered `choices` among the movies in the catalog;
 //     - nothing: an `error`, then near titles in the catalog as `choices` when there are some.
-//     While choices are shown, a line holding a number from 1 to their count picks one; any other
-//     line is a new query (so "1917" still searches when fewer choices are shown).
+//     While choices are shown, a number of one to three digits picks one when it is from 1 to
+//     their count, and is otherwise an `error` (bad_choice) that keeps the choices: a number is
+//     never searched as a title there (longer numbers are titles: "1917"; a short one is typed
+//     with its year, "300 2006"). When a single choice is shown ("Did you mean Heat (1995)?"),
+//     y/yes or an empty line take it too and n/no drop it (an `error`, declined). Any other line
+//     is a new query.
 //   Recommendations (after the fourth favourite). One `recommendation` at a time, answered by
-//     y/yes (like), n/no (dislike), s/skip: Session::feedback, then the next recommendation;
-//     f N TITLE: favourite N (1-4) becomes TITLE (a `favourite` event naming the one replaced,
-//     numbered choices first when several match), then a new recommendation;
-//     i/info: an `info` event and the same movie waits; anything else: a one-line `error` hint.
+//     y/yes (like), n/no (dislike), s/skip, w/watch (want to watch: the watchlist, learned from as
+//     a like): Session::feedback, then the next recommendation; u/undo: the last answer taken
+//     back (Session::undo), an `undone` event and the next recommendation, or an `error`
+//     (nothing_to_undo); f N TITLE: favourite N (1-4) becomes TITLE (a `favourite` event naming
+//     the one replaced, numbered choices first when several match), then a new recommendation;
 //     i/info: an `info` event and the same movie waits; m: a `similar` event (more like this) for
 //     the waiting movie, m TITLE for a catalog movie found by title (an `error` when the title
 //     matches none, several or one outside the catalog), and the same movie waits; anything
 //     else: a one-line `error` hint.
-//   In both phases: q/quit/exit end the session (reason quit); h/help/? show `help`. Answers are
-//   case-insensitive and surrounding white space is ignored. The end of input ends it (eof), and
-//   so does running out of candidates (exhausted); the `end` event carries the summary.
+//   In both phases: q/quit/exit end the session (reason quit); h/help/? show `help`; l (and
+//   list, once recommending) shows the favourites, the liked movies and the watchlist as a
+//   `list` event. Answers are case-insensitive and surrounding white space is ignored. The end of
+//   input ends it (eof), interrupt() (Ctrl-C) ends it (interrupted), and so does running out of
+//   candidates (exhausted); the `end` event carries the summary.
 //
 // Hostile lines (empty, longer than max_line_bytes, invalid UTF-8, control characters) get an
 // `error` hint and the session goes on; text echoed back is cleaned and cut to max_shown_chars.
@@ -106,6 +113,9 @@ enum class ErrorCode {
   kEnded,          // a line after the end
   kStore,          // the profile store failed: nothing was saved, the same line can be retried
   kInternal,       // a failure inside the program; the session goes on
+  kBadChoice,      // a number that is not one of the choices shown; they stay
+  kDeclined,       // "n" to a single choice: it is dropped
+  kNothingToUndo,  // "u" with no answer to take back
 };
 
 struct ErrorEvent {
@@ -119,7 +129,8 @@ struct HelpEvent {
 };
 
 using ReplEvent = std::variant<ChoicesEvent, FavouriteEvent, RecommendationEvent, InfoEvent,
-                               ErrorEvent, HelpEvent, EndEvent, ProfileEvent, SimilarEvent>;
+                               ErrorEvent, HelpEvent, EndEvent, ProfileEvent, SimilarEvent,
+                               UndoneEvent, ListEvent>;
 
 // What the handler waits for, so a front end can prompt for it.
 struct ReplPrompt {
@@ -160,6 +171,8 @@ class LineHandler {
   std::vector<ReplEvent> handle(std::string_view line);
   // The input has ended: the `end` event (reason eof), or nothing when the session is over.
   std::vector<ReplEvent> end_of_input();
+  // Ctrl-C: the `end` event (reason interrupted), or nothing when the session is over.
+  std::vector<ReplEvent> interrupt();
 
   bool finished() const { return finished_; }
   ReplPrompt prompt() const;
@@ -185,6 +198,9 @@ class LineHandler {
   // when that fails.
   std::optional<ErrorEvent> store_answer(Feedback feedback);
   std::vector<ReplEvent> handle_similar(std::string_view query);
+  std::vector<ReplEvent> handle_choice(std::string_view text, const std::string& word);
+  std::vector<ReplEvent> undo();
+  std::vector<ReplEvent> end_now(EndReason reason);
   std::vector<ReplEvent> recommend_next();
   std::vector<ReplEvent> finish(EndReason reason);
   std::optional<ErrorEvent> check_text(std::string_view line) const;
@@ -215,6 +231,12 @@ std::shared_future<TitleIndex> build_title_index_async(const Catalog& catalog);
 // cut to `max_chars` characters with "..." when longer.
 std::string shown_text(std::string_view text, std::size_t max_chars);
 
+// Ctrl-C for the front ends that read lines: SIGINT then only sets a flag (and cuts a read
+// short, EINTR), which interrupt_requested() reports; the front end ends the session with its
+// summary. Idempotent.
+void install_interrupt_handler();
+bool interrupt_requested();
+
 // Event names and codes as the JSON protocol spells them (EndReason: session_events.hpp).
 const char* to_string(ChoicesReason reason);
 const char* to_string(ErrorCode code);
@@ -225,13 +247,25 @@ const char* to_string(ErrorCode code);
 // answers). Every event has "event", first; the other keys come in the order shown. Movies are
 // named by "movie_id" (MovieLens id) and "title" (display form, "The Matrix (1999)").
 //
+// What a line gives, by what it is, so a script knows what to send next:
+//   - while favourites are asked for, a title gives `favourite` (the movie was certain), or
+//     `choices` (several, or one to confirm), or `error` (not_found, not_in_catalog, duplicate),
+//     the first two of these maybe followed by `choices` of near titles;
+//   - after `choices`, a number of up to three digits gives `favourite`, or `error` (bad_choice,
+//     duplicate) with the choices still standing; with one option, y/yes/an empty
+//     line are "1" and n/no gives `error` (declined); any other line is a title, as above;
+//   - y, n, s, w give the next `recommendation` (or `end`, exhausted); u gives `undone` then
+//     `recommendation`, or `error` (nothing_to_undo); i gives `info`; l gives `list`; h gives
+//     `help`; q gives `end`; anything else gives `error`.
+//
 //   {"event":"choices","query":S,"reason":"ambiguous"|"not_found"|"not_in_catalog",
 //    "options":[{"movie_id":N,"title":S[,"note":S]},...],"outside_catalog":B}
 //       numbered choices: the next line is a number from 1 to their count (the option picked)
-//       or a new query. "ambiguous": several movies match; "not_found": nothing matched and these
-//       are near titles; "not_in_catalog": follows the error refusing a movie outside the catalog,
-//       these are the closest titles in it. outside_catalog: some of the best matches were left
-//       out because they are not in the catalog.
+//       or a new query. "ambiguous": several movies match (or one in the catalog, while others
+//       outside it match too); "not_found": nothing matched and these are near titles;
+//       "not_in_catalog": follows the error refusing a movie outside the catalog, these are the
+//       closest titles in it. outside_catalog: some of the best matches were left out because
+//       they are not in the catalog. A single option is a question ("Did you mean ...?").
 //       "note" (only on options whose title another option shares: different films of one
 //       title and year) says what tells them apart: "Romance; IMDb tt0118308".
 //   {"event":"favourite","movie_id":N,"title":S,"number":1..4[,"replaced":{"movie_id","title"}]}
@@ -267,12 +301,18 @@ const char* to_string(ErrorCode code);
 //   {"event":"error","code":C,"message":S[,"movie_id":N,"title":S]}
 //       a line that could not be used; the session goes on. Codes: "empty", "too_long",
 //       "not_text", "not_found", "not_in_catalog", "duplicate", "unknown_answer", "ended",
-//       "internal", "store" (the profile store failed: nothing was saved, type the line again).
-//       movie_id and title name the refused movie for "not_in_catalog" and "duplicate".
-//   {"event":"end","reason":"quit"|"eof"|"exhausted","likes":N,"dislikes":N,"skips":N,
-//    "liked":[{"movie_id":N,"title":S},...],"profile":S|null}
-//       profile: the profile the answers are kept in; null: nothing was kept (--profile keeps).
-//       always the last line.
+//       "internal", "bad_choice", "declined", "nothing_to_undo", "store" (the profile store
+//       failed: nothing was saved, type the line again). movie_id and title name the refused
+//       movie for "not_in_catalog" and "duplicate".
+//   {"event":"undone","movie_id":N,"title":S,"answer":"like"|"dislike"|"skip"|"watch"}
+//       after "u": the answer taken back; the next recommendation follows.
+//   {"event":"list","favourites":[{"movie_id":N,"title":S},...],"liked":[...],"watchlist":[...]}
+//       after "l": the user's movies so far.
+//   {"event":"end","reason":"quit"|"eof"|"exhausted"|"interrupted","likes":N,"dislikes":N,
+//    "skips":N,"liked":[{"movie_id":N,"title":S},...],"watches":N,"watchlist":[...],
+//    "profile":S|null}
+//       always the last line; "interrupted" after Ctrl-C (SIGINT). profile: the profile the
+//       answers are kept in; null: nothing was kept (--profile keeps).
 nlohmann::ordered_json to_json(const ReplEvent& event);
 
 // Reads one line from `in` into `line`, without its line break. A line longer than `max_bytes`
@@ -282,7 +322,8 @@ nlohmann::ordered_json to_json(const ReplEvent& event);
 bool read_line(std::istream& in, std::string& line, std::size_t max_bytes);
 
 // A whole --json session: lines from `in` until the session or the input ends, each event
-// written to `out` as one JSON line and flushed. Returns how the session ended.
+// written to `out` as one JSON line and flushed; a read cut short by SIGINT once
+// install_interrupt_handler() ran ends it as interrupted. Returns how the session ended.
 EndReason run_json_session(LineHandler& handler, std::istream& in, std::ostream& out);
 
 }  // namespace movierec

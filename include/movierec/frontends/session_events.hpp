@@ -71,13 +71,28 @@ struct SimilarEvent {
   std::vector<SimilarItem> similar;  // most similar first
 };
 
-enum class EndReason { kQuit, kEof, kExhausted };
+// kInterrupted: Ctrl-C (SIGINT), which ends a session as the end of input does.
+enum class EndReason { kQuit, kEof, kExhausted, kInterrupted };
 
 struct EndEvent {
   EndReason reason = EndReason::kQuit;
   FeedbackCounts counts;
-  std::vector<MovieRef> liked;  // in answer order
-  std::string profile;          // the profile the answers are kept in; "" when none
+  std::vector<MovieRef> liked;      // in answer order
+  std::vector<MovieRef> watchlist;  // the movies answered "want to watch", in answer order
+  std::string profile;              // the profile the answers are kept in; "" when none
+};
+
+// "u": the answer taken back (Session::undo); the movie may be recommended again.
+struct UndoneEvent {
+  MovieRef movie;
+  Feedback answer = Feedback::kSkip;
+};
+
+// "l": the user's movies so far.
+struct ListEvent {
+  std::vector<MovieRef> favourites;
+  std::vector<MovieRef> liked;      // in answer order
+  std::vector<MovieRef> watchlist;  // in answer order
 };
 
 // Why a movie cannot be added as a favourite.
@@ -138,6 +153,9 @@ std::optional<SimilarEvent> similar_event(const Model& model, std::int32_t movie
 
 // The summary of a session that ends for `reason`.
 EndEvent end_event(const Session& session, EndReason reason);
+
+// The session's favourites, liked movies and watchlist.
+ListEvent list_event(const Session& session);
 
 // Names as the JSON protocol spells them.
 const char* to_string(EndReason reason);

@@ -43,9 +43,16 @@ nlohmann::ordered_json info_json(const InfoEvent& event);
 //  "similarity":X},...]}: "more like this", most similar first.
 nlohmann::ordered_json similar_json(const SimilarEvent& event);
 
-// {"reason":"quit"|"eof"|"exhausted","likes":N,"dislikes":N,"skips":N,
-//  "liked":[{"movie_id":N,"title":S},...],"profile":S|null}
+// {"reason":"quit"|"eof"|"exhausted"|"interrupted","likes":N,"dislikes":N,"skips":N,
+//  "liked":[{"movie_id":N,"title":S},...],"watches":N,"watchlist":[{"movie_id":N,"title":S},...],
+//  "profile":S|null}
 nlohmann::ordered_json end_json(const EndEvent& event);
+
+// {"movie_id":N,"title":S,"answer":"like"|"dislike"|"skip"|"watch"}: the answer taken back.
+nlohmann::ordered_json undone_json(const UndoneEvent& event);
+
+// {"favourites":[{"movie_id":N,"title":S},...],"liked":[...],"watchlist":[...]}
+nlohmann::ordered_json list_json(const ListEvent& event);
 
 // {"name":S,"found":B,"resumed":B,"favourites":[{"movie_id","title"},...],"answers":N,
 //  "likes":N,"dislikes":N,"skips":N,"watches":N,"left_out":N,"trained_user":N|null,

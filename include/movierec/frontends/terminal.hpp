@@ -18,7 +18,7 @@ namespace movierec {
 
 struct TerminalStyle {
   bool colour = false;          // ANSI colours and bold
-  std::size_t width = 78;       // long text (overviews, help) wraps at this many columns
+  std::size_t width = 78;  // long text wraps at this many columns (the terminal's, when known)
   std::size_t max_listed = 12;  // completions listed under the line on Tab
 };
 
@@ -50,6 +50,8 @@ class TerminalRenderer {
   void render_event(std::ostream& out, const EndEvent& event) const;
   void render_event(std::ostream& out, const ProfileEvent& event) const;
   void render_event(std::ostream& out, const SimilarEvent& event) const;
+  void render_event(std::ostream& out, const UndoneEvent& event) const;
+  void render_event(std::ostream& out, const ListEvent& event) const;
   // `text` wrapped in the escape `code` when colours are on.
   std::string paint(const char* code, const std::string& text) const;
   // `text` as lines of at most style_.width columns, each starting with `indent`.

@@ -112,7 +112,8 @@ nlohmann::json fields_to_json(const std::vector<ConfigField>& fields);
 void apply_json(const nlohmann::json& json, const std::string& source,
                 const std::vector<ConfigField>& fields);
 
-// A number as config messages and YAML spell it: "20", "0.7", "1e-10" (six significant digits).
+// A number as config messages and YAML spell it: "20", "0.7", "1e-10" (six significant digits),
+// whole numbers in full: "2147483647".
 std::string config_number_text(double value);
 
 }  // namespace movierec

@@ -52,6 +52,9 @@ enum class SessionState {
   kExhausted,             // no candidate is left; next() returns none
 };
 
+// True for the entries of MovieLens's genre list that are a screen format, not a genre ("IMAX").
+inline bool is_screen_format(std::string_view genre) { return genre == "IMAX"; }
+
 // A session call refused; what() is a sentence for a person, problem() says which rule.
 class SessionError : public Error {
  public:
@@ -202,7 +205,8 @@ class Session {
   const Policy& policy() const { return policy_; }
   const Eigen::VectorXd& user_vector() const { return user_; }  // k values; empty before start
   // Per genre_names index, summing to 1 (all 0 when the favourites have no genres); empty
-  // before start.
+  // before start. Screen formats in MovieLens's genre list (is_screen_format: "IMAX") are not
+  // taste: they weigh 0, so they neither dilute the profile nor earn a movie affinity.
   const std::vector<double>& genre_profile() const { return genre_profile_; }
   // s_0, the unit of like_target, dislike_target, ucb_alpha and thompson_sigma: the favourites'
   // mean model score under the start vector, u0 . mean(favourites) = |u0|^2. 0 before start.

@@ -13,7 +13,9 @@
 // typed or left out ("the matrix", "matrix"), and the MovieLens form with the article behind
 // works too ("Matrix, The"). A year is optional, typed as "heat 1995" or "heat (1995)": a final
 // four-digit number between min_year and max_year is read both as a year and as part of the
-// title, and the better reading wins ("blade runner 2049" still finds the 2017 film). Each word
+// title, and the better reading wins ("blade runner 2049" still finds the 2017 film); a final
+// two-digit number is read as the title's, or as a year of the 1900s or the 2000s ("pulp fiction
+// 94" is Pulp Fiction (1994), "apollo 13" still Apollo 13). Each word
 // of the query must match a word of the title: exactly, as the beginning of a word when it is the
 // query's last word ("toy sto"), or with typos (see TitleSearchConfig; words with digits need
 // no typos: "toy story 3" is not "toy story 2", but numbers from 2 to 20 match their Roman
@@ -82,6 +84,7 @@ struct TitleSearchConfig {
   std::size_t two_typo_letters = 8;   // a word this long may match with two typos
   std::size_t max_typos = 3;          // typos allowed in a whole query
   std::size_t min_partial_letters = 2;  // a last word this long may match a word's beginning
+                                        // (after other words, any letters: "lord of the r")
   int min_year = 1870;                  // a final number in [min_year, max_year] may be a year
   int max_year = 2100;
 };

@@ -132,6 +132,8 @@ struct HttpApi::Impl {
         {"POST", "/api/sessions/{sid}/answers", &Impl::answer},
         {"GET", "/api/sessions/{sid}/explain", &Impl::explain},
         {"PUT", "/api/sessions/{sid}/favourites/{slot}", &Impl::change_favourite},
+        {"POST", "/api/sessions/{sid}/undo", &Impl::undo},
+        {"GET", "/api/sessions/{sid}/list", &Impl::user_movies},
         {"GET", "/metrics", &Impl::metrics_text},
     };
     return kRoutes;
@@ -151,6 +153,8 @@ struct HttpApi::Impl {
   HttpResponse end_session(const HttpRequest& request, const Params& params);
   HttpResponse answer(const HttpRequest& request, const Params& params);
   HttpResponse explain(const HttpRequest& request, const Params& params);
+  HttpResponse undo(const HttpRequest& request, const Params& params);
+  HttpResponse user_movies(const HttpRequest& request, const Params& params);
   HttpResponse metrics_text(const HttpRequest& request, const Params& params);
   HttpResponse change_favourite(const HttpRequest& request, const Params& params);
 
@@ -452,7 +456,8 @@ HttpResponse HttpApi::Impl::get_session(const HttpRequest&, const Params& params
   out["counts"] = {{"shown", served.shown},
                    {"likes", counts.likes},
                    {"dislikes", counts.dislikes},
-                   {"skips", counts.skips}};
+                   {"skips", counts.skips},
+                   {"watches", counts.watches}};
   return json_response(200, out);
 }
 
@@ -499,6 +504,29 @@ HttpResponse HttpApi::Impl::explain(const HttpRequest&, const Params& params) {
   return json_response(200, info_json(info_event(held->session, kMaxInfoNeighbours)));
 }
 
+// "u": the last answer taken back; its movie is usually the next recommendation again.
+HttpResponse HttpApi::Impl::undo(const HttpRequest&, const Params& params) {
+  SessionRegistry::Lease held = lease(params.at(0));
+  ServedSession& served = *held;
+  const std::optional<FeedbackEvent> taken = served.session.undo();
+  if (!taken) fail(409, "the session has no answer to take back");
+  // The movie taken back comes again under its old number (as in recommend).
+  const std::size_t dropped = served.current ? 2 : 1;
+  served.shown = served.shown >= dropped ? served.shown - dropped : 0;
+  served.current = served.session.next();
+  if (served.current) ++served.shown;
+  ordered out = {
+      {"undone", undone_json({movie_ref_at(model, taken->row), taken->feedback})},
+      {"recommendation", recommendation(served)}};
+  if (!served.current) out["reason"] = "exhausted";
+  return json_response(200, out);
+}
+
+HttpResponse HttpApi::Impl::user_movies(const HttpRequest&, const Params& params) {
+  const SessionRegistry::Lease held = lease(params.at(0));
+  return json_response(200, list_json(list_event(held->session)));
+}
+
 HttpResponse HttpApi::Impl::end_session(const HttpRequest&, const Params& params) {
   SessionRegistry::Lease held = lease(params.at(0));
   const Session& session = held->session;
@@ -508,7 +536,9 @@ HttpResponse HttpApi::Impl::end_session(const HttpRequest&, const Params& params
                  {"dislikes", counts.dislikes},
                  {"skips", counts.skips},
                  {"liked", movies_at(model, session.liked())},
-                 {"disliked", movies_at(model, session.disliked())}};
+                 {"disliked", movies_at(model, session.disliked())},
+                 {"watches", counts.watches},
+                 {"watchlist", movies_at(model, session.watchlist())}};
   sessions.close(held);
   return json_response(200, out);
 }

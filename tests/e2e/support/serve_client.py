@@ -122,7 +122,7 @@ def whole_session():
         shown.append(rec)
     assert shown == recs, "the API's recommendations differ from recommend --json's"
     state = api("GET", f"/api/sessions/{sid}")
-    assert state["counts"] == {"shown": 5, "likes": 2, "dislikes": 1, "skips": 1}, state
+    assert state["counts"] == {"shown": 5, "likes": 2, "dislikes": 1, "skips": 1, "watches": 0}, state
     assert [a["answer"] for a in state["answers"]] == ["like", "dislike", "skip", "like"]
     summary = api("DELETE", f"/api/sessions/{sid}")
     assert summary["liked"] == end["liked"] and summary["likes"] == 2, summary
