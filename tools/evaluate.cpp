@@ -52,6 +52,12 @@ int main(int argc, char** argv) {
                  "baselines to run beside the configured system, comma-separated: popular, "
                  "random, ease, puresvd, knn, rp3beta, ials; all; none")
       ->capture_default_str();
+  app.add_option("--ials-iterations", options.baselines.ials_iterations,
+                 "ALS iterations of each iALS baseline fitted in its search (its search is most "
+                 "of evaluate's time; fewer for a quicker look)")
+      ->check(CLI::Range(1, 1000))
+      ->type_name("INT")
+      ->capture_default_str();
   app.add_option("--answers", answers,
                  "held-out ratings that answer the sessions: val+test, val (what the baselines "
                  "are tuned on) or test (nothing is chosen on it)")

@@ -268,6 +268,12 @@ void check(const SparseMatrix& r, const AlsOptions& options) {
     throw Error(fmt::format("ALS: {} must be {}, got {}", key, rule, value));
   };
   if (options.k < 1) out_of_range("train.k", "at least 1", options.k);
+  // More factors than the smaller side cannot be told apart (SVD refuses them too).
+  if (options.k > std::min(r.rows(), r.cols())) {
+    throw Error(fmt::format("ALS: train.k = {} is out of range for a {} x {} matrix: k must be "
+                            "from 1 to {} (the smaller side)",
+                            options.k, r.rows(), r.cols(), std::min(r.rows(), r.cols())));
+  }
   if (options.iterations < 1)
     out_of_range("train.als_iterations", "at least 1", options.iterations);
   if (options.cg_steps < 0) out_of_range("train.als_cg_steps", "at least 0", options.cg_steps);

@@ -24,7 +24,7 @@ COMPARE=(--compare "seed=seed-artifacts,$SRC/config/seed_policy.yaml")
 
 "$BIN/evaluate" --help > help.txt || fail "--help exits non-zero"
 for flag in --processed --artifacts --policy --users --steps --seed --json --plot --compare \
-    --baselines --answers --resamples; do
+    --baselines --answers --resamples --ials-iterations; do
   grep -q -- "$flag" help.txt || fail "--help lacks $flag"
 done
 grep -q "config/recommender_policy.yaml" help.txt || fail "--help lacks the policy default"
@@ -35,7 +35,7 @@ if [[ $PART == @(baselines|both) ]]; then
 # grid search is most of the cost; --threads changes only how the simulated users are spread,
 # which the other systems exercise the same way): the systems in common are the same, values and
 # choices.
-"${EVALUATE[@]}" --users 60 --steps 10 --json baselines.json > baselines.txt ||
+"${EVALUATE[@]}" --users 60 --steps 10 --ials-iterations 3 --json baselines.json > baselines.txt ||
   fail "evaluate with the baselines failed"
 "${EVALUATE[@]}" --users 60 --steps 10 --json baselines2.json --threads 1 \
   --baselines popular,random,ease,puresvd,knn,rp3beta > /dev/null
@@ -213,6 +213,7 @@ expect_exit 2 "${EVALUATE[@]}" --steps 0 "${NO_OUTPUT[@]}"
 expect_exit 2 "${EVALUATE[@]}" --compare no-equals-sign "${NO_OUTPUT[@]}"
 expect_exit 2 "${EVALUATE[@]}" --compare "=artifacts" "${NO_OUTPUT[@]}"
 expect_exit 2 "${EVALUATE[@]}" --resamples 0 "${NO_OUTPUT[@]}"
+expect_exit 2 "${EVALUATE[@]}" --ials-iterations 0 "${NO_OUTPUT[@]}"
 expect_exit 1 "${EVALUATE[@]}" --baselines ease,slim "${NO_OUTPUT[@]}"
 grep -q "unknown baseline 'slim'" err.txt || fail "an unknown baseline: $(cat err.txt)"
 expect_exit 1 "${EVALUATE[@]}" --answers future "${NO_OUTPUT[@]}"

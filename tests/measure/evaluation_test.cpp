@@ -228,6 +228,10 @@ TEST_CASE("the whole report is the same for any thread count, and refuses mismat
   models.push_back({"configured", "a", "p.yaml", model, policy});
   models.push_back({"other", "b", "q.yaml", model, Policy{}});
   EvaluationOptions options;
+  // Every model baseline, on small grids: iALS's search would be most of the test's time.
+  options.baselines.ials_iterations = 3;
+  options.baselines.ials_unobserved = {0.1, 1};
+  options.baselines.ials_regularizations = {0.01, 0.1};
   options.threads = 1;
   const EvaluationReport one = evaluate(data, models, options);
   options.threads = 2;

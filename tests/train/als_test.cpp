@@ -224,6 +224,12 @@ TEST_CASE("ALS refuses empty matrices and options out of range", "[als]") {
   CHECK_THROWS_WITH(weighted_als(r, options(2, 0, 0.1, 1)),
                     Catch::Contains("train.als_iterations"));
   CHECK_THROWS_WITH(weighted_als(r, options(0, 1, 0.1, 1)), Catch::Contains("train.k"));
+  // 10 users x 8 movies: k up to 8, as for SVD (there, up to 7).
+  CHECK_THROWS_WITH(weighted_als(r, options(9, 1, 0.1, 1)),
+                    Catch::Contains("train.k = 9 is out of range for a 10 x 8 matrix: k must be "
+                                    "from 1 to 8"));
+  CHECK_THROWS_WITH(biased_als(r, options(9, 1, 0.1, 1)), Catch::Contains("train.k = 9"));
+  CHECK_NOTHROW(weighted_als(r, options(8, 1, 0.1, 1)));
   CHECK_THROWS_WITH(weighted_als(r, options(2, 1, 0.1, 1, -1)),
                     Catch::Contains("train.als_cg_steps"));
   CHECK_THROWS_WITH(weighted_als(r, options(2, 1, 1.5, 1)),
