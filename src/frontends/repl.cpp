@@ -579,8 +579,9 @@ std::vector<ReplEvent> LineHandler::undo() {
     }
   }
   std::vector<ReplEvent> events{UndoneEvent{movie_ref_at(*model_, taken->row), taken->feedback}};
-  // The movie taken back is asked about again under its old number: drop the number of the
-  // recommendation that waited and of the one answered.
+  // Numbering goes on from the answer taken back: drop the number of the recommendation that
+  // waited and of the one answered. Without exploration the same movie comes again (the state is
+  // as it was); with it, a new sample may pick another.
   recommendations_ = recommendations_ >= 2 ? recommendations_ - 2 : 0;
   for (ReplEvent& event : recommend_next()) events.push_back(std::move(event));
   return events;
@@ -661,7 +662,7 @@ HelpEvent LineHandler::help() const {
   return {{"y (yes): you like it; the next recommendations move towards it.",
            "n (no): you do not; they move away from it.", "s (skip): no opinion; nothing changes.",
            "w (watch): you want to watch it: it goes on your watchlist, learned from as a like.",
-           "u (undo): take back the last answer; its movie is asked about again.",
+           "u (undo): take back the last answer; your taste goes back to what it was.",
            "i (info): details of the movie and why it was recommended; it then waits.",
            "l (list): your favourites, the movies you liked and your watchlist so far.",
            "f N TITLE: favourite N (1-4) becomes TITLE, e.g. f 2 heat 1995.",

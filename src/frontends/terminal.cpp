@@ -341,11 +341,14 @@ void TerminalRenderer::render_event(std::ostream& out, const SimilarEvent& event
 }
 
 void TerminalRenderer::render_event(std::ostream& out, const UndoneEvent& event) const {
-  static constexpr const char* kAnswered[] = {"liked", "disliked", "skipped", "put on the watchlist"};
-  out << kIndent
-      << paint(kYellow, fmt::format("Undone: you had {} {}; it is asked about again.",
-                                    kAnswered[static_cast<int>(event.answer)], event.movie.title))
-      << '\n';
+  static constexpr const char* kAnswered[] = {"liked {}", "disliked {}", "skipped {}",
+                                              "put {} on the watchlist"};
+  const std::string answered =
+      fmt::format(fmt::runtime(kAnswered[static_cast<int>(event.answer)]), event.movie.title);
+  out << paint(kYellow, wrap(fmt::format("Undone: you had {}. Your taste is as it was before, and "
+                                         "the movie can be recommended again.",
+                                         answered),
+                             kIndent));
 }
 
 void TerminalRenderer::render_event(std::ostream& out, const ListEvent& event) const {
