@@ -20,7 +20,7 @@
 int main(int argc, char** argv) {
   using namespace movierec;
   CLI::App app{
-      "Recommends movies from four favourites, learning from each answer (y/n/s/w/u/i/l/q/h).\n"
+      "Recommends movies from four favourites, learning from each answer (y/n/s/w/u/i/m/l/q/h).\n"
       "--json: one JSON object per line on stdout (the protocol is in include/movierec/frontends/repl.hpp)."};
   app.name("recommend");
   std::string artifacts = "artifacts";

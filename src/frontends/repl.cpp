@@ -456,7 +456,8 @@ std::vector<ReplEvent> LineHandler::handle_answer(std::string_view answer) {
     return {ErrorEvent{
         ErrorCode::kUnknownAnswer,
         fmt::format("\"{}\" is not an answer: y (like), n (dislike), s (skip), w (want to "
-                    "watch), u (undo), i (info), l (list), q (quit) or h (help).",
+                    "watch), u (undo), i (info), m (more like this), l (list), q (quit) or h "
+                    "(help).",
                     shown_text(answer, options_.max_shown_chars)),
         std::nullopt}};
   }

@@ -153,7 +153,7 @@ std::string TerminalRenderer::prompt(const ReplPrompt& prompt) const {
                  ? "[Y/n], or another title: "
                  : fmt::format("Pick 1-{}, or type another title: ", prompt.choices);
     case ReplPrompt::Kind::kAnswer:
-      return "Like it? [y/n/s/w/u/i/l/q/h] ";
+      return "Like it? [y/n/s/w/u/i/m/l/q/h] ";
     case ReplPrompt::Kind::kNone:
       return "";
   }
@@ -212,7 +212,7 @@ void TerminalRenderer::render_event(std::ostream& out, const FavouriteEvent& eve
   if (event.number == Session::kFavourites) {
     out << '\n'
         << wrap("Recommendations - answer y (like), n (dislike), s (skip), w (want to watch), "
-                "u (undo), i (info), l (list), q or h.",
+                "u (undo), i (info), m (more like this), l (list), q or h.",
                 "");
   }
 }

@@ -160,7 +160,7 @@ TEST_CASE("the terminal transcript reads like a session") {
   CHECK_THAT(text, Catch::Contains("Pick 1-2, or type another title: 2\n"));
   CHECK_THAT(text, Catch::Contains("Heat (1972) is not in the catalog"));
   CHECK_THAT(text, Catch::Contains("#1 "));
-  CHECK_THAT(text, Catch::Contains("Like it? [y/n/s/w/u/i/l/q/h] i\n"));
+  CHECK_THAT(text, Catch::Contains("Like it? [y/n/s/w/u/i/m/l/q/h] i\n"));
   CHECK_THAT(text, Catch::Contains("Why: it is near your taste"));
   CHECK_THAT(text, Catch::Contains("Score "));
   CHECK_THAT(text, Catch::Contains("Session over (you quit): 1 liked, 1 disliked, 1 skipped, 0 to watch."));
