@@ -561,6 +561,15 @@ std::vector<ReplEvent> LineHandler::change_favourite(std::size_t slot, std::int3
 }
 
 std::vector<ReplEvent> LineHandler::undo() {
+  // With a profile, only answers this session stored can be taken back: the ones restored from
+  // an earlier session stay in the store, and the session must agree with it.
+  if (recorder_ && !recorder_->has_answers()) {
+    return {ErrorEvent{ErrorCode::kNothingToUndo,
+                       fmt::format("There is no answer of this session to take back (u undoes "
+                                   "answers given since profile {} was resumed).",
+                                   recorder_->name()),
+                       std::nullopt}};
+  }
   const std::optional<FeedbackEvent> taken = session_.undo();
   if (!taken) {
     return {ErrorEvent{ErrorCode::kNothingToUndo,

@@ -272,6 +272,33 @@ TEST_CASE("a profile the model was trained with starts from its vector, with the
   CHECK(session.user_vector() == by_hand.user_vector());
 }
 
+TEST_CASE("u takes back this session's answers, in the store too, never a restored one") {
+  const auto store = open_profile_store(":memory:");
+  {
+    Fixture first;
+    first.handler.keep_profile(*store, "ana");
+    first.handler.opening();
+    first.start();
+    first.say("y");
+    first.say("q");
+  }
+  REQUIRE(answers_of(*store, "ana").size() == 1);
+  Fixture second;
+  second.handler.keep_profile(*store, "ana");
+  second.handler.opening();
+  const auto refused = second.say("u");
+  CHECK(only<ErrorEvent>(refused).code == ErrorCode::kNothingToUndo);
+  CHECK(answers_of(*store, "ana").size() == 1);
+  CHECK(second.handler.session().liked().size() == 1);  // the restored like stays
+  second.say("n");
+  REQUIRE(answers_of(*store, "ana").size() == 2);
+  const auto undone = second.say("u");
+  CHECK(holds<UndoneEvent>(undone, 0));
+  CHECK(answers_of(*store, "ana").size() == 1);
+  CHECK(second.handler.session().disliked().empty());
+  CHECK(only<ErrorEvent>(second.say("u")).code == ErrorCode::kNothingToUndo);
+}
+
 TEST_CASE("ProfileRecorder: a name checked, an undo removes the last answer stored") {
   const auto store = open_profile_store(":memory:");
   CHECK_THROWS_AS(ProfileRecorder(*store, "no spaces"), ProfileInputError);

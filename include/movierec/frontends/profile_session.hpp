@@ -87,6 +87,8 @@ class ProfileRecorder {
   // Removes the last answer stored through this recorder (an undo) and returns it; none when
   // there is none. Throws as favourite().
   std::optional<Answer> forget_last();
+  // Whether forget_last() has an answer of this recorder's to remove.
+  bool has_answers() const { return !seqs_.empty(); }
 
  private:
   struct Pending {
