@@ -561,32 +561,32 @@ std::vector<ReplEvent> LineHandler::change_favourite(std::size_t slot, std::int3
 }
 
 std::vector<ReplEvent> LineHandler::undo() {
-  // With a profile, only answers this session stored can be taken back: the ones restored from
-  // an earlier session stay in the store, and the session must agree with it.
-  if (recorder_ && !recorder_->has_answers()) {
-    return {ErrorEvent{ErrorCode::kNothingToUndo,
-                       fmt::format("There is no answer of this session to take back (u undoes "
-                                   "answers given since profile {} was resumed).",
-                                   recorder_->name()),
-                       std::nullopt}};
-  }
-  const std::optional<FeedbackEvent> taken = session_.undo();
-  if (!taken) {
-    return {ErrorEvent{ErrorCode::kNothingToUndo,
-                       "There is no answer to take back yet (u undoes the last answer).",
-                       std::nullopt}};
-  }
   if (recorder_) {
+    // With a profile, only answers this session stored can be taken back: the ones restored
+    // from an earlier session stay in the store, and the session must agree with it.
+    if (!recorder_->has_answers()) {
+      return {ErrorEvent{ErrorCode::kNothingToUndo,
+                         fmt::format("There is no answer of this session to take back (u undoes "
+                                     "answers given since profile {} was resumed).",
+                                     recorder_->name()),
+                         std::nullopt}};
+    }
+    // The store first: when it fails, nothing has changed. Its last answer is the session's.
     try {
       recorder_->forget_last();
     } catch (const StoreError& e) {
-      session_.answer(taken->row, taken->feedback);  // as it was: the store still has the answer
       return {ErrorEvent{ErrorCode::kStore,
                          fmt::format("The last answer was not taken back from profile {} ({}); "
                                      "type u again to retry.",
                                      recorder_->name(), e.what()),
                          std::nullopt}};
     }
+  }
+  const std::optional<FeedbackEvent> taken = session_.undo();
+  if (!taken) {
+    return {ErrorEvent{ErrorCode::kNothingToUndo,
+                       "There is no answer to take back yet (u undoes the last answer).",
+                       std::nullopt}};
   }
   std::vector<ReplEvent> events{UndoneEvent{movie_ref_at(*model_, taken->row), taken->feedback}};
   // Numbering goes on from the answer taken back: drop the number of the recommendation that

@@ -376,6 +376,20 @@ TEST_CASE("serve keeps sessions in profiles: resume, change a favourite, a store
   CHECK(resumed["favourites"][1]["movie_id"] == fresh);
   CHECK(resumed["recommendation"]["movie_id"] != first["movie_id"]);
   CHECK(resumed["recommendation"]["movie_id"] != next["recommendation"]["movie_id"]);
-  CHECK(call("GET", "/api/sessions/" + std::string(resumed["session_id"]), Json::object(),
-             200)["profile"] == "gil");
+  const std::string again = resumed["session_id"];
+  CHECK(call("GET", "/api/sessions/" + again, Json::object(), 200)["profile"] == "gil");
+
+  // Undo: never a restored answer; this session's, from the store too (a store that fails
+  // leaves both as they were).
+  call("POST", "/api/sessions/" + again + "/undo", Json::object(), 409);
+  call("POST", "/api/sessions/" + again + "/answers",
+       {{"movie_id", resumed["recommendation"]["movie_id"]}, {"answer", "like"}}, 200);
+  REQUIRE(answers_of(store.inner(), "gil").size() == 3);
+  store.mode = FlakyStore::Mode::kDown;
+  call("POST", "/api/sessions/" + again + "/undo", Json::object(), 503);
+  CHECK(call("GET", "/api/sessions/" + again, Json::object(), 200)["counts"]["likes"] == 2);
+  store.mode = FlakyStore::Mode::kUp;
+  call("POST", "/api/sessions/" + again + "/undo", Json::object(), 200);
+  CHECK(answers_of(store.inner(), "gil").size() == 2);
+  CHECK(call("GET", "/api/sessions/" + again, Json::object(), 200)["counts"]["likes"] == 1);
 }

@@ -508,6 +508,14 @@ HttpResponse HttpApi::Impl::explain(const HttpRequest&, const Params& params) {
 HttpResponse HttpApi::Impl::undo(const HttpRequest&, const Params& params) {
   SessionRegistry::Lease held = lease(params.at(0));
   ServedSession& served = *held;
+  // With a profile, only the answers this session stored: restored ones stay in the store, and
+  // the session must agree with it.
+  if (served.profile && !served.profile->has_answers()) {
+    fail(409, "the session has no answer of its own to take back (answers restored from its "
+              "profile stay)");
+  }
+  // The store first: when it fails, nothing has changed. Its last answer is the session's.
+  if (served.profile) call_store([&] { served.profile->forget_last(); });
   const std::optional<FeedbackEvent> taken = served.session.undo();
   if (!taken) fail(409, "the session has no answer to take back");
   // The movie taken back comes again under its old number (as in recommend).
