@@ -19,7 +19,7 @@ import tempfile
 import traceback
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -52,8 +52,11 @@ def find(driver, test, many=False):
 
 
 def wait(driver, condition, what):
+    # The page re-renders lists as answers arrive: an element read in between is stale, and the
+    # condition is simply tried again.
     try:
-        return WebDriverWait(driver, WAIT).until(lambda d: condition(d))
+        return WebDriverWait(driver, WAIT, ignored_exceptions=(StaleElementReferenceException,)
+                             ).until(lambda d: condition(d))
     except TimeoutException:
         raise AssertionError(f"timed out waiting for {what}") from None
 
@@ -63,9 +66,10 @@ def console_errors(driver):
 
 
 def active_title(driver):
-    search = find(driver, "search")
-    active = search.get_attribute("aria-activedescendant")
-    return driver.find_element(By.ID, active).text if active else ""
+    def read(d):
+        active = find(d, "search").get_attribute("aria-activedescendant")
+        return (d.find_element(By.ID, active).text if active else "") or " "
+    return wait(driver, read, "the active search result").strip()
 
 
 def choose(driver, title, number, keyboard):
@@ -85,7 +89,8 @@ def choose(driver, title, number, keyboard):
     else:
         result.click()
     wait(driver, lambda d: len(find(d, "favourite", True)) == number, f"favourite {number}")
-    assert find(driver, "favourite", True)[-1].text.startswith(title)
+    wait(driver, lambda d: find(d, "favourite", True)[-1].text.startswith(title),
+         f"favourite {number} to be {title}")
 
 
 def rec_title(driver):
