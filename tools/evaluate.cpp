@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
   app.add_option("--policy", policy_file, "session policy of the configured system (YAML)")
       ->capture_default_str()->type_name("PATH");
   app.add_option("--users", options.users, "a seeded sample of this many users (0: all)")
-      ->check(whole_number_check(0, std::numeric_limits<std::int32_t>::max()))
+      ->check(whole_number_check<unsigned long long>(0, std::numeric_limits<std::int32_t>::max()))
       ->type_name("INT")
       ->capture_default_str();
   app.add_option("--steps", options.steps, "recommendations per simulated user")

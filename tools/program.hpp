@@ -12,6 +12,7 @@
 #include <map>
 #include <string>
 #include <system_error>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -26,19 +27,25 @@ namespace movierec {
 inline constexpr int kExitError = 1;
 inline constexpr int kExitUsage = 2;
 
+// Whether `text` is a whole number of type Int from `min` to `max`: nothing around it, and no
+// sign for an unsigned Int ("-1" is refused, never wrapped around).
+template <typename Int>
+bool is_whole_number_in(const std::string& text, Int min, Int max) {
+  Int value = 0;
+  const char* end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, value);
+  return !text.empty() && error == std::errc() && stop == end && value >= min && value <= max;
+}
+
 // A flag's value that must be a whole number from `min` to `max`: "must be a whole number from
-// 1 to 2000 (got "0")" otherwise ("-1" is refused, never wrapped around).
-inline CLI::Validator whole_number_check(unsigned long long min, unsigned long long max) {
+// 1 to 2000 (got "0")" otherwise.
+template <typename Int>
+CLI::Validator whole_number_check(std::type_identity_t<Int> min, Int max) {
   return CLI::Validator(
       [min, max](std::string& text) -> std::string {
-        unsigned long long value = 0;
-        const char* end = text.data() + text.size();
-        const auto [stop, error] = std::from_chars(text.data(), end, value);
-        if (text.empty() || error != std::errc() || stop != end || value < min || value > max) {
-          return "must be a whole number from " + std::to_string(min) + " to " +
-                 std::to_string(max) + " (got \"" + text + "\")";
-        }
-        return "";
+        if (is_whole_number_in<Int>(text, min, max)) return "";
+        return "must be a whole number from " + std::to_string(min) + " to " +
+               std::to_string(max) + " (got \"" + text + "\")";
       },
       "", "whole number");
 }
@@ -53,11 +60,8 @@ inline CLI::Validator config_value_check(const ConfigField& field) {
   if (std::holds_alternative<int*>(field.value)) {
     return CLI::Validator(
         [min, max, range, key](std::string& text) -> std::string {
-          long long value = 0;
-          const char* end = text.data() + text.size();
-          const auto [stop, error] = std::from_chars(text.data(), end, value);
-          if (text.empty() || error != std::errc() || stop != end ||
-              static_cast<double>(value) < min || static_cast<double>(value) > max) {
+          if (!is_whole_number_in<long long>(text, static_cast<long long>(min),
+                                             static_cast<long long>(max))) {
             return "must be a whole number " + range + " (got \"" + text + "\"; config key " +
                    key + ")";
           }
@@ -199,24 +203,12 @@ inline void add_checked_flags(CLI::App& app, const std::vector<ConfigField>& fie
     if (auto* const* whole = std::get_if<int*>(&field.value)) {
       const auto min = static_cast<long long>(field.min);
       const auto max = static_cast<long long>(field.max);
-      const CLI::Validator range(
-          [min, max](std::string& text) -> std::string {
-            long long value = 0;
-            const char* end = text.data() + text.size();
-            const auto [stop, error] = std::from_chars(text.data(), end, value);
-            if (text.empty() || error != std::errc() || stop != end || value < min || value > max) {
-              return "must be a whole number from " + std::to_string(min) + " to " +
-                     std::to_string(max) + " (got \"" + text + "\")";
-            }
-            return "";
-          },
-          "", "range");
       app.add_option(field.flag(), **whole,
                      help.substr(0, help.size() - 1) + "; " + std::to_string(min) + " to " +
                          std::to_string(max) + "]")
           ->group(group)
           ->type_name("INT")
-          ->check(range);
+          ->check(whole_number_check<long long>(min, max));
     } else if (auto* const* number = std::get_if<double*>(&field.value)) {
       app.add_option(field.flag(), **number, help)
           ->group(group)
