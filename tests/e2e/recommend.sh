@@ -118,8 +118,10 @@ grep -q "Session over (you quit): 1 liked, 1 disliked, 1 skipped." terminal.txt 
 
 # On a terminal (a pty): libedit's prompt, Tab completion of a title, history (Up), colours,
 # and none with NO_COLOR set.
-"$PY" - "$BIN/recommend" "$SRC/config/recommender_policy.yaml" <<'PYEOF' || fail "terminal session on a pty"
-import os, pty, re, select, sys, time
+PYTHONPATH="$SRC/tests/e2e/support" "$PY" - "$BIN/recommend" "$SRC/config/recommender_policy.yaml" \
+  <<'PYEOF' || fail "terminal session on a pty"
+import os, re, sys
+from pty_session import pty_session
 binary, policy = sys.argv[1], sys.argv[2]
 title = open("favourites.txt", encoding="utf-8").readline().strip()
 sgr = re.compile(rb"\x1b\[[0-9;]*m")
@@ -129,34 +131,7 @@ def session(keys, no_color):
     env.pop("NO_COLOR", None)
     if no_color:
         env["NO_COLOR"] = "1"
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.execve(binary, [binary, "--policy", policy, "--seed", "5"], env)
-    out = b""
-    def read(seconds):
-        nonlocal out
-        end = time.time() + seconds
-        while time.time() < end:
-            ready, _, _ = select.select([fd], [], [], 0.05)
-            if ready:
-                try:
-                    chunk = os.read(fd, 65536)
-                except OSError:
-                    return False
-                if not chunk:
-                    return False
-                out += chunk
-        return True
-    read(1.5)  # start-up, and libedit taking the terminal before any key
-    for key in keys:
-        os.write(fd, key)
-        if not read(0.5):
-            break
-    for _ in range(20):  # the last key is Ctrl-D: wait for the end
-        if not read(0.5):
-            break
-    os.waitpid(pid, 0)
-    return out
+    return pty_session([binary, "--policy", policy, "--seed", "5"], keys, env)[0]
 
 cut = title.rindex("(") + 1  # "Title (" completes to "Title (Year)"
 out = session([title[:cut].encode() + b"\t", b"\r", b"\x1b[A", b"\r", b"\x04"], no_color=False)

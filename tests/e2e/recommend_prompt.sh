@@ -112,38 +112,15 @@ assert "Session over (interrupted): 1 liked" in text, text[-400:]
 PYEOF
 
 # Ctrl-C typed on a terminal (a pty) ends the session like Ctrl-D, with the summary.
-"$PY" - "$BIN/recommend" "$POLICY" <<'PYEOF' || fail "Ctrl-C on a pty"
-import os, pty, select, sys, time
+PYTHONPATH="$SRC/tests/e2e/support" "$PY" - "$BIN/recommend" "$POLICY" \
+  <<'PYEOF' || fail "Ctrl-C on a pty"
+import os, sys
+from pty_session import pty_session
 binary, policy = sys.argv[1], sys.argv[2]
 favourites = open("favourites.txt", encoding="utf-8").read().splitlines()
 env = dict(os.environ, TERM="xterm", NO_COLOR="1")
-pid, fd = pty.fork()
-if pid == 0:
-    os.execve(binary, [binary, "--policy", policy, "--seed", "5"], env)
-out = b""
-def read(seconds):
-    global out
-    end = time.time() + seconds
-    while time.time() < end:
-        ready, _, _ = select.select([fd], [], [], 0.05)
-        if ready:
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
-                return False
-            if not chunk:
-                return False
-            out += chunk
-    return True
-read(1.5)
-for line in favourites + ["y"]:
-    os.write(fd, line.encode() + b"\r")
-    read(0.5)
-os.write(fd, b"\x03")
-for _ in range(20):
-    if not read(0.5):
-        break
-_, status = os.waitpid(pid, 0)
+keys = [line.encode() + b"\r" for line in favourites + ["y"]] + [b"\x03"]
+out, status = pty_session([binary, "--policy", policy, "--seed", "5"], keys, env)
 text = out.decode("utf-8", "replace")
 assert "Session over (interrupted): 1 liked" in text, text[-600:]
 assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, status
