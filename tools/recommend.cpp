@@ -3,41 +3,35 @@
 #include <chrono>
 #include <cstdint>
 #include <iostream>
-#include <map>
 #include <memory>
 #include <optional>
 
 #include "movierec/data/processed_folder.hpp"
+#include "movierec/frontends/repl.hpp"
+#include "movierec/frontends/terminal.hpp"
 #include "movierec/session/known_users.hpp"
 #include "movierec/session/model.hpp"
 #include "movierec/session/policy.hpp"
-#include "movierec/frontends/repl.hpp"
-#include "movierec/frontends/terminal.hpp"
 #include "movierec/session/title_search.hpp"
 #include "movierec/store/profile_store.hpp"
 #include "program.hpp"
+#include "session_flags.hpp"
 
 int main(int argc, char** argv) {
   using namespace movierec;
   CLI::App app{
       "Recommends movies from four favourites, learning from each answer (y/n/s/w/u/i/m/l/q/h).\n"
-      "--json: one JSON object per line on stdout (the protocol is in include/movierec/frontends/repl.hpp)."};
+      "--json: one JSON object per line on stdout (the protocol is in "
+      "include/movierec/frontends/repl.hpp)."};
   app.name("recommend");
-  std::string artifacts = "artifacts";
-  std::string processed = "processed";
-  std::string policy_file = "config/recommender_policy.yaml";
+  SessionFlags session_flags;
   std::optional<std::uint64_t> seed;
   bool json = false;
   std::string profile;
   std::string profiles = "data/profiles.sqlite";
   StoreOptions store_options;
   std::optional<std::int32_t> user;
-  app.add_option("--artifacts", artifacts, "folder train_svd wrote")->capture_default_str()
-      ->type_name("PATH");
-  app.add_option("--processed", processed, "folder preprocess wrote")->capture_default_str()
-      ->type_name("PATH");
-  app.add_option("--policy", policy_file, "session policy (YAML)")->capture_default_str()
-      ->type_name("PATH");
+  session_flags.add_folders(app);
   app.add_option("--seed", seed, "seed of the exploration; default: from the clock, printed")
       ->check(whole_number_check(0, std::numeric_limits<std::uint64_t>::max()))
       ->type_name("INT");
@@ -56,16 +50,11 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->type_name("PATH|URL");
   add_checked_flags(app, store_options.fields(), "Profile store");
-  Policy defaults;
-  load_shipped_defaults(defaults.fields(), policy_file);
-  std::map<std::string, std::string> policy_flags;
-  add_config_flags(app, defaults.fields(), policy_flags, "Policy (override the policy file)");
+  session_flags.add_policy_flags(app);
 
   return run_program(app, argc, argv, [&] {
-    Policy policy = load_policy(policy_file);
-    apply_config_flags(policy.fields(), policy_flags);
-    policy.validate("command line");
-    const Model model = load_model(artifacts, processed);
+    const Policy policy = session_flags.policy();
+    const Model model = session_flags.model();
     // The index builds while the first prompt waits for a person to type.
     auto titles = build_title_index_async(model.catalog());
     const std::uint64_t session_seed = seed.value_or(
@@ -78,7 +67,8 @@ int main(int argc, char** argv) {
       handler.keep_profile(*store, profile);
     }
     if (user) {
-      const KnownUsers known(model, ProcessedFolder(processed).read_ratings("train.csv"));
+      const KnownUsers known(model,
+                             ProcessedFolder(session_flags.processed).read_ratings("train.csv"));
       std::optional<KnownStart> start = known.start(model, *user);
       if (!start) throw Error(unknown_user_message(model, *user));
       std::cerr << "recommend: user " << *user << ", from their trained vector; the "
