@@ -2,11 +2,12 @@
 # Times the offline pipeline (preprocess + train_svd) with /usr/bin/time -v: wall time and peak
 # memory (maximum resident set size) per step, on ml-latest-small and on a synthetic release.
 #
-#   bench/bench_pipeline.sh [SIZE] [--config FILE] [--no-small] [--no-synthetic] [--no-hyperfine]
-#                           [--keep]
+#   bench/bench_pipeline.sh [SIZE] [--config FILE] [--model NAME] [--no-small] [--no-synthetic]
+#                           [--no-hyperfine] [--keep]
 #
 # --config is the pipeline config both steps use (default config/pipeline.yaml, the shipped ALS
-# model; config/seed_pipeline.yaml times the seed's SVD).
+# model; config/seed_pipeline.yaml times the seed's SVD); --model overrides its train.model for
+# train_svd (biased_als: the observed-entries model LibMF's mf-train -f 0 is compared with).
 # SIZE is the synthetic release's rating count (default 25M; 2500000, 500k and 25M all work).
 # It is generated once into bench/synthetic-<SIZE>/ (git-ignored) with build/bin/make_synthetic,
 # whose own time and memory are measured then. With hyperfine installed, the small case is also
@@ -19,27 +20,23 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../tools/common.sh"
 cd "$REPO_ROOT"
 
-size=25M small=1 synthetic=1 hyperfine=1 keep=0 config=config/pipeline.yaml
+size=25M small=1 synthetic=1 hyperfine=1 keep=0 config=config/pipeline.yaml model_flags=()
 while (($# > 0)); do
   arg=$1
   shift
   case $arg in
     --config) config=${1:?--config needs a file}; shift ;;
+    --model) model_flags=(--model "${1:?--model needs a name}"); shift ;;
     --no-small) small=0 ;;
     --no-synthetic) synthetic=0 ;;
     --no-hyperfine) hyperfine=0 ;;
     --keep) keep=1 ;;
-    -h | --help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     [0-9]*) size=$arg ;;
     *) die "unknown argument '$arg' (try --help)" ;;
   esac
 done
-case $size in
-  *[kK]) ratings=$((${size%?} * 1000)) ;;
-  *[mM]) ratings=$((${size%?} * 1000000)) ;;
-  *) ratings=$size ;;
-esac
-[[ $ratings =~ ^[0-9]+$ && $ratings -gt 0 ]] || die "SIZE must be a number of ratings, like 25M"
+ratings=$(rating_count "$size") || exit 1
 [[ -f $config ]] || die "no pipeline config '$config'"
 
 ensure_packages "${BUILD_PACKAGES[@]}" time
@@ -89,7 +86,7 @@ bench_pipeline() {
   measure "$case" preprocess "$BIN/preprocess" --data "$data" --out "$SCRATCH/$case/processed" \
     --config "$config"
   measure "$case" train_svd "$BIN/train_svd" --processed "$SCRATCH/$case/processed" \
-    --out "$SCRATCH/$case/artifacts" --config "$config"
+    --out "$SCRATCH/$case/artifacts" --config "$config" "${model_flags[@]}"
 }
 
 small_data() {
@@ -138,7 +135,7 @@ fi
   printf '%s\n' "${ROWS[@]}" | awk '$2 != "make_synthetic" && NF == 5 {
       t[$1] += $3; u[$1] += $4; if ($5 > m[$1]) m[$1] = $5 }
     END { for (c in t) printf "%-20s %-15s %9.2f %8.2f %13.0f\n", c, "end to end", t[c], u[c], m[c] }'
-  echo "config: $config"
+  echo "config: $config ${model_flags[*]}"
   echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$TABLE"
 say "table saved to ${TABLE#"$REPO_ROOT"/}"

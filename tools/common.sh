@@ -52,6 +52,21 @@ RELEASE_FLAGS=(-DCMAKE_BUILD_TYPE=Release -DCMAKE_COMPILE_WARNING_AS_ERROR=ON)
 # Messages go to stderr, so stdout stays for the programs (recommend --json).
 say() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 die() { say "error: $*"; exit 1; }
+
+# rating_count SIZE: the number of ratings a benchmark's SIZE names ("2M", "500k", "25000000"),
+# on stdout; dies (in the caller's subshell: call it as `n=$(rating_count "$size") || exit 1`)
+# when it names none.
+rating_count() {
+  local size=$1 count
+  case $size in
+    *[kK]) count=$((${size%?} * 1000)) ;;
+    *[mM]) count=$((${size%?} * 1000000)) ;;
+    *) count=$size ;;
+  esac
+  [[ $count =~ ^[0-9]+$ && $count -gt 0 ]] ||
+    die "SIZE must be a number of ratings, like 2M or 500k (got '$size')"
+  echo "$count"
+}
 # join_by SEPARATOR WORD...: the words with SEPARATOR between them.
 join_by() {
   local separator=$1 out=${2:-} word

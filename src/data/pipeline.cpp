@@ -83,6 +83,29 @@ std::vector<Rating> group_by_user(const std::vector<Rating>& ratings, const IdIn
   return out;
 }
 
+// Groups `ratings` by user (ids ascending) inside its own memory, then sorts each user's by time
+// and movie: a counting sort that moves each rating to its user's next free place, swapping out
+// the one there (American flag sort), after a check that skips it for input grouped already.
+void group_in_place(std::vector<Rating>& ratings, const IdIndex& users) {
+  std::vector<std::size_t> starts(users.size() + 1, 0);
+  for (const Rating& r : ratings) ++starts[users.find(r.user) + 1];
+  std::partial_sum(starts.begin(), starts.end(), starts.begin());
+  const auto by_user = [](const Rating& a, const Rating& b) { return a.user < b.user; };
+  if (!std::is_sorted(ratings.begin(), ratings.end(), by_user)) {
+    std::vector<std::size_t> next(starts.begin(), starts.end() - 1);
+    for (std::size_t u = 0; u < users.size(); ++u) {
+      while (next[u] < starts[u + 1]) {
+        Rating moving = ratings[next[u]];
+        for (std::size_t to = users.find(moving.user); to != u; to = users.find(moving.user)) {
+          std::swap(moving, ratings[next[to]++]);
+        }
+        ratings[next[u]++] = moving;
+      }
+    }
+  }
+  sort_users(ratings, starts);
+}
+
 }  // namespace
 
 Filtered filter_ratings(std::vector<Rating> ratings, const PipelineConfig& config,
@@ -116,10 +139,14 @@ Filtered filter_ratings(std::vector<Rating> ratings, const PipelineConfig& confi
                                                 " from the users kept", "filter.min_movie_ratings");
   stats.movies_kept = static_cast<std::size_t>(std::count(movie_kept.begin(), movie_kept.end(), 1));
 
-  out.ratings = group_by_user(ratings, users, [&](const Rating& r) {
-    return user_kept[users.find(r.user)] && movie_kept[movies.find(r.movie)];
+  out.rare = group_by_user(ratings, users, [&](const Rating& r) {
+    return user_kept[users.find(r.user)] && !movie_kept[movies.find(r.movie)];
   });
-  std::vector<Rating>().swap(ratings);  // the input's memory is not needed any more
+  std::erase_if(ratings, [&](const Rating& r) {
+    return !user_kept[users.find(r.user)] || !movie_kept[movies.find(r.movie)];
+  });
+  group_in_place(ratings, users);
+  out.ratings = std::move(ratings);
   stats.ratings_kept = out.ratings.size();
   stats.ratings_dropped_by_movie_threshold = after_users - stats.ratings_kept;
   for (std::size_t i = 0; i < out.ratings.size(); ++i) {  // grouped by user: count the runs
@@ -128,28 +155,60 @@ Filtered filter_ratings(std::vector<Rating> ratings, const PipelineConfig& confi
   return out;
 }
 
-Split split_by_time(const std::vector<Rating>& ratings, const PipelineConfig& config,
-                    const std::vector<std::int32_t>& profile_users) {
+void RatingPieces::add(std::span<const Rating> piece) {
+  if (piece.empty()) return;
+  if (!pieces_.empty() && pieces_.back().data() + pieces_.back().size() == piece.data()) {
+    pieces_.back() = {pieces_.back().data(), pieces_.back().size() + piece.size()};
+  } else {
+    pieces_.push_back(piece);
+    starts_.push_back(size_);
+  }
+  size_ += piece.size();
+}
+
+std::vector<std::span<const Rating>> RatingPieces::range(std::size_t begin,
+                                                         std::size_t count) const {
+  std::vector<std::span<const Rating>> out;
+  if (count == 0) return out;
+  auto piece = static_cast<std::size_t>(std::upper_bound(starts_.begin(), starts_.end(), begin) -
+                                        starts_.begin() - 1);
+  for (; count > 0; ++piece) {
+    const std::size_t offset = begin - starts_[piece];
+    const std::size_t take = std::min(count, pieces_[piece].size() - offset);
+    out.push_back(pieces_[piece].subspan(offset, take));
+    begin += take;
+    count -= take;
+  }
+  return out;
+}
+
+std::vector<Rating> RatingPieces::to_vector() const {
+  std::vector<Rating> out;
+  out.reserve(size_);
+  for (const std::span<const Rating> piece : pieces_) {
+    out.insert(out.end(), piece.begin(), piece.end());
+  }
+  return out;
+}
+
+SplitRows split_rows(const std::vector<Rating>& ratings, const PipelineConfig& config,
+                     const std::vector<std::int32_t>& profile_users) {
   for (std::size_t i = 1; i < ratings.size(); ++i) {
     if (!in_order(ratings[i - 1], ratings[i])) {
       throw Error("split_by_time: ratings must be sorted by user, then timestamp, then movie");
     }
   }
-  // Each user's run [begin, end) and its boundaries, found once to size the outputs exactly.
-  struct UserRun {
-    std::size_t begin, a, b, end;
-  };
-  std::vector<UserRun> runs;
-  Split split;
-  std::size_t sizes[3] = {0, 0, 0};
+  SplitRows split;
+  const std::span<const Rating> all(ratings);
+  const auto rows = [&](std::size_t from, std::size_t to) { return all.subspan(from, to - from); };
   const auto min_ratings = static_cast<std::size_t>(config.min_split_ratings);
   for (std::size_t begin = 0, end; begin < ratings.size(); begin = end) {
     end = begin + 1;
     while (end < ratings.size() && ratings[end].user == ratings[begin].user) ++end;
     const std::size_t n = end - begin;
     if (std::binary_search(profile_users.begin(), profile_users.end(), ratings[begin].user)) {
-      runs.push_back({begin, end, end, end});
-      sizes[0] += n;
+      split.train.add(rows(begin, end));
+      ++split.users_split;
       continue;
     }
     if (n < min_ratings) {
@@ -160,25 +219,42 @@ Split split_by_time(const std::vector<Rating>& ratings, const PipelineConfig& co
     const auto a = static_cast<std::size_t>(std::floor(count * config.train_ratio + kSplitEpsilon));
     const auto b = static_cast<std::size_t>(
         std::floor(count * (config.train_ratio + config.val_ratio) + kSplitEpsilon));
-    runs.push_back({begin, begin + std::min(a, n), begin + std::min(b, n), end});
-    sizes[0] += runs.back().a - begin;
-    sizes[1] += runs.back().b - runs.back().a;
-    sizes[2] += end - runs.back().b;
-  }
-  split.users_split = runs.size();
-  split.train.reserve(sizes[0]);
-  split.val.reserve(sizes[1]);
-  split.test.reserve(sizes[2]);
-  const auto at = [&](std::size_t i) { return ratings.begin() + static_cast<std::ptrdiff_t>(i); };
-  for (const UserRun& run : runs) {
-    split.train.insert(split.train.end(), at(run.begin), at(run.a));
-    split.val.insert(split.val.end(), at(run.a), at(run.b));
-    split.test.insert(split.test.end(), at(run.b), at(run.end));
+    const std::size_t val_begin = begin + std::min(a, n), test_begin = begin + std::min(b, n);
+    split.train.add(rows(begin, val_begin));
+    split.val.add(rows(val_begin, test_begin));
+    split.test.add(rows(test_begin, end));
+    ++split.users_split;
   }
   return split;
 }
 
-TrainStatistics train_statistics(const std::vector<Rating>& train) {
+Split split_by_time(const std::vector<Rating>& ratings, const PipelineConfig& config,
+                    const std::vector<std::int32_t>& profile_users) {
+  const SplitRows rows = split_rows(ratings, config, profile_users);
+  return {rows.train.to_vector(), rows.val.to_vector(), rows.test.to_vector(), rows.users_split,
+          rows.users_skipped};
+}
+
+std::vector<Rating> train_period(const std::vector<Rating>& rare, const RatingPieces& train) {
+  std::vector<Rating> kept;
+  auto at = train.begin();  // train is grouped by user as `rare` is
+  const auto train_end = train.end();
+  for (std::size_t begin = 0, end; begin < rare.size(); begin = end) {
+    const std::int32_t user = rare[begin].user;
+    end = begin + 1;
+    while (end < rare.size() && rare[end].user == user) ++end;
+    while (at != train_end && at->user < user) ++at;
+    if (at == train_end || at->user != user) continue;
+    std::int64_t newest = at->timestamp;
+    for (; at != train_end && at->user == user; ++at) newest = std::max(newest, at->timestamp);
+    for (std::size_t i = begin; i < end && rare[i].timestamp <= newest; ++i) {
+      kept.push_back(rare[i]);
+    }
+  }
+  return kept;
+}
+
+TrainStatistics train_statistics(const RatingPieces& train) {
   TrainStatistics stats;
   if (train.empty()) return stats;
   const IdIndex users(train, [](const Rating& r) { return r.user; });
@@ -187,7 +263,7 @@ TrainStatistics train_statistics(const std::vector<Rating>& train) {
   std::vector<std::int64_t> user_count(users.size(), 0);
   std::vector<std::int64_t> movie_count(movies.size(), 0);
   double total = 0;
-  stats.max_timestamp = train.front().timestamp;
+  stats.max_timestamp = train.begin()->timestamp;
   for (const Rating& r : train) {
     const std::size_t u = users.find(r.user);
     user_sum[u] += r.rating;

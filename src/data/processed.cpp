@@ -1,10 +1,16 @@
 #include "movierec/data/processed.hpp"
 
 #include <algorithm>
+#include <exception>
+#include <istream>
 #include <limits>
+#include <memory>
+#include <streambuf>
+#include <thread>
 
 #include "movierec/io/csv.hpp"
 #include "movierec/io/error.hpp"
+#include "movierec/io/parallel.hpp"
 #include "row_format.hpp"
 
 namespace movierec {
@@ -94,7 +100,127 @@ std::vector<TransformedRating> transformed_from(std::istream& in, const std::str
       });
 }
 
+// Text already in memory, read as a stream without copying it.
+class TextInput : public std::streambuf {
+ public:
+  explicit TextInput(std::string& text) {
+    setg(text.data(), text.data(), text.data() + text.size());
+  }
+};
+
+// Bytes of text each thread parses at a time: a few megabytes of rows (about 100,000).
+constexpr std::size_t kPieceBytes = std::size_t{8} << 20;
+
+// One piece of a chunk parsed: its rows, the line breaks it holds, and its parse error if any.
+struct ParsedPiece {
+  std::vector<TransformedRating> rows;
+  std::size_t newlines = 0;
+  std::exception_ptr error;
+  bool input_error = false;    // an InputError: its line is re-counted from the file's start
+  std::size_t error_line = 0;  // counted from the piece's first line, 0
+  std::string error_problem;
+};
+
+// Parses `text` (whole lines) after the file's header line, as read_transformed would.
+void parse_piece(const std::string& header, std::string_view text, const std::string& source,
+                 ParsedPiece& piece) {
+  piece.newlines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+  std::string framed;
+  framed.reserve(header.size() + 1 + text.size());
+  framed.append(header).append("\n").append(text);
+  TextInput buffer(framed);
+  std::istream in(&buffer);
+  try {
+    piece.rows = transformed_from(in, source, text.size() / 64);
+  } catch (const InputError& e) {
+    piece.error = std::current_exception();
+    piece.input_error = true;
+    piece.error_line = e.line() >= 2 ? e.line() - 2 : 0;  // the header is the framed line 1
+    piece.error_problem = e.problem();
+  } catch (...) {
+    piece.error = std::current_exception();
+  }
+}
+
+// Where to cut `text` [begin, end) into `parts` pieces of whole lines (the bounds).
+std::vector<std::size_t> line_bounds(std::string_view text, std::size_t parts) {
+  std::vector<std::size_t> bounds{0};
+  for (std::size_t p = 1; p < parts; ++p) {
+    const std::size_t at = text.find('\n', std::max(bounds.back(), text.size() * p / parts));
+    if (at == std::string_view::npos || at + 1 >= text.size()) break;
+    bounds.push_back(at + 1);
+  }
+  bounds.push_back(text.size());
+  return bounds;
+}
+
 }  // namespace
+
+void read_transformed_blocks(std::istream& in, const std::string& source,
+                             const std::function<void(std::span<const TransformedRating>)>& consume,
+                             unsigned threads, std::size_t piece_bytes) {
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  if (piece_bytes == 0) piece_bytes = kPieceBytes;
+  std::string header;
+  if (!std::getline(in, header)) {
+    in.clear();
+    transformed_from(in, source, 0);  // empty: the reader's own error
+    return;
+  }
+  {
+    std::string alone = header + "\n";
+    TextInput buffer(alone);
+    std::istream header_in(&buffer);
+    transformed_from(header_in, source, 0);  // a missing column fails here, on line 1
+  }
+  std::size_t lines_before = 1;  // the header's
+  // The chunk's buffer is never zero-filled: a small file touches only the pages it fills.
+  std::unique_ptr<char[]> chunk;
+  std::size_t room = 0;
+  std::size_t carried = 0;  // bytes of an unfinished line carried over from the last chunk
+  std::vector<ParsedPiece> pieces(threads);
+  for (bool end = false; !end;) {
+    const std::size_t want = std::max<std::size_t>(threads * piece_bytes, 2 * carried);
+    if (carried + want > room) {
+      auto bigger = std::make_unique_for_overwrite<char[]>(carried + want);
+      if (carried > 0) std::copy(chunk.get(), chunk.get() + carried, bigger.get());
+      chunk = std::move(bigger);
+      room = carried + want;
+    }
+    in.read(chunk.get() + carried, static_cast<std::streamsize>(want));
+    const std::size_t got = carried + static_cast<std::size_t>(in.gcount());
+    end = got < carried + want;
+    std::size_t cut = got;
+    if (!end) {
+      cut = std::string_view(chunk.get(), got).rfind('\n');
+      if (cut == std::string_view::npos) {  // one line longer than a chunk: read more of it
+        carried = got;
+        continue;
+      }
+      ++cut;
+    }
+    const std::string_view text(chunk.get(), cut);
+    const std::vector<std::size_t> bounds = line_bounds(text, threads);
+    const std::size_t count = bounds.size() - 1;
+    parallel_for(
+        count,
+        [&](std::size_t p) {
+          pieces[p] = ParsedPiece();
+          parse_piece(header, text.substr(bounds[p], bounds[p + 1] - bounds[p]), source, pieces[p]);
+        },
+        threads);
+    for (std::size_t p = 0; p < count; ++p) {
+      if (pieces[p].error) {
+        if (!pieces[p].input_error) std::rethrow_exception(pieces[p].error);
+        throw InputError(source, lines_before + 1 + pieces[p].error_line, pieces[p].error_problem);
+      }
+      consume(pieces[p].rows);
+      lines_before += pieces[p].newlines;
+    }
+    carried = got - cut;
+    std::copy(chunk.get() + cut, chunk.get() + got, chunk.get());
+  }
+}
 
 std::vector<Rating> read_ratings(std::istream& in, const std::string& source,
                                  std::size_t expected_rows) {

@@ -132,7 +132,7 @@ std::vector<SmallFile> small_files(const ProcessedData& data) {
 
 struct RatingFile {
   std::string name;
-  const std::vector<Rating>* ratings;
+  const RatingPieces* ratings;
   bool transformed;
 };
 
@@ -156,7 +156,7 @@ std::string write_rating_file(const fs::path& path, const RatingFile& file,
                               const std::function<void(std::size_t)>& report) {
   OutputFile out(path);
   out.write(rating_header(file.transformed));
-  const std::span<const Rating> rows(*file.ratings);
+  const RatingPieces& rows = *file.ratings;
   const std::size_t batch_blocks = batches[0].ends.size();
   const std::size_t block_count = (rows.size() + kBlockRows - 1) / kBlockRows;
   std::future<void> writing;
@@ -165,9 +165,11 @@ std::string write_rating_file(const fs::path& path, const RatingFile& file,
     const std::size_t count = std::min(batch_blocks, block_count - first);
     parallel_for(count, [&](std::size_t i) {
       const std::size_t begin = (first + i) * kBlockRows;
-      const auto part = rows.subspan(begin, std::min(kBlockRows, rows.size() - begin));
-      batch.ends[i] = file.transformed ? put_rows(batch.block(i), part, transformer)
-                                       : put_rows(batch.block(i), part);
+      char* end = batch.block(i);
+      for (const auto part : rows.range(begin, std::min(kBlockRows, rows.size() - begin))) {
+        end = file.transformed ? put_rows(end, part, transformer) : put_rows(end, part);
+      }
+      batch.ends[i] = end;
     });
     if (writing.valid()) writing.get();  // the other batch is free again
     writing = std::async(std::launch::async, [&out, &batch, count] {
@@ -192,14 +194,16 @@ void write_processed(const fs::path& dir, const ProcessedData& data, const Pipel
     rows_written += rows;
     if (progress) progress(rows_written);
   };
+  const RatingPieces filtered(data.filtered.ratings), rare_train(data.rare_train);
   const std::vector<RatingFile> rating_files = {
-      {"ratings_filtered.csv", &data.filtered.ratings, false},
+      {"ratings_filtered.csv", &filtered, false},
       {"train.csv", &data.split.train, false},
       {"val.csv", &data.split.val, false},
       {"test.csv", &data.split.test, false},
       {"train_transformed.csv", &data.split.train, true},
       {"val_transformed.csv", &data.split.val, true},
       {"test_transformed.csv", &data.split.test, true},
+      {"rare_train_transformed.csv", &rare_train, true},
   };
   const Transformer transformer(data.stats, config);
   const unsigned threads = std::max(1u, std::thread::hardware_concurrency());

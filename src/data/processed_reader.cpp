@@ -192,8 +192,8 @@ void ProcessedFolder::read_streamed(
 std::vector<Rating> ProcessedFolder::read_ratings(std::string_view name) const {
   std::vector<Rating> rows;
   read_streamed(name, [&](std::istream& in, const std::string& source) {
-    rows = movierec::read_ratings(in, source,
-                                  expected_rows(*listed(name), dir_ / name, kMinRatingRowBytes));
+    rows = movierec::read_ratings(
+        in, source, movierec::expected_rows(*listed(name), dir_ / name, kMinRatingRowBytes));
   });
   return rows;
 }
@@ -201,14 +201,31 @@ std::vector<Rating> ProcessedFolder::read_ratings(std::string_view name) const {
 std::vector<TransformedRating> ProcessedFolder::read_transformed(
     std::string_view name, const ProgressSink& progress) const {
   std::vector<TransformedRating> rows;
-  read_streamed(
+  read_transformed_blocks(
       name,
-      [&](std::istream& in, const std::string& source) {
-        rows = movierec::read_transformed(
-            in, source, expected_rows(*listed(name), dir_ / name, kMinTransformedRowBytes));
+      [&](std::span<const TransformedRating> block) {
+        if (rows.empty()) rows.reserve(expected_rows(name));
+        rows.insert(rows.end(), block.begin(), block.end());
       },
       progress);
   return rows;
+}
+
+void ProcessedFolder::read_transformed_blocks(
+    std::string_view name, const std::function<void(std::span<const TransformedRating>)>& consume,
+    const ProgressSink& progress) const {
+  read_streamed(
+      name,
+      [&](std::istream& in, const std::string& source) {
+        movierec::read_transformed_blocks(in, source, consume);
+      },
+      progress);
+}
+
+std::size_t ProcessedFolder::expected_rows(std::string_view name) const {
+  const nlohmann::json* entry = listed(name);
+  return entry != nullptr ? movierec::expected_rows(*entry, dir_ / name, kMinTransformedRowBytes)
+                          : 0;
 }
 
 Catalog ProcessedFolder::read_catalog() const {

@@ -81,15 +81,15 @@ double ndcg_at_k(std::span<const std::size_t> ranked, std::span<const std::size_
   return dcg / ideal;
 }
 
-double coverage(const std::vector<std::vector<std::size_t>>& lists, std::size_t catalog_size) {
-  if (catalog_size == 0) throw Error("coverage: the catalog is empty");
-  std::vector<bool> shown(catalog_size, false);
+std::size_t distinct_items(const std::vector<std::vector<std::size_t>>& lists,
+                           std::size_t item_count) {
+  std::vector<bool> shown(item_count, false);
   std::size_t distinct = 0;
   for (const auto& list : lists) {
     for (const std::size_t item : list) {
-      if (item >= catalog_size) {
+      if (item >= item_count) {
         throw Error("coverage: item " + std::to_string(item) + " is outside a catalog of " +
-                    std::to_string(catalog_size));
+                    std::to_string(item_count));
       }
       if (!shown[item]) {
         shown[item] = true;
@@ -97,7 +97,13 @@ double coverage(const std::vector<std::vector<std::size_t>>& lists, std::size_t 
       }
     }
   }
-  return static_cast<double>(distinct) / static_cast<double>(catalog_size);
+  return distinct;
+}
+
+double coverage(const std::vector<std::vector<std::size_t>>& lists, std::size_t catalog_size) {
+  if (catalog_size == 0) throw Error("coverage: the catalog is empty");
+  return static_cast<double>(distinct_items(lists, catalog_size)) /
+         static_cast<double>(catalog_size);
 }
 
 }  // namespace movierec

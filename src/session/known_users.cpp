@@ -19,7 +19,8 @@ void sort_unique(std::vector<std::size_t>& rows) {
 }  // namespace
 
 std::vector<RankedMovie> rank_known_user(const Model& model, std::size_t user_row,
-                                         std::span<const std::size_t> rated, std::size_t count) {
+                                         std::span<const std::size_t> rated, std::size_t count,
+                                         std::int64_t min_evidence) {
   const Artifacts& artifacts = model.artifacts();
   if (user_row >= static_cast<std::size_t>(artifacts.user_embeddings.rows())) {
     throw Error(fmt::format("rank_known_user: user row {} is not in the model ({} users)",
@@ -36,7 +37,7 @@ std::vector<RankedMovie> rank_known_user(const Model& model, std::size_t user_ro
   std::vector<std::size_t> rows;
   rows.reserve(excluded.size());
   for (std::size_t row = 0; row < excluded.size(); ++row) {
-    if (excluded[row] == 0) rows.push_back(row);
+    if (excluded[row] == 0 && model.recommendable(row, min_evidence)) rows.push_back(row);
   }
   const auto end = rows.begin() + static_cast<std::ptrdiff_t>(std::min(count, rows.size()));
   std::partial_sort(rows.begin(), end, rows.end(), [&](std::size_t a, std::size_t b) {
@@ -100,10 +101,12 @@ std::optional<KnownStart> KnownUsers::start(const Model& model, std::int32_t use
 
 std::optional<std::vector<RankedMovie>> KnownUsers::recommend(const Model& model,
                                                               std::int32_t user_id,
-                                                              std::size_t count) const {
+                                                              std::size_t count,
+                                                              std::int64_t min_evidence) const {
   const std::vector<std::size_t>* seen = rated(user_id);
   if (seen == nullptr) return std::nullopt;
-  return rank_known_user(model, *model.artifacts().user_map.row(user_id), *seen, count);
+  return rank_known_user(model, *model.artifacts().user_map.row(user_id), *seen, count,
+                         min_evidence);
 }
 
 }  // namespace movierec

@@ -5,8 +5,10 @@
 #include <Eigen/Cholesky>
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "movierec/io/error.hpp"
 #include "movierec/io/npy.hpp"
@@ -29,12 +31,101 @@ constexpr Index kGatherRows = 256;
 constexpr int kPrefetchAhead = 8;
 constexpr Index kFloatsPerLine = 16;
 
+// Compressed rows of ratings as a half-step reads them: R itself (borrowed), or a copy of some
+// of its rows or of its transpose (owned), whose values are single precision when every one is
+// exact in it (stars are): 8 bytes a rating instead of Eigen's 12, the same values.
+class RatingRows {
+ public:
+  RatingRows() = default;
+  RatingRows(const RatingRows&) = delete;
+  RatingRows& operator=(const RatingRows&) = delete;
+  RatingRows(RatingRows&&) = default;
+  RatingRows& operator=(RatingRows&&) = default;
+
+  // R's rows as they are.
+  static RatingRows of(const SparseMatrix& r) {
+    RatingRows rows;
+    rows.rows_ = r.rows();
+    rows.outer_ = r.outerIndexPtr();
+    rows.inner_ = r.innerIndexPtr();
+    rows.doubles_ = r.valuePtr();
+    return rows;
+  }
+
+  // Columns [first, end) of R as rows (of Rᵀ), the others empty; each row's entries in R's row
+  // order, as Eigen's transpose orders them.
+  static RatingRows columns_of(const SparseMatrix& r, Index first, Index end) {
+    RatingRows rows;
+    rows.rows_ = r.cols();
+    const int* outer = r.outerIndexPtr();
+    const int* inner = r.innerIndexPtr();
+    const double* values = r.valuePtr();
+    const auto nonzeros = static_cast<std::size_t>(r.nonZeros());
+    std::vector<int>& starts = rows.own_outer_;
+    starts.assign(static_cast<std::size_t>(r.cols()) + 1, 0);
+    for (std::size_t at = 0; at < nonzeros; ++at) {
+      if (inner[at] >= first && inner[at] < end) ++starts[static_cast<std::size_t>(inner[at]) + 1];
+    }
+    std::partial_sum(starts.begin(), starts.end(), starts.begin());
+    const auto kept = static_cast<std::size_t>(starts.back());
+    bool exact = true;
+    for (std::size_t at = 0; at < nonzeros && exact; ++at) {
+      exact = static_cast<double>(static_cast<float>(values[at])) == values[at];
+    }
+    rows.own_inner_.resize(kept);
+    if (exact) {
+      rows.own_floats_.resize(kept);
+    } else {
+      rows.own_doubles_.resize(kept);
+    }
+    std::vector<int> next(starts.begin(), starts.end() - 1);
+    for (Index row = 0; row < r.rows(); ++row) {
+      for (int at = outer[row]; at < outer[row + 1]; ++at) {
+        const int column = inner[at];
+        if (column < first || column >= end) continue;
+        const auto to = static_cast<std::size_t>(next[static_cast<std::size_t>(column)]++);
+        rows.own_inner_[to] = static_cast<int>(row);
+        if (exact) {
+          rows.own_floats_[to] = static_cast<float>(values[at]);
+        } else {
+          rows.own_doubles_[to] = values[at];
+        }
+      }
+    }
+    rows.point_at_own();
+    return rows;
+  }
+
+  Index rows() const { return rows_; }
+  const int* outer() const { return outer_; }
+  const int* inner() const { return inner_; }
+  double value(int at) const { return floats_ != nullptr ? floats_[at] : doubles_[at]; }
+
+ private:
+  void point_at_own() {
+    outer_ = own_outer_.data();
+    inner_ = own_inner_.data();
+    doubles_ = own_floats_.empty() ? own_doubles_.data() : nullptr;
+    floats_ = own_floats_.empty() ? nullptr : own_floats_.data();
+  }
+
+  Index rows_ = 0;
+  const int* outer_ = nullptr;
+  const int* inner_ = nullptr;
+  const double* doubles_ = nullptr;
+  const float* floats_ = nullptr;
+  std::vector<int> own_outer_;
+  std::vector<int> own_inner_;
+  std::vector<double> own_doubles_;
+  std::vector<float> own_floats_;
+};
+
 // One half-step: every row of `solved` from the fixed side. In the biased model both sides
 // store k factor columns and then the bias; a rating's features are then [q; 1] and its target
 // r − μ − (the fixed side's bias).
 struct HalfStep {
-  const SparseMatrix* ratings = nullptr;  // rows: the side solved; columns: the fixed side
-  const RowMatrixXf* fixed = nullptr;     // single-precision copy of the fixed side
+  const RatingRows* ratings = nullptr;  // rows: the side solved; columns: the fixed side
+  const RowMatrixXf* fixed = nullptr;   // single-precision copy of the fixed side
   RowMatrixXd* solved = nullptr;
   bool biased = false;
   double mean = 0;             // μ (biased)
@@ -46,8 +137,8 @@ struct HalfStep {
 
 // Rows [first, end) of `r` cut into [first, end) ranges of about equal work (a row costs its
 // ratings plus the solve).
-std::vector<Index> pieces(const SparseMatrix& r, Index solve_cost, Index first, Index end) {
-  const int* outer = r.outerIndexPtr();
+std::vector<Index> pieces(const RatingRows& r, Index solve_cost, Index first, Index end) {
+  const int* outer = r.outer();
   // The work of rows [first, row).
   const auto work = [&](Index row) {
     return static_cast<double>(outer[row] - outer[first] + (row - first) * solve_cost);
@@ -63,22 +154,6 @@ std::vector<Index> pieces(const SparseMatrix& r, Index solve_cost, Index first, 
   }
   bounds.push_back(end);
   return bounds;
-}
-
-// The rows [first, end) of `m`, the others left empty (same shape).
-SparseMatrix keep_rows(const SparseMatrix& m, Index first, Index end) {
-  SparseMatrix kept(m.rows(), m.cols());
-  const int* outer = m.outerIndexPtr();
-  const int begin = outer[first];
-  const int stop = outer[end];
-  kept.resizeNonZeros(stop - begin);
-  int* kept_outer = kept.outerIndexPtr();
-  for (Index row = 0; row <= m.rows(); ++row) {
-    kept_outer[row] = std::clamp(outer[row], begin, stop) - begin;
-  }
-  std::copy(m.innerIndexPtr() + begin, m.innerIndexPtr() + stop, kept.innerIndexPtr());
-  std::copy(m.valuePtr() + begin, m.valuePtr() + stop, kept.valuePtr());
-  return kept;
 }
 
 // One process alone: nothing to share.
@@ -133,8 +208,8 @@ class RowSolver {
   // target_, and returns the targets' sum of squares.
   double gather(int at, int end) {
     const RowMatrixXf& fixed = *step_.fixed;
-    const int* columns = step_.ratings->innerIndexPtr();
-    const double* values = step_.ratings->valuePtr();
+    const RatingRows& ratings = *step_.ratings;
+    const int* columns = ratings.inner();
     double squares = 0;
     for (Index n = 0; at < end; ++at, ++n) {
       // The fixed rows are read in the ratings' order, scattered over a matrix larger than the
@@ -147,8 +222,8 @@ class RowSolver {
       const Index column = columns[at];
       block_.row(n).head(k_) = fixed.row(column).head(k_);
       if (step_.biased) block_(n, k_) = 1;
-      const double value =
-          step_.biased ? values[at] - step_.mean - double{fixed(column, k_)} : values[at];
+      const double value = step_.biased ? ratings.value(at) - step_.mean - double{fixed(column, k_)}
+                                        : ratings.value(at);
       target_[n] = static_cast<float>(value);
       squares += value * value;
     }
@@ -161,8 +236,8 @@ class RowSolver {
     observed_gram_.setZero();
     observed_rhs_.setZero();
     double squares = 0;
-    const int row_end = step_.ratings->outerIndexPtr()[row + 1];
-    for (int at = step_.ratings->outerIndexPtr()[row]; at < row_end; at += kGatherRows) {
+    const int row_end = step_.ratings->outer()[row + 1];
+    for (int at = step_.ratings->outer()[row]; at < row_end; at += kGatherRows) {
       const int stop = std::min(row_end, at + static_cast<int>(kGatherRows));
       squares += gather(at, stop);
       const auto gathered = block_.topRows(stop - at);
@@ -203,8 +278,8 @@ class RowSolver {
   // instead of the exact solve's ratings·k² + k³/3. The row's objective is
   // Σ t² − 2xᵀb + xᵀAx = Σ t² − xᵀb − xᵀr with the residual r = b − Ax.
   double solve_cg(Index row) {
-    const int row_begin = step_.ratings->outerIndexPtr()[row];
-    const Index n = step_.ratings->outerIndexPtr()[row + 1] - row_begin;
+    const int row_begin = step_.ratings->outer()[row];
+    const Index n = step_.ratings->outer()[row + 1] - row_begin;
     if (block_.rows() < n) {
       block_.resize(n, width_);
       target_.resize(n);
@@ -270,9 +345,10 @@ void check(const SparseMatrix& r, const AlsOptions& options) {
   if (options.k < 1) out_of_range("train.k", "at least 1", options.k);
   // More factors than the smaller side cannot be told apart (SVD refuses them too).
   if (options.k > std::min(r.rows(), r.cols())) {
-    throw Error(fmt::format("ALS: train.k = {} is out of range for a {} x {} matrix: k must be "
-                            "from 1 to {} (the smaller side)",
-                            options.k, r.rows(), r.cols(), std::min(r.rows(), r.cols())));
+    throw Error(
+        fmt::format("ALS: train.k = {} is out of range for a {} x {} matrix: k must be "
+                    "from 1 to {} (the smaller side)",
+                    options.k, r.rows(), r.cols(), std::min(r.rows(), r.cols())));
   }
   if (options.iterations < 1)
     out_of_range("train.als_iterations", "at least 1", options.iterations);
@@ -313,39 +389,68 @@ Eigen::MatrixXd bias_penalty(Index width, int k, const AlsOptions& options) {
 }
 
 // Each row's λ on its factors: λ·(its ratings + w0·(the other side's rows))^ν (Rendle et al.
-// 2022's frequency scaling; ν = 0 gives λ for every row).
-Eigen::VectorXd row_penalties(const SparseMatrix& ratings, double w0, const AlsOptions& options) {
-  Eigen::VectorXd penalties(ratings.rows());
-  const double unobserved = w0 * static_cast<double>(ratings.cols());
-  for (Index row = 0; row < ratings.rows(); ++row) {
-    const auto count =
-        static_cast<double>(ratings.outerIndexPtr()[row + 1] - ratings.outerIndexPtr()[row]);
-    penalties[row] = options.regularization_exponent == 0
-                         ? options.regularization
-                         : options.regularization *
-                               std::pow(count + unobserved, options.regularization_exponent);
+// 2022's frequency scaling; ν = 0 gives λ for every row). counts[row]: the row's ratings.
+Eigen::VectorXd row_penalties(const std::vector<int>& counts, Index other_side, double w0,
+                              const AlsOptions& options) {
+  Eigen::VectorXd penalties(static_cast<Index>(counts.size()));
+  const double unobserved = w0 * static_cast<double>(other_side);
+  for (std::size_t row = 0; row < counts.size(); ++row) {
+    const auto count = static_cast<double>(counts[row]);
+    penalties[static_cast<Index>(row)] =
+        options.regularization_exponent == 0
+            ? options.regularization
+            : options.regularization *
+                  std::pow(count + unobserved, options.regularization_exponent);
   }
   return penalties;
 }
 
-// What the objective charges the side that was held fixed in the last half-step.
+// The ratings of each row of `r`, and of each column.
+std::vector<int> row_counts(const SparseMatrix& r) {
+  std::vector<int> counts(static_cast<std::size_t>(r.rows()));
+  for (Index row = 0; row < r.rows(); ++row) {
+    counts[static_cast<std::size_t>(row)] = r.outerIndexPtr()[row + 1] - r.outerIndexPtr()[row];
+  }
+  return counts;
+}
+
+std::vector<int> column_counts(const SparseMatrix& r) {
+  std::vector<int> counts(static_cast<std::size_t>(r.cols()), 0);
+  for (Index at = 0; at < r.nonZeros(); ++at)
+    ++counts[static_cast<std::size_t>(r.innerIndexPtr()[at])];
+  return counts;
+}
+
+Eigen::VectorXd row_penalties(const SparseMatrix& ratings, double w0, const AlsOptions& options) {
+  return row_penalties(row_counts(ratings), ratings.cols(), w0, options);
+}
+
+// What the objective charges rows [first, end) of the side that was held fixed in the last
+// half-step.
 double fixed_penalty(const RowMatrixXd& side, const Eigen::VectorXd& row_penalty, int k,
-                     const AlsOptions& options) {
+                     const AlsOptions& options, Index first, Index end) {
   double total = 0;
-  for (Index row = 0; row < side.rows(); ++row) {
+  for (Index row = first; row < end; ++row) {
     total += row_penalty[row] * side.row(row).head(k).squaredNorm();
   }
-  if (side.cols() > k) total += options.bias_regularization * side.col(k).squaredNorm();
+  if (side.cols() > k) {
+    total += options.bias_regularization * side.col(k).segment(first, end - first).squaredNorm();
+  }
   return total;
 }
 
-// The ratings a process solves from: R and Rᵀ whole on one process; on several, only its
-// users' rows of R and its movies' rows of Rᵀ (the other rows empty). The rows' penalties are
-// always whole: the objective charges every row.
+double fixed_penalty(const RowMatrixXd& side, const Eigen::VectorXd& row_penalty, int k,
+                     const AlsOptions& options) {
+  return fixed_penalty(side, row_penalty, k, options, 0, side.rows());
+}
+
+// The ratings a process solves from: R and Rᵀ whole on one process (R borrowed, Rᵀ a compact
+// copy); on several, its users' rows of its share of R (borrowed: the half-step reads no other
+// row) and its movies' rows of Rᵀ (a compact copy). Each penalty is right for the rows the
+// process solves (their ratings are whole in its share), the only ones it charges.
 struct AlsSides {
-  const SparseMatrix* users = nullptr;
-  SparseMatrix own_users;  // this process's rows of R, when users points here
-  SparseMatrix movies;
+  RatingRows users;
+  RatingRows movies;
   Eigen::VectorXd user_penalty;
   Eigen::VectorXd movie_penalty;
 };
@@ -353,18 +458,17 @@ struct AlsSides {
 AlsSides split_sides(const SparseMatrix& r, double w0, const AlsOptions& options,
                      const AlsPartition& partition) {
   AlsSides sides;
-  sides.movies = r.transpose();
-  sides.user_penalty = row_penalties(r, w0, options);
-  sides.movie_penalty = row_penalties(sides.movies, w0, options);
+  sides.user_penalty = row_penalties(row_counts(r), r.cols(), w0, options);
+  sides.movie_penalty = row_penalties(column_counts(r), r.rows(), w0, options);
   if (partition.exchange->size() == 1) {
-    sides.users = &r;
+    sides.users = RatingRows::of(r);
+    sides.movies = RatingRows::columns_of(r, 0, r.cols());
     return sides;
   }
   const auto rank = static_cast<std::size_t>(partition.exchange->rank());
-  sides.own_users = keep_rows(r, partition.user_bounds[rank], partition.user_bounds[rank + 1]);
-  sides.users = &sides.own_users;
+  sides.users = RatingRows::of(r);
   sides.movies =
-      keep_rows(sides.movies, partition.movie_bounds[rank], partition.movie_bounds[rank + 1]);
+      RatingRows::columns_of(r, partition.movie_bounds[rank], partition.movie_bounds[rank + 1]);
   return sides;
 }
 
@@ -378,7 +482,7 @@ std::vector<double> alternate(const SparseMatrix& r, RowMatrixXd& users, RowMatr
   AlsSides sides = split_sides(r, w0, options, partition);
   const Eigen::MatrixXd reg = bias_penalty(movies.cols(), options.k, options);
   RowMatrixXf fixed;
-  HalfStep user_step{sides.users,      &fixed, &users,
+  HalfStep user_step{&sides.users,     &fixed, &users,
                      biased,           mean,   1.0 - w0,
                      options.cg_steps, {},     std::move(sides.user_penalty)};
   HalfStep movie_step{&sides.movies,    &fixed, &movies,
@@ -392,11 +496,15 @@ std::vector<double> alternate(const SparseMatrix& r, RowMatrixXd& users, RowMatr
     exchange.share_rows(users, partition.user_bounds);
     movie_step.base = w0 > 0 ? Eigen::MatrixXd(w0 * gram(users) + reg) : reg;
     fixed = users.cast<float>();
-    const double movie_terms = exchange.sum(
-        half_step(movie_step, partition.movie_bounds[rank], partition.movie_bounds[rank + 1]));
+    // Each process charges its own rows: it knows the penalties of those alone.
+    const double movie_terms =
+        half_step(movie_step, partition.movie_bounds[rank], partition.movie_bounds[rank + 1]);
+    const double user_terms =
+        fixed_penalty(users, user_step.row_penalty, options.k, options, partition.user_bounds[rank],
+                      partition.user_bounds[rank + 1]);
+    objective.push_back(exchange.size() == 1 ? movie_terms + user_terms
+                                             : exchange.sum(movie_terms + user_terms));
     exchange.share_rows(movies, partition.movie_bounds);
-    objective.push_back(movie_terms +
-                        fixed_penalty(users, user_step.row_penalty, options.k, options));
     if (options.progress) options.progress(iteration, objective.back());
   }
   return objective;
@@ -416,11 +524,23 @@ BiasedFactors biased_fit(const SparseMatrix& r, const AlsOptions& options,
                          const AlsPartition& partition) {
   check(r, options);
   const Index k = options.k;
+  // μ over the ratings of each process's users (its share's rows are whole), summed: exact,
+  // whatever the order, for values like stars (multiples of 1/2 under 2⁵³ in total).
+  AlsExchange& exchange = *partition.exchange;
+  const auto rank = static_cast<std::size_t>(exchange.rank());
+  const int* outer = r.outerIndexPtr();
+  const int first = outer[partition.user_bounds[rank]];
+  const int end = outer[partition.user_bounds[rank + 1]];
   const double* values = r.valuePtr();
   double sum = 0;
-  for (Index i = 0; i < r.nonZeros(); ++i) sum += values[i];
+  for (int i = first; i < end; ++i) sum += values[i];
+  auto count = static_cast<double>(end - first);
+  if (exchange.size() > 1) {
+    sum = exchange.sum(sum);
+    count = exchange.sum(count);
+  }
   BiasedFactors result;
-  result.global_mean = sum / static_cast<double>(r.nonZeros());
+  result.global_mean = sum / count;
   // Each side: k factor columns, then its bias.
   RowMatrixXd movies = starting_factors(r.cols(), k + 1, options.k, options.seed);
   RowMatrixXd users = RowMatrixXd::Zero(r.rows(), k + 1);
@@ -474,16 +594,29 @@ BiasedFactors biased_als(const SparseMatrix& r, const AlsOptions& options,
 }
 
 std::vector<Index> balanced_bounds(const SparseMatrix& r, int parts) {
-  const int* outer = r.outerIndexPtr();
-  const double total = static_cast<double>(r.nonZeros());
+  std::vector<std::int64_t> counts(static_cast<std::size_t>(r.rows()));
+  for (Index row = 0; row < r.rows(); ++row) {
+    counts[static_cast<std::size_t>(row)] = r.outerIndexPtr()[row + 1] - r.outerIndexPtr()[row];
+  }
+  return balanced_bounds(counts, parts);
+}
+
+std::vector<Index> balanced_bounds(const std::vector<std::int64_t>& counts, int parts) {
+  const auto rows = static_cast<Index>(counts.size());
+  const double total =
+      static_cast<double>(std::accumulate(counts.begin(), counts.end(), std::int64_t{0}));
   std::vector<Index> bounds{0};
   Index row = 0;
+  std::int64_t through = counts.empty() ? 0 : counts[0];  // the ratings of rows [0, row]
   for (int p = 1; p < parts; ++p) {
     const double target = total * p / parts;
-    while (row < r.rows() && static_cast<double>(outer[row + 1]) <= target) ++row;
+    while (row < rows && static_cast<double>(through) <= target) {
+      ++row;
+      if (row < rows) through += counts[static_cast<std::size_t>(row)];
+    }
     bounds.push_back(row);
   }
-  bounds.push_back(r.rows());
+  bounds.push_back(rows);
   return bounds;
 }
 

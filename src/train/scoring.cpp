@@ -1,13 +1,21 @@
 #include "movierec/train/scoring.hpp"
 
+#include <algorithm>
 #include <string>
 
 namespace movierec {
 
 void score_movies(const Artifacts& artifacts, const Eigen::VectorXf& user,
                   Eigen::VectorXf& scores) {
-  scores.resize(artifacts.movie_embeddings.rows());
-  scores.noalias() = artifacts.movie_embeddings * user;
+  score_movies(artifacts, user, scores,
+               static_cast<std::size_t>(artifacts.movie_embeddings.rows()));
+}
+
+void score_movies(const Artifacts& artifacts, const Eigen::VectorXf& user, Eigen::VectorXf& scores,
+                  std::size_t rows) {
+  const auto count = std::min(static_cast<Eigen::Index>(rows), artifacts.movie_embeddings.rows());
+  scores.resize(count);
+  scores.noalias() = artifacts.movie_embeddings.topRows(count) * user;
 }
 
 double predict(const Artifacts& artifacts, std::size_t user_row, std::size_t movie_row) {

@@ -10,12 +10,15 @@
 #include <numeric>
 #include <ostream>
 #include <tuple>
+#include <unordered_map>
 #include <utility>
 
 #include "movierec/io/error.hpp"
 #include "movierec/io/files.hpp"
 #include "movierec/io/id_index.hpp"
+#include "movierec/io/parallel.hpp"
 #include "movierec/io/progress.hpp"
+#include "movierec/train/outside_movies.hpp"
 #include "movierec/train/scoring.hpp"
 
 namespace fs = std::filesystem;
@@ -25,30 +28,49 @@ namespace {
 
 constexpr const char* kTrainFile = "train_transformed.csv";
 constexpr const char* kValFile = "val_transformed.csv";
+// Train-period ratings of the movies preprocess's filter dropped (absent from older processed/).
+constexpr const char* kRareFile = "rare_train_transformed.csv";
+constexpr const char* kMetadataFile = "movie_metadata.csv";
 constexpr std::size_t kSummarySingularValues = 5;  // how many the summary shows
+constexpr std::size_t kSortPieces = 64;            // pieces of rows sorted on the cores in turn
 
 // Sorts each row's entries by column, as Eigen expects of a compressed matrix, and refuses a
-// column met twice in a row (a movie rated twice by one user).
+// column met twice in a row (a movie rated twice by one user): the first such row, on every
+// core, in pieces of rows.
 void sort_rows(RatingMatrix& matrix, const std::string& source) {
   SparseMatrix& m = matrix.values;
-  std::vector<std::pair<int, double>> entries;
-  for (Eigen::Index row = 0; row < m.rows(); ++row) {
-    int* inner = m.innerIndexPtr() + m.outerIndexPtr()[row];
-    double* values = m.valuePtr() + m.outerIndexPtr()[row];
-    const int size = m.outerIndexPtr()[row + 1] - m.outerIndexPtr()[row];
-    if (!std::is_sorted(inner, inner + size)) {
-      entries.clear();
-      for (int p = 0; p < size; ++p) entries.emplace_back(inner[p], values[p]);
-      std::sort(entries.begin(), entries.end(),
-                [](const auto& a, const auto& b) { return a.first < b.first; });
-      for (int p = 0; p < size; ++p) std::tie(inner[p], values[p]) = entries[p];
+  const auto rows = static_cast<std::size_t>(m.rows());
+  const std::size_t count = std::min<std::size_t>(rows, kSortPieces);
+  // Per piece, the first repeated (row, column) found, if any.
+  std::vector<std::optional<std::pair<Eigen::Index, int>>> repeated(count);
+  parallel_for(count, [&](std::size_t piece) {
+    std::vector<std::pair<int, double>> entries;
+    const auto first = static_cast<Eigen::Index>(rows * piece / count);
+    const auto end = static_cast<Eigen::Index>(rows * (piece + 1) / count);
+    for (Eigen::Index row = first; row < end; ++row) {
+      int* inner = m.innerIndexPtr() + m.outerIndexPtr()[row];
+      double* values = m.valuePtr() + m.outerIndexPtr()[row];
+      const int size = m.outerIndexPtr()[row + 1] - m.outerIndexPtr()[row];
+      if (!std::is_sorted(inner, inner + size)) {
+        entries.clear();
+        for (int p = 0; p < size; ++p) entries.emplace_back(inner[p], values[p]);
+        std::sort(entries.begin(), entries.end(),
+                  [](const auto& a, const auto& b) { return a.first < b.first; });
+        for (int p = 0; p < size; ++p) std::tie(inner[p], values[p]) = entries[p];
+      }
+      const int* twice = std::adjacent_find(inner, inner + size);
+      if (twice != inner + size) {
+        repeated[piece] = {row, *twice};
+        return;
+      }
     }
-    const int* repeated = std::adjacent_find(inner, inner + size);
-    if (repeated != inner + size) {
+  });
+  for (const auto& found : repeated) {
+    if (found) {
       throw InputError(source, 0,
                        fmt::format("user {} rates movie {} more than once",
-                                   matrix.users.id(static_cast<std::size_t>(row)),
-                                   matrix.movies.id(static_cast<std::size_t>(*repeated))));
+                                   matrix.users.id(static_cast<std::size_t>(found->first)),
+                                   matrix.movies.id(static_cast<std::size_t>(found->second))));
     }
   }
 }
@@ -73,7 +95,50 @@ void record_shape(Artifacts& artifacts, const RatingMatrix& matrix, int k, Facto
                                 {"nonzeros", matrix.values.nonZeros()}};
 }
 
+// A rating as validation needs it: 16 bytes where a TransformedRating takes 56, so that the
+// validation file's millions of rows stay small while the model trains.
+struct TargetRow {
+  std::int32_t user;
+  std::int32_t movie;
+  double value;  // target_value()
+};
+
+void add_target_rows(std::vector<TargetRow>& rows, std::span<const TransformedRating> ratings,
+                     Target target) {
+  for (const TransformedRating& r : ratings) {
+    rows.push_back({r.rating.user, r.rating.movie, target_value(r, target)});
+  }
+}
+
+Validation validate_rows(const Artifacts& model, const std::vector<TargetRow>& rows) {
+  Validation result;
+  double squared = 0;
+  for (const TargetRow& r : rows) {
+    const auto user = model.user_map.row(r.user);
+    const auto movie = model.movie_map.row(r.movie);
+    if (!user || !movie) {
+      ++result.skipped;
+      continue;
+    }
+    const double error = predict(model, *user, *movie) - r.value;
+    squared += error * error;
+    ++result.rows;
+  }
+  if (result.rows > 0) result.rmse = std::sqrt(squared / static_cast<double>(result.rows));
+  return result;
+}
+
 }  // namespace
+
+void add_release_movies(Artifacts& artifacts, const ProcessedFolder& processed,
+                        const PipelineConfig& config) {
+  if (processed.checksum(kMetadataFile).empty()) return;
+  const bool rare = !processed.checksum(kRareFile).empty();
+  artifacts.manifest["outside_movies"] = add_outside_movies(
+      artifacts, processed.read_catalog(),
+      rare ? processed.read_transformed(kRareFile) : std::vector<TransformedRating>{}, config);
+  if (rare) artifacts.manifest["inputs"][kRareFile] = processed.checksum(kRareFile);
+}
 
 nlohmann::json recorded_config(const PipelineConfig& config, const nlohmann::json& processed) {
   nlohmann::json recorded = config.to_json();
@@ -117,54 +182,111 @@ std::optional<double> as_final_rating(double prediction, const TransformedRating
   return std::nullopt;
 }
 
+RatingMatrixBuilder::RatingMatrixBuilder(Target target, std::string source, std::size_t expected)
+    : target_(target), source_(std::move(source)) {
+  // Eigen indexes the stored values with int.
+  storage_.data().reserve(static_cast<Eigen::Index>(
+      std::min<std::size_t>(expected, static_cast<std::size_t>(std::numeric_limits<int>::max()))));
+}
+
+void RatingMatrixBuilder::add(std::span<const TransformedRating> ratings) {
+  if (ratings.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()) - size_) {
+    throw Error(fmt::format("{}: more than {} ratings are more than one matrix can hold", source_,
+                            std::numeric_limits<int>::max()));
+  }
+  auto& data = storage_.data();
+  data.resize(static_cast<Eigen::Index>(size_ + ratings.size()), 1.0);  // doubles when full
+  int* movies = data.indexPtr();
+  double* values = data.valuePtr();
+  for (const TransformedRating& r : ratings) {
+    if (run_users_.empty() || run_users_.back() != r.rating.user) {
+      run_users_.push_back(r.rating.user);
+      run_starts_.push_back(size_);
+    }
+    movies[size_] = r.rating.movie;
+    values[size_] = target_value(r, target_);
+    ++size_;
+  }
+}
+
+RatingMatrix RatingMatrixBuilder::finish() {
+  if (size_ == 0) throw Error(source_ + ": no ratings to train on");
+  auto& data = storage_.data();
+  run_starts_.push_back(size_);
+  const std::size_t runs = run_users_.size();
+  std::vector<std::size_t> order(runs);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  if (!std::is_sorted(run_users_.begin(), run_users_.end())) {
+    // A user's ratings in several places: the runs gathered by user, in the order they came.
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return run_users_[a] < run_users_[b]; });
+    Eigen::internal::CompressedStorage<double, int> sorted;
+    sorted.resize(static_cast<Eigen::Index>(size_));
+    std::size_t at = 0;
+    std::vector<std::size_t> starts(runs + 1);
+    for (std::size_t i = 0; i < runs; ++i) {
+      const std::size_t run = order[i], begin = run_starts_[run], end = run_starts_[run + 1];
+      starts[i] = at;
+      std::copy(data.indexPtr() + begin, data.indexPtr() + end, sorted.indexPtr() + at);
+      std::copy(data.valuePtr() + begin, data.valuePtr() + end, sorted.valuePtr() + at);
+      at += end - begin;
+    }
+    starts[runs] = size_;
+    data.swap(sorted);
+    std::vector<std::int32_t> users(runs);
+    for (std::size_t i = 0; i < runs; ++i) users[i] = run_users_[order[i]];
+    run_users_ = std::move(users);
+    run_starts_ = std::move(starts);
+  }
+  // Rows: the distinct users, ascending (runs of one user are neighbours now).
+  std::vector<std::int32_t> user_ids;
+  std::vector<int> outer;
+  for (std::size_t i = 0; i < runs; ++i) {
+    if (i == 0 || run_users_[i] != run_users_[i - 1]) {
+      user_ids.push_back(run_users_[i]);
+      outer.push_back(static_cast<int>(run_starts_[i]));
+    }
+  }
+  outer.push_back(static_cast<int>(size_));
+  const std::span<int> movies(data.indexPtr(), size_);
+  const IdIndex movie_index(movies, [](int id) { return id; });
+  for (int& movie : movies) movie = static_cast<int>(movie_index.find(movie));
+
+  const auto rows = static_cast<Eigen::Index>(user_ids.size());
+  RatingMatrix matrix{SparseMatrix(rows, static_cast<Eigen::Index>(movie_index.size())),
+                      IdMap(std::move(user_ids)), IdMap(movie_index.ids())};
+  matrix.values.data().swap(data);
+  std::copy(outer.begin(), outer.end(), matrix.values.outerIndexPtr());
+  storage_ = SparseMatrix();
+  size_ = 0;
+  run_users_.clear();
+  run_starts_.clear();
+  sort_rows(matrix, source_);
+  return matrix;
+}
+
 RatingMatrix build_rating_matrix(const std::vector<TransformedRating>& ratings, Target target,
                                  const std::string& source) {
-  if (ratings.empty()) throw Error(source + ": no ratings to train on");
-  // Eigen indexes the stored values with int.
-  if (ratings.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
-    throw Error(fmt::format("{}: {} ratings are more than one matrix can hold ({})", source,
-                            ratings.size(), std::numeric_limits<int>::max()));
-  }
-  const IdIndex users(ratings, [](const TransformedRating& r) { return r.rating.user; });
-  const IdIndex movies(ratings, [](const TransformedRating& r) { return r.rating.movie; });
-  const auto rows = static_cast<Eigen::Index>(users.size());
-  RatingMatrix matrix{SparseMatrix(rows, static_cast<Eigen::Index>(movies.size())),
-                      IdMap(users.ids()), IdMap(movies.ids())};
+  RatingMatrixBuilder builder(target, source, ratings.size());
+  builder.add(ratings);
+  return builder.finish();
+}
 
-  // Compressed rows filled in place; ratings come grouped by user, so the writes run in order.
-  SparseMatrix& m = matrix.values;
-  m.resizeNonZeros(static_cast<Eigen::Index>(ratings.size()));
-  int* outer = m.outerIndexPtr();
-  std::fill(outer, outer + rows + 1, 0);
-  for (const TransformedRating& r : ratings) ++outer[users.find(r.rating.user) + 1];
-  std::partial_sum(outer, outer + rows + 1, outer);
-  std::vector<int> next(outer, outer + rows);
-  for (const TransformedRating& r : ratings) {
-    const int at = next[users.find(r.rating.user)]++;
-    m.innerIndexPtr()[at] = static_cast<int>(movies.find(r.rating.movie));
-    m.valuePtr()[at] = target_value(r, target);
-  }
-  sort_rows(matrix, source);
-  return matrix;
+RatingMatrix read_rating_matrix(const ProcessedFolder& processed, const std::string& file,
+                                Target target, const ProgressSink& progress) {
+  RatingMatrixBuilder builder(target, (processed.dir() / file).string(),
+                              processed.expected_rows(file));
+  processed.read_transformed_blocks(
+      file, [&](std::span<const TransformedRating> block) { builder.add(block); }, progress);
+  return builder.finish();
 }
 
 Validation validate(const Artifacts& model, const std::vector<TransformedRating>& ratings,
                     Target target) {
-  Validation result;
-  double squared = 0;
-  for (const TransformedRating& r : ratings) {
-    const auto user = model.user_map.row(r.rating.user);
-    const auto movie = model.movie_map.row(r.rating.movie);
-    if (!user || !movie) {
-      ++result.skipped;
-      continue;
-    }
-    const double error = predict(model, *user, *movie) - target_value(r, target);
-    squared += error * error;
-    ++result.rows;
-  }
-  if (result.rows > 0) result.rmse = std::sqrt(squared / static_cast<double>(result.rows));
-  return result;
+  std::vector<TargetRow> rows;
+  rows.reserve(ratings.size());
+  add_target_rows(rows, ratings, target);
+  return validate_rows(model, rows);
 }
 
 Artifacts factorise(const RatingMatrix& matrix, int k, const SvdOptions& options,
@@ -252,12 +374,12 @@ Artifacts fit_model(const RatingMatrix& matrix, const PipelineConfig& config,
 
 nlohmann::json train_model(const ProcessedFolder& processed, const fs::path& out_dir,
                            const PipelineConfig& config, const ProgressSink& progress) {
-  return train_model(processed, out_dir, config, progress, fit_model, true);
+  return train_model(processed, out_dir, config, progress, read_rating_matrix, fit_model, true);
 }
 
 nlohmann::json train_model(const ProcessedFolder& processed, const fs::path& out_dir,
                            const PipelineConfig& config, const ProgressSink& progress,
-                           const ModelFit& fit, bool write) {
+                           const MatrixRead& read, const ModelFit& fit, bool write) {
   const auto start = std::chrono::steady_clock::now();
   const Target target = config.target;
   config.validate("train_svd");  // a config built in code meets the YAML's rules too
@@ -265,18 +387,25 @@ nlohmann::json train_model(const ProcessedFolder& processed, const fs::path& out
   processed.require(kTrainFile);
   processed.require(kValFile);
 
-  // The validation file is read on a second thread while the (larger) train file is read.
-  std::future<std::vector<TransformedRating>> val_rows =
-      std::async(std::launch::async, [&] { return processed.read_transformed(kValFile); });
-  std::vector<TransformedRating> val;
+  // The validation file is read on a second thread while the (larger) train file is read; both
+  // are streamed into compact forms (the matrix, TargetRow), never held as whole rows.
+  std::future<std::vector<TargetRow>> val_rows = std::async(std::launch::async, [&] {
+    std::vector<TargetRow> rows;
+    rows.reserve(processed.expected_rows(kValFile));
+    processed.read_transformed_blocks(kValFile, [&](std::span<const TransformedRating> block) {
+      add_target_rows(rows, block, target);
+    });
+    return rows;
+  });
+  std::vector<TargetRow> val;
   Artifacts artifacts;
   {
-    RatingMatrix matrix = build_rating_matrix(processed.read_transformed(kTrainFile, progress),
-                                              target, (processed.dir() / kTrainFile).string());
+    RatingMatrix matrix = read(processed, kTrainFile, target, progress);
     val = val_rows.get();  // a bad validation file fails before the long part
     artifacts = fit(matrix, config, progress);
   }
-  const Validation validation = validate(artifacts, val, target);
+  const Validation validation = validate_rows(artifacts, val);
+  std::vector<TargetRow>().swap(val);
 
   nlohmann::json& manifest = artifacts.manifest;
   manifest["format_version"] = kArtifactsFormatVersion;
@@ -288,6 +417,7 @@ nlohmann::json train_model(const ProcessedFolder& processed, const fs::path& out
   manifest["config"] = recorded_config(config, processed.manifest());
   manifest["inputs"] = {{kTrainFile, processed.checksum(kTrainFile)},
                         {kValFile, processed.checksum(kValFile)}};
+  add_release_movies(artifacts, processed, config);
   manifest["validation_rmse"] = validation.rmse ? nlohmann::json(*validation.rmse) : nullptr;
   manifest["validation_rows"] = validation.rows;
   manifest["validation_skipped"] = validation.skipped;
@@ -328,6 +458,15 @@ void print_training_summary(std::ostream& out, const nlohmann::json& manifest) {
       rmse.is_null() ? std::string("none") : fmt::format("{:.6f}", rmse.get<double>()),
       manifest.at("validation_rows").get<long long>(),
       manifest.at("validation_skipped").get<long long>());
+  if (const auto outside = manifest.find("outside_movies"); outside != manifest.end()) {
+    const nlohmann::json& check = outside->at("content_check");
+    out << fmt::format(
+        "outside the catalog: {} movies, {} folded in from their ratings, {} placed by content "
+        "(content check: cosine {:.3f} to trained vectors, the mean vector's {:.3f})\n",
+        outside->at("movies").get<long long>(), outside->at("folded").get<long long>(),
+        outside->at("from_content").get<long long>(), check.at("cosine").get<double>(),
+        check.at("mean_vector_cosine").get<double>());
+  }
   out << fmt::format("time: {:.2f} s\n", manifest.at("seconds").get<double>());
 }
 

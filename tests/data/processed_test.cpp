@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <span>
 #include <sstream>
 #include <unordered_map>
 
@@ -28,6 +29,17 @@ std::string ratings_error(const std::string& text) {
   return "";
 }
 
+// Rows of `all`: the pieces [from, from + count), in order.
+RatingPieces pieces(const std::vector<Rating>& all,
+                    std::initializer_list<std::pair<std::size_t, std::size_t>> ranges) {
+  RatingPieces rows;
+  for (const auto& [from, count] : ranges) {
+    rows.add(std::span<const Rating>(all).subspan(from, count));
+  }
+  return rows;
+}
+
+// Its split names rows of its filtered ratings, as split_rows does.
 ProcessedData sample_data() {
   ProcessedData data;
   data.filtered.ratings = {{1, 10, 4.0f, 100}, {1, 20, 3.5f, 200}, {1, 30, 2.0f, 300},
@@ -35,9 +47,9 @@ ProcessedData sample_data() {
   data.movies = {{10, "Heat (1995)", "Action|Crime"},
                  {20, "Shawshank Redemption, The (1994)", "Drama"},
                  {30, "Untitled", ""}};
-  data.split.train = {{1, 10, 4.0f, 100}, {1, 20, 3.5f, 200}, {2, 10, 5.0f, 150}};
-  data.split.val = {{1, 30, 2.0f, 300}, {2, 20, 1.0f, 250}};
-  data.split.test = {{2, 30, 0.5f, 350}};
+  data.split.train = pieces(data.filtered.ratings, {{0, 2}, {3, 1}});
+  data.split.val = pieces(data.filtered.ratings, {{2, 1}, {4, 1}});
+  data.split.test = pieces(data.filtered.ratings, {{5, 1}});
   data.stats = train_statistics(data.split.train);
   MovieInfo info;
   info.id = 10;
@@ -82,6 +94,70 @@ TEST_CASE("transformed rows round-trip exactly") {
     CHECK(back[i].pop_weight == rows[i].pop_weight);
     CHECK(back[i].time_weight == rows[i].time_weight);
     CHECK(back[i].final_rating == rows[i].final_rating);
+  }
+}
+
+TEST_CASE("read_transformed_blocks reads what read_transformed reads, however the text is cut") {
+  std::vector<Rating> ratings;
+  for (std::int32_t i = 0; i < 300; ++i) {
+    ratings.push_back(
+        {1 + i / 7, 10 + (i * 13) % 50, 0.5f * static_cast<float>(1 + i % 10), 1000 + 37 * i});
+  }
+  const auto rows = transform(ratings, train_statistics(ratings), PipelineConfig{});
+  std::ostringstream out;
+  write_transformed(out, rows);
+  std::string text = out.str();
+  text.pop_back();  // the last row without its line break
+  const auto read_blocks = [](const std::string& from, unsigned threads, std::size_t piece) {
+    std::istringstream in(from);
+    std::vector<TransformedRating> back;
+    std::size_t blocks = 0;
+    read_transformed_blocks(
+        in, "t.csv",
+        [&](std::span<const TransformedRating> block) {
+          back.insert(back.end(), block.begin(), block.end());
+          ++blocks;
+        },
+        threads, piece);
+    return std::pair(back, blocks);
+  };
+  // One piece; pieces of a few rows; pieces shorter than a row (a line longer than a chunk).
+  for (const auto& [threads, piece] :
+       {std::pair(1u, std::size_t{0}), std::pair(2u, std::size_t{300}),
+        std::pair(3u, std::size_t{97}), std::pair(2u, std::size_t{7})}) {
+    INFO(threads << " threads, pieces of " << piece << " bytes");
+    const auto [back, blocks] = read_blocks(text, threads, piece);
+    CHECK((piece == 0 ? blocks == 1 : blocks > 2));
+    REQUIRE(back.size() == rows.size());
+    for (std::size_t i = 0; i < back.size(); ++i) {
+      CHECK(back[i].rating.user == rows[i].rating.user);
+      CHECK(back[i].rating.movie == rows[i].rating.movie);
+      CHECK(back[i].rating.rating == rows[i].rating.rating);
+      CHECK(back[i].rating.timestamp == rows[i].rating.timestamp);
+      CHECK(back[i].rating_norm == rows[i].rating_norm);
+      CHECK(back[i].final_rating == rows[i].final_rating);
+    }
+  }
+  // A bad value on line 201 (row 200), a row cut short at the end, an empty file, a missing
+  // column: the same message as the one-piece reader's.
+  std::string bad = text;
+  std::size_t line = bad.find('\n');
+  for (int n = 0; n < 199; ++n) line = bad.find('\n', line + 1);
+  bad.replace(bad.find(',', line + 1) + 1, 2, "x");
+  const std::string cut = text.substr(0, text.rfind(',') - 3);
+  for (const std::string& damaged :
+       {bad, cut, std::string(), std::string("userId,movieId\n1,2\n")}) {
+    std::string expected;
+    try {
+      std::istringstream in(damaged);
+      read_transformed(in, "t.csv");
+    } catch (const InputError& e) {
+      expected = e.what();
+    }
+    REQUIRE_FALSE(expected.empty());
+    for (const std::size_t piece : {std::size_t{0}, std::size_t{300}, std::size_t{7}}) {
+      CHECK_THROWS_WITH(read_blocks(damaged, 2, piece), expected);
+    }
   }
 }
 
@@ -141,6 +217,7 @@ TEST_CASE("write_processed writes every file and a manifest that describes them"
                                                           {"train_transformed.csv", 3},
                                                           {"val_transformed.csv", 2},
                                                           {"test_transformed.csv", 1},
+                                                          {"rare_train_transformed.csv", 0},
                                                           {"user_means.json", 2},
                                                           {"movie_popularity.json", 3},
                                                           {"train_max_timestamp.txt", 1},
@@ -175,7 +252,7 @@ TEST_CASE("write_processed leaves the previous folder whole when it fails") {
   write_processed(dir, data, PipelineConfig{}, nlohmann::json::object());
   const std::string before = testing::read_bytes(dir / "manifest.json");
   ProcessedData other = sample_data();
-  other.split.train.pop_back();
+  other.split.train = pieces(other.filtered.ratings, {{0, 2}});
   CHECK_THROWS_WITH(write_processed(dir, other, PipelineConfig{}, nlohmann::json::object(),
                                     [](std::size_t) { throw Error("interrupted"); }),
                     "interrupted");
@@ -255,8 +332,8 @@ TEST_CASE("ProcessedFolder hands out only the bytes its manifest lists") {
   REQUIRE(val.size() == 2);
   CHECK(val[0].rating_norm == Approx(2.0 - 3.75));
   CHECK(folder.read_catalog().size() == 1);
-  CHECK(folder.read_popularity() == std::unordered_map<std::int32_t, std::int64_t>{
-                                        {10, 2}, {20, 1}, {30, 0}});
+  CHECK(folder.read_popularity() ==
+        std::unordered_map<std::int32_t, std::int64_t>{{10, 2}, {20, 1}, {30, 0}});
   // The progress of a streamed file, in bytes.
   std::size_t last = 0, total = 0;
   folder.read_transformed("train_transformed.csv",

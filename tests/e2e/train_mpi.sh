@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end: train_svd under Open MPI's mpirun on a small synthetic release. The artifacts of
 # -np 1, 2 and 3 (als, and biased_als on 2) agree with train_svd alone up to summation order,
-# with the bytes exchanged counted as the algorithm says; svd is refused under mpirun; a process
+# with the bytes exchanged counted as the algorithm says and each process holding only its
+# share of the ratings; svd is refused under mpirun; a process
 # that fails (process 0 unable to write) or dies (one killed mid-training) ends the whole job
 # with a message and non-zero status, and leaves the previous artifacts whole.
 # Usage: train_mpi.sh BIN_DIR SOURCE_DIR
@@ -69,6 +70,12 @@ for alone, runs in (("alone", {1: "np1", 2: "np2", 3: "np3"}), ("biased_alone", 
         width = m["k"] + (1 if "global_mean" in m else 0)
         rows = m["rows"]["users"] + m["rows"]["movies"]
         assert mpi["bytes_per_iteration"] == (n - 1) * rows * width * 8, (mpi, rows, width)
+        # Each process holds its users' rows and its movies' columns: all of R between them,
+        # none of them all of it (the two blocks overlap).
+        nonzeros = m["rows"]["nonzeros"]
+        held = mpi["ratings_held"]
+        assert (held == nonzeros) if n == 1 else (nonzeros < held < n * nonzeros), (mpi, nonzeros)
+        assert (mpi["touched_rows_bytes_per_iteration"] == 0) == (n == 1), mpi
 PYEOF
 
 # svd has no distributed form: refused, nothing written.

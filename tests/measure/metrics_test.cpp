@@ -74,6 +74,7 @@ TEST_CASE("NDCG@k with binary relevance and the ideal over min(k, relevant)") {
 TEST_CASE("coverage is the share of the catalog shown at least once") {
   // {0, 1, 2} of 8 items.
   CHECK(coverage({{0, 1}, {1, 2}, {}}, 8) == Approx(0.375));
+  CHECK(distinct_items({{0, 1}, {1, 2}, {}}, 8) == 3);
   CHECK(coverage({}, 4) == 0.0);
   CHECK(coverage({{0, 1, 2, 3}, {3, 2}}, 4) == 1.0);
   CHECK_THROWS_AS(coverage({{4}}, 4), Error);

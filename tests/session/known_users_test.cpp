@@ -25,7 +25,7 @@ TEST_CASE("a known user's ranking leaves out what they rated, best first, ties b
   CHECK(users.rated(1)->size() == 3);  // Heat (1972) has no embedding
 
   // User 1 is (1, 0, 0): the first coordinate ranks; The Matrix and Alien are rated.
-  const auto ranked = users.recommend(model, 1, 4);
+  const auto ranked = users.recommend(model, 1, 4, 0);
   REQUIRE(ranked);
   REQUIRE(ranked->size() == 4);
   CHECK(known_id_at(model, (*ranked)[0].row) == kAliens);
@@ -34,7 +34,7 @@ TEST_CASE("a known user's ranking leaves out what they rated, best first, ties b
   CHECK(known_id_at(model, (*ranked)[2].row) == kDieHard);
   CHECK(known_id_at(model, (*ranked)[3].row) == kHeat);
   CHECK((*ranked)[3].score == Approx(0.6));
-  const std::optional<std::vector<RankedMovie>> all = users.recommend(model, 1, 100);
+  const std::optional<std::vector<RankedMovie>> all = users.recommend(model, 1, 100, 0);
   REQUIRE(all);
   for (const RankedMovie& movie : *all) {
     CHECK(known_id_at(model, movie.row) != kMatrix);
@@ -42,8 +42,8 @@ TEST_CASE("a known user's ranking leaves out what they rated, best first, ties b
     CHECK(known_id_at(model, movie.row) != kToyStory);
   }
   CHECK(all->size() == model.movie_count() - 3);
-  CHECK_FALSE(users.recommend(model, 99, 10));
-  CHECK_THROWS_AS(rank_known_user(model, 2, {}, 10), Error);  // two users: rows 0 and 1
+  CHECK_FALSE(users.recommend(model, 99, 10, 0));
+  CHECK_THROWS_AS(rank_known_user(model, 2, {}, 10, 0), Error);  // two users: rows 0 and 1
 }
 
 TEST_CASE("a session starts from a known user: their vector, what they rated seen") {

@@ -28,7 +28,7 @@ Model similar_series_model() {
 
 TEST_CASE("similar_movies ranks by the cosine, not the length") {
   const Model model = similar_series_model();
-  const std::vector<SimilarMovie> near = similar_movies(model, 0, 10);
+  const std::vector<SimilarMovie> near = similar_movies(model, 0, 10, 0);
   REQUIRE(near.size() == 5);  // itself and the zero vector left out
   CHECK(near[0].row == 1);
   CHECK(near[0].similarity == Approx(0.9 / std::sqrt(0.82)));
@@ -40,7 +40,7 @@ TEST_CASE("similar_movies ranks by the cosine, not the length") {
   CHECK(near[4].row == 6);
   CHECK(near[4].similarity == Approx(-1.0));
 
-  const std::vector<SimilarMovie> b = similar_movies(model, 3, 1);
+  const std::vector<SimilarMovie> b = similar_movies(model, 3, 1, 0);
   REQUIRE(b.size() == 1);
   CHECK(b[0].row == 4);
 }
@@ -48,17 +48,17 @@ TEST_CASE("similar_movies ranks by the cosine, not the length") {
 TEST_CASE("similar_movies breaks ties by row, stops at count, refuses a bad row") {
   const Model model = make_model({{1, 0}, {2, 0}, {3, 0}, {0, 1}}, {{0}, {0}, {0}, {0}},
                                  {1, 1, 1, 1}, {"Drama"});
-  const std::vector<SimilarMovie> near = similar_movies(model, 1, 2);
+  const std::vector<SimilarMovie> near = similar_movies(model, 1, 2, 0);
   REQUIRE(near.size() == 2);
   CHECK(near[0].row == 0);
   CHECK(near[1].row == 2);
-  CHECK(similar_movies(model, 1, 0).empty());
-  CHECK_THROWS_AS(similar_movies(model, 4, 3), Error);
+  CHECK(similar_movies(model, 1, 0, 0).empty());
+  CHECK_THROWS_AS(similar_movies(model, 4, 3, 0), Error);
 }
 
 TEST_CASE("similar_movies of a zero vector is empty") {
   const Model model = similar_series_model();
-  CHECK(similar_movies(model, 5, 10).empty());
+  CHECK(similar_movies(model, 5, 10, 0).empty());
 }
 
 }  // namespace

@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "movielens_test_support.hpp"
+#include "movierec/data/processed.hpp"
 #include "movierec/io/error.hpp"
 #include "movierec/io/files.hpp"
-#include "movierec/data/processed.hpp"
 
 namespace fs = std::filesystem;
 using namespace movierec;
@@ -120,6 +120,33 @@ TEST_CASE("the rating matrix orders users and movies by id", "[training]") {
   CHECK(Eigen::MatrixXd(m.values) == expected);
   const RatingMatrix stars = build_rating_matrix(ratings, Target::kRating, "train.csv");
   CHECK(stars.values.coeff(2, 0) == 5.0);
+}
+
+TEST_CASE("the rating matrix built block by block is the one built at once", "[training]") {
+  // Users grouped (as processed/ holds them) but for user 3, met again at the end; blocks cut
+  // inside users' runs.
+  std::vector<TransformedRating> ratings;
+  for (std::int32_t user = 1; user <= 9; ++user) {
+    for (std::int32_t movie = 40; movie > 0; movie -= user) {
+      ratings.push_back(make_rating(user, movie, 0.5f * static_cast<float>(1 + movie % 10),
+                                    0.1 * user - 0.01 * movie));
+    }
+  }
+  ratings.push_back(make_rating(3, 41, 4.0f, 0.25));
+  const RatingMatrix whole = build_rating_matrix(ratings, Target::kFinalRating, "train.csv");
+  for (const std::size_t block : {std::size_t{1}, std::size_t{5}, std::size_t{13}}) {
+    INFO("blocks of " << block);
+    RatingMatrixBuilder builder(Target::kFinalRating, "train.csv", block == 5 ? ratings.size() : 0);
+    for (std::size_t at = 0; at < ratings.size(); at += block) {
+      builder.add(std::span(ratings).subspan(at, std::min(block, ratings.size() - at)));
+    }
+    const RatingMatrix m = builder.finish();
+    CHECK(m.users.ids() == whole.users.ids());
+    CHECK(m.movies.ids() == whole.movies.ids());
+    CHECK(m.values.isCompressed());
+    CHECK(Eigen::MatrixXd(m.values) == Eigen::MatrixXd(whole.values));
+    CHECK(m.values.coeff(2, 40) == 0.25);  // user 3's late rating, in its row
+  }
 }
 
 TEST_CASE("the rating matrix refuses repeated pairs and empty input", "[training]") {
@@ -341,4 +368,39 @@ TEST_CASE("train_model is not misled by a manifest's row counts", "[training]") 
       train_model(ProcessedFolder(processed), temp.path() / "artifacts", config);
   CHECK(trained["rows"]["users"] == 20);
   CHECK(trained["validation_rows"] == 1);
+}
+
+TEST_CASE("each process's share holds its users' rows and its movies' columns, nothing else",
+          "[training]") {
+  TempDir temp;
+  const fs::path processed = temp.path() / "processed";
+  const std::vector<TransformedRating> train = taste_ratings(30, 20, 17);
+  write_processed_fixture(processed, train, {make_rating(100, 5, 4.0f)});
+  const RatingMatrix whole = build_rating_matrix(train, Target::kRating, "train.csv");
+  const Eigen::MatrixXd dense(whole.values);
+  for (const int parts : {1, 2, 3}) {
+    std::size_t held = 0;
+    for (int part = 0; part < parts; ++part) {
+      INFO(parts << " processes, process " << part);
+      const RatingShare share = read_rating_share(
+          ProcessedFolder(processed), "train_transformed.csv", Target::kRating, parts, part);
+      CHECK(share.matrix.users.ids() == whole.users.ids());
+      CHECK(share.matrix.movies.ids() == whole.movies.ids());
+      CHECK(share.nonzeros == whole.values.nonZeros());
+      CHECK(share.user_bounds == balanced_bounds(whole.values, parts));
+      CHECK(share.movie_bounds == balanced_bounds(SparseMatrix(whole.values.transpose()), parts));
+      const auto at = static_cast<std::size_t>(part);
+      const Eigen::MatrixXd mine(share.matrix.values);
+      for (Eigen::Index u = 0; u < dense.rows(); ++u) {
+        for (Eigen::Index m = 0; m < dense.cols(); ++m) {
+          const bool owned = (u >= share.user_bounds[at] && u < share.user_bounds[at + 1]) ||
+                             (m >= share.movie_bounds[at] && m < share.movie_bounds[at + 1]);
+          CHECK(mine(u, m) == (owned ? dense(u, m) : 0.0));
+        }
+      }
+      held += static_cast<std::size_t>(share.matrix.values.nonZeros());
+      if (parts > 1) CHECK(share.matrix.values.nonZeros() < whole.values.nonZeros());
+    }
+    CHECK(held >= static_cast<std::size_t>(whole.values.nonZeros()));
+  }
 }

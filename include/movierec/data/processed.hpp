@@ -8,6 +8,9 @@
 //   {train,val,test}_transformed.csv
 //                              userId,movieId,rating,timestamp,rating_norm,pop_weight,
 //                              time_weight,final_rating
+//   rare_train_transformed.csv the train_transformed.csv columns, for the kept users' ratings
+//                              of the movies the filter dropped, in each user's train period
+//                              (pipeline.hpp, train_period): what folds those movies in
 //   user_means.json            {"<userId>": mean train stars, ...}
 //   movie_popularity.json      {"<movieId>": ratings in train, ...} for every kept movie (0 when
 //                              a kept movie has no train rating)
@@ -36,6 +39,7 @@
 #include <functional>
 #include <iosfwd>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -56,6 +60,16 @@ std::vector<Rating> read_ratings(std::istream& in, const std::string& source,
 std::vector<TransformedRating> read_transformed(std::istream& in, const std::string& source,
                                                 std::size_t expected_rows = 0);
 
+// The rows of a transformed file handed to `consume` block by block, in file order, without the
+// whole file ever held as rows: the text is read in chunks of a few megabytes, cut at line
+// breaks, and the pieces are parsed on up to `threads` threads (0: one per core). The rows and
+// the errors (InputError naming the file's line) are those of read_transformed; a file that
+// holds quoted line breaks (preprocess never writes any) may name another bad line than it.
+// `piece_bytes`: the text each thread parses at a time (0: 8 MB; tests cut finer).
+void read_transformed_blocks(std::istream& in, const std::string& source,
+                             const std::function<void(std::span<const TransformedRating>)>& consume,
+                             unsigned threads = 0, std::size_t piece_bytes = 0);
+
 // Writers of the two row formats.
 void write_ratings(std::ostream& out, const std::vector<Rating>& ratings);
 void write_transformed(std::ostream& out, const std::vector<TransformedRating>& ratings);
@@ -63,8 +77,10 @@ void write_transformed(std::ostream& out, const std::vector<TransformedRating>& 
 // Everything preprocess writes into processed/.
 struct ProcessedData {
   Filtered filtered;
-  std::vector<Movie> movies;  // the movies kept, sorted by id (movies_filtered.csv)
-  Split split;
+  std::vector<Movie> movies;        // the movies kept, sorted by id (movies_filtered.csv)
+  SplitRows split;                  // views into filtered.ratings (split_rows): a copy
+                                    // of ProcessedData still points into the original's
+  std::vector<Rating> rare_train;   // train_period(filtered.rare, split.train)
   TrainStatistics stats;            // from split.train
   std::vector<MovieInfo> metadata;  // every movie of the release (movie_metadata.csv)
 };

@@ -9,6 +9,7 @@
 #include <functional>
 #include <iosfwd>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -60,6 +61,15 @@ class ProcessedFolder {
   std::vector<Rating> read_ratings(std::string_view name) const;
   std::vector<TransformedRating> read_transformed(std::string_view name,
                                                   const ProgressSink& progress = {}) const;
+  // A transformed rating file handed to `consume` block by block in file order, parsed on every
+  // core (read_transformed_blocks, processed.hpp), checked as read_transformed does: for the
+  // large files, whose rows need not all be held at once.
+  void read_transformed_blocks(
+      std::string_view name, const std::function<void(std::span<const TransformedRating>)>& consume,
+      const ProgressSink& progress = {}) const;
+  // The rows the manifest records for the transformed file `name` (0 when it says none), at most
+  // what its size could hold: what a reader may reserve.
+  std::size_t expected_rows(std::string_view name) const;
   Catalog read_catalog() const;  // movie_metadata.csv
   // movie_popularity.json: movieId -> train ratings, for every movie the filter kept.
   std::unordered_map<std::int32_t, std::int64_t> read_popularity() const;

@@ -32,6 +32,11 @@ double recall_at_k(std::span<const std::size_t> ranked, std::span<const std::siz
 double ndcg_at_k(std::span<const std::size_t> ranked, std::span<const std::size_t> relevant,
                  std::size_t k);
 
+// How many distinct items of ids 0 .. item_count - 1 appear in `lists`: |union of lists|.
+// Throws Error when an item is outside those ids.
+std::size_t distinct_items(const std::vector<std::vector<std::size_t>>& lists,
+                           std::size_t item_count);
+
 // The share of a catalog of `catalog_size` items (ids 0 .. catalog_size - 1) that appears at
 // least once in `lists`: |union of lists| / catalog_size, in [0, 1]. Throws Error when
 // catalog_size is 0 or an item is outside the catalog.

@@ -23,11 +23,13 @@ struct RankedMovie {
   double score = 0;     // score_movies: user . movie
 };
 
-// The `count` embedded movies not in `rated` (embedding rows, any order, repeats allowed) with
-// the highest score_movies for the trained user at user_map row `user_row`, best first, ties to
-// the lower row. Throws Error for a user row outside the model.
+// The `count` recommendable movies (Model::recommendable under `min_evidence`, the policy's) not
+// in `rated` (embedding rows, any order, repeats allowed) with the highest score_movies for the
+// trained user at user_map row `user_row`, best first, ties to the lower row. Throws Error for a
+// user row outside the model.
 std::vector<RankedMovie> rank_known_user(const Model& model, std::size_t user_row,
-                                         std::span<const std::size_t> rated, std::size_t count);
+                                         std::span<const std::size_t> rated, std::size_t count,
+                                         std::int64_t min_evidence);
 
 // Why `user_id` is not a known user, for a person: "user 99999 is not a user of the model (it
 // knows 610 users, ids 1 to 610, from user_map.json)".
@@ -51,7 +53,8 @@ class KnownUsers {
   std::optional<KnownStart> start(const Model& model, std::int32_t user_id) const;
   // rank_known_user for the user, excluding what they rated; none for an unknown user.
   std::optional<std::vector<RankedMovie>> recommend(const Model& model, std::int32_t user_id,
-                                                    std::size_t count) const;
+                                                    std::size_t count,
+                                                    std::int64_t min_evidence) const;
 
  private:
   std::unordered_map<std::int32_t, std::vector<std::size_t>> rated_;

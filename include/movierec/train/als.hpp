@@ -105,15 +105,20 @@ struct AlsPartition {
   AlsExchange* exchange = nullptr;
 };
 
-// [first, end) bounds cutting `rows` rows of `r` into `parts` blocks of about equal ratings.
+// [first, end) bounds cutting the rows of `r` into `parts` blocks of about equal ratings; or
+// rows of counts[row] ratings each (the same bounds for R's row counts).
 std::vector<Eigen::Index> balanced_bounds(const SparseMatrix& r, int parts);
+std::vector<Eigen::Index> balanced_bounds(const std::vector<std::int64_t>& counts, int parts);
 
-// The same models with the rows solved by the processes of `partition`: each keeps only the
-// ratings of its users and of its movies (copied out of `r`) for the iterations. Every process
-// must call with the same R and options, and every one returns the same factors: the rows come
-// out bit for bit as on one process, the objective (summed over the processes) and biased_als's
-// global mean agree up to summation order. Throws as above; an error on one process leaves the
-// others waiting in share_rows or sum (the caller ends them: distributed.hpp).
+// The same models with the rows solved by the processes of `partition`. Each process passes its
+// share of R: R's shape, holding (at least) the whole rows of its users and the whole columns of
+// its movies; other entries are never read (train_svd under mpirun reads no more: RatingShare,
+// training.hpp). Every process must call with the same shape and options, and every one
+// returns the same factors: the rows come out bit for bit as on one process given the whole R;
+// the objective and biased_als's global mean are sums over the processes' own rows (the mean
+// is exact for star ratings; the objective agrees up to summation order). Throws as above (the
+// NaN and emptiness checks see the process's share); an error on one process leaves the others
+// waiting in share_rows or sum (the caller ends them: distributed.hpp).
 AlsFactors weighted_als(const SparseMatrix& r, const AlsOptions& options,
                         const AlsPartition& partition);
 BiasedFactors biased_als(const SparseMatrix& r, const AlsOptions& options,

@@ -1,7 +1,9 @@
 // train_svd on several processes started by Open MPI's mpirun: the same ALS model as on one
-// process, each process solving a block of the users and of the movies (balanced_bounds, by
-// ratings) and the blocks shared after each half-step (MPI_Allgatherv: the factors stay whole on
-// every process). Only distributed.cpp and train_svd link MPI; this header names none of it.
+// process, each process holding only its share of the ratings (its users' rows and its movies'
+// columns: read_rating_share, training.hpp), solving that block of the users and of the movies
+// (balanced_bounds, by ratings), and the blocks shared after each half-step (MPI_Allgatherv: the
+// factors stay whole on every process). Only distributed.cpp and train_svd link MPI; this header
+// names none of it.
 //
 // Per iteration, every process receives the rows the others solved: (users + movies)·width
 // doubles less its own blocks (width = k, or k + 1 with the biases), and takes part in one
@@ -23,10 +25,12 @@ namespace movierec {
 bool started_by_mpirun();
 
 // train_model (training.hpp) on every process of the job: initialises MPI, and on every process
-// reads processed_dir and builds the matrix, then fits train.model (als or biased_als; svd is
+// reads its share of processed_dir's train ratings (read_rating_share), then fits train.model (als or biased_als; svd is
 // refused with Error before any work) with the rows shared out, and finalises MPI. Process 0
 // writes out_dir atomically, once every process has finished its part, and reports to
 // `progress`; the manifest gains "mpi": {processes, bytes_per_iteration (received, summed over
+// the processes), touched_rows_bytes_per_iteration (what exchanging only the rows each process's
+// ratings touch would have moved, summed likewise: measured, not done), ratings_held (summed over
 // the processes), seconds_per_iteration (each, on process 0), exchange_seconds_per_iteration
 // (process 0's mean time in MPI calls: transfers and waiting for the slowest process)}. Returns the
 // manifest on process 0, nothing on the others. An error on any process prints "<program>: error:

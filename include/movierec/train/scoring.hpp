@@ -17,6 +17,10 @@ namespace movierec {
 // the session ranks candidates by it (ScoreParts::model_score) and the evaluator ranks held-out
 // movies by it. Resizes `scores` to the number of movies; `user` must have k values.
 void score_movies(const Artifacts& artifacts, const Eigen::VectorXf& user, Eigen::VectorXf& scores);
+// The same for the first `rows` movies only (at most all of them): a caller that will look at
+// no row beyond them need not pay for the rest.
+void score_movies(const Artifacts& artifacts, const Eigen::VectorXf& user, Eigen::VectorXf& scores,
+                  std::size_t rows);
 
 // The biases of a biased model (μ + b_u + b_i, artifacts.hpp) are not part of this score: they
 // are in stars, fitted with the trained user vectors, while the session's user vector is an

@@ -18,6 +18,7 @@
 #include <iosfwd>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,49 @@ struct RatingMatrix {
 // (user, movie) pair appears twice, and Error when `ratings` is empty.
 RatingMatrix build_rating_matrix(const std::vector<TransformedRating>& ratings, Target target,
                                  const std::string& source);
+
+// build_rating_matrix over ratings given block by block (a file streamed: ProcessedFolder::
+// read_transformed_blocks), each rating stored once, as it comes, in the matrix's own arrays
+// (12 bytes; no table of whole rows). Ratings grouped by user, as processed/ holds them, need no
+// other copy; a user met in several places costs one reordering copy in finish().
+class RatingMatrixBuilder {
+ public:
+  // `expected`: the ratings to reserve room for (0: grow as they come).
+  RatingMatrixBuilder(Target target, std::string source, std::size_t expected = 0);
+  void add(std::span<const TransformedRating> ratings);
+  // The matrix, as build_rating_matrix makes it of the same ratings in the same order; throws as
+  // it does. The builder is empty afterwards.
+  RatingMatrix finish();
+
+ private:
+  Target target_;
+  std::string source_;
+  SparseMatrix storage_;  // its arrays grow with the ratings: movie ids (as read), values
+  std::size_t size_ = 0;
+  std::vector<std::int32_t> run_users_;  // each run of consecutive ratings of one user
+  std::vector<std::size_t> run_starts_;  // where it starts
+};
+
+// One process's share of the train ratings when `parts` processes train together (train_svd
+// under mpirun): the matrix has the whole matrix's shape and id maps (the same on every process)
+// but holds only the whole rows of the process's users and the whole columns of its movies
+// (what ALS's partitioned form reads: als.hpp), the blocks cut for equal ratings.
+struct RatingShare {
+  RatingMatrix matrix;
+  std::vector<Eigen::Index> user_bounds;   // parts + 1: process p solves users [b[p], b[p + 1])
+  std::vector<Eigen::Index> movie_bounds;  // and movies alike
+  std::int64_t nonzeros = 0;               // of the whole matrix
+};
+
+// Reads `file` of `processed` twice, block by block: first only the ratings per user and per
+// movie (to cut the blocks: balanced_bounds), then keeping, as it parses, the ratings of process
+// `part`'s users and movies and dropping the rest: about 2·nonzeros/parts ratings held, 12 bytes
+// each. Every process computes the same maps and bounds. Throws as build_rating_matrix does (a
+// repeated pair is found by every process whose share holds it), ModelError as
+// read_transformed_blocks does. `progress` gets the second pass's bytes.
+RatingShare read_rating_share(const ProcessedFolder& processed, const std::string& file,
+                              Target target, int parts, int part,
+                              const ProgressSink& progress = {});
 
 struct Validation {
   std::optional<double> rmse;  // of predict() against the target; none when no row is scored
@@ -108,11 +152,29 @@ nlohmann::json train_model(const ProcessedFolder& processed, const std::filesyst
 using ModelFit =
     std::function<Artifacts(const RatingMatrix&, const PipelineConfig&, const ProgressSink&)>;
 
-// train_model with the model fitted by `fit`, and out_dir written only when `write` (the other
-// processes of a distributed fit compute the same manifest and write nothing).
+// How train_model reads the train file `file` into the matrix it fits: whole (read_rating_matrix),
+// or one process's share (read_rating_share, in distributed.cpp).
+using MatrixRead = std::function<RatingMatrix(const ProcessedFolder&, const std::string& file,
+                                              Target, const ProgressSink&)>;
+
+// The whole matrix of `file`, streamed block by block into a RatingMatrixBuilder.
+RatingMatrix read_rating_matrix(const ProcessedFolder& processed, const std::string& file,
+                                Target target, const ProgressSink& progress = {});
+
+// train_model with the matrix read by `read` and the model fitted by `fit`, and out_dir written
+// only when `write` (the other processes of a distributed fit compute the same manifest and
+// write nothing).
 nlohmann::json train_model(const ProcessedFolder& processed, const std::filesystem::path& out_dir,
                            const PipelineConfig& config, const ProgressSink& progress,
-                           const ModelFit& fit, bool write);
+                           const MatrixRead& read, const ModelFit& fit, bool write);
+
+// Gives every other movie of the release a vector (add_outside_movies, outside_movies.hpp) from
+// processed/'s movie_metadata.csv and rare_train_transformed.csv, when it lists them (older
+// folders lack the second: content vectors only; hand-made ones may lack both: nothing). Records
+// manifest["outside_movies"] and the rare file's checksum among manifest["inputs"], which must
+// be set already.
+void add_release_movies(Artifacts& artifacts, const ProcessedFolder& processed,
+                        const PipelineConfig& config);
 
 // The pipeline config artifacts record: preprocess's sections as it ran them (from
 // processed/manifest.json, `processed`), the train section from `config`.
