@@ -77,6 +77,7 @@ int main(int argc, char** argv) {
     }
     install_interrupt_handler();  // Ctrl-C ends the session with its summary, as Ctrl-D does
     if (json) {
+      std::cerr << "recommend: " << catalog_sentence(model, policy.min_evidence) << '\n';
       std::cerr << "recommend: seed " << session_seed << " (replay with --seed " << session_seed
                 << ")\n";
       run_json_session(handler, std::cin, std::cout);

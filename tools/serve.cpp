@@ -7,6 +7,7 @@
 #include "movierec/frontends/http_api.hpp"
 #include "movierec/frontends/http_server.hpp"
 #include "movierec/frontends/serve_options.hpp"
+#include "movierec/frontends/session_events.hpp"
 #include "movierec/session/known_users.hpp"
 #include "movierec/session/model.hpp"
 #include "movierec/session/policy.hpp"
@@ -46,6 +47,8 @@ int main(int argc, char** argv) {
     HttpApi api(model, titles, policy, options, HttpApi::Clock::now, &known);
     const std::unique_ptr<ProfileStore> store = open_profile_store(profiles, store_options);
     api.use_profiles(*store);
+    if (!options.quiet)
+      std::cerr << "serve: " << catalog_sentence(model, policy.min_evidence) << '\n';
     serve_http(api, std::cout);
     return 0;
   });

@@ -57,6 +57,12 @@ std::vector<ConfigField> PipelineConfig::fields() {
        "ALS: 0 solves each user's and movie's system exactly (cost grows with k squared); n > 0 "
        "takes n conjugate-gradient steps instead (cheaper for large k, approximate)"},
       {"train.seed", &seed, 0, 2147483647, {}, "seed of the ALS starting movie vectors"},
+      {"train.fold_in_regularization", &fold_in_regularization, 1e-6, 1e6, {},
+       "movies outside the trained catalog: how strongly a vector folded in from a few ratings "
+       "is pulled towards the one its content gives (in the units of an ALS movie step)"},
+      {"train.content_regularization", &content_regularization, 1e-6, 1e6, {},
+       "movies outside the trained catalog: ridge penalty of the map from genres, decade, tags "
+       "and overview words to the trained vectors"},
       {"profiles.store", &profiles_store, 0, 0, {},
        "profile store whose profiles preprocess adds as users: a SQLite file or a "
        "postgresql:// URL; empty for none"},

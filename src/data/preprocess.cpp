@@ -70,7 +70,7 @@ void check_output_folder(const fs::path& out_dir) {
 }
 
 // Train must not be empty: say which setting emptied it.
-void check_split(const Split& split, const PipelineConfig& config) {
+void check_split(const SplitRows& split, const PipelineConfig& config) {
   if (split.users_split == 0) {
     throw Error("no user kept by the filter has at least " +
                 std::to_string(config.min_split_ratings) + " ratings to split (split.min_ratings)");
@@ -197,7 +197,7 @@ void note_profiles(const std::vector<Rating>& kept, PreprocessReport& report) {
   }
 }
 
-void note_split(const Split& split, PreprocessReport& report) {
+void note_split(const SplitRows& split, PreprocessReport& report) {
   report.users_split = split.users_split;
   report.users_skipped = split.users_skipped;
   report.train = split.train.size();
@@ -207,8 +207,8 @@ void note_split(const Split& split, PreprocessReport& report) {
 
 void write(const ProcessedData& data, const nlohmann::json& manifest,
            const PreprocessReport& report, const ProgressSink& progress) {
-  const std::size_t rows =
-      report.filter.ratings_kept + 2 * (report.train + report.val + report.test);
+  const std::size_t rows = report.filter.ratings_kept +
+                           2 * (report.train + report.val + report.test) + data.rare_train.size();
   const std::string step = "writing " + report.out_dir.string() + " (rows)";
   write_processed(report.out_dir, data, report.config, manifest, [&](std::size_t written) {
     if (progress) progress(step, written, rows);
@@ -293,10 +293,12 @@ PreprocessReport run_preprocess(const PreprocessOptions& options, const Progress
   data.movies = kept_movies(raw.movies, data.filtered.ratings);
   raw = RawDataset();  // titles and tags are in the metadata now
   lap("filter");
-  data.split = split_by_time(data.filtered.ratings, config, profile_users);
+  data.split = split_rows(data.filtered.ratings, config, profile_users);
   check_split(data.split, config);
   note_split(data.split, report);
   data.stats = train_statistics(data.split.train);
+  data.rare_train = train_period(data.filtered.rare, data.split.train);
+  std::vector<Rating>().swap(data.filtered.rare);
   lap("split");
 
   manifest["data"] = {{"dir", fs::absolute(options.data_dir).lexically_normal().string()},

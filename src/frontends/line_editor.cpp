@@ -238,7 +238,7 @@ EndReason run_terminal_session(LineHandler& handler, std::uint64_t seed) {
   const bool typed = isatty(STDIN_FILENO) == 1;
   const bool editing = typed && isatty(STDOUT_FILENO) == 1;
   const std::vector<ReplEvent> opening = handler.opening();
-  renderer.header(std::cout, handler.model(), seed, editing,
+  renderer.header(std::cout, handler.session(), seed, editing,
                   handler.session().state() == SessionState::kCollectingFavourites);
   for (const ReplEvent& event : opening) renderer.render(std::cout, event);
   return editing ? run_edited_session(handler, renderer)

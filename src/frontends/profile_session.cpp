@@ -39,23 +39,6 @@ std::vector<ReplayAnswer> replayable_answers(const Model& model, const Profile& 
   return out;
 }
 
-void count_answer(FeedbackCounts& counts, Feedback feedback) {
-  switch (feedback) {
-    case Feedback::kLike:
-      ++counts.likes;
-      break;
-    case Feedback::kDislike:
-      ++counts.dislikes;
-      break;
-    case Feedback::kSkip:
-      ++counts.skips;
-      break;
-    case Feedback::kWatch:
-      ++counts.watches;
-      break;
-  }
-}
-
 bool learned_as_like(Feedback feedback) {
   return feedback == Feedback::kLike || feedback == Feedback::kWatch;
 }
@@ -132,7 +115,7 @@ ProfileRestore restore_profile(Session& session, const Profile& profile) {
       replayable_answers(model, profile, favourites, restore.left_out);
   restore.resumed = true;
   restore.answers = answers.size();
-  for (const ReplayAnswer& answer : answers) count_answer(restore.counts, answer.feedback);
+  for (const ReplayAnswer& answer : answers) restore.counts.add(answer.feedback);
   restore.trained_user = trained_profile_user(model, profile.name);
   const std::optional<std::int64_t> trained_at = processed_time(model);
   if (restore.trained_user && trained_at) {

@@ -422,9 +422,11 @@ std::vector<ReplEvent> LineHandler::choose(std::int32_t movie_id) {
       return events;
     }
   }
-  session_.add_favourite(*catalog_row(*model_, movie_id));
+  const std::size_t row = *catalog_row(*model_, movie_id);
+  session_.add_favourite(row);
   choices_.clear();
-  events.push_back(FavouriteEvent{ref(movie_id), session_.favourites().size(), std::nullopt});
+  events.push_back(FavouriteEvent{ref(movie_id), session_.favourites().size(), std::nullopt,
+                                  movie_evidence(*model_, row)});
   if (session_.state() != SessionState::kCollectingFavourites && unresumed_) {
     // The answers it holds apply once the favourites start the session.
     std::size_t left_out = 0;
@@ -555,7 +557,7 @@ std::vector<ReplEvent> LineHandler::change_favourite(std::size_t slot, std::int3
   }
   session_.replace_favourite(slot, row);
   std::vector<ReplEvent> events;
-  events.push_back(FavouriteEvent{movie, slot + 1, replaced});
+  events.push_back(FavouriteEvent{movie, slot + 1, replaced, movie_evidence(*model_, row)});
   for (ReplEvent& event : recommend_next()) events.push_back(std::move(event));
   return events;
 }
@@ -635,7 +637,8 @@ std::vector<ReplEvent> LineHandler::handle_similar(std::string_view query) {
     }
     movie_id = found.matches.front().id;
   }
-  std::optional<SimilarEvent> similar = similar_event(*model_, movie_id, options_.max_similar);
+  std::optional<SimilarEvent> similar =
+      similar_event(*model_, movie_id, options_.max_similar, session_.policy().min_evidence);
   if (!similar) {
     return {ErrorEvent{ErrorCode::kNotInCatalog,
                        fmt::format("{} has no vector in the model, so nothing is like it yet: {}.",

@@ -29,6 +29,7 @@ json event_json(const FavouriteEvent& event) {
   out.update(movie_json(event.movie));
   out["number"] = event.number;
   if (event.replaced) out["replaced"] = movie_json(*event.replaced);
+  out.update(evidence_json(event.evidence));
   return out;
 }
 

@@ -140,8 +140,38 @@ InfoEvent info_event(const Session& session, std::size_t max_nearest) {
   event.parts = explanation.parts;
   event.exploration_rule = std::string(choice_name(session.policy().exploration));
   event.nearest = near_movies(model, explanation, max_nearest);
-  event.evidence_ratings = model.popularity()[explanation.row];
+  event.evidence = movie_evidence(model, explanation.row);
   return event;
+}
+
+MovieEvidence movie_evidence(const Model& model, std::size_t row) {
+  const std::int64_t ratings = model.popularity()[row];
+  if (row < model.trained_movie_count()) return {Evidence::kTrained, ratings};
+  return {ratings > 0 ? Evidence::kFolded : Evidence::kContent, ratings};
+}
+
+std::string catalog_sentence(const Model& model, std::int64_t min_evidence) {
+  return fmt::format("{} can be favourites, {} can be recommended (k = {})",
+                     plural(static_cast<std::int64_t>(model.movie_count()), "movie"),
+                     model.recommendable_count(min_evidence),
+                     model.artifacts().movie_embeddings.cols());
+}
+
+std::string evidence_sentence(const MovieEvidence& evidence) {
+  const std::string ratings = plural(evidence.ratings, "rating");
+  switch (evidence.source) {
+    case Evidence::kTrained:
+      return fmt::format("Its vector learned from {} in train.", ratings);
+    case Evidence::kFolded:
+      return fmt::format(
+          "Outside the trained catalog: its vector is folded in from {} in train, near where its "
+          "genres, tags and overview place it.",
+          ratings);
+    case Evidence::kContent:
+      return "Outside the trained catalog, with no ratings to learn from: its vector comes from "
+             "its genres, tags and overview alone.";
+  }
+  return "";
 }
 
 namespace {
@@ -210,11 +240,11 @@ std::vector<std::string> apart_notes(const Model& model, const std::vector<Movie
 }
 
 std::optional<SimilarEvent> similar_event(const Model& model, std::int32_t movie_id,
-                                          std::size_t count) {
+                                          std::size_t count, std::int64_t min_evidence) {
   const std::optional<std::size_t> row = catalog_row(model, movie_id);
   if (!row) return std::nullopt;
   SimilarEvent event{movie_ref(model, movie_id), {}};
-  for (const SimilarMovie& near : similar_movies(model, *row, count)) {
+  for (const SimilarMovie& near : similar_movies(model, *row, count, min_evidence)) {
     const MovieInfo& info = model.info(near.row);
     event.similar.push_back(
         {movie_ref_at(model, near.row), info.year, info.genres, near.similarity});

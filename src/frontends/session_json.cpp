@@ -71,12 +71,16 @@ json details_json(const MovieDetails& details) {
   return out;
 }
 
+json evidence_json(const MovieEvidence& evidence) {
+  return {{"evidence", choice_name(evidence.source)}, {"evidence_ratings", evidence.ratings}};
+}
+
 json info_json(const InfoEvent& event) {
   json out = details_json(event);
   out["score"] = event.parts.total;
   out["parts"] = to_json(event.parts);
   out["nearest"] = near_list_json(event.nearest);
-  out["evidence_ratings"] = event.evidence_ratings;
+  out.update(evidence_json(event.evidence));
   return out;
 }
 

@@ -129,11 +129,10 @@ std::string TerminalRenderer::wrap(const std::string& text, const std::string& i
   return out;
 }
 
-void TerminalRenderer::header(std::ostream& out, const Model& model, std::uint64_t seed,
+void TerminalRenderer::header(std::ostream& out, const Session& session, std::uint64_t seed,
                               bool completion, bool ask_favourites) const {
-  out << paint(kBold, "movierec")
-      << fmt::format(" - {} movies, {} in the trained catalog (k = {})\n", model.catalog().size(),
-                     model.movie_count(), model.artifacts().movie_embeddings.cols());
+  out << paint(kBold, "movierec") << " - "
+      << catalog_sentence(session.model(), session.policy().min_evidence) << '\n';
   out << paint(kDim, fmt::format("seed {} - replay with --seed {}", seed, seed)) << "\n";
   if (ask_favourites) {
     out << "Name four movies you love, one at a time"
@@ -209,6 +208,9 @@ void TerminalRenderer::render_event(std::ostream& out, const FavouriteEvent& eve
   }
   out << kIndent << paint(kGreen, fmt::format("Favourite {}: ", event.number))
       << paint(kBold, event.movie.title) << '\n';
+  if (event.evidence.source != Evidence::kTrained) {
+    out << paint(kDim, wrap(evidence_sentence(event.evidence), kIndent));
+  }
   if (event.number == Session::kFavourites) {
     out << '\n'
         << wrap("Recommendations - answer y (like), n (dislike), s (skip), w (want to watch), "
@@ -251,10 +253,7 @@ void TerminalRenderer::render_event(std::ostream& out, const InfoEvent& event) c
   if (!event.imdb_url.empty()) out << kIndent << "IMDb " << event.imdb_url << '\n';
   if (!event.tmdb_url.empty()) out << kIndent << "TMDB " << event.tmdb_url << '\n';
   out << wrap(why_text(event.parts, event.exploration_rule), kIndent);
-  out << paint(kDim, wrap(fmt::format("Its vector learned from {} {} in train.",
-                                      event.evidence_ratings,
-                                      event.evidence_ratings == 1 ? "rating" : "ratings"),
-                          kIndent));
+  out << paint(kDim, wrap(evidence_sentence(event.evidence), kIndent));
   if (!event.nearest.empty()) {
     std::vector<std::string> near;
     for (const NearMovie& movie : event.nearest) near.push_back(near_text(movie));

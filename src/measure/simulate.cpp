@@ -1,7 +1,6 @@
 #include "movierec/measure/simulate.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <mutex>
 #include <random>
 #include <unordered_map>
@@ -258,8 +257,9 @@ SimulatedSystem session_system(std::string name, const Model& model, Policy poli
 SimulatedSystem most_popular_system(std::string name, const Model& model) {
   SimulatedSystem system{std::move(name), SystemKind::kMostPopular, &model, {}, {}, nullptr, 1};
   std::vector<std::size_t>& order = system.popular_order;
-  order.resize(model.movie_count());
-  for (std::size_t row = 0; row < order.size(); ++row) order[row] = row;
+  for (std::size_t row = 0; row < model.movie_count(); ++row) {
+    if (model.recommendable(row, system.policy.min_evidence)) order.push_back(row);
+  }
   const IdMap& ids = model.artifacts().movie_map;
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     if (model.popularity()[a] != model.popularity()[b]) {
@@ -355,10 +355,11 @@ SystemResult summarise(const SimulatedSystem& system, const std::vector<UserRun>
   }
   result.skips = static_cast<double>(skips) / users;
   result.shown = static_cast<double>(shown) / users;
-  const std::size_t catalog = system.model->movie_count();
-  result.coverage = coverage(lists, catalog);
-  result.distinct =
-      static_cast<std::size_t>(std::llround(result.coverage * static_cast<double>(catalog)));
+  // Coverage of what the system may recommend (the trained catalog, under the default policy).
+  result.distinct = distinct_items(lists, system.model->movie_count());
+  result.coverage =
+      static_cast<double>(result.distinct) /
+      static_cast<double>(system.model->recommendable_count(system.policy.min_evidence));
   return result;
 }
 

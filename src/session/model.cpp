@@ -19,7 +19,8 @@ struct Model::Sources {
   std::string popularity = "movie_popularity.json";
 };
 
-Model Model::load(const ArtifactsFolder& artifacts, const ProcessedFolder& processed) {
+Model Model::load(const ArtifactsFolder& artifacts, const ProcessedFolder& processed,
+                  OutsideMovies outside) {
   ModelParts parts;
   parts.artifacts = artifacts.load();
   parts.processed_manifest = processed.manifest();
@@ -32,17 +33,59 @@ Model Model::load(const ArtifactsFolder& artifacts, const ProcessedFolder& proce
   sources.metadata = (processed.dir() / sources.metadata).string();
   sources.popularity = (processed.dir() / sources.popularity).string();
   try {
-    return assemble(std::move(parts), sources);
+    return assemble(std::move(parts), sources, outside);
   } catch (const Error& e) {
     throw ModelError(e.what(), processed.fix() + ", then " + artifacts.fix());
   }
 }
 
-Model Model::build(ModelParts parts) { return assemble(std::move(parts), Sources{}); }
+Model Model::build(ModelParts parts, OutsideMovies outside) {
+  return assemble(std::move(parts), Sources{}, outside);
+}
+
+std::size_t Model::recommendable_count(std::int64_t min_evidence) const {
+  std::size_t count = trained_movies_;
+  for (std::size_t row = trained_movies_; row < movie_count(); ++row) {
+    count += popularity_[row] >= min_evidence;
+  }
+  return count;
+}
+
+// The outside rows after the trained ones, in artifacts() itself, so that every row reads alike.
+void Model::append_outside_movies(const Sources& sources) {
+  Artifacts& artifacts = parts_.artifacts;
+  const auto trained = artifacts.movie_embeddings.rows();
+  const auto outside = artifacts.outside_embeddings.rows();
+  if (artifacts.outside_embeddings.cols() != artifacts.movie_embeddings.cols()) {
+    throw Error(fmt::format("the outside movies' vectors have {} values, the trained ones {}",
+                            artifacts.outside_embeddings.cols(),
+                            artifacts.movie_embeddings.cols()));
+  }
+  artifacts.movie_embeddings.conservativeResize(trained + outside, Eigen::NoChange);
+  artifacts.movie_embeddings.bottomRows(outside) = artifacts.outside_embeddings;
+  if (artifacts.has_biases()) {
+    artifacts.movie_bias.conservativeResize(trained + outside);
+    artifacts.movie_bias.tail(outside).setZero();  // the session's score has no biases anyway
+  }
+  std::vector<std::int32_t> ids = artifacts.movie_map.ids();
+  const std::vector<std::int32_t>& more = artifacts.outside_map.ids();
+  ids.insert(ids.end(), more.begin(), more.end());
+  artifacts.movie_map = IdMap(std::move(ids));  // throws on a movie both trained and outside
+  const Catalog& catalog = parts_.catalog;
+  for (Eigen::Index row = 0; row < outside; ++row) {
+    const std::int32_t id = more[static_cast<std::size_t>(row)];
+    const MovieInfo* info = catalog.find(id);
+    if (info == nullptr) {
+      throw Error(fmt::format("outside movie {} is not in {}", id, sources.metadata));
+    }
+    catalog_index_.push_back(static_cast<std::size_t>(info - catalog.movies().data()));
+    popularity_.push_back(static_cast<std::int64_t>(artifacts.outside_ratings[row]));
+  }
+}
 
 // Per embedding row: where the movie is in the catalog, its popularity, genres and squared norm;
 // then what the sessions derive from those alone.
-Model Model::assemble(ModelParts parts, const Sources& sources) {
+Model Model::assemble(ModelParts parts, const Sources& sources, OutsideMovies outside) {
   Model model;
   model.parts_ = std::move(parts);
   const Artifacts& artifacts = model.parts_.artifacts;
@@ -73,20 +116,31 @@ Model Model::assemble(ModelParts parts, const Sources& sources) {
     }
     model.catalog_index_[row] = static_cast<std::size_t>(info - catalog.movies().data());
     model.popularity_[row] = count->second;
-    model.max_popularity_ = std::max(model.max_popularity_, static_cast<double>(count->second));
   }
+  model.trained_movies_ = rows;
+  Artifacts& stored = model.parts_.artifacts;
+  if (outside == OutsideMovies::kInclude && stored.outside_map.size() > 0) {
+    model.append_outside_movies(sources);
+  }
+  stored.outside_embeddings.resize(0, 0);
+  stored.outside_map = IdMap();
+  stored.outside_ratings.resize(0);
+  for (const std::int64_t count : model.popularity_) {
+    model.max_popularity_ = std::max(model.max_popularity_, static_cast<double>(count));
+  }
+  const std::size_t all_rows = model.popularity_.size();
 
   std::vector<std::string>& names = model.genre_names_;
-  for (std::size_t row = 0; row < rows; ++row) {
+  for (std::size_t row = 0; row < all_rows; ++row) {
     const auto& genres = model.info(row).genres;
     names.insert(names.end(), genres.begin(), genres.end());
   }
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
-  model.movie_genres_.assign(rows, {});
-  model.genre_set_.resize(rows);
+  model.movie_genres_.assign(all_rows, {});
+  model.genre_set_.resize(all_rows);
   std::map<std::vector<int>, std::uint32_t> sets;
-  for (std::size_t row = 0; row < rows; ++row) {
+  for (std::size_t row = 0; row < all_rows; ++row) {
     std::vector<int>& indexes = model.movie_genres_[row];
     for (const std::string& genre : model.info(row).genres) {
       const auto at = std::lower_bound(names.begin(), names.end(), genre);
@@ -102,29 +156,31 @@ Model Model::assemble(ModelParts parts, const Sources& sources) {
     }
     model.genre_set_[row] = set->second;
   }
-  model.popularity_shares_.assign(rows, 0.0);
+  model.popularity_shares_.assign(all_rows, 0.0);
   if (model.max_popularity_ > 0) {
-    for (std::size_t row = 0; row < rows; ++row) {
+    for (std::size_t row = 0; row < all_rows; ++row) {
       model.popularity_shares_[row] =
           static_cast<double>(model.popularity_[row]) / model.max_popularity_;
     }
   }
 
-  // Summed in row order as the sessions used to, so that their results stay the same.
-  model.squared_norms_.resize(rows);
+  // Summed in row order as the sessions used to, so that their results stay the same; the scale
+  // is the trained catalog's, whatever the outside movies add.
+  model.squared_norms_.resize(all_rows);
   double squared_norms = 0;
-  for (std::size_t row = 0; row < rows; ++row) {
+  for (std::size_t row = 0; row < all_rows; ++row) {
     model.squared_norms_[row] = embeddings.row(static_cast<Eigen::Index>(row)).squaredNorm();
-    squared_norms += static_cast<double>(model.squared_norms_[row]);
+    if (row < rows) squared_norms += static_cast<double>(model.squared_norms_[row]);
   }
   model.norm_scale_ = squared_norms / static_cast<double>(rows);
   if (!(model.norm_scale_ > 0)) model.norm_scale_ = 1;  // every score is 0 anyway
   return model;
 }
 
-Model load_model(const fs::path& artifacts_dir, const fs::path& processed_dir) {
+Model load_model(const fs::path& artifacts_dir, const fs::path& processed_dir,
+                 OutsideMovies outside) {
   const ArtifactsFolder artifacts(artifacts_dir, processed_dir);
-  return Model::load(artifacts, ProcessedFolder(processed_dir));
+  return Model::load(artifacts, ProcessedFolder(processed_dir), outside);
 }
 
 }  // namespace movierec

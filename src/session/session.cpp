@@ -35,6 +35,23 @@ double cosine(const Eigen::VectorXf& a, const Eigen::VectorXf& b) {
 
 }  // namespace
 
+void FeedbackCounts::add(Feedback answer) {
+  switch (answer) {
+    case Feedback::kLike:
+      ++likes;
+      break;
+    case Feedback::kDislike:
+      ++dislikes;
+      break;
+    case Feedback::kSkip:
+      ++skips;
+      break;
+    case Feedback::kWatch:
+      ++watches;
+      break;
+  }
+}
+
 SessionError::SessionError(Problem problem, const std::string& message)
     : Error(message), problem_(problem) {}
 
@@ -128,10 +145,12 @@ void Session::begin() {
   // The filter depends on the profile alone, so it is applied once, here.
   candidates_.assign((rows_ + kBitsPerWord - 1) / kBitsPerWord, 0);
   candidates_left_ = 0;
+  scored_rows_ = 0;
   for (std::size_t row = 0; row < rows_; ++row) {
-    if (!seen(row) && passes(affinity(row))) {
+    if (!seen(row) && model_->recommendable(row, policy_.min_evidence) && passes(affinity(row))) {
       candidates_[row / kBitsPerWord] |= std::uint64_t{1} << (row % kBitsPerWord);
       ++candidates_left_;
+      scored_rows_ = row + 1;
     }
   }
   start_fit();
@@ -241,7 +260,7 @@ void Session::pick() {
   thread_local Eigen::VectorXf sampled;
   thread_local std::vector<double> set_affinity;  // per genre set: its movies' affinity
   const Eigen::VectorXf user = user_.cast<float>();
-  score_movies(model_->artifacts(), user, scores);
+  score_movies(model_->artifacts(), user, scores, scored_rows_);
   prepare_exploration(sampled);
   set_affinity.resize(model_->genre_set_count());
   for (std::size_t set = 0; set < set_affinity.size(); ++set) {
@@ -289,7 +308,7 @@ void Session::prepare_exploration(Eigen::VectorXf& sampled) {
   standard_normals(rng_, z.data(), static_cast<std::size_t>(z.size()));
   const double scale = policy_.thompson_sigma * score_unit_;
   const Eigen::VectorXf sample = (user_ + scale * fit_.correlate(z)).cast<float>();
-  score_movies(model_->artifacts(), sample, sampled);
+  score_movies(model_->artifacts(), sample, sampled, scored_rows_);
 }
 
 double Session::explore(std::uint32_t row, double score, const Eigen::VectorXf& scores,
@@ -323,8 +342,10 @@ void Session::add_to_fit(std::size_t row, double target) {
     // catalog per answer instead of a k x k solve per movie per pick.
     const Eigen::VectorXd solved = fit_.solve(movie);
     const double denominator = 1.0 + movie.dot(solved);
-    const Eigen::VectorXf projections = model_->artifacts().movie_embeddings * solved.cast<float>();
-    for (std::size_t i = 0; i < rows_; ++i) {
+    const Eigen::VectorXf projections =
+        model_->artifacts().movie_embeddings.topRows(static_cast<Eigen::Index>(scored_rows_)) *
+        solved.cast<float>();
+    for (std::size_t i = 0; i < scored_rows_; ++i) {
       const auto p = static_cast<double>(projections[static_cast<Eigen::Index>(i)]);
       variance_[i] = std::max(0.0, variance_[i] - p * p / denominator);
     }
@@ -333,7 +354,14 @@ void Session::add_to_fit(std::size_t row, double target) {
 }
 
 void Session::update_user(std::size_t row, Feedback answer) {
-  if (answer == Feedback::kSkip) return;
+  if (answer == Feedback::kSkip) {
+    // A weak negative: A += w m m^T, b += 0, i.e. one answer of target 0 about sqrt(w) m.
+    if (policy_.skip_weight > 0 && policy_.user_update == UserUpdate::kLeastSquares) {
+      fit_.add(std::sqrt(policy_.skip_weight) * embedding(row), 0.0);
+      user_ = fit_.solution();
+    }
+    return;
+  }
   const bool like = answer != Feedback::kDislike;  // a like, or a movie to watch
   add_to_fit(row, (like ? policy_.like_target : policy_.dislike_target) * score_unit_);
   switch (policy_.user_update) {
@@ -376,20 +404,17 @@ void Session::answer(std::size_t row, Feedback answer) {
 void Session::apply(std::size_t row, Feedback answer) {
   current_.reset();
   history_.push_back({row, answer});  // before the update, so a rule may refit on all answers
+  counts_.add(answer);
   switch (answer) {
     case Feedback::kLike:
-      ++counts_.likes;
       liked_.push_back(row);
       break;
     case Feedback::kDislike:
-      ++counts_.dislikes;
       disliked_.push_back(row);
       break;
     case Feedback::kSkip:
-      ++counts_.skips;
       break;
     case Feedback::kWatch:
-      ++counts_.watches;
       watchlist_.push_back(row);
       break;
   }

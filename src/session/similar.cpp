@@ -9,7 +9,8 @@
 
 namespace movierec {
 
-std::vector<SimilarMovie> similar_movies(const Model& model, std::size_t row, std::size_t count) {
+std::vector<SimilarMovie> similar_movies(const Model& model, std::size_t row, std::size_t count,
+                                         std::int64_t min_evidence) {
   const std::size_t movies = model.movie_count();
   if (row >= movies) {
     throw Error(fmt::format("similar_movies: row {} is not in the model ({} movies)", row, movies));
@@ -23,7 +24,7 @@ std::vector<SimilarMovie> similar_movies(const Model& model, std::size_t row, st
   const double query_norm = query.norm();
   found.reserve(movies);
   for (std::size_t other = 0; other < movies; ++other) {
-    if (other == row || squared[other] <= 0) continue;
+    if (other == row || squared[other] <= 0 || !model.recommendable(other, min_evidence)) continue;
     const Eigen::VectorXd vector = embeddings.row(static_cast<Eigen::Index>(other)).cast<double>();
     found.push_back({other, query.dot(vector) / (query_norm * vector.norm())});
   }

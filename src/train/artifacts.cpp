@@ -120,6 +120,15 @@ void save_artifacts(const fs::path& dir, const Artifacts& artifacts) {
                     artifacts.user_bias.size(), artifacts.user_map.size(),
                     artifacts.movie_bias.size(), artifacts.movie_map.size()));
   }
+  const auto outside = static_cast<std::size_t>(artifacts.outside_embeddings.rows());
+  if (outside != artifacts.outside_map.size() ||
+      outside != static_cast<std::size_t>(artifacts.outside_ratings.size()) ||
+      (outside > 0 && artifacts.outside_embeddings.cols() != k)) {
+    throw Error(fmt::format(
+        "inconsistent artifacts: outside movies {} x {} for {} ids and {} rating counts", outside,
+        artifacts.outside_embeddings.cols(), artifacts.outside_map.size(),
+        artifacts.outside_ratings.size()));
+  }
   nlohmann::json manifest = artifacts.manifest;
   manifest["format_version"] = kArtifactsFormatVersion;
   manifest["k"] = k;
@@ -132,6 +141,11 @@ void save_artifacts(const fs::path& dir, const Artifacts& artifacts) {
   if (biases) {
     write_array(out, kUserBias, artifacts.user_bias);
     write_array(out, kMovieBias, artifacts.movie_bias);
+  }
+  if (outside > 0) {
+    write_array(out, kOutsideEmbeddings, artifacts.outside_embeddings);
+    write_array(out, kOutsideRatings, artifacts.outside_ratings);
+    write_json(out, kOutsideMap, artifacts.outside_map.to_json());
   }
   write_json(out, kUserMap, artifacts.user_map.to_json());
   write_json(out, kMovieMap, artifacts.movie_map.to_json());

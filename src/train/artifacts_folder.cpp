@@ -99,6 +99,44 @@ void read_biases(Artifacts& artifacts, const ArtifactsFolder& folder) {
   artifacts.movie_bias = read_bias(folder, kMovieBias, artifacts.movie_map, kMovieMap);
 }
 
+IdMap read_map(const ArtifactsFolder& folder, const char* name);
+void check_shape(const ArtifactsFolder& folder, const RowMatrixXf& embeddings, const IdMap& map,
+                 const char* embeddings_name, const char* map_name);
+
+// The optional outside movies: all three files or none; rows agree, counts whole and >= 0, and no
+// movie both trained and outside.
+void read_outside(Artifacts& artifacts, const ArtifactsFolder& folder) {
+  std::error_code ec;
+  const char* names[] = {kOutsideEmbeddings, kOutsideMap, kOutsideRatings};
+  std::size_t present = 0;
+  for (const char* name : names) present += fs::exists(folder.dir() / name, ec);
+  if (present == 0) return;
+  if (present < 3) {
+    throw folder.error(fmt::format("{}: {}, {} and {} go together, and some are missing",
+                                   folder.dir().string(), kOutsideEmbeddings, kOutsideMap,
+                                   kOutsideRatings));
+  }
+  artifacts.outside_map = read_map(folder, kOutsideMap);
+  artifacts.outside_embeddings = read_embeddings(folder, kOutsideEmbeddings);
+  check_shape(folder, artifacts.outside_embeddings, artifacts.outside_map, kOutsideEmbeddings,
+              kOutsideMap);
+  artifacts.outside_ratings =
+      read_bias(folder, kOutsideRatings, artifacts.outside_map, kOutsideMap);
+  const std::string source = (folder.dir() / kOutsideRatings).string();
+  for (Eigen::Index row = 0; row < artifacts.outside_ratings.size(); ++row) {
+    const float count = artifacts.outside_ratings[row];
+    if (count < 0 || count != std::floor(count)) {
+      throw folder.error(
+          fmt::format("{}: row {} holds {}, not a count of ratings", source, row, count));
+    }
+  }
+  for (const std::int32_t id : artifacts.outside_map.ids()) {
+    if (artifacts.movie_map.row(id)) {
+      throw folder.error(fmt::format("movie {} is in both {} and {}", id, kMovieMap, kOutsideMap));
+    }
+  }
+}
+
 IdMap read_map(const ArtifactsFolder& folder, const char* name) {
   const nlohmann::json json = read_json(folder, name);
   try {
@@ -167,6 +205,7 @@ Artifacts ArtifactsFolder::load() const {
   check_shape(*this, artifacts.user_embeddings, artifacts.user_map, kUserEmbeddings, kUserMap);
   check_shape(*this, artifacts.movie_embeddings, artifacts.movie_map, kMovieEmbeddings, kMovieMap);
   read_biases(artifacts, *this);
+  read_outside(artifacts, *this);
   return artifacts;
 }
 

@@ -209,6 +209,10 @@ nlohmann::json import_spark_factors(const fs::path& spark_dir, const ProcessedFo
   manifest["validation_rmse"] = validation.rmse ? nlohmann::json(*validation.rmse) : nullptr;
   manifest["validation_rows"] = validation.rows;
   manifest["validation_skipped"] = validation.skipped;
+  // Spark's (explicit) ALS fits the observed ratings only: so does the fold-in of the rest.
+  PipelineConfig observed = recorded;
+  observed.als_missing_weight = 0;
+  add_release_movies(artifacts, processed, observed);
   save_artifacts(out_dir, artifacts);
   return manifest;
 }

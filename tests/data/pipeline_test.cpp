@@ -225,3 +225,16 @@ TEST_CASE("transform follows the seed's formulas with train statistics") {
   CHECK(tuned[1].pop_weight == Approx(0.5));
   CHECK(tuned[1].time_weight == Approx(0.5));
 }
+
+TEST_CASE("train_period keeps the rare ratings of each user's train time") {
+  using movierec::Rating;
+  // User 1 trains until t = 20, user 2 until t = 5; user 3 has no train rating at all.
+  const std::vector<Rating> train = {{1, 10, 4, 10}, {1, 11, 4, 20}, {2, 10, 3, 5}};
+  const std::vector<Rating> rare = {
+      {1, 90, 5, 1}, {1, 91, 2, 20}, {1, 92, 3, 21}, {2, 90, 4, 6}, {3, 90, 4, 1}};
+  const std::vector<Rating> kept = movierec::train_period(rare, train);
+  REQUIRE(kept.size() == 2);
+  CHECK((kept[0].user == 1 && kept[0].movie == 90));
+  CHECK((kept[1].user == 1 && kept[1].movie == 91));
+  CHECK(movierec::train_period({}, train).empty());
+}

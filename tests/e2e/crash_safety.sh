@@ -52,14 +52,16 @@ processed = json.load(open("processed/manifest.json"))
 expected = {"ratings_filtered.csv", "movies_filtered.csv", "train.csv", "val.csv", "test.csv",
             "train_transformed.csv", "val_transformed.csv", "test_transformed.csv",
             "user_means.json", "movie_popularity.json", "train_max_timestamp.txt",
-            "movie_metadata.csv"}
+            "movie_metadata.csv", "rare_train_transformed.csv"}
 assert set(processed["files"]) == expected, sorted(processed["files"])
 assert set(os.listdir("processed")) == expected | {"manifest.json"}, sorted(os.listdir("processed"))
 for name, entry in processed["files"].items():
     assert checksum(f"processed/{name}") == entry["checksum"], f"processed/{name}: checksum"
 artifacts = json.load(open("artifacts/manifest.json"))
 assert set(os.listdir("artifacts")) == {"manifest.json", "user_map.json", "movie_map.json",
-                                        "user_embeddings.npy", "movie_embeddings.npy"}
+                                        "user_embeddings.npy", "movie_embeddings.npy",
+                                        "outside_movie_map.json", "outside_movie_embeddings.npy",
+                                        "outside_movie_ratings.npy"}
 maps = {}
 for name in ("user", "movie"):
     maps[name] = json.load(open(f"artifacts/{name}_map.json"))

@@ -42,6 +42,9 @@ for m in range(1, 6):
 add(9, 1, 2.0, t0 + 1 * day)
 for m in (14, 15, 16, 17):
     add(9, m, 3.0, t0 + (2 + m) * day)
+# User 6 rates movie 15 before their train ratings end: the filter drops the movie (2 ratings),
+# and the rating goes to rare_train_transformed.csv to fold it in.
+add(6, 15, 4.5, t0 + 4 * day)
 # Rows the loader drops: a missing timestamp, an unknown movie, an older duplicate.
 rows.append((1, 12, 3.0, ""))
 rows.append((2, 99, 3.0, str(t0)))
@@ -89,7 +92,7 @@ run() {
 run --data data/small --out processed --tmdb tmdb.csv > summary.txt 2> stderr.txt ||
   { cat summary.txt stderr.txt; fail "preprocess failed on the fixture"; }
 [ -s stderr.txt ] && { cat stderr.txt; fail "preprocess wrote to stderr without a terminal"; }
-grep -q "read 81 rating rows" summary.txt || { cat summary.txt; fail "summary: rows read"; }
+grep -q "read 82 rating rows" summary.txt || { cat summary.txt; fail "summary: rows read"; }
 grep -q "1 with a missing or invalid timestamp, 1 of movies not in the movie list, 1 older" \
   summary.txt || { cat summary.txt; fail "summary: dropped rows"; }
 
@@ -126,6 +129,16 @@ for name, rows in (("train", train), ("val", val), ("test", test)):
     assert list(d.columns) == ["userId", "movieId", "rating", "timestamp"]
     assert d.values.tolist() == rows, name
 assert 9 not in set(pd.read_csv(P + "train.csv").userId), "user 9 must be skipped by the split"
+# The movies the filter dropped: their ratings by kept users, each in the user's train period.
+kept_users = set(uc[uc >= 5].index)
+rare = valid[valid.userId.isin(kept_users) & ~valid.movieId.isin(mc[mc >= 3].index)]
+last = pd.DataFrame(train, columns=valid.columns).groupby("userId").timestamp.max()
+rare = rare[rare.userId.isin(last.index)]
+rare = rare[rare.timestamp <= rare.userId.map(last)].sort_values(["userId", "timestamp", "movieId"])
+got_rare = pd.read_csv(P + "rare_train_transformed.csv")
+assert got_rare[["userId", "movieId", "rating", "timestamp"]].values.tolist() == rare.values.tolist(), \
+    (got_rare, rare)
+assert len(rare) > 0, "the fixture must drop a movie some kept user rated in train"
 u2 = pd.read_csv(P + "train.csv").query("userId == 2")
 assert u2.movieId.tolist() == [1, 2, 3, 4, 5, 6, 7], u2.movieId.tolist()
 # Independent transform with train statistics.
@@ -179,10 +192,11 @@ assert man["config"]["split"]["train_ratio"] == 0.7
 c = man["counts"]
 assert (c["train"], c["val"], c["test"]) == (len(train), len(val), len(test))
 assert c["ratings_kept"] == len(f) and c["users_skipped"] == 1
-assert c["dropped_by_user_threshold"] == 3 and c["dropped_by_movie_threshold"] == 2 + 4
+assert c["dropped_by_user_threshold"] == 3 and c["dropped_by_movie_threshold"] == 2 + 4 + 1
 names = {"ratings_filtered.csv", "movies_filtered.csv", "train.csv", "val.csv", "test.csv",
          "train_transformed.csv", "val_transformed.csv", "test_transformed.csv", "user_means.json",
-         "movie_popularity.json", "train_max_timestamp.txt", "movie_metadata.csv"}
+         "movie_popularity.json", "train_max_timestamp.txt", "movie_metadata.csv",
+         "rare_train_transformed.csv"}
 assert set(man["files"]) == names, set(man["files"]) ^ names
 for name, info in man["files"].items():
     if name.endswith(".csv"):

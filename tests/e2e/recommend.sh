@@ -17,40 +17,53 @@ RECOMMEND=("$BIN/recommend" "${POLICY[@]}" --artifacts artifacts --processed pro
 grep -q -- "--seed" help.txt && grep -q -- "--learning-rate" help.txt ||
   fail "--help lacks --seed or the policy flags"
 
-# Four movies in the catalog (the most rated, by their exact MovieLens titles) and one outside it.
+# Four movies in the catalog (the most rated, by their exact MovieLens titles), and one outside it
+# (the filter dropped it: train_svd folded it in from its few ratings), which can be a favourite
+# too but is never recommended.
 "$PY" - <<'PYEOF'
 import csv, json, re
+import numpy as np
 embedded = set(json.load(open("artifacts/movie_map.json")))
+outside_rows = json.load(open("artifacts/outside_movie_map.json"))
+evidence = np.load("artifacts/outside_movie_ratings.npy")
 rows = list(csv.DictReader(open("processed/movie_metadata.csv", encoding="utf-8")))
 plain = re.compile(r"^[^,()]+ \(\d{4}\)$")  # shown as written: no article moved, no alternative
+titles = [r["title"].split(" (")[0] for r in rows]
+unique = lambda r: titles.count(r["title"].split(" (")[0]) == 1
 inside = sorted((r for r in rows if r["movieId"] in embedded and plain.match(r["title"])),
                 key=lambda r: -int(r["rating_count"]))
-outside = [r for r in rows if r["movieId"] not in embedded and int(r["rating_count"]) > 0]
-assert len(inside) >= 8 and outside, "the fixture needs movies inside and outside the catalog"
+folded = [r for r in rows if r["movieId"] in outside_rows and plain.match(r["title"]) and unique(r)
+          and evidence[outside_rows[r["movieId"]]] > 0]
+assert len(inside) >= 8 and folded, "the fixture needs movies inside and outside the catalog"
+assert len(embedded) + len(outside_rows) == len(rows), "every movie of the release has a vector"
 open("favourites.txt", "w").write("".join(r["title"] + "\n" for r in inside[:4]))
-open("outside.txt", "w").write(outside[0]["title"] + "\n")
+open("outside.txt", "w").write(folded[0]["title"] + "\n")
 open("ids.json", "w").write(json.dumps({"favourites": [int(r["movieId"]) for r in inside[:4]],
-                                        "outside": int(outside[0]["movieId"])}))
+                                        "outside": int(folded[0]["movieId"]),
+                                        "evidence": int(evidence[outside_rows[folded[0]["movieId"]]]),
+                                        "embedded": sorted(int(m) for m in embedded),
+                                        "movies": len(rows)}))
 PYEOF
 
-# A --json session: a refusal, four favourites, then every kind of answer.
-{ cat outside.txt favourites.txt; printf 'i\ny\nn\ns\nbogus\n\nq\n'; } > session.txt
+# A --json session: a favourite outside the catalog, three inside, then every kind of answer.
+{ cat outside.txt; head -n 3 favourites.txt; printf 'i\ny\nn\ns\nbogus\n\nq\n'; } > session.txt
 "${RECOMMEND[@]}" --seed 7 --json < session.txt > out1.jsonl 2> err1.txt || fail "--json exited non-zero"
 grep -q "seed 7" err1.txt || fail "the seed line belongs on stderr: $(cat err1.txt)"
-"$PY" - out1.jsonl <<'PYEOF' || fail "the --json session is wrong"
+"$PY" - out1.jsonl err1.txt <<'PYEOF' || fail "the --json session is wrong"
 import json, sys
 ids = json.load(open("ids.json"))
 events = [json.loads(line) for line in open(sys.argv[1], encoding="utf-8")]
+start = open(sys.argv[2]).readline()
+expected = f"recommend: {ids['movies']} movies can be favourites, {len(ids['embedded'])} can be recommended (k = 8)\n"
+assert start == expected, (start, expected)
 names = [e["event"] for e in events]
-assert names[0] == "error" and events[0]["code"] == "not_in_catalog", events[0]
-assert events[0]["movie_id"] == ids["outside"] and "not in the catalog" in events[0]["message"]
-i = 2 if names[1] == "choices" else 1
-if i == 2:
-    assert events[1]["reason"] == "not_in_catalog" and events[1]["options"], events[1]
+i = 0
 favs = events[i:i + 4]
 assert [e["event"] for e in favs] == ["favourite"] * 4, names
-assert [e["movie_id"] for e in favs] == ids["favourites"], favs
+assert [e["movie_id"] for e in favs] == [ids["outside"]] + ids["favourites"][:3], favs
 assert [e["number"] for e in favs] == [1, 2, 3, 4]
+assert (favs[0]["evidence"], favs[0]["evidence_ratings"]) == ("folded", ids["evidence"]), favs[0]
+assert all(e["evidence"] == "trained" for e in favs[1:]), favs
 rest = names[i + 4:]
 assert rest == ["recommendation", "info", "recommendation", "recommendation", "recommendation",
                 "error", "error", "end"], rest
@@ -63,7 +76,9 @@ for key in ("title", "genres", "rating_count", "tags", "imdb_url", "tmdb_url", "
     assert key in info, key
 assert info["nearest"] and info["nearest"][0]["favourite"] is True
 shown = [e["movie_id"] for e in events if e["event"] == "recommendation"]
-assert len(set(shown)) == len(shown) and not set(shown) & set(ids["favourites"])
+assert len(set(shown)) == len(shown) and not set(shown) & set(ids["favourites"][:3])
+assert set(shown) <= set(ids["embedded"]), "a movie outside the catalog was recommended"
+assert info["evidence"] == "trained" and info["evidence_ratings"] > 0, info
 assert events[-3]["code"] == "unknown_answer" and events[-2]["code"] == "empty"
 end = events[-1]
 assert (end["reason"], end["likes"], end["dislikes"], end["skips"]) == ("quit", 1, 1, 1), end
@@ -111,6 +126,10 @@ env -u NO_COLOR "${RECOMMEND[@]}" --seed 7 < session.txt > terminal.txt 2> termi
   fail "terminal mode exited non-zero"
 ! grep -q $'\033' terminal.txt || fail "escape codes in piped output"
 grep -q "seed 7 - replay with --seed 7" terminal.txt || fail "no seed line in the header"
+grep -q "^movierec - [0-9]* movies can be favourites, [0-9]* can be recommended (k = 8)$" \
+  terminal.txt || fail "no catalog line in the header: $(head -n 1 terminal.txt)"
+grep -q "Outside the trained catalog: its vector is folded in from" terminal.txt ||
+  fail "the favourite outside the catalog was not marked"
 grep -q "Favourite 1 of 4: " terminal.txt || fail "no favourite prompt"
 grep -q "Session over (you quit): 1 liked, 1 disliked, 1 skipped." terminal.txt ||
   fail "no summary: $(tail -n 5 terminal.txt)"

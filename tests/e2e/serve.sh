@@ -36,7 +36,7 @@ for bad in "--threads 0" "--port 70000" "--max-sessions -1" "--session-idle-minu
   esac
 done
 
-# Four favourites and a movie outside the catalog; the session as recommend --json gets it.
+# Four favourites and a movie outside the trained catalog; the session as recommend --json gets it.
 "$PY" "$SRC/tests/e2e/support/catalog_movies.py" artifacts processed ids.json
 "$PY" -c 'import json; print("\n".join(json.load(open("ids.json"))["titles"]))' > favourites.txt
 { cat favourites.txt; printf 'y\nn\ni\ns\ny\nq\n'; } > session.txt

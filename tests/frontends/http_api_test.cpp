@@ -83,8 +83,12 @@ std::string error_of(const HttpResponse& response) {
 TEST_CASE("health names the data and the model") {
   Api a;
   const json health = a.get("/api/health");
-  CHECK(health ==
-        json({{"status", "ok"}, {"movies", 17}, {"catalog", 12}, {"k", 3}, {"model", "unknown"}}));
+  CHECK(health == json({{"status", "ok"},
+                        {"movies", 17},
+                        {"catalog", 12},
+                        {"recommendable", 12},
+                        {"k", 3},
+                        {"model", "unknown"}}));
 }
 
 TEST_CASE("every response carries the security headers; API answers are not cached") {
@@ -112,7 +116,9 @@ TEST_CASE("search forgives like the REPL and marks movies outside the catalog") 
                             {"title", "Toy Story (1995)"},
                             {"year", nullptr},
                             {"genres", {"Animation", "Children", "Comedy"}},
-                            {"in_catalog", true}}));
+                            {"in_catalog", true},
+                            {"evidence", "trained"},
+                            {"evidence_ratings", 125}}));
   CHECK(results[1]["movie_id"] == kToyStory2);
   CHECK(results[2]["movie_id"] == kToyStoryToons);
   CHECK(results[2]["in_catalog"] == false);

@@ -45,7 +45,7 @@ std::string terminal_session(const std::string& input, bool colour, bool echo = 
   const TerminalRenderer renderer(style);
   std::istringstream in(input);
   std::ostringstream out;
-  renderer.header(out, model, 42, false);
+  renderer.header(out, handler.session(), 42, false);
   run_plain_session(handler, renderer, in, out, echo);
   return out.str();
 }
@@ -69,7 +69,9 @@ TEST_CASE("a --json session writes one event per line, the end last") {
   CHECK(events[1] == nlohmann::json({{"event", "favourite"},
                                      {"movie_id", kToyStory2},
                                      {"title", "Toy Story 2 (1999)"},
-                                     {"number", 1}}));
+                                     {"number", 1},
+                                     {"evidence", "trained"},
+                                     {"evidence_ratings", 75}}));
   CHECK(events[2]["code"] == "not_in_catalog");
   CHECK(events[2]["movie_id"] == kHeat1972);
   CHECK(events[3]["reason"] == "not_in_catalog");

@@ -117,9 +117,11 @@ TEST_CASE("i says how much evidence the movie's vector has") {
   const RecommendationEvent first = test::only<RecommendationEvent>(f.start(), 1);
   const InfoEvent info = test::only<InfoEvent>(f.say("i"));
   const std::size_t row = *f.model.artifacts().movie_map.row(first.movie.movie_id);
-  CHECK(info.evidence_ratings == f.model.popularity()[row]);
-  CHECK(info.evidence_ratings > 0);
-  CHECK(to_json(ReplEvent(info))["evidence_ratings"] == info.evidence_ratings);
+  CHECK(info.evidence.ratings == f.model.popularity()[row]);
+  CHECK(info.evidence.ratings > 0);
+  CHECK(info.evidence.source == Evidence::kTrained);
+  CHECK(to_json(ReplEvent(info))["evidence_ratings"] == info.evidence.ratings);
+  CHECK(to_json(ReplEvent(info))["evidence"] == "trained");
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "movielens_test_support.hpp"
 #include "movierec/data/preprocess.hpp"
 #include "movierec/io/error.hpp"
+#include "movierec/session/policy.hpp"
 #include "movierec/train/artifacts.hpp"
 #include "movierec/train/training.hpp"
 #include "session_models.hpp"
@@ -102,7 +103,13 @@ void save_changed(const fs::path& from, const fs::path& to, Change change) {
 TEST_CASE("load_model joins artifacts and processed files") {
   ModelFolders folders;
   const Model model = load_model(folders.artifacts, folders.processed);
-  REQUIRE(model.movie_count() == 11);
+  // The 11 movies the filter kept, then the rare one, outside the trained catalog.
+  REQUIRE(model.movie_count() == 12);
+  CHECK(model.trained_movie_count() == 11);
+  CHECK(model.artifacts().movie_map.id(11) == kRareMovie);
+  CHECK(model.recommendable(10, 1'000'000));
+  CHECK_FALSE(model.recommendable(11, Policy().min_evidence));
+  CHECK(model.recommendable_count(0) == 12);
   CHECK(model.catalog().size() == kMovies);  // every movie of the release, kept or not
   CHECK(model.pipeline().min_movie_ratings == 5);
   CHECK(model.pipeline().k == 2);
@@ -115,7 +122,12 @@ TEST_CASE("load_model joins artifacts and processed files") {
   for (std::size_t row = 0; row < model.movie_count(); ++row) {
     const std::int32_t id = model.artifacts().movie_map.id(row);
     CHECK(model.info(row).id == id);
-    CHECK(model.popularity()[row] == model.kept_movies().at(id));
+    if (row < model.trained_movie_count()) {
+      CHECK(model.popularity()[row] == model.kept_movies().at(id));
+    } else {  // folded in from its train ratings: by users the model knows, in their train time
+      CHECK(model.popularity()[row] >= 0);
+      CHECK(model.popularity()[row] < model.pipeline().min_movie_ratings);
+    }
     std::vector<std::string> genres;
     for (const int genre : model.movie_genres()[row]) genres.push_back(model.genre_names()[genre]);
     std::vector<std::string> expected = model.info(row).genres;
@@ -199,6 +211,9 @@ TEST_CASE("artifacts that disagree with processed/ or with themselves are refuse
       std::vector<std::int32_t> ids = a.movie_map.ids();
       ids.back() = kRareMovie;  // in the metadata, but the filter dropped it
       a.movie_map = IdMap(ids);
+      a.outside_embeddings.resize(0, 0);  // where train_svd put it
+      a.outside_map = IdMap();
+      a.outside_ratings.resize(0);
     });
     CHECK_THAT(
         load_error(changed, folders.processed),

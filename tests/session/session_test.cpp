@@ -355,3 +355,44 @@ TEST_CASE("IMAX is a screen format, not a genre: it has no weight in the genre p
   CHECK(affinities[4] == 0.0);
   CHECK(affinities[5] == Approx(0.25));
 }
+
+TEST_CASE(
+    "a movie outside the trained catalog can be a favourite, and is recommended only "
+    "with min_evidence train ratings") {
+  ModelParts parts = small_parts();
+  std::vector<MovieInfo> movies = parts.catalog.movies();
+  MovieInfo outside = movies.front();
+  outside.id = 1000;
+  outside.title = "Outside (2001)";
+  movies.push_back(outside);
+  parts.catalog = Catalog(std::move(movies));
+  parts.artifacts.outside_embeddings = RowMatrixXf{{3, 3}};  // it would score highest of all
+  parts.artifacts.outside_map = IdMap({1000});
+  parts.artifacts.outside_ratings = Eigen::VectorXf::Constant(1, 5);
+  const Model model = Model::build(std::move(parts));
+  REQUIRE(model.movie_count() == 11);
+  CHECK(model.trained_movie_count() == 10);
+  CHECK(model.popularity()[10] == 5);
+  CHECK(model.recommendable_count(Policy().min_evidence) == 10);
+  CHECK(model.recommendable_count(5) == 11);
+
+  Policy policy = plain_policy();
+  {
+    Session session(model, policy, 1);
+    for (std::size_t row = 0; row < 4; ++row) session.add_favourite(row);
+    CHECK(session.next()->row == 4);  // the best trained candidate
+    CHECK(session.candidates_left() == 6);
+  }
+  policy.min_evidence = 5;
+  {
+    Session session(model, policy, 1);
+    for (std::size_t row = 0; row < 4; ++row) session.add_favourite(row);
+    CHECK(session.next()->row == 10);
+  }
+  Session session(model, plain_policy(), 1);
+  for (const std::size_t row : {10, 1, 2, 3}) session.add_favourite(row);
+  // The start vector is the mean of the four, the outside one included: (1.125, 1.25).
+  CHECK(session.user_vector()[0] == Approx(1.125));
+  CHECK(session.user_vector()[1] == Approx(1.25));
+  CHECK(session.next()->row != 10);
+}

@@ -323,3 +323,38 @@ TEST_CASE("loading refuses damaged or half-present biases", "[artifacts]") {
     write_text(out / "user_bias.npy", read_bytes(out / "user_embeddings.npy"));  // 2-D
   });
 }
+
+TEST_CASE("outside movies round trip, all three files or none, never also trained", "[artifacts]") {
+  TempDir dir;
+  const fs::path out = dir.path() / "artifacts";
+  Artifacts saved = sample_artifacts();
+  saved.outside_embeddings = RowMatrixXf::Random(2, 2);
+  saved.outside_map = IdMap({40, 3});
+  saved.outside_ratings = Eigen::VectorXf::Zero(2);
+  saved.outside_ratings[1] = 7;
+  save_artifacts(out, saved);
+  const Artifacts loaded = load_artifacts(out);
+  CHECK(loaded.outside_embeddings == saved.outside_embeddings);
+  CHECK(loaded.outside_map.ids() == saved.outside_map.ids());
+  CHECK(loaded.outside_ratings == saved.outside_ratings);
+
+  const auto refused = [&](const std::string& what, auto damage) {
+    save_artifacts(out, saved);
+    damage();
+    INFO(what);
+    CHECK_THROWS_WITH(load_artifacts(out), Catch::Contains(what));
+  };
+  refused("go together", [&] { fs::remove(out / "outside_movie_ratings.npy"); });
+  refused("movie 2 is in both",
+          [&] { write_text(out / "outside_movie_map.json", R"({"40": 0, "2": 1})"); });
+  Artifacts fractional = saved;
+  fractional.outside_ratings[0] = 0.5F;
+  refused("not a count of ratings", [&] { save_artifacts(out, fractional); });
+
+  Artifacts ragged = saved;
+  ragged.outside_ratings = Eigen::VectorXf::Zero(3);
+  CHECK_THROWS_WITH(save_artifacts(out, ragged), Catch::Contains("outside movies"));
+  save_artifacts(out, sample_artifacts());
+  CHECK_FALSE(fs::exists(out / "outside_movie_map.json"));
+  CHECK(load_artifacts(out).outside_map.size() == 0);
+}

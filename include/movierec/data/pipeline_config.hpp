@@ -65,6 +65,9 @@ struct PipelineConfig {
   double bias_regularization = 1.0;  // λ_b on every user and movie bias (biased_als)
   int als_cg_steps = 0;              // 0: exact per-row solves; else conjugate-gradient steps
   int seed = 1;                      // of the ALS starting factors
+  // Movies outside the trained catalog (train/outside_movies.hpp).
+  double fold_in_regularization = 30.0;  // λ pulling a folded vector towards its content vector
+  double content_regularization = 3.0;   // α of the ridge from content features to vectors
   // profiles (preprocess --profiles): each profile of the store becomes a user of the release,
   // its answers ratings in these stars (0 leaves that kind of answer out).
   std::string profiles_store;    // a --profiles spec (file or postgresql:// URL); empty: none

@@ -5,14 +5,19 @@
 // same event values and JSON (session_events.hpp, session_json.hpp) as `recommend --json`.
 //
 // Routes (JSON in and out; README "serve" has a curl example of each):
-//   GET    /api/health                 {"status":"ok","movies":N,"catalog":N,"k":K,"model":S}
+//   GET    /api/health                 {"status":"ok","movies":N,"catalog":N,"recommendable":N,
+//                                        "k":K,"model":S}: catalog, the movies that can be
+//                                        favourites; recommendable, under the policy's min_evidence
 //   GET    /api/movies/search?q=TEXT&limit=N
-//          {"query":S,"results":[{"movie_id","title","year","genres","in_catalog"[,"reason"]}]}:
-//          the REPL's forgiving search over every movie, best first (when nothing matches, the
-//          nearest titles in the catalog); "reason" says why a movie outside the catalog is.
+//          {"query":S,"results":[{"movie_id","title","year","genres","in_catalog",
+//          "evidence","evidence_ratings" | "reason"}]}: the REPL's forgiving search over every
+//          movie, best first (when nothing matches, the nearest titles in the catalog); evidence
+//          as evidence_json says; "reason" says why a movie without a vector (artifacts from
+//          before outside movies) is not in the catalog.
 //          limit: 1 to max_search_results, default 10. Results whose title another result
 //          shares (different films of one title and year) carry "note": their genres and IMDb id.
-//   GET    /api/movies/{id}            details_json (what "i" shows) and "in_catalog"
+//   GET    /api/movies/{id}            details_json (what "i" shows), "in_catalog" and
+//                                        evidence_json's keys (or "reason")
 //   GET    /api/users/{id}/recommendations?n=N
 //          {"user_id":ID,"recommendations":[{"movie_id","title","score"},...]}: the n movies a
 //          trained user did not rate in train that their vector scores highest (rank_known_user,

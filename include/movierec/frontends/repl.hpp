@@ -6,9 +6,11 @@
 // Phases.
 //   Favourites. Each line is a title query, looked up among every movie of the data set:
 //     - one movie for certain: accepted as the next favourite (a `favourite` event), or refused
-//       (an `error`): already a favourite, or outside the trained catalog, with the reason (too few
-//       ratings for filter.min_movie_ratings, too few from users the filter kept, or none in the
-//       training split) followed by the closest titles that are in the catalog as `choices`;
+//       (an `error`): already a favourite, or (only with artifacts from before train_svd gave
+//       every movie of the release a vector) outside the trained catalog, with the reason (too
+//       few ratings for filter.min_movie_ratings, too few from users the filter kept, or none in
+//       the training split) followed by the closest titles that are in the catalog as `choices`;
+//       the `favourite` event says where the movie's vector comes from ("evidence");
 //     - several: up to max_choices numbered `choices` among the movies in the catalog;
 //     - nothing: an `error`, then near titles in the catalog as `choices` when there are some.
 //     While choices are shown, a number of one to three digits picks one when it is from 1 to
@@ -94,6 +96,7 @@ struct FavouriteEvent {
   MovieRef movie;
   std::size_t number = 0;  // 1 to Session::kFavourites
   std::optional<MovieRef> replaced;  // a changed favourite ("f N TITLE"): the movie it replaced
+  MovieEvidence evidence;            // where the favourite's vector comes from
 };
 
 // A profile kept (recommend --profile): what was restored, before the first line.
@@ -107,7 +110,7 @@ enum class ErrorCode {
   kTooLong,        // longer than max_line_bytes
   kNotText,        // invalid UTF-8 or control characters
   kNotFound,       // no title matches the query
-  kNotInCatalog,   // the movie is outside the trained catalog
+  kNotInCatalog,   // the movie has no vector (artifacts from before outside movies)
   kDuplicate,      // the movie is already a favourite
   kUnknownAnswer,  // not an answer to a recommendation
   kEnded,          // a line after the end
@@ -268,10 +271,11 @@ const char* to_string(ErrorCode code);
 //       they are not in the catalog. A single option is a question ("Did you mean ...?").
 //       "note" (only on options whose title another option shares: different films of one
 //       title and year) says what tells them apart: "Romance; IMDb tt0118308".
-//   {"event":"favourite","movie_id":N,"title":S,"number":1..4[,"replaced":{"movie_id","title"}]}
+//   {"event":"favourite","movie_id":N,"title":S,"number":1..4[,"replaced":{"movie_id","title"}],
+//    "evidence":S,"evidence_ratings":N}
 //       a favourite accepted; the fourth is followed by the first recommendation. After
 //       "f N TITLE" (change favourite N), "replaced" names the movie it replaces, and a new
-//       recommendation follows.
+//       recommendation follows. evidence: where its vector comes from, as for "info".
 //   {"event":"profile","name":S,"found":B,"resumed":B,"favourites":[{"movie_id","title"},...],
 //    "answers":N,"likes":N,"dislikes":N,"skips":N,"watches":N,"left_out":N,
 //    "trained_user":N|null,"since_training":N}
@@ -289,8 +293,11 @@ const char* to_string(ErrorCode code);
 //   {"event":"info","movie_id":N,"title":S,"year":N|null,"genres":[S,...],"rating_mean":X|null,
 //    "rating_count":N,"tags":[S,...],"overview":S|null,"release_date":S|null,
 //    "runtime_minutes":N|null,"imdb_url":S|null,"tmdb_url":S|null,"score":X,"parts":{...},
-//    "nearest":[{"movie_id","title","similarity","favourite"},...],"evidence_ratings":N}
+//    "nearest":[{"movie_id","title","similarity","favourite"},...],"evidence":S,
+//    "evidence_ratings":N}
 //       after "i": the waiting movie's details and why it was recommended; it still waits.
+//       evidence: "trained" (the trained catalog), "folded" (outside it, folded in from a few
+//       ratings) or "content" (outside it, placed by genres, tags and overview);
 //       evidence_ratings: the train ratings its vector was learned from.
 //   {"event":"similar","movie_id":N,"title":S,"similar":[{"movie_id":N,"title":S,"year":N|null,
 //    "genres":[S,...],"similarity":X},...]}

@@ -34,7 +34,7 @@ struct ServeOptions {
   int keep_alive_requests = 100;     // requests served on one connection before it is closed
   int max_search_results = 50;       // the largest `limit` of /api/movies/search
   int max_n = 100;  // the largest `n` of /api/movies/{id}/similar and /api/users/{id}/recommendations
-  bool quiet = false;                // no access log on stderr
+  bool quiet = false;  // nothing on stderr: no catalog line, no access log
 
   // Every key above, bound to this struct (names, ranges, help); the flag of a key is its name
   // with dashes.

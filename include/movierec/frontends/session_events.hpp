@@ -11,7 +11,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "movierec/session/model.hpp"
@@ -24,6 +26,24 @@ struct MovieRef {
   std::int32_t movie_id = 0;
   std::string title;  // display form: "The Matrix (1999)"
 };
+
+// Where a movie's vector comes from: trained with the catalog, or outside it (train_svd's
+// outside movies) folded in from a few ratings or placed by its content alone.
+enum class Evidence { kTrained, kFolded, kContent };
+inline constexpr std::string_view kEvidenceNames[] = {"trained", "folded", "content"};
+constexpr std::span<const std::string_view> choice_names(Evidence) { return kEvidenceNames; }
+
+// A movie's evidence: where its vector comes from, and the train ratings it learned from.
+struct MovieEvidence {
+  Evidence source = Evidence::kTrained;
+  std::int64_t ratings = 0;
+};
+MovieEvidence movie_evidence(const Model& model, std::size_t row);
+// For a person: "Its vector learned from 149 ratings in train." and the like.
+std::string evidence_sentence(const MovieEvidence& evidence);
+// What every front end says at start: "9742 movies can be favourites, 450 can be recommended
+// (k = 20)", the second count under the policy's min_evidence.
+std::string catalog_sentence(const Model& model, std::int64_t min_evidence);
 
 // A favourite or liked movie near a recommendation in embedding space.
 struct NearMovie {
@@ -54,8 +74,9 @@ struct InfoEvent : MovieDetails {
   ScoreParts parts;
   std::string exploration_rule;    // the policy's rule that made parts.exploration ("ucb", ...)
   std::vector<NearMovie> nearest;  // most similar first, at most the limit asked for
-  // How much evidence the movie's vector has: the train ratings it was learned from.
-  std::int64_t evidence_ratings = 0;
+  // How much evidence the movie's vector has: where it comes from, the train ratings it learned
+  // from.
+  MovieEvidence evidence;
 };
 
 // "More like this": the movies of the model nearest to one movie (session/similar.hpp).
@@ -146,10 +167,10 @@ RecommendationEvent recommendation_event(const Session& session,
 // movies. Throws SessionError (kNoRecommendation) when there is none.
 InfoEvent info_event(const Session& session, std::size_t max_nearest);
 
-// The `count` movies most like `movie_id` (similar_movies); none when the movie is not in the
-// catalog (no embedding).
+// The `count` movies most like `movie_id` (similar_movies, under the policy's min_evidence);
+// none when the movie has no vector.
 std::optional<SimilarEvent> similar_event(const Model& model, std::int32_t movie_id,
-                                          std::size_t count);
+                                          std::size_t count, std::int64_t min_evidence);
 
 // The summary of a session that ends for `reason`.
 EndEvent end_event(const Session& session, EndReason reason);

@@ -35,8 +35,13 @@ nlohmann::ordered_json recommendation_json(const RecommendationEvent& event);
 //  "runtime_minutes":N|null,"imdb_url":S|null,"tmdb_url":S|null}
 nlohmann::ordered_json details_json(const MovieDetails& details);
 
+// {"evidence":"trained"|"folded"|"content","evidence_ratings":N}: where the movie's vector comes
+// from (the trained catalog; outside it, folded in from a few ratings or placed by content) and
+// the train ratings it learned from.
+nlohmann::ordered_json evidence_json(const MovieEvidence& evidence);
+
 // details_json, then "score":X,"parts":{...},"nearest":[{"movie_id","title","similarity",
-// "favourite"},...],"evidence_ratings":N (the train ratings the movie's vector learned from)
+// "favourite"},...], then evidence_json's two keys
 nlohmann::ordered_json info_json(const InfoEvent& event);
 
 // {"movie_id":N,"title":S,"similar":[{"movie_id","title","year":N|null,"genres":[S,...],

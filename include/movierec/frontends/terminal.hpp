@@ -30,9 +30,10 @@ class TerminalRenderer {
  public:
   explicit TerminalRenderer(TerminalStyle style = {}) : style_(style) {}
 
-  // The opening lines: what the model holds, the seed and how to replay it, what to do
+  // The opening lines: how many movies can be favourites and how many recommended
+  // (catalog_sentence, under the session's policy), the seed and how to replay it, what to do
   // (`ask_favourites`: name four movies; else a profile resumes and its event follows).
-  void header(std::ostream& out, const Model& model, std::uint64_t seed, bool completion,
+  void header(std::ostream& out, const Session& session, std::uint64_t seed, bool completion,
               bool ask_favourites = true) const;
   // One event, as one or more whole lines.
   void render(std::ostream& out, const ReplEvent& event) const;

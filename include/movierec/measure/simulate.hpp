@@ -73,7 +73,8 @@ struct SimulatedSystem {
   SystemKind kind = SystemKind::kSession;
   const Model* model = nullptr;  // must outlive the system
   Policy policy;                 // kSession: the session's policy (online_learning: on or off)
-  // kMostPopular: every row, most train ratings first, ties to the lower movieId.
+  // kMostPopular: every recommendable row (under `policy`'s min_evidence), most train ratings
+  // first, ties to the lower movieId.
   std::vector<std::size_t> popular_order;
   // kBaseline: the model scoring the profile (its movies are the model's rows), and the weight
   // a dislike enters the profile with (subtracted).
@@ -135,7 +136,7 @@ struct SystemResult {
   double shown = 0;           // mean recommendations shown per user (below steps when exhausted)
   std::size_t exhausted = 0;  // users whose system ran out before the last step
   std::size_t distinct = 0;   // distinct movies recommended to anyone
-  double coverage = 0;        // distinct / the model's movies
+  double coverage = 0;        // distinct / the movies the system may recommend
   // Per simulated user, in the order given to simulate(): likes among all the recommendations
   // shown (the paired bootstrap resamples these).
   std::vector<std::size_t> user_likes;

@@ -31,9 +31,17 @@ struct ModelParts {
   nlohmann::json processed_manifest = nlohmann::json::object();
 };
 
+// Whether a model takes the artifacts' movies outside the trained catalog (outside_movies.hpp).
+enum class OutsideMovies { kInclude, kLeaveOut };
+
 // A validated model: every embedded movie (row of movie_map) is in the catalog and among the
 // kept movies, with at least one embedding column and at most 2^32 movies. Built only by load()
 // or build(), and never changed after: any number of sessions (threads) may share one.
+//
+// Its rows are the trained catalog's (movie_map order), then, when the artifacts have them and
+// they are included, the movies outside it (outside_map order): artifacts() holds both, as one
+// movie_embeddings and one movie_map (and zero biases for the outside rows), so every row reads
+// alike; trained_movie_count() says where the outside rows begin.
 class Model {
  public:
   // Loads artifacts/ and from processed/ movie_metadata.csv and movie_popularity.json, and checks
@@ -42,10 +50,11 @@ class Model {
   // embedded movie in the metadata and the popularity, and the recorded config readable with the
   // manifest's k. Throws ModelError saying what disagrees and which command fixes it (the
   // folders' fix(): preprocess for processed/, train_svd for artifacts/).
-  static Model load(const ArtifactsFolder& artifacts, const ProcessedFolder& processed);
+  static Model load(const ArtifactsFolder& artifacts, const ProcessedFolder& processed,
+                    OutsideMovies outside = OutsideMovies::kInclude);
   // A model from parts already in memory, checked as load() checks them. Throws Error naming
   // the movie and row that disagree.
-  static Model build(ModelParts parts);
+  static Model build(ModelParts parts, OutsideMovies outside = OutsideMovies::kInclude);
 
   const Artifacts& artifacts() const { return parts_.artifacts; }
   const Catalog& catalog() const { return parts_.catalog; }
@@ -57,9 +66,20 @@ class Model {
 
   // Per embedding row (movie_map order):
   std::size_t movie_count() const { return catalog_index_.size(); }
+  // The rows [0, trained_movie_count()) are the trained catalog; the rest are outside it.
+  std::size_t trained_movie_count() const { return trained_movies_; }
+  // Whether the row may be recommended under a policy's min_evidence: a trained movie always
+  // (it passed preprocess's filter), an outside one when folded from at least that many train
+  // ratings (its popularity()).
+  bool recommendable(std::size_t row, std::int64_t min_evidence) const {
+    return row < trained_movies_ || popularity_[row] >= min_evidence;
+  }
+  std::size_t recommendable_count(std::int64_t min_evidence) const;
   const std::vector<std::size_t>& catalog_index() const { return catalog_index_; }  // catalog row
   const MovieInfo& info(std::size_t row) const { return catalog().movies()[catalog_index_[row]]; }
-  const std::vector<std::int64_t>& popularity() const { return popularity_; }  // train ratings
+  // Train ratings: of a trained movie, its count in movie_popularity.json; of an outside one,
+  // the ratings its vector was folded from (0: placed by content).
+  const std::vector<std::int64_t>& popularity() const { return popularity_; }
   // Indexes into genre_names(), each genre once, ascending.
   const std::vector<std::vector<int>>& movie_genres() const { return movie_genres_; }
   // The same genres through the distinct genre lists (a few hundred on MovieLens, however many
@@ -78,17 +98,20 @@ class Model {
   // Every genre of the embedded movies, sorted.
   const std::vector<std::string>& genre_names() const { return genre_names_; }
   double max_popularity() const { return max_popularity_; }  // of popularity(); 0 when empty
-  // s_m: the mean squared embedding norm over the movies, 1 when every embedding is zero (the
-  // unit of Policy::ls_regularization, see Session).
+  // s_m: the mean squared embedding norm over the trained movies, 1 when every embedding is
+  // zero (the unit of Policy::ls_regularization, see Session).
   double norm_scale() const { return norm_scale_; }
+
 
  private:
   struct Sources;
   Model() = default;
-  static Model assemble(ModelParts parts, const Sources& sources);
+  static Model assemble(ModelParts parts, const Sources& sources, OutsideMovies outside);
+  void append_outside_movies(const Sources& sources);
 
   ModelParts parts_;
   std::vector<std::size_t> catalog_index_;
+  std::size_t trained_movies_ = 0;
   std::vector<std::int64_t> popularity_;
   std::vector<std::vector<int>> movie_genres_;
   std::vector<std::uint32_t> genre_set_;        // per row
@@ -103,6 +126,7 @@ class Model {
 
 // Model::load on the two folders opened here (artifacts/ first, its fix naming processed_dir).
 Model load_model(const std::filesystem::path& artifacts_dir,
-                 const std::filesystem::path& processed_dir);
+                 const std::filesystem::path& processed_dir,
+                 OutsideMovies outside = OutsideMovies::kInclude);
 
 }  // namespace movierec

@@ -118,6 +118,9 @@ struct FeedbackCounts {
   std::size_t dislikes = 0;
   std::size_t skips = 0;
   std::size_t watches = 0;
+
+  // Counts one more answer of its kind.
+  void add(Feedback answer);
 };
 
 // How a session starts without favourites: from a user vector the model was trained with (a
@@ -267,6 +270,9 @@ class Session {
   Policy policy_;
   std::mt19937_64 rng_;
   std::size_t rows_ = 0;
+  // 1 + the last row that was a candidate at the start: picks score only rows below it (the
+  // outside movies, after the trained ones, are rarely candidates).
+  std::size_t scored_rows_ = 0;
   SessionState state_ = SessionState::kCollectingFavourites;
 
   std::vector<std::size_t> favourites_;

@@ -18,10 +18,12 @@ struct SimilarMovie {
   double similarity = 0;   // cosine of the two embeddings, -1..1
 };
 
-// The (at most) `count` movies most like the movie at embedding row `row`, most similar first,
-// ties to the lower row; never the movie itself, nor a movie whose embedding (or the query's) is
-// zero, since a zero vector has no direction. O(movies x k + movies log count). Throws Error
-// when `row` is not a row of the model.
-std::vector<SimilarMovie> similar_movies(const Model& model, std::size_t row, std::size_t count);
+// The (at most) `count` recommendable movies (Model::recommendable under `min_evidence`, the
+// policy's) most like the movie at embedding row `row` (any row, outside movies too), most
+// similar first, ties to the lower row; never the movie itself, nor a movie whose embedding (or
+// the query's) is zero, since a zero vector has no direction. O(movies x k + movies log count).
+// Throws Error when `row` is not a row of the model.
+std::vector<SimilarMovie> similar_movies(const Model& model, std::size_t row, std::size_t count,
+                                         std::int64_t min_evidence);
 
 }  // namespace movierec

@@ -7,6 +7,11 @@
 //   movie_bias.npy        optional, movies float32 (1-D); present exactly when user_bias.npy is
 //   user_map.json         {"<userId>": row, ...}
 //   movie_map.json        {"<movieId>": row, ...}
+//   outside_movie_embeddings.npy, outside_movie_map.json, outside_movie_ratings.npy
+//                         optional, all three or none: the release's movies outside the
+//                         trained catalog (outside_movies.hpp), outside x k float32, their
+//                         {"<movieId>": row}, and per row the train ratings the vector was
+//                         folded from (float32; 0 = placed by content alone)
 //   manifest.json         format_version, program, created (UTC, ISO 8601), k, model,
 //                         movie_scaling, singular_values (svd only), config (the pipeline config
 //                         used), rows {users, movies, nonzeros}, inputs {"train_transformed.csv":
@@ -68,6 +73,11 @@ struct Artifacts {
   double global_mean = 0;
   IdMap user_map;
   IdMap movie_map;
+  // The movies outside the trained catalog (none when outside_map is empty): their vectors in
+  // the same space, ids and evidence (train ratings folded in, 0 for content alone).
+  RowMatrixXf outside_embeddings;
+  IdMap outside_map;
+  Eigen::VectorXf outside_ratings;
   nlohmann::json manifest;
 
   bool has_biases() const { return movie_bias.size() > 0; }

@@ -248,11 +248,13 @@ HttpResponse HttpApi::Impl::run(const Route& route, const HttpRequest& request,
 }
 
 HttpResponse HttpApi::Impl::health(const HttpRequest&, const Params&) {
-  return json_response(200, ordered{{"status", "ok"},
-                                    {"movies", model.catalog().size()},
-                                    {"catalog", model.movie_count()},
-                                    {"k", model.artifacts().movie_embeddings.cols()},
-                                    {"model", model_name}});
+  return json_response(200,
+                       ordered{{"status", "ok"},
+                               {"movies", model.catalog().size()},
+                               {"catalog", model.movie_count()},
+                               {"recommendable", model.recommendable_count(policy.min_evidence)},
+                               {"k", model.artifacts().movie_embeddings.cols()},
+                               {"model", model_name}});
 }
 
 HttpResponse HttpApi::Impl::search(const HttpRequest& request, const Params&) {
@@ -283,9 +285,10 @@ HttpResponse HttpApi::Impl::search(const HttpRequest& request, const Params&) {
     ordered result = movie_json(movie_ref(model, id));
     result["year"] = info != nullptr && info->year != 0 ? ordered(info->year) : ordered(nullptr);
     result["genres"] = info != nullptr ? info->genres : std::vector<std::string>{};
-    const bool inside = in_catalog(model, id);
-    result["in_catalog"] = inside;
-    if (!inside) result["reason"] = short_refusal_reason(model, id);
+    const std::optional<std::size_t> row = catalog_row(model, id);
+    result["in_catalog"] = row.has_value();
+    if (row) result.update(evidence_json(movie_evidence(model, *row)));
+    if (!row) result["reason"] = short_refusal_reason(model, id);
     if (const std::string& note = notes[results.size()]; !note.empty()) result["note"] = note;
     results.push_back(std::move(result));
   }
@@ -297,9 +300,10 @@ HttpResponse HttpApi::Impl::movie(const HttpRequest&, const Params& params) {
   const std::optional<MovieDetails> details = movie_details(model, id);
   if (!details) fail(404, fmt::format("no movie has id {}", id));
   ordered out = details_json(*details);
-  const bool inside = in_catalog(model, id);
-  out["in_catalog"] = inside;
-  if (!inside) out["reason"] = refusal_reason(model, id);
+  const std::optional<std::size_t> row = catalog_row(model, id);
+  out["in_catalog"] = row.has_value();
+  if (row) out.update(evidence_json(movie_evidence(model, *row)));
+  if (!row) out["reason"] = refusal_reason(model, id);
   return json_response(200, out);
 }
 
@@ -319,7 +323,7 @@ HttpResponse HttpApi::Impl::similar(const HttpRequest& request, const Params& pa
   const std::int32_t id = movie_id_segment(params.at(0));
   if (model.catalog().find(id) == nullptr) fail(404, fmt::format("no movie has id {}", id));
   const std::size_t count = count_param(request);
-  const std::optional<SimilarEvent> event = similar_event(model, id, count);
+  const std::optional<SimilarEvent> event = similar_event(model, id, count, policy.min_evidence);
   if (!event) {
     fail(404, fmt::format("movie {} has no vector in the model, so nothing is like it yet: {}", id,
                           refusal_reason(model, id)));
@@ -338,7 +342,8 @@ HttpResponse HttpApi::Impl::user_recommendations(const HttpRequest& request,
   const auto user = static_cast<std::int32_t>(*id);
   const std::size_t count = count_param(request);
   std::optional<std::vector<RankedMovie>> ranked;
-  if (known_users != nullptr) ranked = known_users->recommend(model, user, count);
+  if (known_users != nullptr)
+    ranked = known_users->recommend(model, user, count, policy.min_evidence);
   if (!ranked) fail(404, unknown_user_message(model, user));
   ordered list = ordered::array();
   for (const RankedMovie& movie : *ranked) {

@@ -100,7 +100,7 @@ std::vector<ConfigField> ServeOptions::fields() {
        kMaxSearchResults,
        {},
        "the largest n of /api/movies/{id}/similar and /api/users/{id}/recommendations"},
-      {"quiet", &quiet, 0, 0, {}, "no access log on stderr"},
+      {"quiet", &quiet, 0, 0, {}, "nothing on stderr: no start-up catalog line, no access log"},
   };
 }
 

@@ -131,6 +131,10 @@
       } else if (chosen(movie.movie_id)) {
         li.setAttribute("aria-disabled", "true");
         sub = "Already chosen" + (sub ? ` · ${sub}` : "");
+      } else if (movie.evidence && movie.evidence !== "trained") {
+        // Outside the trained catalog: a favourite all the same, placed from little evidence.
+        const few = movie.evidence === "folded" ? `${movie.evidence_ratings} ratings` : "no ratings";
+        sub = `Rarely rated (${few})` + (sub ? ` · ${sub}` : "");
       }
       if (sub) li.append(make("span", sub, "sub"));
       // mousedown, not click: the input keeps the focus.

@@ -3,7 +3,7 @@
 
 Usage: serve_client.py URL IDS_JSON EXPECTED_JSONL
 
-IDS_JSON names four favourites and a movie outside the catalog; EXPECTED_JSONL is what
+IDS_JSON names four favourites and a movie outside the trained catalog; EXPECTED_JSONL is what
 `recommend --json --seed 7` wrote for those favourites and the answers y, n, i, s, y: the API's
 session with seed 7 must give the same recommendations and explanation, field for field. The
 server runs with --max-sessions 3 --threads 2 --read-timeout-seconds 2
@@ -140,14 +140,17 @@ def search_and_movies():
     movie = api("GET", f"/api/movies/{IDS['favourites'][0]}")
     assert movie["title"] == title and movie["in_catalog"] is True, movie
     outside = api("GET", f"/api/movies/{IDS['outside']}")
-    assert outside["in_catalog"] is False and outside["reason"], outside
+    assert outside["in_catalog"] is True and outside["evidence"] in ("folded", "content"), outside
+    assert movie["evidence"] == "trained" and movie["evidence_ratings"] > 0, movie
+    health = api("GET", "/api/health")
+    assert health["catalog"] > health["recommendable"] > 0, health
 
 
 def error_statuses():
     favs = IDS["favourites"]
     api("POST", "/api/sessions", raw='{"favourites": [1, 2', status=400)
     api("POST", "/api/sessions", {"favourites": favs[:3]}, status=400)
-    api("POST", "/api/sessions", {"favourites": favs[:3] + [IDS["outside"]]}, status=400)
+    api("POST", "/api/sessions", {"favourites": favs[:3] + [99999999]}, status=400)
     api("GET", "/api/movies/search?q=x&limit=0", status=400)
     api("GET", "/api/movies/99999999", status=404)
     api("GET", "/api/sessions/" + "0" * 32, status=404)
