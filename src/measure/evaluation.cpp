@@ -10,6 +10,7 @@
 #include "movierec/data/processed.hpp"
 #include "movierec/io/error.hpp"
 #include "movierec/io/parallel.hpp"
+#include "movierec/measure/item_models.hpp"
 #include "movierec/measure/metrics.hpp"
 #include "movierec/session/known_users.hpp"
 #include "movierec/train/scoring.hpp"
@@ -23,6 +24,7 @@ namespace {
 constexpr const char* kTrainFile = "train.csv";
 constexpr const char* kValFile = "val_transformed.csv";
 constexpr const char* kTestFile = "test_transformed.csv";
+constexpr const char* kRareTrainFile = "rare_train_transformed.csv";
 constexpr const char* kLearningOff = " (learning off)";
 
 // One held-out file scored: the model's prediction and each measure's actual value, per row
@@ -240,6 +242,11 @@ EvaluationData read_evaluation_data(const ProcessedFolder& processed) {
   data.train = processed.read_ratings(kTrainFile);
   data.val = processed.read_transformed(kValFile);
   data.test = processed.read_transformed(kTestFile);
+  if (!processed.checksum(kRareTrainFile).empty()) {
+    for (const TransformedRating& row : processed.read_transformed(kRareTrainFile)) {
+      data.rare_train.push_back(row.rating);
+    }
+  }
   data.held_out.reserve(data.val.size() + data.test.size());
   for (const auto* file : {&data.val, &data.test}) {
     for (const TransformedRating& row : *file) data.held_out.push_back(row.rating);
@@ -247,13 +254,26 @@ EvaluationData read_evaluation_data(const ProcessedFolder& processed) {
   return data;
 }
 
+// The model with its outside movies, when it has any.
+std::optional<Model> release_model(const fs::path& artifacts_dir,
+                                   const ProcessedFolder& processed) {
+  Model model = Model::load(ArtifactsFolder(artifacts_dir, processed.dir()), processed,
+                            OutsideMovies::kInclude);
+  if (model.movie_count() == model.trained_movie_count()) return std::nullopt;
+  return model;
+}
+
 EvaluatedModel load_evaluated_model(std::string name, const fs::path& artifacts_dir,
                                     const ProcessedFolder& processed,
                                     const fs::path& policy_file) {
   Policy policy = load_policy(policy_file);
-  return {std::move(name), artifacts_dir, policy_file,
-          Model::load(ArtifactsFolder(artifacts_dir, processed.dir()), processed),
-          std::move(policy)};
+  return {std::move(name),
+          artifacts_dir,
+          policy_file,
+          Model::load(ArtifactsFolder(artifacts_dir, processed.dir()), processed,
+                      OutsideMovies::kLeaveOut),
+          std::move(policy),
+          std::nullopt};
 }
 
 CompareSpec parse_compare(const std::string& text, const fs::path& default_policy) {
@@ -292,8 +312,9 @@ std::vector<EvaluatedModel> load_evaluated_models(const ProcessedFolder& process
   policy.validate(policy_file.string());
   std::vector<EvaluatedModel> models;
   models.push_back({"configured", artifacts_dir, policy_file,
-                    Model::load(ArtifactsFolder(artifacts_dir, processed.dir()), processed),
-                    std::move(policy)});
+                    Model::load(ArtifactsFolder(artifacts_dir, processed.dir()), processed,
+                                OutsideMovies::kLeaveOut),
+                    std::move(policy), release_model(artifacts_dir, processed)});
   for (const std::string& text : compare) {
     const CompareSpec spec = parse_compare(text, policy_file);
     models.push_back(
@@ -336,9 +357,11 @@ RankingScore rank_held_out(const Model& model, const EvaluationData& data,
   parallel_for(
       users.size(),
       [&](std::size_t i) {
-        // The ranking recommend --user and serve's /api/users/{id}/recommendations give.
-        for (const RankedMovie& movie : rank_known_user(model, *artifacts.user_map.row(users[i]),
-                                                        rated[i], options.top_k)) {
+        // The ranking recommend --user and serve's /api/users/{id}/recommendations give (the
+        // model here is the trained catalog alone, so every row is recommendable).
+        for (const RankedMovie& movie :
+             rank_known_user(model, *artifacts.user_map.row(users[i]), rated[i], options.top_k,
+                             Policy().min_evidence)) {
           lists[i].push_back(movie.row);
         }
         const std::vector<std::size_t>& relevant = likes.at(users[i]);
@@ -378,6 +401,62 @@ Answers parse_answers(const std::string& name) {
   }
   throw ConfigError("evaluate", 0, "answers",
                     "unknown answers '" + name + "' (val+test, val or test)");
+}
+
+// release_favourites: the users, the sessions and their intervals (see evaluation.hpp).
+std::optional<ReleaseFavourites> release_favourites(const EvaluatedModel& configured,
+                                                    const EvaluationData& data,
+                                                    const EvaluationOptions& options) {
+  if (!configured.release || data.rare_train.empty()) return std::nullopt;
+  const Model& release = *configured.release;
+  const IdMap& movies = release.artifacts().movie_map;
+  const std::vector<Rating> held_out = answer_ratings(data, options.answers);
+  std::vector<Rating> every_train = data.train;
+  every_train.insert(every_train.end(), data.rare_train.begin(), data.rare_train.end());
+  std::vector<SimulatedUser> anywhere = simulated_users(movies, every_train, held_out);
+  std::erase_if(anywhere, [&](const SimulatedUser& user) {
+    return std::none_of(user.favourites.begin(), user.favourites.end(),
+                        [&](std::size_t row) { return row >= release.trained_movie_count(); });
+  });
+  std::vector<SimulatedUser> catalog = simulated_users(movies, data.train, held_out);
+  std::vector<std::int32_t> ids;  // in both lists, ascending (both are by increasing id)
+  for (std::size_t a = 0, c = 0; a < anywhere.size() && c < catalog.size();) {
+    if (anywhere[a].id < catalog[c].id) {
+      ++a;
+    } else if (catalog[c].id < anywhere[a].id) {
+      ++c;
+    } else {
+      ids.push_back(anywhere[a].id);
+      ++a;
+      ++c;
+    }
+  }
+  ReleaseFavourites result;
+  result.eligible = ids.size();
+  ids = sample_ids(std::move(ids), options.users, options.seed);
+  if (ids.empty()) return std::nullopt;
+  anywhere = sampled(std::move(anywhere), ids);
+  catalog = sampled(std::move(catalog), ids);
+  for (const SimulatedUser& user : anywhere) {
+    for (const std::size_t row : user.favourites) {
+      result.outside_favourites += row >= release.trained_movie_count();
+    }
+  }
+  const SimulationOptions simulation{options.steps, options.seed, options.threads};
+  std::vector<SystemResult> from_anywhere =
+      simulate({session_system("configured", release, configured.policy, true),
+                most_popular_system("most popular", release)},
+               anywhere, simulation);
+  std::vector<SystemResult> from_catalog =
+      simulate({session_system("configured, catalog favourites", release, configured.policy, true)},
+               catalog, simulation);
+  result.systems = {from_anywhere[0], from_catalog[0], from_anywhere[1]};
+  std::vector<std::vector<double>> likes;
+  for (const SystemResult& system : result.systems) {
+    likes.emplace_back(system.user_likes.begin(), system.user_likes.end());
+  }
+  result.intervals = paired_bootstrap(likes, 0, {options.resamples, 0.95, options.seed});
+  return result;
 }
 
 EvaluationReport evaluate(const EvaluationData& data, const std::vector<EvaluatedModel>& models,
@@ -426,6 +505,7 @@ EvaluationReport evaluate(const EvaluationData& data, const std::vector<Evaluate
   }
   report.bootstrap = {options.resamples, 0.95, options.seed};
   report.intervals = paired_bootstrap(likes, 0, report.bootstrap);
+  report.release_favourites = release_favourites(models.front(), data, options);
   return report;
 }
 

@@ -109,9 +109,9 @@ nlohmann::json system_config(const EvaluationReport& report, const SystemConfig&
   return config;
 }
 
-nlohmann::json interval_json(const EvaluationReport& report, std::size_t i) {
-  if (i >= report.intervals.size()) return nullptr;
-  const PairedInterval& d = report.intervals[i];
+nlohmann::json interval_json(const std::vector<PairedInterval>& intervals, std::size_t i) {
+  if (i >= intervals.size()) return nullptr;
+  const PairedInterval& d = intervals[i];
   return {{"difference", d.difference},
           {"low", d.low},
           {"high", d.high},
@@ -126,7 +126,7 @@ nlohmann::json system_json(const EvaluationReport& report, std::size_t i) {
   const bool session = config.kind == SystemKind::kSession;
   const std::size_t steps = result.likes.size();
   return {{"name", result.name},
-          {"against_first", interval_json(report, i)},
+          {"against_first", interval_json(report.intervals, i)},
           {"kind", kind_name(config.kind)},
           {"model", config.model},
           {"online_learning", session ? nlohmann::json(config.online_learning) : nullptr},
@@ -215,23 +215,19 @@ std::string signed_interval(double value, double low, double high, int decimals)
                      decimals);
 }
 
-void print_systems(std::ostream& out, const EvaluationReport& report) {
-  const std::size_t steps = report.options.steps;
-  out << fmt::format(
-      "\nSimulated sessions: {} of {} users, {} recommendations each, seed {}, answers from {} "
-      "(like >= {:g} stars, dislike <= {:g}):\n",
-      report.simulated_users.size(), report.eligible_users, steps, report.options.seed,
-      answers_name(report.options.answers), kLikeStars, kDislikeStars);
-  const std::string first = report.systems.empty() ? "" : report.systems.front().name;
+// Each system's likes and dislikes, and its interval against the first.
+void print_system_table(std::ostream& out, const std::vector<SystemResult>& systems,
+                        const std::vector<PairedInterval>& intervals, std::size_t steps) {
+  const std::string first = systems.empty() ? "" : systems.front().name;
   std::vector<std::vector<std::string>> rows = {
       {"system", fmt::format("likes@{}", kShortRun), fmt::format("likes@{}", kLongRun),
        fmt::format("dislikes@{}", kLongRun), "coverage",
        fmt::format("likes@{} - {} [95%]", steps, first), "relative [95%]"}};
-  for (std::size_t i = 0; i < report.systems.size(); ++i) {
-    const SystemResult& result = report.systems[i];
+  for (std::size_t i = 0; i < systems.size(); ++i) {
+    const SystemResult& result = systems[i];
     std::string difference, relative;
-    if (i > 0 && i < report.intervals.size()) {
-      const PairedInterval& d = report.intervals[i];
+    if (i > 0 && i < intervals.size()) {
+      const PairedInterval& d = intervals[i];
       difference = signed_interval(d.difference, d.low, d.high, 3);
       if (d.relative) {
         relative = fmt::format("{:+.1f}% [{:+.1f}%, {:+.1f}%]", 100 * *d.relative,
@@ -244,10 +240,48 @@ void print_systems(std::ostream& out, const EvaluationReport& report) {
                     difference, relative});
   }
   print_table(out, rows, 1);
+}
+
+void print_systems(std::ostream& out, const EvaluationReport& report) {
+  const std::size_t steps = report.options.steps;
+  out << fmt::format(
+      "\nSimulated sessions: {} of {} users, {} recommendations each, seed {}, answers from {} "
+      "(like >= {:g} stars, dislike <= {:g}):\n",
+      report.simulated_users.size(), report.eligible_users, steps, report.options.seed,
+      answers_name(report.options.answers), kLikeStars, kDislikeStars);
+  print_system_table(out, report.systems, report.intervals, steps);
   out << fmt::format(
       "  [95%]: paired bootstrap over the users ({} resamples, seed {}): an interval that excludes "
       "0 is a difference the sample can tell\n",
       report.bootstrap.resamples, report.bootstrap.seed);
+}
+
+void print_release_favourites(std::ostream& out, const EvaluationReport& report) {
+  if (!report.release_favourites) return;
+  const ReleaseFavourites& release = *report.release_favourites;
+  const std::size_t users = release.systems.front().users;
+  out << fmt::format(
+      "\nFavourites from the whole release: {} of {} users whose four best-rated train movies "
+      "include one outside the trained catalog ({} of their {} favourites), same protocol:\n",
+      users, release.eligible, release.outside_favourites, users * Session::kFavourites);
+  print_system_table(out, release.systems, release.intervals, report.options.steps);
+}
+
+nlohmann::json release_json(const ReleaseFavourites& release) {
+  nlohmann::json systems = nlohmann::json::array();
+  for (std::size_t i = 0; i < release.systems.size(); ++i) {
+    const SystemResult& result = release.systems[i];
+    systems.push_back({{"name", result.name},
+                       {"against_first", interval_json(release.intervals, i)},
+                       {"users", result.users},
+                       {"likes_at_10", optional_json(at_step(result.likes, kShortRun))},
+                       {"likes_at_20", optional_json(at_step(result.likes, kLongRun))},
+                       {"dislikes_at_20", optional_json(at_step(result.dislikes, kLongRun))},
+                       {"coverage", result.coverage}});
+  }
+  return {{"eligible", release.eligible},
+          {"outside_favourites", release.outside_favourites},
+          {"systems", std::move(systems)}};
 }
 
 void print_baselines(std::ostream& out, const EvaluationReport& report) {
@@ -308,6 +342,8 @@ nlohmann::json to_json(const EvaluationReport& report) {
                        {"seed", report.bootstrap.seed},
                        {"reference", report.systems.empty() ? "" : report.systems.front().name}};
   json["skipped_baselines"] = report.skipped_baselines;
+  json["release_favourites"] =
+      report.release_favourites ? release_json(*report.release_favourites) : nlohmann::json();
   return json;
 }
 
@@ -319,6 +355,7 @@ void print_report(std::ostream& out, const EvaluationReport& report) {
                      report.data.at("embedded_movies").get<std::size_t>());
   print_models(out, report);
   print_systems(out, report);
+  print_release_favourites(out, report);
   print_baselines(out, report);
 }
 

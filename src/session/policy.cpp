@@ -61,6 +61,9 @@ std::vector<ConfigField> Policy::fields() {
        "movies whose genre affinity is lower are never recommended"},
       {"max_genre_distance", &max_genre_distance, 0, 1, {},
        "movies whose genre distance (1 - affinity) is larger are never recommended"},
+      {"min_evidence", &min_evidence, 0, 2147483647, {},
+       "a movie outside the trained catalog (folded in from few ratings) is recommended only "
+       "when its vector comes from at least this many train ratings; trained movies always are"},
       {"exploration", &exploration, 0, 0, {},
        "exploration rule: none, random_dampening (each candidate's score is lowered at random), "
        "ucb (a bonus for movies the answers say little about), thompson (score with a sampled "
@@ -90,6 +93,8 @@ std::vector<ConfigField> Policy::fields() {
        "the four favourites count as liked answers (least_squares fit, and A for ucb/thompson)"},
       {"online_learning", &online_learning, 0, 0, {},
        "whether answers move the user vector at all (false: the favourites alone decide)"},
+      {"skip_weight", &skip_weight, 0, 1, {},
+       "least_squares: weight of a skipped movie, fitted to score 0 (0 = a skip teaches nothing)"},
   };
 }
 // clang-format on

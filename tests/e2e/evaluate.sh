@@ -88,7 +88,8 @@ QUICK=(--baselines "popular,random")
 "${EVALUATE[@]}" "${COMPARE[@]}" "${QUICK[@]}" --json report2.json --threads 1 > /dev/null
 cmp -s report1.json report2.json || fail "two runs (2 threads, 1 thread) differ"
 for row in "configured" "configured (learning off)" "seed (learning off)" "most popular" \
-    "random" "Recall@10" "NDCG@10" "likes@20" "RMSE final_rating"; do
+    "random" "Recall@10" "NDCG@10" "likes@20" "RMSE final_rating" \
+    "Favourites from the whole release" "configured, catalog favourites"; do
   grep -q -- "$row" table.txt || fail "the table lacks '$row': $(cat table.txt)"
 done
 
@@ -138,6 +139,13 @@ assert 0 < users["simulated"] == users["eligible"]
 systems = report["systems"]
 assert [s["name"] for s in systems] == ["configured", "configured (learning off)", "seed",
                                          "seed (learning off)", "most popular", "random"]
+# Sessions whose favourites include movies outside the trained catalog, beside most popular.
+release = report["release_favourites"]
+assert [s["name"] for s in release["systems"]] == [
+    "configured", "configured, catalog favourites", "most popular"], release
+assert 0 < release["systems"][0]["users"] <= release["eligible"], release
+assert 0 < release["outside_favourites"] <= 4 * release["systems"][0]["users"], release
+assert release["systems"][1]["against_first"]["low"] <= release["systems"][1]["against_first"]["high"]
 assert [s["kind"] for s in systems] == ["session"] * 4 + ["most_popular", "random"]
 assert [s["online_learning"] for s in systems] == [True, False, True, False, None, None]
 assert systems[1]["config"]["policy"]["online_learning"] is False

@@ -225,8 +225,8 @@ TEST_CASE("the whole report is the same for any thread count, and refuses mismat
   policy.max_genre_distance = 1;
   policy.exploration_rate = 0.2;
   std::vector<EvaluatedModel> models;
-  models.push_back({"configured", "a", "p.yaml", model, policy});
-  models.push_back({"other", "b", "q.yaml", model, Policy{}});
+  models.push_back({"configured", "a", "p.yaml", model, policy, std::nullopt});
+  models.push_back({"other", "b", "q.yaml", model, Policy{}, std::nullopt});
   EvaluationOptions options;
   // Every model baseline, on small grids: iALS's search would be most of the test's time.
   options.baselines.ials_iterations = 3;

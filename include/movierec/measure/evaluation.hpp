@@ -54,6 +54,9 @@ struct EvaluationData {
   std::vector<Rating> train;                 // train.csv
   std::vector<TransformedRating> val, test;  // val_transformed.csv, test_transformed.csv
   std::vector<Rating> held_out;              // the ratings of val and test
+  // rare_train_transformed.csv: train-period ratings of the movies outside the trained catalog
+  // (empty when processed/ predates it).
+  std::vector<Rating> rare_train;
 };
 
 // train.csv, val_transformed.csv and test_transformed.csv of `processed`. Throws ModelError (fix:
@@ -65,8 +68,11 @@ struct EvaluatedModel {
   std::string name;  // "configured", or the NAME of --compare NAME=DIR[,POLICY]
   std::filesystem::path artifacts_dir;
   std::filesystem::path policy_file;
-  Model model;
+  Model model;  // the trained catalog only (OutsideMovies::kLeaveOut): what the tables measure
   Policy policy;
+  // The configured model with the movies outside its catalog too, when its artifacts have them
+  // (release_favourites measures sessions on it).
+  std::optional<Model> release;
 };
 
 // The model (load_model) and policy (load_policy) of one configuration. Throws what they throw.
@@ -149,6 +155,18 @@ struct SystemConfig {
   TunedBaseline tuned;           // kBaseline: the search and its choice (scorer released)
 };
 
+// Sessions whose favourites may be any movie of the release (issue 12): the simulated users
+// whose four best-rated train movies, outside the trained catalog included, include at least one
+// outside it, and who also have four catalog movies in train.
+struct ReleaseFavourites {
+  std::size_t eligible = 0;            // such users before the sample
+  std::size_t outside_favourites = 0;  // of the simulated users' favourites, those outside
+  // "configured" started from those favourites; "configured, catalog favourites": the same
+  // users started from their four best-rated catalog movies; "most popular" from the first.
+  std::vector<SystemResult> systems;
+  std::vector<PairedInterval> intervals;  // each system against the first, paired over users
+};
+
 struct EvaluationReport {
   EvaluationOptions options;
   nlohmann::json data;  // processed/: dir, rows of train, val and test, embedded movies
@@ -162,6 +180,9 @@ struct EvaluationReport {
   std::vector<PairedInterval> intervals;
   BootstrapOptions bootstrap;
   std::vector<std::string> skipped_baselines;  // named baselines not run, and why
+  // The first model's sessions from favourites anywhere in the release; none when its artifacts
+  // have no outside movies or no user qualifies.
+  std::optional<ReleaseFavourites> release_favourites;
 };
 
 // Every model's rating fit and ranking, then the sessions: each model's policy with online

@@ -37,6 +37,9 @@ struct Policy {
   // Candidate filter (seed 7.6): affinity = sum of the profile's weights of the movie's genres.
   double min_genre_affinity = 0.1;  // movies with a lower genre affinity are never recommended
   double max_genre_distance = 0.9;  // movies with a larger genre distance are never recommended
+  // A movie outside the trained catalog (folded in, Model::recommendable) is recommended only
+  // when its vector comes from at least this many train ratings; trained movies always are.
+  int min_evidence = 50;
   // Exploration. random_dampening (seed 7.7): each candidate, with probability exploration_rate,
   // has its score lowered by exploration_damping x |score|. ucb and thompson use the user
   // vector's uncertainty A^-1, A = ls_regularization x s_m I + sum of m m^T over the answered
@@ -57,6 +60,9 @@ struct Policy {
   double dislike_target = -1.0;      // least_squares: a dislike's target score, in units of s_0
   bool favourites_as_likes = false;  // least_squares, and A: the favourites count as likes
   bool online_learning = true;       // false: answers never move the user vector, whatever the rule
+  // Skipped movies as weak negatives (least_squares only): each skip enters the fit with target
+  // 0 and this weight (the person saw the title and did not take it). 0: a skip teaches nothing.
+  double skip_weight = 0.0;
 
   // Every key above, bound to this struct (names, ranges, choices, help).
   std::vector<ConfigField> fields();
