@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
-# The test command: installs what is missing, builds, and runs every test twice: in the Release
-# build with g++ (build/, the tree tools/run.sh builds its programs in, with the same flags), then
-# in a build with clang, AddressSanitizer and UndefinedBehaviorSanitizer (build-asan/: the
-# library at -O1, assertions on, no benchmarks, plus the fuzz targets replaying their corpora),
-# where any sanitizer report fails the run (see tests/CMakeLists.txt) and the end-to-end tests
-# run that build's programs. Both builds treat compiler warnings as errors, so the code stays
-# warning-free under both compilers.
+# The test command: installs what is missing, builds, and runs every test once, in one of two
+# stages chosen by the tests' ctest labels:
+# - Release (build/, g++, the tree tools/run.sh builds its programs in, with the same flags): the
+#   programs, and every test but the unit tests: the end-to-end tests (label e2e) run the
+#   programs users run, and the checks that read sources;
+# - ASan+UBSan (build-asan/, clang: the library at -O1, assertions on): the unit tests (label
+#   unit) and the fuzz targets replaying their corpora (fuzz), where any sanitizer report fails
+#   the run (see tests/CMakeLists.txt). Neither stage builds what it does not run: compiling
+#   the library's tests or its programs twice was most of the suite's time.
+# Both builds treat compiler warnings as errors, so the code stays warning-free under both
+# compilers.
 #
 #   tools/test.sh [CTEST_OPTIONS...]     e.g. tools/test.sh -R synthetic
-#   MOVIEREC_SANITIZE=0 tools/test.sh    the Release stage only
+#   MOVIEREC_SANITIZE=0 tools/test.sh    every test in the Release stage, none sanitized
 #
-# Arguments go to ctest (after --output-on-failure -j). Each stage is one build tree and one ctest
-# run; the time of each step is printed at the end.
+# Arguments go to ctest (after --output-on-failure -j and the stage's label). Each stage is one
+# build tree and one ctest run; the time of each step is printed at the end.
 set -euo pipefail
 # shellcheck source=tools/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -28,11 +32,13 @@ SANITIZED_FLAGS=(-DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=Debug -DMOVI
 TEST_JOBS=${MOVIEREC_TEST_JOBS:-$((JOBS + 1))}
 TIMES=()
 
-# run_tests NAME DIR: runs DIR's tests.
+# run_tests NAME DIR LABEL_OPTION...: runs DIR's tests that the label options (ctest's -L or -LE)
+# select.
 run_tests() {
   local name=$1 dir=$2 start=$SECONDS
+  shift 2
   say "running the $name tests ($TEST_JOBS at a time)"
-  (cd "$dir" && ctest --output-on-failure -j "$TEST_JOBS" "${CTEST_ARGS[@]}")
+  (cd "$dir" && ctest --output-on-failure -j "$TEST_JOBS" "$@" "${CTEST_ARGS[@]}")
   TIMES+=("$name tests: $((SECONDS - start)) s")
   say "the $name tests passed in $((SECONDS - start)) s"
 }
@@ -42,17 +48,27 @@ start=$SECONDS
 ensure_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
 TIMES+=("packages: $((SECONDS - start)) s")
 
+SANITIZE=${MOVIEREC_SANITIZE:-1}
 start=$SECONDS
-# What the tests run: the programs and the unit tests (not the benchmarks, which bench/ builds).
-build_release_tree programs unit_tests
+# What the stage runs: the programs (not the benchmarks, which bench/ builds); without the
+# sanitized stage, the unit tests too.
+if [[ $SANITIZE != 0 ]]; then
+  build_release_tree programs
+else
+  build_release_tree programs unit_tests
+fi
 TIMES+=("Release build: $((SECONDS - start)) s")
-run_tests Release "$RELEASE_TREE"
+if [[ $SANITIZE != 0 ]]; then
+  run_tests Release "$RELEASE_TREE" -LE unit
+else
+  run_tests Release "$RELEASE_TREE"
+fi
 
-if [[ ${MOVIEREC_SANITIZE:-1} != 0 ]]; then
+if [[ $SANITIZE != 0 ]]; then
   start=$SECONDS
   configure_tree "$SANITIZED_TREE" "${SANITIZED_FLAGS[@]}"
-  build_targets "$SANITIZED_TREE" all
+  build_targets "$SANITIZED_TREE" unit_tests fuzzers
   TIMES+=("ASan+UBSan build: $((SECONDS - start)) s")
-  run_tests "ASan+UBSan" "$SANITIZED_TREE"
+  run_tests "ASan+UBSan" "$SANITIZED_TREE" -L 'unit|fuzz'  # ctest adds the sanitizer fixture
 fi
 say "all tests passed; $(join_by ', ' "${TIMES[@]}")"

@@ -5,24 +5,33 @@
 # writer processes on one database, a writer killed with SIGKILL, version 1 migrated, foreign and
 # newer databases refused, the server stopped mid-use and started again), then the profiles
 # program's checks (the same as on SQLite) and preprocess --profiles against it.
-# Usage: bash store_postgres.sh BIN_DIR SOURCE_DIR
+# Usage: bash store_postgres.sh BIN_DIR SOURCE_DIR [PART]
+#   PART: unit (the unit tests' cases: the unit_tests binary beside BIN_DIR) or programs (the
+#   programs' checks); both by default. ctest registers the parts apart (the line below) because
+#   tools/test.sh runs the unit tests in its sanitized stage and the programs in its Release one.
+# ctest-parts: unit programs
 # shellcheck source=tests/e2e/support/setup.sh
 source "$(dirname "${BASH_SOURCE[0]}")/support/setup.sh"
 # shellcheck source=tests/e2e/support/postgres.sh
 source "$SRC/tests/e2e/support/postgres.sh"
 # shellcheck source=tests/e2e/support/profiles_checks.sh
 source "$SRC/tests/e2e/support/profiles_checks.sh"
-UNIT_TESTS=$BIN/../tests/unit_tests
-[[ -x $UNIT_TESTS ]] || fail "no $UNIT_TESTS: build the unit_tests target"
+PART=${3:-both}
+[[ $PART == @(unit|programs|both) ]] || fail "PART must be unit or programs, not '$PART'"
 postgres_start
 
 # --- the store suite and the failure cases -------------------------------------------------------
-MOVIEREC_TEST_POSTGRES=$PG_URL MOVIEREC_TEST_POSTGRES_STOP=$PG_CTL_STOP \
-  MOVIEREC_TEST_POSTGRES_START=$PG_CTL_START "$UNIT_TESTS" "[postgres]" > unit.txt 2>&1 ||
-  { cat unit.txt >&2; fail "the unit tests' [postgres] cases"; }
-grep -Eq "All tests passed \(.* in ([1-9][0-9]) test cases\)" unit.txt ||
-  fail "the [postgres] cases did not all run: $(tail -n 3 unit.txt)"
-tail -n 2 unit.txt
+if [[ $PART != programs ]]; then
+  UNIT_TESTS=$BIN/../tests/unit_tests
+  [[ -x $UNIT_TESTS ]] || fail "no $UNIT_TESTS: build the unit_tests target"
+  MOVIEREC_TEST_POSTGRES=$PG_URL MOVIEREC_TEST_POSTGRES_STOP=$PG_CTL_STOP \
+    MOVIEREC_TEST_POSTGRES_START=$PG_CTL_START "$UNIT_TESTS" "[postgres]" > unit.txt 2>&1 ||
+    { cat unit.txt >&2; fail "the unit tests' [postgres] cases"; }
+  grep -Eq "All tests passed \(.* in ([1-9][0-9]) test cases\)" unit.txt ||
+    fail "the [postgres] cases did not all run: $(tail -n 3 unit.txt)"
+  tail -n 2 unit.txt
+fi
+[[ $PART == unit ]] && { echo "store_postgres: the unit tests' cases passed"; exit 0; }
 
 # --- the profiles program, as on SQLite ------------------------------------------------------------
 psql_run() { psql "$PG_URL" -q -v ON_ERROR_STOP=1 -X "$@"; }

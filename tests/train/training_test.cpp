@@ -193,7 +193,7 @@ TEST_CASE("factorise gives U·Σ for users and V for movies", "[training]") {
   REQUIRE(a.user_embeddings.cols() == 4);
   // U·Σ·Vᵀ is the best rank-4 approximation: its error is the dense SVD's tail.
   const Eigen::MatrixXd dense(m.values);
-  const Eigen::VectorXd s = Eigen::BDCSVD<Eigen::MatrixXd>(dense).singularValues();
+  const Eigen::VectorXd s = Eigen::JacobiSVD<Eigen::MatrixXd>(dense).singularValues();
   const Eigen::MatrixXd approx =
       a.user_embeddings.cast<double>() * a.movie_embeddings.cast<double>().transpose();
   CHECK((dense - approx).norm() == Approx(s.tail(s.size() - 4).norm()).epsilon(1e-4));
@@ -348,7 +348,7 @@ TEST_CASE("train_model trains each target", "[training]") {
     CHECK(manifest["validation_rows"] == 2);
     const RatingMatrix m = build_rating_matrix(train, config.target, "train");
     const Eigen::VectorXd s =
-        Eigen::BDCSVD<Eigen::MatrixXd>(Eigen::MatrixXd(m.values)).singularValues();
+        Eigen::JacobiSVD<Eigen::MatrixXd>(Eigen::MatrixXd(m.values)).singularValues();
     CHECK(manifest["singular_values"][0].get<double>() == Approx(s[0]).epsilon(1e-6));
   }
 }
