@@ -30,22 +30,24 @@ while IFS= read -r file; do
   fail "$file is not in a layer folder (src/<layer>/)"
 done < <(find src -maxdepth 1 -type f \( -name '*.cpp' -o -name '*.hpp' \))
 
+# Only the include lines are read (grep -n), and split with the shell's own expansions: reading
+# every line of every file in a shell loop took 12 s.
 while IFS= read -r file; do
-  [[ $file == include/* ]] && layer=$(cut -d/ -f3 <<<"$file")
-  [[ $file == src/* ]] && layer=$(cut -d/ -f2 <<<"$file")
+  layer=${file#include/movierec/}
+  layer=${layer#src/}
+  layer=${layer%%/*}
   allowed=${ALLOWED[$layer]:-}
   if [[ -z $allowed ]]; then
     fail "$file: '$layer' is not a layer (${!ALLOWED[*]})"
     continue
   fi
-  folder=$(dirname "$file")
-  line_number=0
-  while IFS= read -r line; do
-    line_number=$((line_number + 1))
+  folder=${file%/*}
+  while IFS=: read -r line_number line; do
     [[ $line =~ ^[[:space:]]*#[[:space:]]*include[[:space:]]*\"([^\"]+)\" ]] || continue
     target=${BASH_REMATCH[1]}
     if [[ $target == movierec/*/* ]]; then
-      used=$(cut -d/ -f2 <<<"$target")
+      used=${target#movierec/}
+      used=${used%%/*}
       [[ " $allowed " == *" $used "* ]] ||
         fail "$file:$line_number: includes $target, but the $layer layer may only use: $allowed"
       [[ -f include/$target ]] || fail "$file:$line_number: $target does not exist"
@@ -55,7 +57,7 @@ while IFS= read -r file; do
       [[ -f $folder/$target ]] ||
         fail "$file:$line_number: includes \"$target\", which is not in $folder/ (a private header stays in its layer's folder)"
     fi
-  done <"$file"
+  done < <(grep -nE '^[[:space:]]*#[[:space:]]*include' "$file" || true)
 done < <(find src include/movierec -type f \( -name '*.cpp' -o -name '*.hpp' \) | sort)
 
 if ((problems > 0)); then

@@ -2,8 +2,8 @@
 // and PostgreSQL in a schema of its own on the server that MOVIEREC_TEST_POSTGRES names (a
 // libpq URL; tests/e2e/store_postgres.sh starts a throwaway cluster and sets it, with
 // MOVIEREC_TEST_POSTGRES_STOP and MOVIEREC_TEST_POSTGRES_START, the commands that stop and start
-// that server). PostgreSQL cases carry the hidden tag [postgres]: ctest's discovery leaves them
-// out and the script runs them.
+// that server). PostgreSQL cases carry the hidden tag [postgres]: ctest's unit tests leave
+// hidden cases out (~[.]) and the script runs them.
 #pragma once
 
 #include <libpq-fe.h>
