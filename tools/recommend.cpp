@@ -6,7 +6,6 @@
 #include <memory>
 #include <optional>
 
-#include "movierec/data/processed_folder.hpp"
 #include "movierec/frontends/repl.hpp"
 #include "movierec/frontends/terminal.hpp"
 #include "movierec/session/known_users.hpp"
@@ -67,12 +66,11 @@ int main(int argc, char** argv) {
       handler.keep_profile(*store, profile);
     }
     if (user) {
-      const KnownUsers known(model,
-                             ProcessedFolder(session_flags.processed).read_ratings("train.csv"));
+      const KnownUsers known = session_flags.known_users(model);
       std::optional<KnownStart> start = known.start(model, *user);
       if (!start) throw Error(unknown_user_message(model, *user));
       std::cerr << "recommend: user " << *user << ", from their trained vector; the "
-                << start->seen.size() << " catalog movies they rated are never recommended\n";
+                << start->seen.size() << " movies they rated are never recommended\n";
       handler.start_known(std::move(*start));
     }
     install_interrupt_handler();  // Ctrl-C ends the session with its summary, as Ctrl-D does

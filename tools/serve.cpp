@@ -3,7 +3,6 @@
 #include <iostream>
 #include <memory>
 
-#include "movierec/data/processed_folder.hpp"
 #include "movierec/frontends/http_api.hpp"
 #include "movierec/frontends/http_server.hpp"
 #include "movierec/frontends/serve_options.hpp"
@@ -42,8 +41,7 @@ int main(int argc, char** argv) {
     const Policy policy = session_flags.policy();
     const Model model = session_flags.model();
     const TitleIndex titles(title_entries(model.catalog()));
-    const KnownUsers known(model,
-                           ProcessedFolder(session_flags.processed).read_ratings("train.csv"));
+    const KnownUsers known = session_flags.known_users(model);
     HttpApi api(model, titles, policy, options, HttpApi::Clock::now, &known);
     const std::unique_ptr<ProfileStore> store = open_profile_store(profiles, store_options);
     api.use_profiles(*store);

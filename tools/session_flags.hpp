@@ -6,6 +6,8 @@
 #include <map>
 #include <string>
 
+#include "movierec/data/processed_folder.hpp"
+#include "movierec/session/known_users.hpp"
 #include "movierec/session/model.hpp"
 #include "movierec/session/policy.hpp"
 #include "program.hpp"
@@ -45,6 +47,11 @@ struct SessionFlags {
     return policy;
   }
   Model model() const { return load_model(artifacts, processed); }
+  // The model's users and what each rated in train, any movie of the release (--user, and
+  // serve's /api/users/{id}/recommendations).
+  KnownUsers known_users(const Model& model) const {
+    return KnownUsers(model, ProcessedFolder(processed).read_train_ratings_of_every_movie());
+  }
 };
 
 }  // namespace movierec

@@ -198,6 +198,17 @@ std::vector<Rating> ProcessedFolder::read_ratings(std::string_view name) const {
   return rows;
 }
 
+std::vector<Rating> ProcessedFolder::read_train_ratings_of_every_movie() const {
+  constexpr std::string_view kRareTrain = "rare_train_transformed.csv";
+  std::vector<Rating> rows = read_ratings("train.csv");
+  if (listed(kRareTrain) != nullptr) {
+    read_transformed_blocks(kRareTrain, [&](std::span<const TransformedRating> block) {
+      for (const TransformedRating& row : block) rows.push_back(row.rating);
+    });
+  }
+  return rows;
+}
+
 std::vector<TransformedRating> ProcessedFolder::read_transformed(
     std::string_view name, const ProgressSink& progress) const {
   std::vector<TransformedRating> rows;

@@ -309,6 +309,20 @@ TEST_CASE("ProcessedFolder names the folder in its fix command") {
   }
 }
 
+TEST_CASE("the train ratings of every movie: train.csv's, then the dropped movies'") {
+  TempDir temp;
+  const fs::path dir = temp.path() / "processed";
+  ProcessedData data = sample_data();
+  data.rare_train = {{2, 40, 4.5f, 120}, {1, 50, 3.0f, 130}};
+  write_processed(dir, data, PipelineConfig{}, nlohmann::json::object());
+  const std::vector<Rating> every = ProcessedFolder(dir).read_train_ratings_of_every_movie();
+  std::vector<std::pair<std::int32_t, std::int32_t>> pairs;
+  for (const Rating& r : every) pairs.emplace_back(r.user, r.movie);
+  CHECK(pairs == std::vector<std::pair<std::int32_t, std::int32_t>>{
+                     {1, 10}, {1, 20}, {2, 10}, {2, 40}, {1, 50}});
+  CHECK(every[3].rating == 4.5f);
+}
+
 TEST_CASE("ProcessedFolder hands out only the bytes its manifest lists") {
   TempDir temp;
   const fs::path dir = temp.path() / "processed";

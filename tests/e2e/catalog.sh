@@ -4,7 +4,9 @@
 # movie vectors ranks them; recommend --user ID starts with a recommendation (no favourites),
 # never one the user rated in train, and an unknown id exits non-zero naming the ids known;
 # serve: /api/movies/{id}/similar and /api/users/{id}/recommendations against numpy's own
-# ranking of the saved vectors, 404 and 400 with their messages. Usage: catalog.sh BIN_DIR SOURCE_DIR
+# ranking of the saved vectors, 404 and 400 with their messages; with outside movies
+# recommendable, a known user's list leaves out what they rated of the movies the filter dropped.
+# Usage: catalog.sh BIN_DIR SOURCE_DIR
 # shellcheck source=tests/e2e/support/setup.sh
 source "$(dirname "${BASH_SOURCE[0]}")/support/setup.sh"
 # shellcheck source=tests/e2e/support/serve.sh
@@ -120,4 +122,42 @@ assert "is not a user of the model" in error, error
 assert "n must be" in get(f"/api/users/{expected['user']}/recommendations?n=1000", 400)["error"]
 PYEOF
 stop_serve catalog
+
+# Known users with outside movies recommendable (--min-evidence 1): what they rated of the movies
+# the filter dropped (processed/rare_train_transformed.csv) is seen too, never recommended. The
+# user is the one with the most such ratings, and their 100 best are numpy's over every row.
+start_serve outside --quiet --min-evidence 1
+"$PY" - "$URL" <<'PYEOF' || fail "a known user's list with outside movies is wrong"
+import json, sys, urllib.request
+import numpy as np
+import pandas as pd
+url = sys.argv[1]
+users = np.load("artifacts/user_embeddings.npy").astype(np.float64)
+user_map = {int(k): v for k, v in json.load(open("artifacts/user_map.json")).items()}
+ids, vectors = [], []
+for name in ("movie", "outside_movie"):
+    rows = json.load(open(f"artifacts/{name}_map.json"))
+    ids += [int(k) for k, _ in sorted(rows.items(), key=lambda item: item[1])]
+    vectors.append(np.load(f"artifacts/{name}_embeddings.npy").astype(np.float64))
+movies = np.vstack(vectors)
+trained = len(vectors[0])
+evidence = np.concatenate([np.full(trained, np.inf), np.load("artifacts/outside_movie_ratings.npy")])
+rare = pd.read_csv("processed/rare_train_transformed.csv")
+rare = rare[rare.userId.isin(user_map) & rare.movieId.isin(ids[trained:])]
+assert len(rare), "the fixture has no train ratings of outside movies by a known user"
+user = int(rare.userId.value_counts().idxmax())
+train = pd.read_csv("processed/train.csv")
+rated = set(train[train.userId == user].movieId) | set(rare[rare.userId == user].movieId)
+scores = movies @ users[user_map[user]]
+candidates = [(s, m) for s, m, e in zip(scores, ids, evidence) if m not in rated and e >= 1]
+with urllib.request.urlopen(f"{url}api/users/{user}/recommendations?n=100") as response:
+    listed = json.loads(response.read())["recommendations"]
+got = [m["movie_id"] for m in listed]
+assert not set(got) & rated, sorted(set(got) & rated)
+assert len(got) == min(100, len(candidates)), (len(got), len(candidates))
+best = sorted(candidates, reverse=True)[:len(got)]
+assert abs(best[-1][0] - listed[-1]["score"]) < 1e-4, (best[-1], listed[-1])
+assert set(got) & set(ids[trained:]), "no outside movie among the 100"
+PYEOF
+stop_serve outside
 echo "catalog e2e: ok"

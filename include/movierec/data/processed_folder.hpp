@@ -59,6 +59,10 @@ class ProcessedFolder {
   // The files, parsed (rating files streamed with read_streamed, the others read whole with
   // read()). Parse errors become ModelError naming file, line and fix().
   std::vector<Rating> read_ratings(std::string_view name) const;
+  // Every train-period rating of the release's movies: train.csv's, then those of the movies the
+  // filter dropped (rare_train_transformed.csv, when the folder has it). What a known user has
+  // seen, whichever of their movies ended up outside the trained catalog.
+  std::vector<Rating> read_train_ratings_of_every_movie() const;
   std::vector<TransformedRating> read_transformed(std::string_view name,
                                                   const ProgressSink& progress = {}) const;
   // A transformed rating file handed to `consume` block by block in file order, parsed on every

@@ -39,7 +39,8 @@ std::string unknown_user_message(const Model& model, std::int32_t user_id);
 class KnownUsers {
  public:
   KnownUsers() = default;
-  // From the train ratings (processed/train.csv): ratings of users without a vector or of movies
+  // From the train ratings (ProcessedFolder::read_train_ratings_of_every_movie: those of the
+  // movies outside the trained catalog too): ratings of users without a vector or of movies
   // without an embedding are left out; a user with a vector and no such rating is still known.
   KnownUsers(const Model& model, std::span<const Rating> train);
 
