@@ -202,6 +202,7 @@ std::vector<Rating> ProcessedFolder::read_train_ratings_of_every_movie() const {
   constexpr std::string_view kRareTrain = "rare_train_transformed.csv";
   std::vector<Rating> rows = read_ratings("train.csv");
   if (listed(kRareTrain) != nullptr) {
+    rows.reserve(rows.size() + expected_rows(kRareTrain));  // not a doubling of the train rows
     read_transformed_blocks(kRareTrain, [&](std::span<const TransformedRating> block) {
       for (const TransformedRating& row : block) rows.push_back(row.rating);
     });
