@@ -49,20 +49,18 @@ ensure_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
 TIMES+=("packages: $((SECONDS - start)) s")
 
 SANITIZE=${MOVIEREC_SANITIZE:-1}
+# What the Release stage builds and runs: the programs (not the benchmarks, which bench/ builds)
+# and every test but the unit tests; without the sanitized stage, the unit tests too.
+RELEASE_TARGETS=(programs)
+RELEASE_LABELS=(-LE unit)
+if [[ $SANITIZE == 0 ]]; then
+  RELEASE_TARGETS+=(unit_tests)
+  RELEASE_LABELS=()
+fi
 start=$SECONDS
-# What the stage runs: the programs (not the benchmarks, which bench/ builds); without the
-# sanitized stage, the unit tests too.
-if [[ $SANITIZE != 0 ]]; then
-  build_release_tree programs
-else
-  build_release_tree programs unit_tests
-fi
+build_release_tree "${RELEASE_TARGETS[@]}"
 TIMES+=("Release build: $((SECONDS - start)) s")
-if [[ $SANITIZE != 0 ]]; then
-  run_tests Release "$RELEASE_TREE" -LE unit
-else
-  run_tests Release "$RELEASE_TREE"
-fi
+run_tests Release "$RELEASE_TREE" "${RELEASE_LABELS[@]}"
 
 if [[ $SANITIZE != 0 ]]; then
   start=$SECONDS
