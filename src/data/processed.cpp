@@ -7,6 +7,7 @@
 #include <memory>
 #include <streambuf>
 #include <thread>
+#include <type_traits>
 
 #include "movierec/io/csv.hpp"
 #include "movierec/io/error.hpp"
@@ -111,9 +112,20 @@ class TextInput : public std::streambuf {
 // Bytes of text each thread parses at a time: a few megabytes of rows (about 100,000).
 constexpr std::size_t kPieceBytes = std::size_t{8} << 20;
 
+// The rows of a whole rating file of either kind, parsed as read_ratings or read_transformed.
+template <typename Row>
+std::vector<Row> rows_from(std::istream& in, const std::string& source, std::size_t expected) {
+  if constexpr (std::is_same_v<Row, Rating>) {
+    return ratings_from(in, source, expected);
+  } else {
+    return transformed_from(in, source, expected);
+  }
+}
+
 // One piece of a chunk parsed: its rows, the line breaks it holds, and its parse error if any.
+template <typename Row>
 struct ParsedPiece {
-  std::vector<TransformedRating> rows;
+  std::vector<Row> rows;
   std::size_t newlines = 0;
   std::exception_ptr error;
   bool input_error = false;    // an InputError: its line is re-counted from the file's start
@@ -121,9 +133,10 @@ struct ParsedPiece {
   std::string error_problem;
 };
 
-// Parses `text` (whole lines) after the file's header line, as read_transformed would.
+// Parses `text` (whole lines) after the file's header line, as rows_from would.
+template <typename Row>
 void parse_piece(const std::string& header, std::string_view text, const std::string& source,
-                 ParsedPiece& piece) {
+                 ParsedPiece<Row>& piece) {
   piece.newlines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
   std::string framed;
   framed.reserve(header.size() + 1 + text.size());
@@ -131,7 +144,7 @@ void parse_piece(const std::string& header, std::string_view text, const std::st
   TextInput buffer(framed);
   std::istream in(&buffer);
   try {
-    piece.rows = transformed_from(in, source, text.size() / 64);
+    piece.rows = rows_from<Row>(in, source, text.size() / 64);
   } catch (const InputError& e) {
     piece.error = std::current_exception();
     piece.input_error = true;
@@ -154,31 +167,30 @@ std::vector<std::size_t> line_bounds(std::string_view text, std::size_t parts) {
   return bounds;
 }
 
-}  // namespace
-
-void read_transformed_blocks(std::istream& in, const std::string& source,
-                             const std::function<void(std::span<const TransformedRating>)>& consume,
-                             unsigned threads, std::size_t piece_bytes) {
+template <typename Row>
+void read_blocks(std::istream& in, const std::string& source,
+                 const std::function<void(std::span<const Row>)>& consume, unsigned threads,
+                 std::size_t piece_bytes) {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   if (piece_bytes == 0) piece_bytes = kPieceBytes;
   std::string header;
   if (!std::getline(in, header)) {
     in.clear();
-    transformed_from(in, source, 0);  // empty: the reader's own error
+    rows_from<Row>(in, source, 0);  // empty: the reader's own error
     return;
   }
   {
     std::string alone = header + "\n";
     TextInput buffer(alone);
     std::istream header_in(&buffer);
-    transformed_from(header_in, source, 0);  // a missing column fails here, on line 1
+    rows_from<Row>(header_in, source, 0);  // a missing column fails here, on line 1
   }
   std::size_t lines_before = 1;  // the header's
   // The chunk's buffer is never zero-filled: a small file touches only the pages it fills.
   std::unique_ptr<char[]> chunk;
   std::size_t room = 0;
   std::size_t carried = 0;  // bytes of an unfinished line carried over from the last chunk
-  std::vector<ParsedPiece> pieces(threads);
+  std::vector<ParsedPiece<Row>> pieces(threads);
   for (bool end = false; !end;) {
     const std::size_t want = std::max<std::size_t>(threads * piece_bytes, 2 * carried);
     if (carried + want > room) {
@@ -205,7 +217,7 @@ void read_transformed_blocks(std::istream& in, const std::string& source,
     parallel_for(
         count,
         [&](std::size_t p) {
-          pieces[p] = ParsedPiece();
+          pieces[p] = ParsedPiece<Row>();
           parse_piece(header, text.substr(bounds[p], bounds[p + 1] - bounds[p]), source, pieces[p]);
         },
         threads);
@@ -220,6 +232,20 @@ void read_transformed_blocks(std::istream& in, const std::string& source,
     carried = got - cut;
     std::copy(chunk.get() + cut, chunk.get() + got, chunk.get());
   }
+}
+
+}  // namespace
+
+void read_rating_blocks(std::istream& in, const std::string& source,
+                        const std::function<void(std::span<const Rating>)>& consume,
+                        unsigned threads, std::size_t piece_bytes) {
+  read_blocks(in, source, consume, threads, piece_bytes);
+}
+
+void read_transformed_blocks(std::istream& in, const std::string& source,
+                             const std::function<void(std::span<const TransformedRating>)>& consume,
+                             unsigned threads, std::size_t piece_bytes) {
+  read_blocks(in, source, consume, threads, piece_bytes);
 }
 
 std::vector<Rating> read_ratings(std::istream& in, const std::string& source,

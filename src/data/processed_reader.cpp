@@ -24,11 +24,9 @@ constexpr const char* kManifest = "manifest.json";
 constexpr const char* kMetadataFile = "movie_metadata.csv";
 constexpr const char* kPopularityFile = "movie_popularity.json";
 constexpr std::size_t kReadChunk = std::size_t{1} << 20;
-// The shortest data rows, so that a damaged manifest cannot reserve more rows than a file holds:
-// "1,1,1,1\n" for ratings; eight one-character fields, seven commas and a line break for
-// transformed ratings.
+// The shortest data row ("1,1,1,1\n"), so that a damaged manifest cannot reserve more rows than
+// a file holds.
 constexpr std::size_t kMinRatingRowBytes = 8;
-constexpr std::size_t kMinTransformedRowBytes = 16;
 
 // Reads a file through this buffer to checksum exactly the bytes parsed, in the same pass, and
 // to report progress in bytes.
@@ -192,8 +190,7 @@ void ProcessedFolder::read_streamed(
 std::vector<Rating> ProcessedFolder::read_ratings(std::string_view name) const {
   std::vector<Rating> rows;
   read_streamed(name, [&](std::istream& in, const std::string& source) {
-    rows = movierec::read_ratings(
-        in, source, movierec::expected_rows(*listed(name), dir_ / name, kMinRatingRowBytes));
+    rows = movierec::read_ratings(in, source, expected_rows(name));
   });
   return rows;
 }
@@ -203,8 +200,8 @@ std::vector<Rating> ProcessedFolder::read_train_ratings_of_every_movie() const {
   std::vector<Rating> rows = read_ratings("train.csv");
   if (listed(kRareTrain) != nullptr) {
     rows.reserve(rows.size() + expected_rows(kRareTrain));  // not a doubling of the train rows
-    read_transformed_blocks(kRareTrain, [&](std::span<const TransformedRating> block) {
-      for (const TransformedRating& row : block) rows.push_back(row.rating);
+    read_rating_blocks(kRareTrain, [&](std::span<const Rating> block) {
+      rows.insert(rows.end(), block.begin(), block.end());
     });
   }
   return rows;
@@ -234,10 +231,20 @@ void ProcessedFolder::read_transformed_blocks(
       progress);
 }
 
+void ProcessedFolder::read_rating_blocks(
+    std::string_view name, const std::function<void(std::span<const Rating>)>& consume,
+    const ProgressSink& progress) const {
+  read_streamed(
+      name,
+      [&](std::istream& in, const std::string& source) {
+        movierec::read_rating_blocks(in, source, consume);
+      },
+      progress);
+}
+
 std::size_t ProcessedFolder::expected_rows(std::string_view name) const {
   const nlohmann::json* entry = listed(name);
-  return entry != nullptr ? movierec::expected_rows(*entry, dir_ / name, kMinTransformedRowBytes)
-                          : 0;
+  return entry != nullptr ? movierec::expected_rows(*entry, dir_ / name, kMinRatingRowBytes) : 0;
 }
 
 Catalog ProcessedFolder::read_catalog() const {

@@ -18,20 +18,21 @@ struct ShareCounts {
 };
 
 // Pass 1: ratings per user (they come in runs: one look-up per run) and per movie.
-ShareCounts count_share_ratings(const ProcessedFolder& processed, const std::string& file) {
+ShareCounts count_share_ratings(const ProcessedFolder& processed, const std::string& file,
+                                Target target) {
   std::unordered_map<std::int32_t, std::int64_t> per_user;
   std::unordered_map<std::int32_t, std::int64_t> per_movie;
   ShareCounts counts;
-  processed.read_transformed_blocks(file, [&](std::span<const TransformedRating> block) {
+  read_target_blocks(processed, file, target, [&](std::span<const TargetRating> block) {
     std::int64_t* run = nullptr;
     std::int32_t run_user = 0;
-    for (const TransformedRating& r : block) {
-      if (run == nullptr || r.rating.user != run_user) {
-        run_user = r.rating.user;
+    for (const TargetRating& r : block) {
+      if (run == nullptr || r.user != run_user) {
+        run_user = r.user;
         run = &per_user[run_user];
       }
       ++*run;
-      ++per_movie[r.rating.movie];
+      ++per_movie[r.movie];
     }
     counts.nonzeros += static_cast<std::int64_t>(block.size());
   });
@@ -109,7 +110,7 @@ void widen_share(RatingMatrix& local, std::vector<std::int32_t> user_ids,
 
 RatingShare read_rating_share(const ProcessedFolder& processed, const std::string& file,
                               Target target, int parts, int part, const ProgressSink& progress) {
-  ShareCounts counts = count_share_ratings(processed, file);
+  ShareCounts counts = count_share_ratings(processed, file, target);
   // At most the ratings of the part's users plus those of its movies are kept (less their
   // overlap): room reserved once, so that the builder never grows its arrays by copying.
   std::size_t expected = 0;
@@ -128,15 +129,15 @@ RatingShare read_rating_share(const ProcessedFolder& processed, const std::strin
       share_id_range(movie_ids, share.movie_bounds, part);
 
   // Pass 2: the part's users' and movies' ratings into a builder, the rest dropped as parsed.
-  RatingMatrixBuilder builder(target, (processed.dir() / file).string(),
+  RatingMatrixBuilder builder((processed.dir() / file).string(),
                               std::min(expected, static_cast<std::size_t>(share.nonzeros)));
-  processed.read_transformed_blocks(
-      file,
-      [&](std::span<const TransformedRating> block) {
-        // Each run of kept ratings added as it lies in the block: no copy of whole rows.
-        const auto keep = [&](const TransformedRating& r) {
-          return (r.rating.user >= users.first && r.rating.user < users.second) ||
-                 (r.rating.movie >= movies.first && r.rating.movie < movies.second);
+  read_target_blocks(
+      processed, file, target,
+      [&](std::span<const TargetRating> block) {
+        // Each run of kept ratings added as it lies in the block: no copy.
+        const auto keep = [&](const TargetRating& r) {
+          return (r.user >= users.first && r.user < users.second) ||
+                 (r.movie >= movies.first && r.movie < movies.second);
         };
         std::size_t at = 0;
         while (at < block.size()) {

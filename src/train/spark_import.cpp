@@ -22,8 +22,6 @@ namespace fs = std::filesystem;
 namespace movierec {
 namespace {
 
-constexpr const char* kSparkTrainFile = "train_transformed.csv";
-constexpr const char* kSparkValFile = "val_transformed.csv";
 
 // The part-* files of a Spark output folder, by name.
 std::vector<fs::path> part_files(const fs::path& dir) {
@@ -156,8 +154,10 @@ SparkFactors read_spark_factors(const fs::path& dir) {
 
 nlohmann::json import_spark_factors(const fs::path& spark_dir, const ProcessedFolder& processed,
                                     const fs::path& out_dir, const PipelineConfig& config) {
-  processed.require(kSparkTrainFile);
-  processed.require(kSparkValFile);
+  // Spark's ALS fits stars: its factors are matched and validated against the stars files.
+  const TrainingInputs inputs = training_inputs(Target::kRating);
+  processed.require(inputs.train);
+  processed.require(inputs.val);
   const SparkFactors users = read_spark_factors(spark_dir / "userFactors");
   const SparkFactors movies = read_spark_factors(spark_dir / "itemFactors");
   if (users.factors.cols() != movies.factors.cols()) {
@@ -166,11 +166,11 @@ nlohmann::json import_spark_factors(const fs::path& spark_dir, const ProcessedFo
   }
   const auto k = static_cast<int>(users.factors.cols());
 
-  const std::vector<TransformedRating> train = processed.read_transformed(kSparkTrainFile);
-  const SparkMatch user_match = match_ids(
-      users.ids, IdIndex(train, [](const TransformedRating& r) { return r.rating.user; }));
-  const SparkMatch movie_match = match_ids(
-      movies.ids, IdIndex(train, [](const TransformedRating& r) { return r.rating.movie; }));
+  const std::vector<Rating> train = processed.read_ratings(inputs.train);
+  const SparkMatch user_match =
+      match_ids(users.ids, IdIndex(train, [](const Rating& r) { return r.user; }));
+  const SparkMatch movie_match =
+      match_ids(movies.ids, IdIndex(train, [](const Rating& r) { return r.movie; }));
   if (user_match.ids.empty() || movie_match.ids.empty()) {
     throw Error(fmt::format(
         "{}: no {} id matches one of {}'s train ratings (are these factors of this release?)",
@@ -188,7 +188,7 @@ nlohmann::json import_spark_factors(const fs::path& spark_dir, const ProcessedFo
   recorded.model = FactorModel::kAls;
   recorded.target = Target::kRating;
   const Validation validation =
-      validate(artifacts, processed.read_transformed(kSparkValFile), Target::kRating);
+      validate(artifacts, read_target_rows(processed, inputs.val, Target::kRating));
 
   nlohmann::json& manifest = artifacts.manifest;
   manifest["format_version"] = kArtifactsFormatVersion;
@@ -200,8 +200,8 @@ nlohmann::json import_spark_factors(const fs::path& spark_dir, const ProcessedFo
   manifest["target"] = "rating";
   manifest["predicts"] = "stars";
   manifest["config"] = recorded_config(recorded, processed.manifest());
-  manifest["inputs"] = {{kSparkTrainFile, processed.checksum(kSparkTrainFile)},
-                        {kSparkValFile, processed.checksum(kSparkValFile)}};
+  manifest["inputs"] = {{inputs.train, processed.checksum(inputs.train)},
+                        {inputs.val, processed.checksum(inputs.val)}};
   manifest["rows"] = {{"users", user_match.ids.size()}, {"movies", movie_match.ids.size()}};
   manifest["spark"] = {{"folder", fs::absolute(spark_dir).lexically_normal().string()},
                        {"users", counts(user_match)},

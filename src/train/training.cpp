@@ -10,6 +10,7 @@
 #include <numeric>
 #include <ostream>
 #include <tuple>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 
@@ -26,8 +27,6 @@ namespace fs = std::filesystem;
 namespace movierec {
 namespace {
 
-constexpr const char* kTrainFile = "train_transformed.csv";
-constexpr const char* kValFile = "val_transformed.csv";
 // Train-period ratings of the movies preprocess's filter dropped (absent from older processed/).
 constexpr const char* kRareFile = "rare_train_transformed.csv";
 constexpr const char* kMetadataFile = "movie_metadata.csv";
@@ -95,37 +94,17 @@ void record_shape(Artifacts& artifacts, const RatingMatrix& matrix, int k, Facto
                                 {"nonzeros", matrix.values.nonZeros()}};
 }
 
-// A rating as validation needs it: 16 bytes where a TransformedRating takes 56, so that the
-// validation file's millions of rows stay small while the model trains.
-struct TargetRow {
-  std::int32_t user;
-  std::int32_t movie;
-  double value;  // target_value()
-};
-
-void add_target_rows(std::vector<TargetRow>& rows, std::span<const TransformedRating> ratings,
+// `ratings` as TargetRatings appended to `rows`.
+template <typename Row>
+void add_target_rows(std::vector<TargetRating>& rows, std::span<const Row> ratings,
                      Target target) {
-  for (const TransformedRating& r : ratings) {
-    rows.push_back({r.rating.user, r.rating.movie, target_value(r, target)});
-  }
-}
-
-Validation validate_rows(const Artifacts& model, const std::vector<TargetRow>& rows) {
-  Validation result;
-  double squared = 0;
-  for (const TargetRow& r : rows) {
-    const auto user = model.user_map.row(r.user);
-    const auto movie = model.movie_map.row(r.movie);
-    if (!user || !movie) {
-      ++result.skipped;
-      continue;
+  for (const Row& r : ratings) {
+    if constexpr (std::is_same_v<Row, Rating>) {
+      rows.push_back({r.user, r.movie, target_value(TransformedRating{.rating = r}, target)});
+    } else {
+      rows.push_back({r.rating.user, r.rating.movie, target_value(r, target)});
     }
-    const double error = predict(model, *user, *movie) - r.value;
-    squared += error * error;
-    ++result.rows;
   }
-  if (result.rows > 0) result.rmse = std::sqrt(squared / static_cast<double>(result.rows));
-  return result;
 }
 
 }  // namespace
@@ -166,6 +145,43 @@ double target_value(const TransformedRating& rating, Target target) {
   return 0;
 }
 
+bool stars_target(Target target) {
+  return target == Target::kRating || target == Target::kLike;
+}
+
+TrainingInputs training_inputs(Target target) {
+  if (stars_target(target)) return {"train.csv", "val.csv"};
+  return {"train_transformed.csv", "val_transformed.csv"};
+}
+
+void read_target_blocks(const ProcessedFolder& processed, const std::string& file, Target target,
+                        const std::function<void(std::span<const TargetRating>)>& consume,
+                        const ProgressSink& progress) {
+  std::vector<TargetRating> rows;
+  const auto hand_on = [&](auto block) {
+    rows.clear();
+    add_target_rows(rows, block, target);
+    consume(rows);
+  };
+  if (stars_target(target)) {
+    processed.read_rating_blocks(
+        file, [&](std::span<const Rating> block) { hand_on(block); }, progress);
+  } else {
+    processed.read_transformed_blocks(
+        file, [&](std::span<const TransformedRating> block) { hand_on(block); }, progress);
+  }
+}
+
+std::vector<TargetRating> read_target_rows(const ProcessedFolder& processed,
+                                           const std::string& file, Target target) {
+  std::vector<TargetRating> rows;
+  rows.reserve(processed.expected_rows(file));
+  read_target_blocks(processed, file, target, [&](std::span<const TargetRating> block) {
+    rows.insert(rows.end(), block.begin(), block.end());
+  });
+  return rows;
+}
+
 std::optional<double> as_final_rating(double prediction, const TransformedRating& rating,
                                       Target target) {
   const double weight = rating.pop_weight * rating.time_weight;
@@ -182,14 +198,14 @@ std::optional<double> as_final_rating(double prediction, const TransformedRating
   return std::nullopt;
 }
 
-RatingMatrixBuilder::RatingMatrixBuilder(Target target, std::string source, std::size_t expected)
-    : target_(target), source_(std::move(source)) {
+RatingMatrixBuilder::RatingMatrixBuilder(std::string source, std::size_t expected)
+    : source_(std::move(source)) {
   // Eigen indexes the stored values with int.
   storage_.data().reserve(static_cast<Eigen::Index>(
       std::min<std::size_t>(expected, static_cast<std::size_t>(std::numeric_limits<int>::max()))));
 }
 
-void RatingMatrixBuilder::add(std::span<const TransformedRating> ratings) {
+void RatingMatrixBuilder::add(std::span<const TargetRating> ratings) {
   if (ratings.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()) - size_) {
     throw Error(fmt::format("{}: more than {} ratings are more than one matrix can hold", source_,
                             std::numeric_limits<int>::max()));
@@ -198,13 +214,13 @@ void RatingMatrixBuilder::add(std::span<const TransformedRating> ratings) {
   data.resize(static_cast<Eigen::Index>(size_ + ratings.size()), 1.0);  // doubles when full
   int* movies = data.indexPtr();
   double* values = data.valuePtr();
-  for (const TransformedRating& r : ratings) {
-    if (run_users_.empty() || run_users_.back() != r.rating.user) {
-      run_users_.push_back(r.rating.user);
+  for (const TargetRating& r : ratings) {
+    if (run_users_.empty() || run_users_.back() != r.user) {
+      run_users_.push_back(r.user);
       run_starts_.push_back(size_);
     }
-    movies[size_] = r.rating.movie;
-    values[size_] = target_value(r, target_);
+    movies[size_] = r.movie;
+    values[size_] = r.value;
     ++size_;
   }
 }
@@ -267,26 +283,47 @@ RatingMatrix RatingMatrixBuilder::finish() {
 
 RatingMatrix build_rating_matrix(const std::vector<TransformedRating>& ratings, Target target,
                                  const std::string& source) {
-  RatingMatrixBuilder builder(target, source, ratings.size());
-  builder.add(ratings);
+  std::vector<TargetRating> rows;
+  rows.reserve(ratings.size());
+  add_target_rows(rows, std::span(ratings), target);
+  RatingMatrixBuilder builder(source, rows.size());
+  builder.add(rows);
   return builder.finish();
 }
 
 RatingMatrix read_rating_matrix(const ProcessedFolder& processed, const std::string& file,
                                 Target target, const ProgressSink& progress) {
-  RatingMatrixBuilder builder(target, (processed.dir() / file).string(),
-                              processed.expected_rows(file));
-  processed.read_transformed_blocks(
-      file, [&](std::span<const TransformedRating> block) { builder.add(block); }, progress);
+  RatingMatrixBuilder builder((processed.dir() / file).string(), processed.expected_rows(file));
+  read_target_blocks(
+      processed, file, target, [&](std::span<const TargetRating> block) { builder.add(block); },
+      progress);
   return builder.finish();
+}
+
+Validation validate(const Artifacts& model, const std::vector<TargetRating>& rows) {
+  Validation result;
+  double squared = 0;
+  for (const TargetRating& r : rows) {
+    const auto user = model.user_map.row(r.user);
+    const auto movie = model.movie_map.row(r.movie);
+    if (!user || !movie) {
+      ++result.skipped;
+      continue;
+    }
+    const double error = predict(model, *user, *movie) - r.value;
+    squared += error * error;
+    ++result.rows;
+  }
+  if (result.rows > 0) result.rmse = std::sqrt(squared / static_cast<double>(result.rows));
+  return result;
 }
 
 Validation validate(const Artifacts& model, const std::vector<TransformedRating>& ratings,
                     Target target) {
-  std::vector<TargetRow> rows;
+  std::vector<TargetRating> rows;
   rows.reserve(ratings.size());
-  add_target_rows(rows, ratings, target);
-  return validate_rows(model, rows);
+  add_target_rows(rows, std::span(ratings), target);
+  return validate(model, rows);
 }
 
 Artifacts factorise(const RatingMatrix& matrix, int k, const SvdOptions& options,
@@ -383,29 +420,24 @@ nlohmann::json train_model(const ProcessedFolder& processed, const fs::path& out
   const auto start = std::chrono::steady_clock::now();
   const Target target = config.target;
   config.validate("train_svd");  // a config built in code meets the YAML's rules too
+  const TrainingInputs inputs = training_inputs(target);
   // Both inputs are looked up before the long work, so a missing one fails at once.
-  processed.require(kTrainFile);
-  processed.require(kValFile);
+  processed.require(inputs.train);
+  processed.require(inputs.val);
 
   // The validation file is read on a second thread while the (larger) train file is read; both
-  // are streamed into compact forms (the matrix, TargetRow), never held as whole rows.
-  std::future<std::vector<TargetRow>> val_rows = std::async(std::launch::async, [&] {
-    std::vector<TargetRow> rows;
-    rows.reserve(processed.expected_rows(kValFile));
-    processed.read_transformed_blocks(kValFile, [&](std::span<const TransformedRating> block) {
-      add_target_rows(rows, block, target);
-    });
-    return rows;
-  });
-  std::vector<TargetRow> val;
+  // are streamed into compact forms (the matrix, TargetRating), never held as whole rows.
+  std::future<std::vector<TargetRating>> val_rows = std::async(
+      std::launch::async, [&] { return read_target_rows(processed, inputs.val, target); });
+  std::vector<TargetRating> val;
   Artifacts artifacts;
   {
-    RatingMatrix matrix = read(processed, kTrainFile, target, progress);
+    RatingMatrix matrix = read(processed, inputs.train, target, progress);
     val = val_rows.get();  // a bad validation file fails before the long part
     artifacts = fit(matrix, config, progress);
   }
-  const Validation validation = validate_rows(artifacts, val);
-  std::vector<TargetRow>().swap(val);
+  const Validation validation = validate(artifacts, val);
+  std::vector<TargetRating>().swap(val);
 
   nlohmann::json& manifest = artifacts.manifest;
   manifest["format_version"] = kArtifactsFormatVersion;
@@ -415,8 +447,8 @@ nlohmann::json train_model(const ProcessedFolder& processed, const fs::path& out
   manifest["target"] = target_name;
   manifest["predicts"] = target == Target::kRating ? "stars" : target_name;
   manifest["config"] = recorded_config(config, processed.manifest());
-  manifest["inputs"] = {{kTrainFile, processed.checksum(kTrainFile)},
-                        {kValFile, processed.checksum(kValFile)}};
+  manifest["inputs"] = {{inputs.train, processed.checksum(inputs.train)},
+                        {inputs.val, processed.checksum(inputs.val)}};
   add_release_movies(artifacts, processed, config);
   manifest["validation_rmse"] = validation.rmse ? nlohmann::json(*validation.rmse) : nullptr;
   manifest["validation_rows"] = validation.rows;

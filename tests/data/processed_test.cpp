@@ -161,6 +161,35 @@ TEST_CASE("read_transformed_blocks reads what read_transformed reads, however th
   }
 }
 
+TEST_CASE("read_rating_blocks reads the rating columns of either kind of file") {
+  std::vector<Rating> ratings;
+  for (std::int32_t i = 0; i < 200; ++i) {
+    ratings.push_back({1 + i / 9, 5 + (i * 7) % 40, 0.5f * static_cast<float>(1 + i % 10), 77 * i});
+  }
+  std::ostringstream stars;
+  write_ratings(stars, ratings);
+  std::ostringstream transformed;
+  write_transformed(transformed, transform(ratings, train_statistics(ratings), PipelineConfig{}));
+  for (const std::string& text : {stars.str(), transformed.str()}) {
+    std::istringstream in(text);
+    std::vector<Rating> back;
+    read_rating_blocks(
+        in, "r.csv",
+        [&](std::span<const Rating> block) { back.insert(back.end(), block.begin(), block.end()); },
+        2, 500);
+    REQUIRE(back.size() == ratings.size());
+    for (std::size_t i = 0; i < back.size(); ++i) {
+      CHECK(back[i].user == ratings[i].user);
+      CHECK(back[i].movie == ratings[i].movie);
+      CHECK(back[i].rating == ratings[i].rating);
+      CHECK(back[i].timestamp == ratings[i].timestamp);
+    }
+  }
+  std::istringstream bad("userId,movieId,rating,timestamp\n1,2,4.0,5\n1,3,9,5\n");
+  CHECK_THROWS_WITH(read_rating_blocks(bad, "r.csv", [](std::span<const Rating>) {}),
+                    "r.csv:3: column 'rating': expected stars from 0.5 to 5, found 9");
+}
+
 TEST_CASE("readers take columns in any order and name file and line on errors") {
   std::istringstream in("timestamp,rating,movieId,userId\r\n100,4.5,2,1\r\n");
   const auto ratings = read_ratings(in, "r.csv");

@@ -60,19 +60,30 @@ void write_file(const fs::path& path, const std::string& text) {
   out << text;
 }
 
-// A processed/ folder as preprocess leaves it, reduced to what train_svd reads.
+// A processed/ folder as preprocess leaves it, reduced to what train_svd reads: the train and
+// validation rows as rating files and as transformed ones.
 void write_processed_fixture(const fs::path& dir, const std::vector<TransformedRating>& train,
                              const std::vector<TransformedRating>& val) {
   fs::create_directories(dir);
   nlohmann::json manifest = {{"format_version", kProcessedFormatVersion},
                              {"program", "preprocess"},
                              {"config", {{"filter", {{"min_user_ratings", 3}}}}}};
-  for (const auto& [name, rows] :
-       {std::pair{"train_transformed.csv", &train}, std::pair{"val_transformed.csv", &val}}) {
-    std::ofstream out(dir / name, std::ios::binary | std::ios::trunc);
-    write_transformed(out, *rows);
-    out.close();
-    manifest["files"][name] = {{"rows", rows->size()}, {"checksum", file_checksum(dir / name)}};
+  const auto record = [&](const std::string& name, std::size_t rows) {
+    manifest["files"][name] = {{"rows", rows}, {"checksum", file_checksum(dir / name)}};
+  };
+  for (const auto& [split, rows] : {std::pair{"train", &train}, std::pair{"val", &val}}) {
+    const std::string transformed = std::string(split) + "_transformed.csv";
+    const std::string stars = std::string(split) + ".csv";
+    std::vector<Rating> plain;
+    for (const TransformedRating& r : *rows) plain.push_back(r.rating);
+    {
+      std::ofstream out(dir / transformed, std::ios::binary | std::ios::trunc);
+      write_transformed(out, *rows);
+      std::ofstream out_stars(dir / stars, std::ios::binary | std::ios::trunc);
+      write_ratings(out_stars, plain);
+    }
+    record(transformed, rows->size());
+    record(stars, rows->size());
   }
   write_file(dir / "manifest.json", manifest.dump(2));
 }
@@ -134,11 +145,15 @@ TEST_CASE("the rating matrix built block by block is the one built at once", "[t
   }
   ratings.push_back(make_rating(3, 41, 4.0f, 0.25));
   const RatingMatrix whole = build_rating_matrix(ratings, Target::kFinalRating, "train.csv");
+  std::vector<TargetRating> entries;
+  for (const TransformedRating& r : ratings) {
+    entries.push_back({r.rating.user, r.rating.movie, r.final_rating});
+  }
   for (const std::size_t block : {std::size_t{1}, std::size_t{5}, std::size_t{13}}) {
     INFO("blocks of " << block);
-    RatingMatrixBuilder builder(Target::kFinalRating, "train.csv", block == 5 ? ratings.size() : 0);
-    for (std::size_t at = 0; at < ratings.size(); at += block) {
-      builder.add(std::span(ratings).subspan(at, std::min(block, ratings.size() - at)));
+    RatingMatrixBuilder builder("train.csv", block == 5 ? entries.size() : 0);
+    for (std::size_t at = 0; at < entries.size(); at += block) {
+      builder.add(std::span(entries).subspan(at, std::min(block, entries.size() - at)));
     }
     const RatingMatrix m = builder.finish();
     CHECK(m.users.ids() == whole.users.ids());
@@ -257,6 +272,33 @@ TEST_CASE("train_model writes checked artifacts from processed/", "[training]") 
   print_training_summary(summary, manifest);
   CHECK_THAT(summary.str(), Catch::Contains("30 users x 12 movies") && Catch::Contains("k = 3") &&
                                 Catch::Contains("2 skipped"));
+}
+
+TEST_CASE("train_model reads a stars target from train.csv and val.csv", "[training]") {
+  TempDir temp;
+  const fs::path processed = temp.path() / "processed";
+  const std::vector<TransformedRating> train = taste_ratings(20, 10, 3);
+  write_processed_fixture(processed, train, {train[1], make_rating(5555, 5, 3.0f)});
+  PipelineConfig config;
+  config.k = 2;
+  config.target = Target::kLike;
+  std::vector<std::string> steps;
+  const nlohmann::json manifest =
+      train_model(ProcessedFolder(processed), temp.path() / "artifacts", config,
+                  [&](std::string_view step, std::size_t, std::size_t) {
+                    if (steps.empty() || steps.back() != step) steps.emplace_back(step);
+                  });
+  CHECK(steps.front() == "reading train.csv");
+  CHECK(manifest["inputs"] ==
+        nlohmann::json({{"train.csv", file_checksum(processed / "train.csv")},
+                        {"val.csv", file_checksum(processed / "val.csv")}}));
+  CHECK(manifest["validation_rows"] == 1);
+  CHECK(manifest["validation_skipped"] == 1);
+
+  // The stars files are checked like any other input.
+  std::ofstream(processed / "val.csv", std::ios::app) << "100,6,4.0,1000\n";
+  CHECK_THAT(train_failure(processed, temp.path() / "artifacts", config),
+             Catch::Contains("val.csv has changed since preprocess wrote it"));
 }
 
 TEST_CASE("train_model refuses changed or missing inputs and leaves artifacts alone",
@@ -383,7 +425,8 @@ TEST_CASE("each process's share holds its users' rows and its movies' columns, n
     for (int part = 0; part < parts; ++part) {
       INFO(parts << " processes, process " << part);
       const RatingShare share = read_rating_share(
-          ProcessedFolder(processed), "train_transformed.csv", Target::kRating, parts, part);
+          ProcessedFolder(processed), training_inputs(Target::kRating).train, Target::kRating,
+          parts, part);
       CHECK(share.matrix.users.ids() == whole.users.ids());
       CHECK(share.matrix.movies.ids() == whole.movies.ids());
       CHECK(share.nonzeros == whole.values.nonZeros());

@@ -69,6 +69,11 @@ std::vector<TransformedRating> read_transformed(std::istream& in, const std::str
 void read_transformed_blocks(std::istream& in, const std::string& source,
                              const std::function<void(std::span<const TransformedRating>)>& consume,
                              unsigned threads = 0, std::size_t piece_bytes = 0);
+// The same for the rating columns alone, as read_ratings reads them: of a rating file, or of a
+// transformed one (its other columns are skipped).
+void read_rating_blocks(std::istream& in, const std::string& source,
+                        const std::function<void(std::span<const Rating>)>& consume,
+                        unsigned threads = 0, std::size_t piece_bytes = 0);
 
 // Writers of the two row formats.
 void write_ratings(std::ostream& out, const std::vector<Rating>& ratings);

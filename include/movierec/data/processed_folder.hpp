@@ -71,7 +71,11 @@ class ProcessedFolder {
   void read_transformed_blocks(
       std::string_view name, const std::function<void(std::span<const TransformedRating>)>& consume,
       const ProgressSink& progress = {}) const;
-  // The rows the manifest records for the transformed file `name` (0 when it says none), at most
+  // The rating columns of any rating file (read_rating_blocks, processed.hpp), likewise.
+  void read_rating_blocks(std::string_view name,
+                          const std::function<void(std::span<const Rating>)>& consume,
+                          const ProgressSink& progress = {}) const;
+  // The rows the manifest records for the rating file `name` (0 when it says none), at most
   // what its size could hold: what a reader may reserve.
   std::size_t expected_rows(std::string_view name) const;
   Catalog read_catalog() const;  // movie_metadata.csv

@@ -14,9 +14,9 @@
 //                         folded from (float32; 0 = placed by content alone)
 //   manifest.json         format_version, program, created (UTC, ISO 8601), k, model,
 //                         movie_scaling, singular_values (svd only), config (the pipeline config
-//                         used), rows {users, movies, nonzeros}, inputs {"train_transformed.csv":
-//                         checksum, "val_transformed.csv": checksum} (as in
-//                         processed/manifest.json), predicts (what predict() estimates: "stars"
+//                         used), rows {users, movies, nonzeros}, inputs {"<file>": checksum}
+//                         for each processed/ file trained or validated on (training_inputs,
+//                         training.hpp; as in processed/manifest.json), predicts (what predict() estimates: "stars"
 //                         or the target's name), global_mean (present exactly when the bias
 //                         files are), validation_rmse, seconds
 //

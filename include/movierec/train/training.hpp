@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <iosfwd>
@@ -38,6 +39,36 @@ inline constexpr float kLikeStars = 4.0f;
 
 // What the matrix holds for `rating` under `target` (Target, pipeline_config.hpp).
 double target_value(const TransformedRating& rating, Target target);
+// True for the targets made of stars alone (rating, like), which a rating file's columns give:
+// target_value of such a target reads only `rating.rating`.
+bool stars_target(Target target);
+
+// The train and validation files train_svd reads for `target`: train.csv and val.csv for a
+// stars_target (the same stars as the _transformed files, in a quarter of the bytes), else
+// train_transformed.csv and val_transformed.csv.
+struct TrainingInputs {
+  const char* train;
+  const char* val;
+};
+TrainingInputs training_inputs(Target target);
+
+// One entry of a rating matrix: a rating's ids and its target_value.
+struct TargetRating {
+  std::int32_t user;
+  std::int32_t movie;
+  double value;
+};
+
+// The TargetRatings of the rating file `file` of `processed` handed to `consume` block by block,
+// in file order: its rating columns alone for a stars_target (ProcessedFolder::
+// read_rating_blocks), all its columns otherwise (read_transformed_blocks, which refuses a file
+// without them). Throws ModelError as those do. `progress` gets the bytes read.
+void read_target_blocks(const ProcessedFolder& processed, const std::string& file, Target target,
+                        const std::function<void(std::span<const TargetRating>)>& consume,
+                        const ProgressSink& progress = {});
+// All of them at once.
+std::vector<TargetRating> read_target_rows(const ProcessedFolder& processed,
+                                           const std::string& file, Target target);
 
 // A prediction of `target` for the rating's user and movie in the seed's final_rating units,
 // converted with that rating's own transform (pipeline.hpp), so that models of every target are
@@ -61,21 +92,20 @@ struct RatingMatrix {
 RatingMatrix build_rating_matrix(const std::vector<TransformedRating>& ratings, Target target,
                                  const std::string& source);
 
-// build_rating_matrix over ratings given block by block (a file streamed: ProcessedFolder::
-// read_transformed_blocks), each rating stored once, as it comes, in the matrix's own arrays
-// (12 bytes; no table of whole rows). Ratings grouped by user, as processed/ holds them, need no
-// other copy; a user met in several places costs one reordering copy in finish().
+// build_rating_matrix over ratings given block by block (a file streamed: read_target_blocks),
+// each rating stored once, as it comes, in the matrix's own arrays (12 bytes; no table of whole
+// rows). Ratings grouped by user, as processed/ holds them, need no other copy; a user met in
+// several places costs one reordering copy in finish().
 class RatingMatrixBuilder {
  public:
   // `expected`: the ratings to reserve room for (0: grow as they come).
-  RatingMatrixBuilder(Target target, std::string source, std::size_t expected = 0);
-  void add(std::span<const TransformedRating> ratings);
+  explicit RatingMatrixBuilder(std::string source, std::size_t expected = 0);
+  void add(std::span<const TargetRating> ratings);
   // The matrix, as build_rating_matrix makes it of the same ratings in the same order; throws as
   // it does. The builder is empty afterwards.
   RatingMatrix finish();
 
  private:
-  Target target_;
   std::string source_;
   SparseMatrix storage_;  // its arrays grow with the ratings: movie ids (as read), values
   std::size_t size_ = 0;
@@ -99,7 +129,7 @@ struct RatingShare {
 // `part`'s users and movies and dropping the rest: about 2·nonzeros/parts ratings held, 12 bytes
 // each. Every process computes the same maps and bounds. Throws as build_rating_matrix does (a
 // repeated pair is found by every process whose share holds it), ModelError as
-// read_transformed_blocks does. `progress` gets the second pass's bytes.
+// read_target_blocks does. `progress` gets the second pass's bytes.
 RatingShare read_rating_share(const ProcessedFolder& processed, const std::string& file,
                               Target target, int parts, int part,
                               const ProgressSink& progress = {});
@@ -113,6 +143,9 @@ struct Validation {
 // Scores every rating whose user and movie have embeddings with predict() (seed 5.5).
 Validation validate(const Artifacts& model, const std::vector<TransformedRating>& ratings,
                     Target target);
+// The same of ratings already turned into their target (read_target_blocks): 16 bytes a row
+// where a TransformedRating takes 56, so that millions of validation rows stay small.
+Validation validate(const Artifacts& model, const std::vector<TargetRating>& ratings);
 
 // The artifacts of a truncated SVD of `matrix`: user_embeddings = U·Σ, movie_embeddings = V
 // (scaling v_sigma: U and V·Σ; normalized: U·Σ and V's rows at length 1), and the manifest's
@@ -140,7 +173,8 @@ AlsOptions als_options(const PipelineConfig& config);
 Artifacts fit_model(const RatingMatrix& matrix, const PipelineConfig& config,
                     const ProgressSink& progress = {});
 
-// The whole train_svd step. Reads the train and validation files of `processed`, checked against
+// The whole train_svd step. Reads the train and validation files of `processed` that
+// training_inputs names for the target (manifest "inputs" records them), checked against
 // its manifest (ModelError, fix: processed.fix(), when anything is missing or changed), trains
 // with `config`, and writes out_dir atomically (save_artifacts): nothing is written when any
 // step fails. Returns the manifest written. Reports the bytes of the train file read, then
@@ -157,7 +191,8 @@ using ModelFit =
 using MatrixRead = std::function<RatingMatrix(const ProcessedFolder&, const std::string& file,
                                               Target, const ProgressSink&)>;
 
-// The whole matrix of `file`, streamed block by block into a RatingMatrixBuilder.
+// The whole matrix of `file`, streamed block by block (read_target_blocks) into a
+// RatingMatrixBuilder.
 RatingMatrix read_rating_matrix(const ProcessedFolder& processed, const std::string& file,
                                 Target target, const ProgressSink& progress = {});
 
