@@ -2,15 +2,18 @@
 // clean-up across files (unknown movies, duplicate ratings) are in movielens_load.cpp.
 #include "movierec/data/movielens.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <istream>
 #include <limits>
 #include <optional>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 
 #include "movierec/io/csv.hpp"
+#include "movierec/io/csv_pieces.hpp"
 #include "movierec/io/error.hpp"
 #include "movierec/io/text.hpp"
 
@@ -182,9 +185,9 @@ bool is_digits(std::string_view text) {
 // ---------------------------------------------------------------------------------------------
 // csv layout
 
-void read_ratings_csv(std::istream& in, const std::string& source, RawDataset& out,
-                      const ProgressCallback& progress) {
-  reserve_ratings(in, out.ratings);
+// The rating rows of one CSV stream (a whole file, or a piece of one: csv_pieces.hpp) into
+// `out`'s ratings and counts.
+void take_ratings_csv(std::istream& in, const std::string& source, RawDataset& out) {
   CsvReader reader(in, source);
   reader.read_header();
   const std::size_t user = reader.column("userId");
@@ -193,12 +196,39 @@ void read_ratings_csv(std::istream& in, const std::string& source, RawDataset& o
   const std::size_t timestamp = reader.column("timestamp");
   const RatingLabels labels{column_label("userId"), column_label("movieId"),
                             column_label("rating")};
-  const std::size_t before = out.rating_rows;
   while (reader.next()) {
     take_rating(
         {reader.field(user), reader.field(movie), reader.field(rating), reader.field(timestamp)},
-        labels, source, reader.line(), out, progress);
+        labels, source, reader.line(), out, {});
   }
+}
+
+// Parsed on every core, piece by piece (parse_csv_pieces): the big releases' ratings.csv is
+// most of preprocess's reading.
+void read_ratings_csv(std::istream& in, const std::string& source, RawDataset& out,
+                      const ProgressCallback& progress) {
+  reserve_ratings(in, out.ratings);
+  const std::size_t before = out.rating_rows;
+  std::vector<RawDataset> pieces(std::max(1u, std::thread::hardware_concurrency()));
+  parse_csv_pieces(
+      in, source,
+      [&](std::size_t slot, std::istream& piece, std::size_t) {
+        // The slot's ratings keep their room from piece to piece (no memory mapped anew).
+        RawDataset& into = pieces[slot];
+        into.ratings.clear();
+        into.rating_rows = into.dropped_bad_timestamp = 0;
+        take_ratings_csv(piece, source, into);
+      },
+      [&](std::size_t slot) {
+        const RawDataset& piece = pieces[slot];
+        out.ratings.insert(out.ratings.end(), piece.ratings.begin(), piece.ratings.end());
+        out.dropped_bad_timestamp += piece.dropped_bad_timestamp;
+        // Each million passed is reported as the other readers report it, row by row.
+        std::size_t mark = (out.rating_rows / kProgressEvery + 1) * kProgressEvery;
+        out.rating_rows += piece.rating_rows;
+        for (; progress && mark <= out.rating_rows; mark += kProgressEvery) progress(mark);
+      },
+      static_cast<unsigned>(pieces.size()));
   require_rows(out.rating_rows - before, source, "rating rows after the header");
   finish_progress(out, progress);
 }

@@ -56,6 +56,21 @@ TEST_CASE("movielens ratings.csv errors name file, line, column and text") {
         "ratings.csv:2: column 'rating': expected a rating from 0.5 to 5, found '9'");
 }
 
+// ratings.csv is parsed in pieces on every core (csv_pieces.hpp): a bad row far into a file of
+// several chunks, after rows with quoted line breaks (timestamps that are not numbers: rows
+// dropped, not errors), is still named by its line in the file.
+TEST_CASE("movielens ratings.csv errors name the line far into a large file") {
+  std::string rows;
+  std::size_t line = 2;
+  for (int i = 0; i < 2'500'000; ++i, ++line) {
+    rows += i % 100'000 == 7 ? "1,2,4,\"1\n\"\n" : "1,2,4,1\n";
+    if (i % 100'000 == 7) ++line;
+  }
+  rows += "1,2,4,1\n1,2,4,1\n7,x,4,1\n";
+  CHECK(error_reading(ratings_csv, "ratings.csv", kRatingsHeader + rows) ==
+        "ratings.csv:" + std::to_string(line + 2) + ": column 'movieId'" + kIdProblem + "'x'");
+}
+
 TEST_CASE("movielens csv files: missing columns, empty files, malformed quotes") {
   CHECK(error_reading(ratings_csv, "ratings.csv", "userId,movieId,rating\n1,1,4\n") ==
         "ratings.csv:1: missing column 'timestamp' (header has: userId, movieId, rating)");
