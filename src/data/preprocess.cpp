@@ -11,6 +11,7 @@
 
 #include "movierec/data/metadata.hpp"
 #include "movierec/data/processed.hpp"
+#include "movierec/data/processed_files.hpp"
 #include "movierec/io/error.hpp"
 #include "movierec/io/files.hpp"
 #include "movierec/io/id_index.hpp"
@@ -59,7 +60,7 @@ void check_output_folder(const fs::path& out_dir) {
   if (!fs::is_directory(out_dir, ec)) {
     throw Error("output folder " + out_dir.string() + " exists and is not a folder");
   }
-  if (fs::exists(out_dir / "manifest.json", ec)) return;
+  if (fs::exists(out_dir / processed_files::kManifest, ec)) return;
   for (const auto& entry : fs::directory_iterator(out_dir)) {
     const std::string name = entry.path().filename().string();
     if (name != "README.md" && name.front() != '.') {

@@ -20,12 +20,15 @@
 #include "movierec/data/metadata.hpp"
 #include "movierec/io/parallel.hpp"
 #include "movierec/data/processed.hpp"
+#include "movierec/data/processed_files.hpp"
 #include "row_format.hpp"
 
 namespace fs = std::filesystem;
 
 namespace movierec {
 namespace {
+
+using namespace processed_files;
 
 constexpr std::size_t kBlockRows = 1 << 15;  // rows a thread formats at a time
 constexpr std::size_t kBlocksPerThread = 4;  // blocks formatted between two writes
@@ -120,13 +123,13 @@ std::vector<SmallFile> small_files(const ProcessedData& data) {
   }
   const auto& means = data.stats.user_means;
   return {
-      {"movie_metadata.csv", metadata.str(), data.metadata.size()},
-      {"movies_filtered.csv", movies.str(), data.movies.size()},
-      {"user_means.json",
+      {kMovieMetadata, metadata.str(), data.metadata.size()},
+      {kMoviesFiltered, movies.str(), data.movies.size()},
+      {kUserMeans,
        id_object(std::vector<std::pair<std::int32_t, double>>(means.begin(), means.end())),
        means.size()},
-      {"movie_popularity.json", id_object(std::move(popularity)), data.movies.size()},
-      {"train_max_timestamp.txt", std::to_string(data.stats.max_timestamp) + "\n", 1},
+      {kMoviePopularity, id_object(std::move(popularity)), data.movies.size()},
+      {kTrainMaxTimestamp, std::to_string(data.stats.max_timestamp) + "\n", 1},
   };
 }
 
@@ -196,14 +199,14 @@ void write_processed(const fs::path& dir, const ProcessedData& data, const Pipel
   };
   const RatingPieces filtered(data.filtered.ratings), rare_train(data.rare_train);
   const std::vector<RatingFile> rating_files = {
-      {"ratings_filtered.csv", &filtered, false},
-      {"train.csv", &data.split.train, false},
-      {"val.csv", &data.split.val, false},
-      {"test.csv", &data.split.test, false},
-      {"train_transformed.csv", &data.split.train, true},
-      {"val_transformed.csv", &data.split.val, true},
-      {"test_transformed.csv", &data.split.test, true},
-      {"rare_train_transformed.csv", &rare_train, true},
+      {kRatingsFiltered, &filtered, false},
+      {kTrain, &data.split.train, false},
+      {kVal, &data.split.val, false},
+      {kTest, &data.split.test, false},
+      {kTrainTransformed, &data.split.train, true},
+      {kValTransformed, &data.split.val, true},
+      {kTestTransformed, &data.split.test, true},
+      {kRareTrainTransformed, &rare_train, true},
   };
   const Transformer transformer(data.stats, config);
   const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
@@ -226,7 +229,7 @@ void write_processed(const fs::path& dir, const ProcessedData& data, const Pipel
   manifest["program"] = "preprocess";
   manifest["created"] = utc_now();
   manifest["config"] = config.to_json();
-  OutputFile out(folder.path() / "manifest.json");
+  OutputFile out(folder.path() / kManifest);
   out.write(manifest.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   out.close();
   folder.commit();

@@ -12,6 +12,7 @@
 
 #include "movierec/data/processed.hpp"
 #include "movierec/data/processed_folder.hpp"
+#include "movierec/data/processed_files.hpp"
 #include "movierec/io/csv.hpp"
 #include "movierec/io/files.hpp"
 
@@ -20,9 +21,7 @@ namespace fs = std::filesystem;
 namespace movierec {
 namespace {
 
-constexpr const char* kManifest = "manifest.json";
-constexpr const char* kMetadataFile = "movie_metadata.csv";
-constexpr const char* kPopularityFile = "movie_popularity.json";
+using namespace processed_files;
 constexpr std::size_t kReadChunk = std::size_t{1} << 20;
 // The shortest data row ("1,1,1,1\n"), so that a damaged manifest cannot reserve more rows than
 // a file holds.
@@ -196,11 +195,11 @@ std::vector<Rating> ProcessedFolder::read_ratings(std::string_view name) const {
 }
 
 std::vector<Rating> ProcessedFolder::read_train_ratings_of_every_movie() const {
-  constexpr std::string_view kRareTrain = "rare_train_transformed.csv";
-  std::vector<Rating> rows = read_ratings("train.csv");
-  if (listed(kRareTrain) != nullptr) {
-    rows.reserve(rows.size() + expected_rows(kRareTrain));  // not a doubling of the train rows
-    read_rating_blocks(kRareTrain, [&](std::span<const Rating> block) {
+  std::vector<Rating> rows = read_ratings(kTrain);
+  if (listed(kRareTrainTransformed) != nullptr) {
+    // Reserved: not a doubling of the train rows.
+    rows.reserve(rows.size() + expected_rows(kRareTrainTransformed));
+    read_rating_blocks(kRareTrainTransformed, [&](std::span<const Rating> block) {
       rows.insert(rows.end(), block.begin(), block.end());
     });
   }
@@ -248,20 +247,20 @@ std::size_t ProcessedFolder::expected_rows(std::string_view name) const {
 }
 
 Catalog ProcessedFolder::read_catalog() const {
-  std::istringstream in(read(kMetadataFile));
+  std::istringstream in(read(kMovieMetadata));
   try {
-    return Catalog::read(in, (dir_ / kMetadataFile).string());
+    return Catalog::read(in, (dir_ / kMovieMetadata).string());
   } catch (const Error& e) {
     throw error(e.what());
   }
 }
 
 std::unordered_map<std::int32_t, std::int64_t> ProcessedFolder::read_popularity() const {
-  const std::string source = (dir_ / kPopularityFile).string();
+  const std::string source = (dir_ / kMoviePopularity).string();
   const auto fail = [&](const std::string& problem) { return error(source + ": " + problem); };
   nlohmann::json json;
   try {
-    json = nlohmann::json::parse(read(kPopularityFile));
+    json = nlohmann::json::parse(read(kMoviePopularity));
   } catch (const nlohmann::json::exception& e) {
     throw fail(std::string("not valid JSON: ") + e.what());
   }

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "movierec/data/processed.hpp"
+#include "movierec/data/processed_files.hpp"
 #include "movierec/io/error.hpp"
 #include "movierec/io/parallel.hpp"
 #include "movierec/measure/item_models.hpp"
@@ -21,10 +22,6 @@ namespace fs = std::filesystem;
 namespace movierec {
 namespace {
 
-constexpr const char* kTrainFile = "train.csv";
-constexpr const char* kValFile = "val_transformed.csv";
-constexpr const char* kTestFile = "test_transformed.csv";
-constexpr const char* kRareTrainFile = "rare_train_transformed.csv";
 constexpr const char* kLearningOff = " (learning off)";
 
 // One held-out file scored: the model's prediction and each measure's actual value, per row
@@ -239,13 +236,14 @@ EvaluationData read_evaluation_data(const ProcessedFolder& processed) {
   EvaluationData data;
   data.dir = processed.dir();
   data.manifest = processed.manifest();
-  data.train = processed.read_ratings(kTrainFile);
-  data.val = processed.read_transformed(kValFile);
-  data.test = processed.read_transformed(kTestFile);
-  if (!processed.checksum(kRareTrainFile).empty()) {
-    for (const TransformedRating& row : processed.read_transformed(kRareTrainFile)) {
-      data.rare_train.push_back(row.rating);
-    }
+  using namespace processed_files;
+  data.train = processed.read_ratings(kTrain);
+  data.val = processed.read_transformed(kValTransformed);
+  data.test = processed.read_transformed(kTestTransformed);
+  if (!processed.checksum(kRareTrainTransformed).empty()) {
+    processed.read_rating_blocks(kRareTrainTransformed, [&](std::span<const Rating> block) {
+      data.rare_train.insert(data.rare_train.end(), block.begin(), block.end());
+    });
   }
   data.held_out.reserve(data.val.size() + data.test.size());
   for (const auto* file : {&data.val, &data.test}) {

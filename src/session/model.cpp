@@ -6,6 +6,7 @@
 #include <limits>
 #include <map>
 
+#include "movierec/data/processed_files.hpp"
 #include "movierec/io/error.hpp"
 
 namespace movierec {
@@ -15,8 +16,8 @@ namespace fs = std::filesystem;
 // Where the parts come from, for messages.
 struct Model::Sources {
   std::string movie_map = "movie_map.json";
-  std::string metadata = "movie_metadata.csv";
-  std::string popularity = "movie_popularity.json";
+  std::string metadata = processed_files::kMovieMetadata;
+  std::string popularity = processed_files::kMoviePopularity;
 };
 
 Model Model::load(const ArtifactsFolder& artifacts, const ProcessedFolder& processed,

@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "movierec/io/error.hpp"
+#include "movierec/data/processed_files.hpp"
 #include "movierec/io/files.hpp"
 #include "movierec/io/id_index.hpp"
 #include "movierec/io/parallel.hpp"
@@ -27,9 +28,6 @@ namespace fs = std::filesystem;
 namespace movierec {
 namespace {
 
-// Train-period ratings of the movies preprocess's filter dropped (absent from older processed/).
-constexpr const char* kRareFile = "rare_train_transformed.csv";
-constexpr const char* kMetadataFile = "movie_metadata.csv";
 constexpr std::size_t kSummarySingularValues = 5;  // how many the summary shows
 constexpr std::size_t kSortPieces = 64;            // pieces of rows sorted on the cores in turn
 
@@ -111,12 +109,17 @@ void add_target_rows(std::vector<TargetRating>& rows, std::span<const Row> ratin
 
 void add_release_movies(Artifacts& artifacts, const ProcessedFolder& processed,
                         const PipelineConfig& config) {
-  if (processed.checksum(kMetadataFile).empty()) return;
-  const bool rare = !processed.checksum(kRareFile).empty();
+  using namespace processed_files;
+  if (processed.checksum(kMovieMetadata).empty()) return;
+  // The train-period ratings of the movies the filter dropped (absent from older processed/).
+  const bool rare = !processed.checksum(kRareTrainTransformed).empty();
   artifacts.manifest["outside_movies"] = add_outside_movies(
       artifacts, processed.read_catalog(),
-      rare ? processed.read_transformed(kRareFile) : std::vector<TransformedRating>{}, config);
-  if (rare) artifacts.manifest["inputs"][kRareFile] = processed.checksum(kRareFile);
+      rare ? processed.read_transformed(kRareTrainTransformed) : std::vector<TransformedRating>{},
+      config);
+  if (rare) {
+    artifacts.manifest["inputs"][kRareTrainTransformed] = processed.checksum(kRareTrainTransformed);
+  }
 }
 
 nlohmann::json recorded_config(const PipelineConfig& config, const nlohmann::json& processed) {
@@ -150,8 +153,9 @@ bool stars_target(Target target) {
 }
 
 TrainingInputs training_inputs(Target target) {
-  if (stars_target(target)) return {"train.csv", "val.csv"};
-  return {"train_transformed.csv", "val_transformed.csv"};
+  using namespace processed_files;
+  if (stars_target(target)) return {kTrain, kVal};
+  return {kTrainTransformed, kValTransformed};
 }
 
 void read_target_blocks(const ProcessedFolder& processed, const std::string& file, Target target,
