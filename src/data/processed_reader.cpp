@@ -11,8 +11,8 @@
 #include <streambuf>
 
 #include "movierec/data/processed.hpp"
-#include "movierec/data/processed_folder.hpp"
 #include "movierec/data/processed_files.hpp"
+#include "movierec/data/processed_folder.hpp"
 #include "movierec/io/csv.hpp"
 #include "movierec/io/files.hpp"
 

@@ -7,6 +7,7 @@
 #include <streambuf>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "movierec/io/error.hpp"
@@ -15,16 +16,36 @@
 namespace movierec {
 namespace {
 
-// Bytes of text each thread parses at a time: a few megabytes of records (about 100,000 rows).
-constexpr std::size_t kPieceBytes = std::size_t{8} << 20;
+// Bytes of text each thread parses at a time: about 40,000 rating rows, many times the cost of
+// starting the threads, while the chunk buffer stays small and is reused. Every page of a fresh
+// buffer costs a page fault, and on the README's virtual machine the faults of a few tens of
+// megabytes cost as much as parsing a 1M-rating file.
+constexpr std::size_t kPieceBytes = std::size_t{1} << 20;
 constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
 
-// Text already in memory, read as a stream without copying it.
+// Text already in memory, read as a stream without copying it: `first`, then `second`.
 class TextInput : public std::streambuf {
  public:
-  explicit TextInput(std::string& text) {
-    setg(text.data(), text.data(), text.data() + text.size());
+  explicit TextInput(std::string_view first, std::string_view second = {}) : second_(second) {
+    show(first);
   }
+
+ protected:
+  int_type underflow() override {
+    if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+    if (second_.empty()) return traits_type::eof();
+    show(std::exchange(second_, std::string_view()));
+    return traits_type::to_int_type(*gptr());
+  }
+
+ private:
+  // The stream buffer's pointers are not const; its readers never write through them.
+  void show(std::string_view text) {
+    char* begin = const_cast<char*>(text.data());
+    setg(begin, begin, begin + text.size());
+  }
+
+  std::string_view second_;
 };
 
 std::size_t count_newlines(std::string_view text) {
@@ -118,8 +139,7 @@ void parse_csv_pieces(
   const std::size_t prefix_lines = count_newlines(prefix);
   {
     // The header alone (or nothing, for an empty file): its errors are the reader's own.
-    std::string alone = prefix;
-    TextInput buffer(alone);
+    TextInput buffer(prefix);
     std::istream header(&buffer);
     parse(0, header, 0);
   }
@@ -132,16 +152,15 @@ void parse_csv_pieces(
   std::size_t room = 0;
   std::size_t carried = 0;  // bytes of an unfinished record carried over from the last chunk
   std::vector<PieceOutcome> outcomes(threads);
-  // Each slot's text (the prefix, then its piece) keeps its room from chunk to chunk: no memory
-  // mapped and faulted in again for every piece.
-  std::vector<std::string> framed(threads);
   for (bool end = false; !end;) {
     const std::size_t want = std::max<std::size_t>(threads * piece_bytes, 2 * carried);
     if (carried + want > room) {
-      auto bigger = std::make_unique_for_overwrite<char[]>(carried + want);
+      // With room for the part of a record the next chunk carries over.
+      const std::size_t bigger_room = carried + want + want / 16;
+      auto bigger = std::make_unique_for_overwrite<char[]>(bigger_room);
       if (carried > 0) std::copy(chunk.get(), chunk.get() + carried, bigger.get());
       chunk = std::move(bigger);
-      room = carried + want;
+      room = bigger_room;
     }
     in.read(chunk.get() + carried, static_cast<std::streamsize>(want));
     const std::size_t got = carried + static_cast<std::size_t>(in.gcount());
@@ -157,15 +176,14 @@ void parse_csv_pieces(
     parallel_for(
         count,
         [&](std::size_t p) {
-          const std::string_view piece = text.substr(bounds[p], bounds[p + 1] - bounds[p]);
+          const std::string_view records = text.substr(bounds[p], bounds[p + 1] - bounds[p]);
           PieceOutcome& outcome = outcomes[p];
           outcome = PieceOutcome();
-          outcome.newlines = count_newlines(piece);
-          framed[p].assign(prefix).append(piece);
-          TextInput buffer(framed[p]);
+          outcome.newlines = count_newlines(records);
+          TextInput buffer(prefix, records);
           std::istream stream(&buffer);
           try {
-            parse(p, stream, piece.size());
+            parse(p, stream, records.size());
           } catch (const InputError& e) {
             outcome.error = std::current_exception();
             outcome.input_error = true;

@@ -6,8 +6,10 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <system_error>
@@ -123,6 +125,96 @@ std::string utc_now() {
 
 // ---------------------------------------------------------------------------------------------
 // AtomicDirectory
+
+namespace {
+
+// Bytes written through the cache between two requests to start writing back to disk.
+constexpr std::size_t kWritebackBytes = std::size_t{64} << 20;
+// Direct writes: the block size, and the boundary blocks, offsets and sizes are aligned to.
+constexpr std::size_t kDirectBlockBytes = std::size_t{8} << 20;
+constexpr std::size_t kDirectAlignment = 4096;
+
+}  // namespace
+
+void OutputFile::Free::operator()(char* p) const { std::free(p); }
+
+OutputFile::OutputFile(fs::path path, bool direct) : path_(std::move(path)) {
+  constexpr int kFlags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
+  if (direct) {
+    fd_ = ::open(path_.c_str(), kFlags | O_DIRECT, 0644);
+    if (fd_ >= 0) {
+      block_.reset(static_cast<char*>(std::aligned_alloc(kDirectAlignment, kDirectBlockBytes)));
+      if (!block_) fail();
+    }
+  }
+  if (fd_ < 0) fd_ = ::open(path_.c_str(), kFlags, 0644);
+  if (fd_ < 0) fail();
+}
+
+OutputFile::~OutputFile() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void OutputFile::write(std::string_view bytes) {
+  sum_.update(bytes);
+  if (!block_) {
+    write_through(bytes);
+    return;
+  }
+  while (!bytes.empty()) {
+    const std::size_t take = std::min(bytes.size(), kDirectBlockBytes - held_);
+    std::memcpy(block_.get() + held_, bytes.data(), take);
+    held_ += take;
+    bytes.remove_prefix(take);
+    if (held_ == kDirectBlockBytes) {
+      write_through({block_.get(), held_});
+      held_ = 0;
+    }
+  }
+}
+
+std::string OutputFile::close() {
+  if (block_ && held_ > 0) {
+    const std::size_t whole = held_ / kDirectAlignment * kDirectAlignment;
+    write_through({block_.get(), whole});
+    stop_direct();  // the last bytes fill no whole aligned block
+    write_through({block_.get() + whole, held_ - whole});
+    held_ = 0;
+  }
+  const int fd = fd_;
+  fd_ = -1;
+  if (::close(fd) != 0) fail();
+  return sum_.hex();
+}
+
+void OutputFile::write_through(std::string_view bytes) {
+  while (!bytes.empty()) {
+    const ssize_t done = ::write(fd_, bytes.data(), bytes.size());
+    if (done < 0 && errno == EINTR) continue;
+    if (done < 0 && errno == EINVAL && block_) {
+      stop_direct();  // a file system that takes O_DIRECT at open but not these blocks
+      continue;
+    }
+    if (done <= 0) fail();
+    bytes.remove_prefix(static_cast<std::size_t>(done));
+    size_ += static_cast<std::size_t>(done);
+  }
+  if (!block_ && size_ - written_back_ >= kWritebackBytes) {
+    // Only a hint: whoever makes the file durable syncs it anyway.
+    ::sync_file_range(fd_, static_cast<off_t>(written_back_),
+                      static_cast<off_t>(size_ - written_back_), SYNC_FILE_RANGE_WRITE);
+    written_back_ = size_;
+  }
+}
+
+void OutputFile::stop_direct() {
+  const int flags = ::fcntl(fd_, F_GETFL);
+  if (flags < 0 || ::fcntl(fd_, F_SETFL, flags & ~O_DIRECT) != 0) fail();
+}
+
+void OutputFile::fail() const {
+  throw Error("cannot write " + path_.string() + ": " + errno_text());
+}
 
 AtomicDirectory::AtomicDirectory(fs::path target) : target_(std::move(target)) {
   while (!target_.empty() && target_.filename().empty()) target_ = target_.parent_path();

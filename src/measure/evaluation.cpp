@@ -262,8 +262,7 @@ std::optional<Model> release_model(const fs::path& artifacts_dir,
 }
 
 EvaluatedModel load_evaluated_model(std::string name, const fs::path& artifacts_dir,
-                                    const ProcessedFolder& processed,
-                                    const fs::path& policy_file) {
+                                    const ProcessedFolder& processed, const fs::path& policy_file) {
   Policy policy = load_policy(policy_file);
   return {std::move(name),
           artifacts_dir,

@@ -22,7 +22,6 @@ namespace fs = std::filesystem;
 namespace movierec {
 namespace {
 
-
 // The part-* files of a Spark output folder, by name.
 std::vector<fs::path> part_files(const fs::path& dir) {
   if (!fs::is_directory(dir)) throw Error(dir.string() + ": not a folder of Spark part-* files");

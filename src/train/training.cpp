@@ -14,8 +14,8 @@
 #include <unordered_map>
 #include <utility>
 
-#include "movierec/io/error.hpp"
 #include "movierec/data/processed_files.hpp"
+#include "movierec/io/error.hpp"
 #include "movierec/io/files.hpp"
 #include "movierec/io/id_index.hpp"
 #include "movierec/io/parallel.hpp"
@@ -94,8 +94,7 @@ void record_shape(Artifacts& artifacts, const RatingMatrix& matrix, int k, Facto
 
 // `ratings` as TargetRatings appended to `rows`.
 template <typename Row>
-void add_target_rows(std::vector<TargetRating>& rows, std::span<const Row> ratings,
-                     Target target) {
+void add_target_rows(std::vector<TargetRating>& rows, std::span<const Row> ratings, Target target) {
   for (const Row& r : ratings) {
     if constexpr (std::is_same_v<Row, Rating>) {
       rows.push_back({r.user, r.movie, target_value(TransformedRating{.rating = r}, target)});
@@ -148,9 +147,7 @@ double target_value(const TransformedRating& rating, Target target) {
   return 0;
 }
 
-bool stars_target(Target target) {
-  return target == Target::kRating || target == Target::kLike;
-}
+bool stars_target(Target target) { return target == Target::kRating || target == Target::kLike; }
 
 TrainingInputs training_inputs(Target target) {
   using namespace processed_files;

@@ -274,30 +274,6 @@ TEST_CASE("write_processed writes every file and a manifest that describes them"
   CHECK(folder.read_ratings("ratings_filtered.csv").size() == 6);
 }
 
-// The rating files are written past the page cache in 8 MB blocks, the last part through it:
-// a file of several blocks and a ragged end is still byte for byte the one-thread writer's.
-TEST_CASE("write_processed writes large rating files byte for byte") {
-  const testing::TempDir temp;
-  const fs::path dir = temp.path() / "processed";
-  ProcessedData data = sample_data();
-  data.filtered.ratings.clear();
-  for (std::int32_t i = 0; i < 900'001; ++i) {
-    data.filtered.ratings.push_back(
-        {1 + i / 50, 10 + 10 * (i % 3), 0.5f * static_cast<float>(1 + i % 10), 1000 + i});
-  }
-  const std::size_t count = data.filtered.ratings.size();
-  data.split.train = pieces(data.filtered.ratings, {{0, count - 2}});
-  data.split.val = pieces(data.filtered.ratings, {{count - 2, 1}});
-  data.split.test = pieces(data.filtered.ratings, {{count - 1, 1}});
-  data.stats = train_statistics(data.split.train);
-  write_processed(dir, data, PipelineConfig{}, nlohmann::json::object());
-  std::ostringstream expected;
-  write_ratings(expected, data.filtered.ratings);
-  REQUIRE(expected.str().size() > (std::size_t{16} << 20));  // two blocks and a part
-  CHECK(testing::read_bytes(dir / "ratings_filtered.csv") == expected.str());
-  CHECK(ProcessedFolder(dir).read_ratings("train.csv").size() == count - 2);
-}
-
 TEST_CASE("write_processed leaves the previous folder whole when it fails") {
   const testing::TempDir temp;
   const fs::path dir = temp.path() / "processed";

@@ -70,11 +70,21 @@ TEST_CASE("pieces read what one reader reads, however the text is cut") {
   for (int i = 0; i < 60; ++i) {
     const std::string n = std::to_string(i);
     switch (i % 5) {
-      case 0: text += n + ",plain," + n + "\n"; break;
-      case 1: text += n + ",\"two\nlines\"," + n + "\r\n"; break;
-      case 2: text += n + ",\"a \"\"quoted\"\", word\"," + n + "\n\n"; break;
-      case 3: text += n + ",\"\"," + n + "\n"; break;
-      default: text += n + ",\"\n\n\"," + n + "\n"; break;
+      case 0:
+        text += n + ",plain," + n + "\n";
+        break;
+      case 1:
+        text += n + ",\"two\nlines\"," + n + "\r\n";
+        break;
+      case 2:
+        text += n + ",\"a \"\"quoted\"\", word\"," + n + "\n\n";
+        break;
+      case 3:
+        text += n + ",\"\"," + n + "\n";
+        break;
+      default:
+        text += n + ",\"\n\n\"," + n + "\n";
+        break;
     }
   }
   text += "60,end,60";
@@ -82,8 +92,8 @@ TEST_CASE("pieces read what one reader reads, however the text is cut") {
   REQUIRE(none.empty());
   REQUIRE(expected.size() == 61);
   for (const unsigned threads : {1u, 2u, 3u}) {
-    for (const std::size_t piece : {std::size_t{0}, std::size_t{1}, std::size_t{5},
-                                    std::size_t{17}, std::size_t{64}, std::size_t{300}}) {
+    for (const std::size_t piece : {std::size_t{0}, std::size_t{1}, std::size_t{5}, std::size_t{17},
+                                    std::size_t{64}, std::size_t{300}}) {
       INFO(threads << " threads, pieces of " << piece << " bytes");
       const auto [records, error] = read_in_pieces(text, threads, piece);
       CHECK(error.empty());

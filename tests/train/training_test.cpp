@@ -289,9 +289,8 @@ TEST_CASE("train_model reads a stars target from train.csv and val.csv", "[train
                     if (steps.empty() || steps.back() != step) steps.emplace_back(step);
                   });
   CHECK(steps.front() == "reading train.csv");
-  CHECK(manifest["inputs"] ==
-        nlohmann::json({{"train.csv", file_checksum(processed / "train.csv")},
-                        {"val.csv", file_checksum(processed / "val.csv")}}));
+  CHECK(manifest["inputs"] == nlohmann::json({{"train.csv", file_checksum(processed / "train.csv")},
+                                              {"val.csv", file_checksum(processed / "val.csv")}}));
   CHECK(manifest["validation_rows"] == 1);
   CHECK(manifest["validation_skipped"] == 1);
 
@@ -424,9 +423,9 @@ TEST_CASE("each process's share holds its users' rows and its movies' columns, n
     std::size_t held = 0;
     for (int part = 0; part < parts; ++part) {
       INFO(parts << " processes, process " << part);
-      const RatingShare share = read_rating_share(
-          ProcessedFolder(processed), training_inputs(Target::kRating).train, Target::kRating,
-          parts, part);
+      const RatingShare share =
+          read_rating_share(ProcessedFolder(processed), training_inputs(Target::kRating).train,
+                            Target::kRating, parts, part);
       CHECK(share.matrix.users.ids() == whole.users.ids());
       CHECK(share.matrix.movies.ids() == whole.movies.ids());
       CHECK(share.nonzeros == whole.values.nonZeros());

@@ -22,12 +22,12 @@ namespace movierec {
 //                              piece after piece in file order, before the slot is parsed into
 //                              again.
 // The header alone is parsed first (slot 0, bytes 0; not consumed), so that an empty file or a
-// missing column fails as with one reader. Pieces are cut at line breaks outside quoted fields, where CsvReader
-// ends its records (a '"' toggles quoting; a doubled one toggles twice), so a quoted field may
-// hold line breaks. An InputError thrown by parse() names a line of its piece stream (the header
-// being line 1); it is rethrown naming the same line of `in`, and the pieces after it are never
-// consumed. Other exceptions pass through unchanged. `source` is the file's name for messages;
-// `piece_bytes` the text each thread parses at a time (0: 8 MB; tests cut finer).
+// missing column fails as with one reader. Pieces are cut at line breaks outside quoted fields,
+// where CsvReader ends its records (a '"' toggles quoting; a doubled one toggles twice), so a
+// quoted field may hold line breaks. An InputError thrown by parse() names a line of its piece
+// stream (the header being line 1); it is rethrown naming the same line of `in`, and the pieces
+// after it are never consumed. Other exceptions pass through unchanged. `source` is the file's name
+// for messages; `piece_bytes` the text each thread parses at a time (0: 1 MB; tests cut finer).
 void parse_csv_pieces(
     std::istream& in, const std::string& source,
     const std::function<void(std::size_t slot, std::istream& piece, std::size_t bytes)>& parse,
