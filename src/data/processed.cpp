@@ -4,7 +4,6 @@
 #include <istream>
 #include <limits>
 #include <thread>
-#include <type_traits>
 
 #include "movierec/io/csv.hpp"
 #include "movierec/io/csv_pieces.hpp"

@@ -61,11 +61,10 @@ std::vector<TransformedRating> read_transformed(std::istream& in, const std::str
                                                 std::size_t expected_rows = 0);
 
 // The rows of a transformed file handed to `consume` block by block, in file order, without the
-// whole file ever held as rows: the text is read in chunks of a few megabytes, cut at line
-// breaks, and the pieces are parsed on up to `threads` threads (0: one per core). The rows and
-// the errors (InputError naming the file's line) are those of read_transformed; a file that
-// holds quoted line breaks (preprocess never writes any) may name another bad line than it.
-// `piece_bytes`: the text each thread parses at a time (0: 8 MB; tests cut finer).
+// whole file ever held as rows: parsed in pieces on up to `threads` threads (0: one per core;
+// parse_csv_pieces, io/csv_pieces.hpp). The rows and the errors (InputError naming the file's
+// line) are those of read_transformed. `piece_bytes`: the text each thread parses at a time
+// (0: 1 MB; tests cut finer).
 void read_transformed_blocks(std::istream& in, const std::string& source,
                              const std::function<void(std::span<const TransformedRating>)>& consume,
                              unsigned threads = 0, std::size_t piece_bytes = 0);
