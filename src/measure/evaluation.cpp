@@ -241,9 +241,7 @@ EvaluationData read_evaluation_data(const ProcessedFolder& processed) {
   data.val = processed.read_transformed(kValTransformed);
   data.test = processed.read_transformed(kTestTransformed);
   if (!processed.checksum(kRareTrainTransformed).empty()) {
-    processed.read_rating_blocks(kRareTrainTransformed, [&](std::span<const Rating> block) {
-      data.rare_train.insert(data.rare_train.end(), block.begin(), block.end());
-    });
+    data.rare_train = processed.read_ratings(kRareTrainTransformed);  // its rating columns
   }
   data.held_out.reserve(data.val.size() + data.test.size());
   for (const auto* file : {&data.val, &data.test}) {

@@ -58,6 +58,17 @@ ProcessedData sample_data() {
   return data;
 }
 
+// `back` holds `expected`'s ratings, field by field, in order.
+void check_same_ratings(const std::vector<Rating>& back, const std::vector<Rating>& expected) {
+  REQUIRE(back.size() == expected.size());
+  for (std::size_t i = 0; i < back.size(); ++i) {
+    CHECK(back[i].user == expected[i].user);
+    CHECK(back[i].movie == expected[i].movie);
+    CHECK(back[i].rating == expected[i].rating);
+    CHECK(back[i].timestamp == expected[i].timestamp);
+  }
+}
+
 }  // namespace
 
 TEST_CASE("ratings round-trip through CSV, stars written as MovieLens does") {
@@ -71,13 +82,7 @@ TEST_CASE("ratings round-trip through CSV, stars written as MovieLens does") {
         0);
   std::istringstream in(out.str());
   const auto back = read_ratings(in, "x.csv");
-  REQUIRE(back.size() == ratings.size());
-  for (std::size_t i = 0; i < back.size(); ++i) {
-    CHECK(back[i].user == ratings[i].user);
-    CHECK(back[i].movie == ratings[i].movie);
-    CHECK(back[i].rating == ratings[i].rating);
-    CHECK(back[i].timestamp == ratings[i].timestamp);
-  }
+  check_same_ratings(back, ratings);
 }
 
 TEST_CASE("transformed rows round-trip exactly") {
@@ -177,13 +182,7 @@ TEST_CASE("read_rating_blocks reads the rating columns of either kind of file") 
         in, "r.csv",
         [&](std::span<const Rating> block) { back.insert(back.end(), block.begin(), block.end()); },
         2, 500);
-    REQUIRE(back.size() == ratings.size());
-    for (std::size_t i = 0; i < back.size(); ++i) {
-      CHECK(back[i].user == ratings[i].user);
-      CHECK(back[i].movie == ratings[i].movie);
-      CHECK(back[i].rating == ratings[i].rating);
-      CHECK(back[i].timestamp == ratings[i].timestamp);
-    }
+    check_same_ratings(back, ratings);
   }
   std::istringstream bad("userId,movieId,rating,timestamp\n1,2,4.0,5\n1,3,9,5\n");
   CHECK_THROWS_WITH(read_rating_blocks(bad, "r.csv", [](std::span<const Rating>) {}),
