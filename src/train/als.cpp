@@ -5,6 +5,7 @@
 #include <Eigen/Cholesky>
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <numeric>
 #include <random>
 #include <string>
@@ -132,6 +133,7 @@ struct HalfStep {
   double observed_weight = 1;  // 1 − w0: weight of an observed rating's (p·q)² in the Gram
   int cg_steps = 0;            // 0: exact solves; else conjugate-gradient steps per row
   Eigen::MatrixXd base;        // w0·XᵀX + λ_b on the bias (biased), lower triangle
+  bool diagonal_base = false;  // w0 = 0: the base is λ_b on the bias alone
   Eigen::VectorXd row_penalty;  // per solved row: λ·(its ratings + w0·columns)^ν on its k factors
 };
 
@@ -181,6 +183,123 @@ Eigen::MatrixXd gram(const RowMatrixXd& x) {
   return partial[0];
 }
 
+// The conjugate-gradient passes over a row's gathered ratings. Each gathered rating is the fixed
+// side's row zero-padded to whole groups of 8 floats, so that a pass runs whole vectors from one
+// rating to the next with its sums in registers. Eigen's general products spend more on their
+// set-up than on the arithmetic for rows this short (k + 1 = 21 floats).
+//
+// The passes are compiled twice: with 8-float AVX2 vectors, and with 4-float SSE vectors for any
+// x86-64 (two per group); each run picks the one its CPU has. Both do the same float operations
+// in the same order (AVX2 without fused multiply-adds), so the factors are the same bit for bit.
+constexpr Index kFloats = 8;
+// Vectors read and written at any float's address (as the intrinsics' __m128_u and __m256_u).
+using Floats4 = float __attribute__((vector_size(4 * sizeof(float)), aligned(4), may_alias));
+using Floats8 = float __attribute__((vector_size(8 * sizeof(float)), aligned(4), may_alias));
+
+Index padded_width(Index width) { return (width + kFloats - 1) / kFloats * kFloats; }
+
+// A single-precision copy of `side` whose rows are padded with zeros to whole groups, as the row
+// solver reads them.
+void copy_padded(const RowMatrixXd& side, RowMatrixXf& copy) {
+  copy.setZero(side.rows(), padded_width(side.cols()));
+  copy.leftCols(side.cols()) = side.cast<float>();
+}
+
+template <typename Vector>
+const Vector& vector_at(const float* at) {
+  return *reinterpret_cast<const Vector*>(at);
+}
+
+template <typename Vector>
+Vector& vector_at(float* at) {
+  return *reinterpret_cast<Vector*>(at);
+}
+
+// The sum of a group's 8 lanes, held in `parts` vectors, always added in the same order.
+template <typename Vector>
+float group_sum(const Vector* parts) {
+  float lanes[kFloats];
+  std::memcpy(lanes, parts, sizeof lanes);
+  return ((lanes[0] + lanes[4]) + (lanes[2] + lanes[6])) +
+         ((lanes[1] + lanes[5]) + (lanes[3] + lanes[7]));
+}
+
+// out = Σ_i w_i·x_i over the n rows x_i of `rows` (each `groups` groups long), with w_i =
+// weights[i], or w_i = x_i·v when `weights` is null. Groups > 0 fixes the row length at compile
+// time, which keeps the sums in registers; 0 reads it from `groups`.
+template <typename Vector, int Groups>
+[[gnu::always_inline]] inline void weighted_row_sum(const float* rows, Index n, Index groups,
+                                                    const float* weights, const float* v,
+                                                    float* out) {
+  constexpr Index kLanes = sizeof(Vector) / sizeof(float);
+  constexpr Index kParts = kFloats / kLanes;                    // vectors in a group
+  const Index count = (Groups > 0 ? Groups : groups) * kParts;  // vectors in a row
+  Vector sums[Groups > 0 ? Groups * kParts : 1] = {};
+  if constexpr (Groups == 0) std::fill(out, out + count * kLanes, 0.0f);
+  for (Index i = 0; i < n; ++i) {
+    const float* x = rows + i * count * kLanes;
+    float weight;
+    if (weights != nullptr) {
+      weight = weights[i];
+    } else {
+      Vector dot[kParts];
+      for (Index c = 0; c < kParts; ++c) {
+        dot[c] = vector_at<Vector>(x + c * kLanes) * vector_at<Vector>(v + c * kLanes);
+      }
+      for (Index c = kParts; c < count; ++c) {
+        dot[c % kParts] += vector_at<Vector>(x + c * kLanes) * vector_at<Vector>(v + c * kLanes);
+      }
+      weight = group_sum(dot);
+    }
+    for (Index c = 0; c < count; ++c) {
+      const Vector term = weight * vector_at<Vector>(x + c * kLanes);
+      if constexpr (Groups > 0) {
+        sums[c] += term;
+      } else {
+        vector_at<Vector>(out + c * kLanes) += term;
+      }
+    }
+  }
+  if constexpr (Groups > 0) {
+    for (Index c = 0; c < count; ++c) vector_at<Vector>(out + c * kLanes) = sums[c];
+  }
+}
+
+// weighted_row_sum for rows of any length, with the sums in registers up to 4 groups (k up to
+// 31).
+template <typename Vector>
+[[gnu::always_inline]] inline void row_sum_with(const float* rows, Index n, Index groups,
+                                                const float* weights, const float* v, float* out) {
+  switch (groups) {
+    case 1:
+      return weighted_row_sum<Vector, 1>(rows, n, groups, weights, v, out);
+    case 2:
+      return weighted_row_sum<Vector, 2>(rows, n, groups, weights, v, out);
+    case 3:
+      return weighted_row_sum<Vector, 3>(rows, n, groups, weights, v, out);
+    case 4:
+      return weighted_row_sum<Vector, 4>(rows, n, groups, weights, v, out);
+    default:
+      return weighted_row_sum<Vector, 0>(rows, n, groups, weights, v, out);
+  }
+}
+
+[[gnu::target("avx2")]] void row_sum_avx2(const float* rows, Index n, Index groups,
+                                          const float* weights, const float* v, float* out) {
+  row_sum_with<Floats8>(rows, n, groups, weights, v, out);
+}
+
+void row_sum_sse(const float* rows, Index n, Index groups, const float* weights, const float* v,
+                 float* out) {
+  row_sum_with<Floats4>(rows, n, groups, weights, v, out);
+}
+
+void row_sum(const float* rows, Index n, Index groups, const float* weights, const float* v,
+             float* out) {
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  (avx2 ? row_sum_avx2 : row_sum_sse)(rows, n, groups, weights, v, out);
+}
+
 // Solves the rows of a half-step one by one, reusing its buffers from row to row.
 //
 // The Gram matrix and right-hand side are summed in single precision from a float copy of the
@@ -191,13 +310,21 @@ class RowSolver {
  public:
   explicit RowSolver(const HalfStep& step)
       : step_(step),
-        width_(step.fixed->cols()),
+        width_(step.solved->cols()),
+        padded_(step.fixed->cols()),
         k_(step.biased ? width_ - 1 : width_),
-        block_(kGatherRows, width_),
+        block_(kGatherRows, padded_),
         target_(kGatherRows),
         observed_gram_(width_, width_),
         observed_rhs_(width_),
-        cholesky_(width_) {}
+        cholesky_(width_),
+        pass_in_(Eigen::VectorXf::Zero(padded_)),
+        pass_out_(padded_),
+        x_(width_),
+        b_(width_),
+        residual_(width_),
+        direction_(width_),
+        a_direction_(width_) {}
 
   // Solves `row` and returns its share of the objective, Σ target² − 2xᵀb + xᵀAx (its ratings'
   // terms, its unobserved terms and its own penalty), which comes free with the solve.
@@ -216,14 +343,20 @@ class RowSolver {
       // cache: fetching a few ahead hides much of the memory latency.
       if (at + kPrefetchAhead < end) {
         const float* ahead = fixed.row(columns[at + kPrefetchAhead]).data();
-        for (Index line = 0; line < width_; line += kFloatsPerLine)
+        for (Index line = 0; line < padded_; line += kFloatsPerLine)
           __builtin_prefetch(ahead + line);
       }
       const Index column = columns[at];
-      block_.row(n).head(k_) = fixed.row(column).head(k_);
-      if (step_.biased) block_(n, k_) = 1;
-      const double value = step_.biased ? ratings.value(at) - step_.mean - double{fixed(column, k_)}
-                                        : ratings.value(at);
+      float* gathered = block_.row(n).data();
+      const float* source = fixed.row(column).data();
+      for (Index c = 0; c < padded_; c += 4) {
+        vector_at<Floats4>(gathered + c) = vector_at<Floats4>(source + c);
+      }
+      double value = ratings.value(at);
+      if (step_.biased) {
+        value -= step_.mean + double{gathered[k_]};
+        gathered[k_] = 1;
+      }
       target_[n] = static_cast<float>(value);
       squares += value * value;
     }
@@ -240,7 +373,7 @@ class RowSolver {
     for (int at = step_.ratings->outer()[row]; at < row_end; at += kGatherRows) {
       const int stop = std::min(row_end, at + static_cast<int>(kGatherRows));
       squares += gather(at, stop);
-      const auto gathered = block_.topRows(stop - at);
+      const auto gathered = block_.topLeftCorner(stop - at, width_);
       if (step_.observed_weight != 0) {
         observed_gram_.selfadjointView<Eigen::Lower>().rankUpdate(
             gathered.transpose(), static_cast<float>(step_.observed_weight));
@@ -262,15 +395,25 @@ class RowSolver {
     return squares - solution.dot(rhs);
   }
 
-  // A·v without forming A: base·v + λ_row·v + (1 − w0)·Xᵀ(X·v), X being the gathered rows.
-  Eigen::VectorXd times_a(const Eigen::VectorXd& v, Index n, Index row) const {
-    Eigen::VectorXd product = step_.base.selfadjointView<Eigen::Lower>() * v;
-    product.head(k_) += step_.row_penalty[row] * v.head(k_);
-    if (step_.observed_weight != 0) {
-      const Eigen::VectorXf projected = block_.topRows(n) * v.cast<float>();
-      product += step_.observed_weight * (block_.topRows(n).transpose() * projected).cast<double>();
+  // Σ_i weight_i·x_i over the n gathered rows (weights: target_) into `out`, or Σ (x_i·v) x_i
+  // when `v` is given.
+  void gathered_sum(Index n, const Eigen::VectorXd* v, Eigen::VectorXd& out) {
+    if (v != nullptr) pass_in_.head(width_) = v->cast<float>();
+    row_sum(block_.data(), n, padded_ / kFloats, v != nullptr ? nullptr : target_.data(),
+            pass_in_.data(), pass_out_.data());
+    out = pass_out_.head(width_).cast<double>();
+  }
+
+  // a_v = A·v without forming A: base·v + λ_row·v + (1 − w0)·Xᵀ(X·v), X being the gathered rows.
+  void times_a(const Eigen::VectorXd& v, Index n, Index row, Eigen::VectorXd& a_v) {
+    gathered_sum(n, &v, a_v);
+    a_v *= step_.observed_weight;
+    if (step_.diagonal_base) {
+      a_v += step_.base.diagonal().cwiseProduct(v);
+    } else {
+      a_v.noalias() += step_.base.selfadjointView<Eigen::Lower>() * v;
     }
-    return product;
+    a_v.head(k_) += step_.row_penalty[row] * v.head(k_);
   }
 
   // cg_steps conjugate-gradient steps on A·x = b from the row's last solution (Takács, Pilászy
@@ -281,45 +424,55 @@ class RowSolver {
     const int row_begin = step_.ratings->outer()[row];
     const Index n = step_.ratings->outer()[row + 1] - row_begin;
     if (block_.rows() < n) {
-      block_.resize(n, width_);
+      block_.resize(n, padded_);
       target_.resize(n);
     }
     const double squares = gather(row_begin, row_begin + static_cast<int>(n));
-    const Eigen::VectorXd b = (block_.topRows(n).transpose() * target_.head(n)).cast<double>();
+    gathered_sum(n, nullptr, b_);
     auto solution = step_.solved->row(row);
-    Eigen::VectorXd x = solution.transpose();
-    Eigen::VectorXd residual = b - times_a(x, n, row);
-    Eigen::VectorXd direction = residual;
-    double residual_squares = residual.squaredNorm();
+    x_ = solution.transpose();
+    times_a(x_, n, row, a_direction_);
+    residual_ = b_ - a_direction_;
+    direction_ = residual_;
+    double residual_squares = residual_.squaredNorm();
     for (int s = 0; s < step_.cg_steps && residual_squares > 0; ++s) {
-      const Eigen::VectorXd a_direction = times_a(direction, n, row);
-      const double curvature = direction.dot(a_direction);
+      times_a(direction_, n, row, a_direction_);
+      const double curvature = direction_.dot(a_direction_);
       if (!(curvature > 0)) break;
       const double alpha = residual_squares / curvature;
-      x += alpha * direction;
-      residual -= alpha * a_direction;
-      const double next_squares = residual.squaredNorm();
-      direction = residual + (next_squares / residual_squares) * direction;
+      x_ += alpha * direction_;
+      residual_ -= alpha * a_direction_;
+      const double next_squares = residual_.squaredNorm();
+      direction_ = residual_ + (next_squares / residual_squares) * direction_;
       residual_squares = next_squares;
     }
-    solution = x.transpose();
-    return squares - x.dot(b) - x.dot(residual);
+    solution = x_.transpose();
+    return squares - x_.dot(b_) - x_.dot(residual_);
   }
 
   const HalfStep& step_;
-  Index width_;
+  Index width_;   // k, or k + 1 with the bias
+  Index padded_;  // width_ rounded up to whole vectors of kFloats
   Index k_;
-  RowMatrixXf block_;
+  RowMatrixXf block_;  // the gathered fixed rows, padded_ floats each
   Eigen::VectorXf target_;
   Eigen::MatrixXf observed_gram_;
   Eigen::VectorXf observed_rhs_;
   Eigen::MatrixXd system_;
   Eigen::LLT<Eigen::MatrixXd, Eigen::Lower> cholesky_;
+  // Conjugate gradients: a pass's vectors (padded, zero beyond width_), and the row's state.
+  Eigen::VectorXf pass_in_;
+  Eigen::VectorXf pass_out_;
+  Eigen::VectorXd x_;
+  Eigen::VectorXd b_;
+  Eigen::VectorXd residual_;
+  Eigen::VectorXd direction_;
+  Eigen::VectorXd a_direction_;
 };
 
 // Solves rows [first, end) of the half-step; returns the rows' share of the objective.
 double half_step(HalfStep& step, Index first, Index end) {
-  const std::vector<Index> bounds = pieces(*step.ratings, step.fixed->cols(), first, end);
+  const std::vector<Index> bounds = pieces(*step.ratings, step.solved->cols(), first, end);
   std::vector<double> objective(bounds.size() - 1, 0.0);
   parallel_for(objective.size(), [&](std::size_t p) {
     RowSolver solver(step);
@@ -482,20 +635,28 @@ std::vector<double> alternate(const SparseMatrix& r, RowMatrixXd& users, RowMatr
   AlsSides sides = split_sides(r, w0, options, partition);
   const Eigen::MatrixXd reg = bias_penalty(movies.cols(), options.k, options);
   RowMatrixXf fixed;
-  HalfStep user_step{&sides.users,     &fixed, &users,
-                     biased,           mean,   1.0 - w0,
-                     options.cg_steps, {},     std::move(sides.user_penalty)};
-  HalfStep movie_step{&sides.movies,    &fixed, &movies,
-                      biased,           mean,   1.0 - w0,
-                      options.cg_steps, {},     std::move(sides.movie_penalty)};
+  const auto step = [&](const RatingRows& ratings, RowMatrixXd& solved, Eigen::VectorXd penalty) {
+    return HalfStep{.ratings = &ratings,
+                    .fixed = &fixed,
+                    .solved = &solved,
+                    .biased = biased,
+                    .mean = mean,
+                    .observed_weight = 1.0 - w0,
+                    .cg_steps = options.cg_steps,
+                    .base = {},
+                    .diagonal_base = w0 == 0,
+                    .row_penalty = std::move(penalty)};
+  };
+  HalfStep user_step = step(sides.users, users, std::move(sides.user_penalty));
+  HalfStep movie_step = step(sides.movies, movies, std::move(sides.movie_penalty));
   std::vector<double> objective;
   for (int iteration = 1; iteration <= options.iterations; ++iteration) {
     user_step.base = w0 > 0 ? Eigen::MatrixXd(w0 * gram(movies) + reg) : reg;
-    fixed = movies.cast<float>();
+    copy_padded(movies, fixed);
     half_step(user_step, partition.user_bounds[rank], partition.user_bounds[rank + 1]);
     exchange.share_rows(users, partition.user_bounds);
     movie_step.base = w0 > 0 ? Eigen::MatrixXd(w0 * gram(users) + reg) : reg;
-    fixed = users.cast<float>();
+    copy_padded(users, fixed);
     // Each process charges its own rows: it knows the penalties of those alone.
     const double movie_terms =
         half_step(movie_step, partition.movie_bounds[rank], partition.movie_bounds[rank + 1]);

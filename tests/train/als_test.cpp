@@ -155,6 +155,24 @@ TEST_CASE("weighted ALS: each movie row is the dense closed-form solution", "[al
   check_closed_form(r, weighted_als(r, options(3, 4, 0.3, 0.7, 3)), 0.3, 0.7);
 }
 
+// The conjugate-gradient passes read each rating's row padded to whole vectors of 8 floats,
+// with a code path per length up to 4 vectors and one for longer rows (als.cpp): every length,
+// with and without the bias column, still reaches the closed-form rows given enough steps.
+TEST_CASE("conjugate gradients reach the closed-form rows at every row length", "[als]") {
+  const Planted planted = planted_ratings(90, 50, 0.5, 6);
+  for (const int k : {1, 7, 8, 9, 16, 20, 23, 24, 31, 32, 33, 41}) {
+    INFO("k = " << k);
+    check_closed_form(planted.r, weighted_als(planted.r, options(k, 2, 0.3, 0.7, 3 * k)), 0.3,
+                      0.7);
+    const BiasedFactors exact = biased_als(planted.r, options(k, 2, 0.0, 0.7));
+    const BiasedFactors cg = biased_als(planted.r, options(k, 2, 0.0, 0.7, 3 * k));
+    CHECK(cg.objective.back() == Approx(exact.objective.back()).epsilon(kFloatTolerance));
+    CHECK((cg.movies - exact.movies).norm() < kFloatTolerance * (1 + exact.movies.norm()));
+    CHECK((cg.movie_bias - exact.movie_bias).norm() <
+          kFloatTolerance * (1 + exact.movie_bias.norm()));
+  }
+}
+
 // Stars are exact in single precision, so the movie half-step reads them from a 4-byte copy of
 // Rᵀ (als.cpp, RatingRows): the same solutions and objective.
 TEST_CASE("ALS on stars is the closed-form solution too", "[als]") {
