@@ -113,8 +113,12 @@ void read_blocks(std::istream& in, const std::string& source,
   parse_csv_pieces(
       in, source,
       [&](std::size_t slot, std::istream& piece, std::size_t) {
-        pieces[slot].clear();
-        add_rows(piece, source, pieces[slot]);
+        // Filled on this thread's stack: the slots' vectors share cache lines, and every row
+        // added moves a vector's end.
+        std::vector<Row> rows = std::move(pieces[slot]);
+        rows.clear();
+        add_rows(piece, source, rows);
+        pieces[slot] = std::move(rows);
       },
       [&](std::size_t slot) { consume(pieces[slot]); }, threads, piece_bytes);
 }

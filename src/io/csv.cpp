@@ -6,6 +6,7 @@
 #include <cstring>
 #include <istream>
 #include <ostream>
+#include <utility>
 
 #include "movierec/io/error.hpp"
 
@@ -29,10 +30,44 @@ std::string quoted_excerpt(std::string_view text) {
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
+// MemoryText
+
+MemoryText::MemoryText(std::string_view first, std::string_view second) : second_(second) {
+  show(first);
+}
+
+std::string_view MemoryText::take() {
+  if (gptr() == egptr()) {
+    if (second_.empty()) return {};
+    show(std::exchange(second_, std::string_view()));
+  }
+  const std::string_view rest(gptr(), static_cast<std::size_t>(egptr() - gptr()));
+  setg(egptr(), egptr(), egptr());
+  return rest;
+}
+
+MemoryText::int_type MemoryText::underflow() {
+  if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+  if (second_.empty()) return traits_type::eof();
+  show(std::exchange(second_, std::string_view()));
+  return traits_type::to_int_type(*gptr());
+}
+
+// The stream buffer's pointers are not const; its readers never write through them.
+void MemoryText::show(std::string_view text) {
+  char* begin = const_cast<char*>(text.data());
+  setg(begin, begin, begin + text.size());
+}
+
+// ---------------------------------------------------------------------------------------------
 // CsvReader
 
 CsvReader::CsvReader(std::istream& in, std::string source, char delimiter)
-    : in_(in), source_(std::move(source)), delimiter_(delimiter), chunk_(kFirstReadChunk) {}
+    : in_(in),
+      memory_(dynamic_cast<MemoryText*>(in.rdbuf())),
+      source_(std::move(source)),
+      delimiter_(delimiter),
+      chunk_(kFirstReadChunk) {}
 
 void CsvReader::fail(const std::string& problem) const {
   throw InputError(source_, record_line_, problem);
@@ -40,6 +75,16 @@ void CsvReader::fail(const std::string& problem) const {
 
 bool CsvReader::refill() {
   if (eof_) return false;
+  const std::size_t got = memory_ != nullptr ? take_memory() : read_stream();
+  if (!started_) {
+    started_ = true;
+    if (text_.substr(0, kBom.size()) == kBom) pos_ = kBom.size();
+  }
+  return got > 0;
+}
+
+// Reads the next chunk of in_ into buffer_, after the unparsed rest; returns its bytes.
+std::size_t CsvReader::read_stream() {
   buffer_.erase(0, pos_);
   pos_ = 0;
   const std::size_t old_size = buffer_.size();
@@ -50,11 +95,30 @@ bool CsvReader::refill() {
   buffer_.resize(old_size + got);
   if (in_.bad()) throw InputError(source_, 0, "read error");
   if (got == 0 || in_.eof()) eof_ = true;
-  if (!started_) {
-    started_ = true;
-    if (std::string_view(buffer_).substr(0, kBom.size()) == kBom) pos_ = kBom.size();
+  text_ = buffer_;
+  return got;
+}
+
+// Moves on to the next text of memory_; returns its bytes. Usually the text so far was parsed
+// to its end and the next is viewed in place. A record cut by the seam, or a byte order mark,
+// is copied into buffer_ together with the next text.
+std::size_t CsvReader::take_memory() {
+  const std::string_view more = memory_->take();
+  if (more.empty()) {
+    eof_ = true;
+    return 0;
   }
-  return got > 0;
+  if (pos_ == text_.size() && (started_ || more.size() >= kBom.size())) {
+    text_ = more;
+  } else {
+    std::string joined(text_.substr(pos_));
+    joined.append(more);
+    if (!started_ && joined.size() < kBom.size()) joined.append(memory_->take());
+    buffer_.swap(joined);
+    text_ = buffer_;
+  }
+  pos_ = 0;
+  return more.size();
 }
 
 // Parses the next record's fields into fields_ and advances. Returns false at the end of input.
@@ -73,8 +137,8 @@ bool CsvReader::parse_record() {
 }
 
 void CsvReader::skip_blank_lines() {
-  while (pos_ < buffer_.size() && (buffer_[pos_] == '\n' || buffer_[pos_] == '\r')) {
-    if (buffer_[pos_] == '\n') ++line_;
+  while (pos_ < text_.size() && (text_[pos_] == '\n' || text_[pos_] == '\r')) {
+    if (text_[pos_] == '\n') ++line_;
     ++pos_;
   }
 }
@@ -92,8 +156,8 @@ bool CsvReader::find_record(Record& record) {
     }
     if (scan_record(scan, in_quotes, record)) break;
     if (eof_) {
-      if (pos_ >= buffer_.size()) return false;
-      record.end = buffer_.size();
+      if (pos_ >= text_.size()) return false;
+      record.end = text_.size();
       break;
     }
     // Compacting the buffer moves the record to offset 0; keep the scan position relative.
@@ -102,11 +166,11 @@ bool CsvReader::find_record(Record& record) {
     scan = pos_ + offset;
   }
   record.begin = pos_;
-  record.next = record.end < buffer_.size() ? record.end + 1 : record.end;
+  record.next = record.end < text_.size() ? record.end + 1 : record.end;
   record_line_ = line_;
   line_ += record.newlines + 1;
   if (in_quotes) fail("unterminated quoted field (a '\"' opens a field that never closes)");
-  if (record.end > record.begin && buffer_[record.end - 1] == '\r') --record.end;
+  if (record.end > record.begin && text_[record.end - 1] == '\r') --record.end;
   return true;
 }
 
@@ -115,8 +179,8 @@ bool CsvReader::find_record(Record& record) {
 // closing quote. True when the end is found (record.end at the line break); false when the
 // buffer runs out first, `scan` and `in_quotes` saying where to go on.
 bool CsvReader::scan_record(std::size_t& scan, bool& in_quotes, Record& record) const {
-  const char* data = buffer_.data();
-  const std::size_t size = buffer_.size();
+  const char* data = text_.data();
+  const std::size_t size = text_.size();
   while (scan < size) {
     if (in_quotes) {
       const char c = data[scan++];
@@ -142,7 +206,7 @@ bool CsvReader::scan_record(std::size_t& scan, bool& in_quotes, Record& record) 
 
 // A record without quotes: fields are the stretches between delimiters, viewed in place.
 void CsvReader::split_plain(const Record& record) {
-  const char* data = buffer_.data();
+  const char* data = text_.data();
   std::size_t at = record.begin;
   for (;;) {
     const void* d = std::memchr(data + at, delimiter_, record.end - at);
@@ -161,13 +225,13 @@ void CsvReader::split_quoted(const Record& record) {
   std::size_t at = record.begin;
   for (;;) {
     const std::size_t column = spans_.size() + 1;
-    const bool quoted = at < record.end && buffer_[at] == '"';
+    const bool quoted = at < record.end && text_[at] == '"';
     at = quoted ? quoted_field(at, record.end, column) : plain_field(at, record.end, column);
     if (at >= record.end) break;
     ++at;  // the delimiter
   }
   for (const Span& span : spans_) {
-    fields_.emplace_back((span.unescaped ? unescaped_.data() : buffer_.data()) + span.begin,
+    fields_.emplace_back((span.unescaped ? unescaped_.data() : text_.data()) + span.begin,
                          span.size);
   }
 }
@@ -175,7 +239,7 @@ void CsvReader::split_quoted(const Record& record) {
 // The quoted field whose opening quote is at `at`; returns where it ends (its delimiter, or
 // `end`). Every byte is checked against `end` before it is read.
 std::size_t CsvReader::quoted_field(std::size_t at, std::size_t end, std::size_t column) {
-  const char* data = buffer_.data();
+  const char* data = text_.data();
   const std::size_t start = at + 1;
   std::size_t close = start;
   bool escaped = false;
@@ -210,7 +274,7 @@ std::size_t CsvReader::quoted_field(std::size_t at, std::size_t end, std::size_t
 // The unquoted field starting at `at` in a record that has quotes elsewhere; returns where it
 // ends (its delimiter, or `end`).
 std::size_t CsvReader::plain_field(std::size_t at, std::size_t end, std::size_t column) {
-  const char* data = buffer_.data();
+  const char* data = text_.data();
   std::size_t stop = at;
   while (stop < end && data[stop] != delimiter_) {
     if (data[stop] == '"') {

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "movierec/io/csv.hpp"
 #include "movierec/io/error.hpp"
 #include "movierec/io/parallel.hpp"
 
@@ -22,31 +23,6 @@ namespace {
 // megabytes cost as much as parsing a 1M-rating file.
 constexpr std::size_t kPieceBytes = std::size_t{1} << 20;
 constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
-
-// Text already in memory, read as a stream without copying it: `first`, then `second`.
-class TextInput : public std::streambuf {
- public:
-  explicit TextInput(std::string_view first, std::string_view second = {}) : second_(second) {
-    show(first);
-  }
-
- protected:
-  int_type underflow() override {
-    if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
-    if (second_.empty()) return traits_type::eof();
-    show(std::exchange(second_, std::string_view()));
-    return traits_type::to_int_type(*gptr());
-  }
-
- private:
-  // The stream buffer's pointers are not const; its readers never write through them.
-  void show(std::string_view text) {
-    char* begin = const_cast<char*>(text.data());
-    setg(begin, begin, begin + text.size());
-  }
-
-  std::string_view second_;
-};
 
 std::size_t count_newlines(std::string_view text) {
   return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
@@ -139,7 +115,7 @@ void parse_csv_pieces(
   const std::size_t prefix_lines = count_newlines(prefix);
   {
     // The header alone (or nothing, for an empty file): its errors are the reader's own.
-    TextInput buffer(prefix);
+    MemoryText buffer(prefix);
     std::istream header(&buffer);
     parse(0, header, 0);
   }
@@ -180,7 +156,7 @@ void parse_csv_pieces(
           PieceOutcome& outcome = outcomes[p];
           outcome = PieceOutcome();
           outcome.newlines = count_newlines(records);
-          TextInput buffer(prefix, records);
+          MemoryText buffer(prefix, records);
           std::istream stream(&buffer);
           try {
             parse(p, stream, records.size());

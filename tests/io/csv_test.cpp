@@ -10,8 +10,7 @@ using namespace movierec;
 
 namespace {
 
-std::vector<std::vector<std::string>> read_records(const std::string& text) {
-  std::istringstream in(text);
+std::vector<std::vector<std::string>> read_records(std::istream& in) {
   CsvReader reader(in, "test.csv");
   reader.read_header();
   std::vector<std::vector<std::string>> rows;
@@ -22,6 +21,26 @@ std::vector<std::vector<std::string>> read_records(const std::string& text) {
     rows.push_back(row);
   }
   return rows;
+}
+
+std::vector<std::vector<std::string>> read_records(const std::string& text) {
+  std::istringstream in(text);
+  return read_records(in);
+}
+
+// The records, or the error's message.
+template <typename Read>
+std::string outcome_of(Read read) {
+  try {
+    std::string shown;
+    for (const auto& row : read()) {
+      for (const std::string& field : row) shown += "[" + field + "]";
+      shown += "\n";
+    }
+    return shown;
+  } catch (const InputError& e) {
+    return e.what();
+  }
 }
 
 std::string csv_error(const std::string& text) {
@@ -192,4 +211,28 @@ TEST_CASE("csv reads records across the growing read boundaries") {
   const auto lines = std::count(text.begin(), text.end(), '\n');
   CHECK_THAT(csv_error(text + "x,\"open\n"),
              Catch::StartsWith("test.csv:" + std::to_string(lines + 1) + ": unterminated"));
+}
+
+// CsvReader reads a MemoryText in place; a record cut by the seam between its two texts is
+// joined first. Every cut of each text reads as the whole text read from a stream.
+TEST_CASE("csv reads text in memory in place, records across the seam included") {
+  const std::string texts[] = {
+      "a,b\n1,2\n3,4\n",
+      "\xEF\xBB\xBF"
+      "a,b\r\n\r\n1,\"x,\"\"y\"\"\nz\"\r\n\n3,4",
+      "a,b\n1,\"unterminated\n2,3\n",
+      "a,b\n1,2,3\n",
+      "a,b\n",
+      "",
+  };
+  for (const std::string& text : texts) {
+    const std::string expected = outcome_of([&] { return read_records(text); });
+    for (std::size_t cut = 0; cut <= text.size(); ++cut) {
+      INFO("text " << text << ", cut at " << cut);
+      const std::string_view view(text);
+      MemoryText memory(view.substr(0, cut), view.substr(cut));
+      std::istream in(&memory);
+      CHECK(outcome_of([&] { return read_records(in); }) == expected);
+    }
+  }
 }

@@ -7,11 +7,29 @@
 #include <cstdint>
 #include <iosfwd>
 #include <optional>
+#include <streambuf>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace movierec {
+
+// Text already in memory as a stream: `first`, then `second`, never copied. CsvReader reads such
+// a stream in place instead of copying it into a buffer of its own. The text must outlive it.
+class MemoryText : public std::streambuf {
+ public:
+  explicit MemoryText(std::string_view first, std::string_view second = {});
+  // The unread rest of the text up to the next seam (the end of `first`, or of `second`), which
+  // then counts as read; empty at the end.
+  std::string_view take();
+
+ protected:
+  int_type underflow() override;
+
+ private:
+  void show(std::string_view text);
+  std::string_view second_;
+};
 
 // Reads CSV records one at a time. Fields are separated by `delimiter`, records by LF or CRLF;
 // a field may be double-quoted, and then holds delimiters, line breaks and doubled quotes ("").
@@ -45,7 +63,7 @@ class CsvReader {
   [[noreturn]] void fail(const std::string& problem) const;
 
  private:
-  // Where the next record lies in buffer_.
+  // Where the next record lies in text_.
   struct Record {
     std::size_t begin = 0;     // its first byte
     std::size_t end = 0;       // one past its fields (before the line break and a CR)
@@ -53,7 +71,7 @@ class CsvReader {
     std::size_t newlines = 0;  // line breaks inside quoted fields
     bool quoted = false;       // it holds a '"'
   };
-  // A field of a quoted record: in buffer_, or in unescaped_ once its doubled quotes are undone.
+  // A field of a quoted record: in text_, or in unescaped_ once its doubled quotes are undone.
   struct Span {
     std::size_t begin, size;
     bool unescaped;
@@ -68,12 +86,16 @@ class CsvReader {
   std::size_t quoted_field(std::size_t at, std::size_t end, std::size_t column);
   std::size_t plain_field(std::size_t at, std::size_t end, std::size_t column);
   bool refill();
+  std::size_t read_stream();
+  std::size_t take_memory();
 
   std::istream& in_;
+  MemoryText* memory_;  // in_'s text when it is in memory (then buffer_ holds only a seam)
   std::string source_;
   char delimiter_;
-  std::string buffer_;
-  std::size_t chunk_;  // bytes the next refill reads: grows from small to large
+  std::string buffer_;     // the bytes read from in_, when they are copied
+  std::string_view text_;  // the bytes being parsed: buffer_, or MemoryText's text
+  std::size_t chunk_;      // bytes the next refill reads: grows from small to large
   std::size_t pos_ = 0;
   bool eof_ = false;
   bool started_ = false;
