@@ -9,6 +9,7 @@
 #include <numeric>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "movierec/io/error.hpp"
@@ -31,6 +32,8 @@ constexpr Index kGatherRows = 256;
 // How many ratings ahead the gather prefetches its fixed rows, and a cache line's floats.
 constexpr int kPrefetchAhead = 8;
 constexpr Index kFloatsPerLine = 16;
+// Pieces of R's rows transposed at once: a few per core (each keeps a count per column).
+constexpr std::size_t kTransposePieces = 8;
 
 // Compressed rows of ratings as a half-step reads them: R itself (borrowed), or a copy of some
 // of its rows or of its transpose (owned), whose values are single precision when every one is
@@ -54,45 +57,58 @@ class RatingRows {
   }
 
   // Columns [first, end) of R as rows (of Rᵀ), the others empty; each row's entries in R's row
-  // order, as Eigen's transpose orders them.
+  // order, as Eigen's transpose orders them. A counting sort on every core: each piece of R's
+  // rows counts its entries per column, and then writes them after the earlier pieces' entries.
   static RatingRows columns_of(const SparseMatrix& r, Index first, Index end) {
-    RatingRows rows;
-    rows.rows_ = r.cols();
     const int* outer = r.outerIndexPtr();
     const int* inner = r.innerIndexPtr();
     const double* values = r.valuePtr();
-    const auto nonzeros = static_cast<std::size_t>(r.nonZeros());
+    const auto columns = static_cast<std::size_t>(r.cols());
+    const std::vector<Index> bounds = balanced_bounds(r, static_cast<int>(kTransposePieces));
+    // Per piece: its entries per column, then where its next one in each column goes.
+    std::vector<std::vector<int>> next(kTransposePieces, std::vector<int>(columns, 0));
+    std::vector<char> exact(kTransposePieces, 1);  // every value exact in single precision
+    parallel_for(kTransposePieces, [&](std::size_t p) {
+      std::vector<int>& counts = next[p];
+      for (int at = outer[bounds[p]]; at < outer[bounds[p + 1]]; ++at) {
+        if (inner[at] >= first && inner[at] < end) ++counts[static_cast<std::size_t>(inner[at])];
+        exact[p] &=
+            static_cast<char>(static_cast<double>(static_cast<float>(values[at])) == values[at]);
+      }
+    });
+    RatingRows rows;
+    rows.rows_ = r.cols();
     std::vector<int>& starts = rows.own_outer_;
-    starts.assign(static_cast<std::size_t>(r.cols()) + 1, 0);
-    for (std::size_t at = 0; at < nonzeros; ++at) {
-      if (inner[at] >= first && inner[at] < end) ++starts[static_cast<std::size_t>(inner[at]) + 1];
+    starts.assign(columns + 1, 0);
+    for (std::size_t column = 0; column < columns; ++column) {
+      int at = starts[column];
+      for (std::vector<int>& piece : next) at += std::exchange(piece[column], at);
+      starts[column + 1] = at;
     }
-    std::partial_sum(starts.begin(), starts.end(), starts.begin());
     const auto kept = static_cast<std::size_t>(starts.back());
-    bool exact = true;
-    for (std::size_t at = 0; at < nonzeros && exact; ++at) {
-      exact = static_cast<double>(static_cast<float>(values[at])) == values[at];
-    }
+    const bool floats = std::all_of(exact.begin(), exact.end(), [](char e) { return e != 0; });
     rows.own_inner_.resize(kept);
-    if (exact) {
+    if (floats) {
       rows.own_floats_.resize(kept);
     } else {
       rows.own_doubles_.resize(kept);
     }
-    std::vector<int> next(starts.begin(), starts.end() - 1);
-    for (Index row = 0; row < r.rows(); ++row) {
-      for (int at = outer[row]; at < outer[row + 1]; ++at) {
-        const int column = inner[at];
-        if (column < first || column >= end) continue;
-        const auto to = static_cast<std::size_t>(next[static_cast<std::size_t>(column)]++);
-        rows.own_inner_[to] = static_cast<int>(row);
-        if (exact) {
-          rows.own_floats_[to] = static_cast<float>(values[at]);
-        } else {
-          rows.own_doubles_[to] = values[at];
+    parallel_for(kTransposePieces, [&](std::size_t p) {
+      std::vector<int>& to = next[p];
+      for (Index row = bounds[p]; row < bounds[p + 1]; ++row) {
+        for (int at = outer[row]; at < outer[row + 1]; ++at) {
+          const int column = inner[at];
+          if (column < first || column >= end) continue;
+          const auto slot = static_cast<std::size_t>(to[static_cast<std::size_t>(column)]++);
+          rows.own_inner_[slot] = static_cast<int>(row);
+          if (floats) {
+            rows.own_floats_[slot] = static_cast<float>(values[at]);
+          } else {
+            rows.own_doubles_[slot] = values[at];
+          }
         }
       }
-    }
+    });
     rows.point_at_own();
     return rows;
   }
@@ -192,9 +208,9 @@ Eigen::MatrixXd gram(const RowMatrixXd& x) {
 // x86-64 (two per group); each run picks the one its CPU has. Both do the same float operations
 // in the same order (AVX2 without fused multiply-adds), so the factors are the same bit for bit.
 constexpr Index kFloats = 8;
-// Vectors read and written at any float's address (as the intrinsics' __m128_u and __m256_u).
-using Floats4 = float __attribute__((vector_size(4 * sizeof(float)), aligned(4), may_alias));
-using Floats8 = float __attribute__((vector_size(8 * sizeof(float)), aligned(4), may_alias));
+// GCC's vectors of 4 and 8 floats (SSE and AVX registers).
+typedef float Floats4 __attribute__((vector_size(4 * sizeof(float))));
+typedef float Floats8 __attribute__((vector_size(8 * sizeof(float))));
 
 Index padded_width(Index width) { return (width + kFloats - 1) / kFloats * kFloats; }
 
@@ -205,14 +221,17 @@ void copy_padded(const RowMatrixXd& side, RowMatrixXf& copy) {
   copy.leftCols(side.cols()) = side.cast<float>();
 }
 
+// A vector read from, or written to, floats at any address. Through memcpy, which compiles to
+// one unaligned move; by reference, since returning an AVX vector from a function compiled
+// without AVX would change its calling convention.
 template <typename Vector>
-const Vector& vector_at(const float* at) {
-  return *reinterpret_cast<const Vector*>(at);
+[[gnu::always_inline]] inline void load(Vector& vector, const float* at) {
+  std::memcpy(&vector, at, sizeof vector);
 }
 
 template <typename Vector>
-Vector& vector_at(float* at) {
-  return *reinterpret_cast<Vector*>(at);
+[[gnu::always_inline]] inline void store(float* at, const Vector& vector) {
+  std::memcpy(at, &vector, sizeof vector);
 }
 
 // The sum of a group's 8 lanes, held in `parts` vectors, always added in the same order.
@@ -243,25 +262,32 @@ template <typename Vector, int Groups>
       weight = weights[i];
     } else {
       Vector dot[kParts];
-      for (Index c = 0; c < kParts; ++c) {
-        dot[c] = vector_at<Vector>(x + c * kLanes) * vector_at<Vector>(v + c * kLanes);
-      }
-      for (Index c = kParts; c < count; ++c) {
-        dot[c % kParts] += vector_at<Vector>(x + c * kLanes) * vector_at<Vector>(v + c * kLanes);
+      for (Index c = 0; c < count; ++c) {
+        Vector x_part, v_part;
+        load(x_part, x + c * kLanes);
+        load(v_part, v + c * kLanes);
+        if (c < kParts) {
+          dot[c] = x_part * v_part;
+        } else {
+          dot[c % kParts] += x_part * v_part;
+        }
       }
       weight = group_sum(dot);
     }
     for (Index c = 0; c < count; ++c) {
-      const Vector term = weight * vector_at<Vector>(x + c * kLanes);
+      Vector x_part;
+      load(x_part, x + c * kLanes);
       if constexpr (Groups > 0) {
-        sums[c] += term;
+        sums[c] += weight * x_part;
       } else {
-        vector_at<Vector>(out + c * kLanes) += term;
+        Vector sum;
+        load(sum, out + c * kLanes);
+        store(out + c * kLanes, Vector(sum + weight * x_part));
       }
     }
   }
   if constexpr (Groups > 0) {
-    for (Index c = 0; c < count; ++c) vector_at<Vector>(out + c * kLanes) = sums[c];
+    for (Index c = 0; c < count; ++c) store(out + c * kLanes, sums[c]);
   }
 }
 
@@ -350,7 +376,9 @@ class RowSolver {
       float* gathered = block_.row(n).data();
       const float* source = fixed.row(column).data();
       for (Index c = 0; c < padded_; c += 4) {
-        vector_at<Floats4>(gathered + c) = vector_at<Floats4>(source + c);
+        Floats4 part;
+        load(part, source + c);
+        store(gathered + c, part);
       }
       double value = ratings.value(at);
       if (step_.biased) {
