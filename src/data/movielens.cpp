@@ -209,7 +209,8 @@ void read_ratings_csv(std::istream& in, const std::string& source, RawDataset& o
                       const ProgressCallback& progress) {
   reserve_ratings(in, out.ratings);
   const std::size_t before = out.rating_rows;
-  std::vector<RawDataset> pieces(std::max(1u, std::thread::hardware_concurrency()));
+  const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<RawDataset> pieces(2 * threads);  // parse_csv_pieces's slots
   parse_csv_pieces(
       in, source,
       [&](std::size_t slot, std::istream& piece, std::size_t) {
@@ -231,7 +232,7 @@ void read_ratings_csv(std::istream& in, const std::string& source, RawDataset& o
         out.rating_rows += piece.rating_rows;
         for (; progress && mark <= out.rating_rows; mark += kProgressEvery) progress(mark);
       },
-      static_cast<unsigned>(pieces.size()));
+      threads);
   require_rows(out.rating_rows - before, source, "rating rows after the header");
   finish_progress(out, progress);
 }

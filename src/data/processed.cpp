@@ -109,7 +109,7 @@ void read_blocks(std::istream& in, const std::string& source,
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   // Each slot's rows keep their room from piece to piece: no memory is mapped and faulted in
   // again for every piece.
-  std::vector<std::vector<Row>> pieces(threads);
+  std::vector<std::vector<Row>> pieces(2 * threads);  // parse_csv_pieces's slots
   parse_csv_pieces(
       in, source,
       [&](std::size_t slot, std::istream& piece, std::size_t) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <future>
 #include <istream>
 #include <memory>
 #include <streambuf>
@@ -127,7 +128,11 @@ void parse_csv_pieces(
   std::unique_ptr<char[]> chunk;
   std::size_t room = 0;
   std::size_t carried = 0;  // bytes of an unfinished record carried over from the last chunk
-  std::vector<PieceOutcome> outcomes(threads);
+  // Two sets of slots: one chunk's pieces are consumed on another thread while the next chunk's
+  // are parsed into the other set.
+  std::vector<PieceOutcome> outcomes(2 * threads);
+  std::size_t set = 0;  // the slots this chunk parses into start at set * threads
+  std::future<void> consuming;
   for (bool end = false; !end;) {
     const std::size_t want = std::max<std::size_t>(threads * piece_bytes, 2 * carried);
     if (carried + want > room) {
@@ -149,17 +154,18 @@ void parse_csv_pieces(
     const std::string_view text(chunk.get(), cut);
     const std::vector<std::size_t> bounds = piece_bounds(text, threads);
     const std::size_t count = bounds.size() - 1;
+    const std::size_t first_slot = set * threads;
     parallel_for(
         count,
         [&](std::size_t p) {
           const std::string_view records = text.substr(bounds[p], bounds[p + 1] - bounds[p]);
-          PieceOutcome& outcome = outcomes[p];
+          PieceOutcome& outcome = outcomes[first_slot + p];
           outcome = PieceOutcome();
           outcome.newlines = count_newlines(records);
           MemoryText buffer(prefix, records);
           std::istream stream(&buffer);
           try {
-            parse(p, stream, records.size());
+            parse(first_slot + p, stream, records.size());
           } catch (const InputError& e) {
             outcome.error = std::current_exception();
             outcome.input_error = true;
@@ -170,22 +176,29 @@ void parse_csv_pieces(
           }
         },
         threads);
-    for (std::size_t p = 0; p < count; ++p) {
-      const PieceOutcome& outcome = outcomes[p];
-      if (outcome.error) {
-        if (!outcome.input_error) std::rethrow_exception(outcome.error);
-        // The piece stream's lines after the prefix are the file's lines after lines_before.
-        const std::size_t line = outcome.error_line > prefix_lines
-                                     ? lines_before + (outcome.error_line - prefix_lines)
-                                     : outcome.error_line;
-        throw InputError(source, line, outcome.error_problem);
-      }
-      consume(p);
-      lines_before += outcome.newlines;
+    if (consuming.valid()) consuming.get();  // the last chunk's pieces, and their errors, first
+    std::size_t good = 0;                    // this chunk's pieces before its first error
+    while (good < count && !outcomes[first_slot + good].error) ++good;
+    consuming = std::async(std::launch::async, [&consume, first_slot, good] {
+      for (std::size_t p = 0; p < good; ++p) consume(first_slot + p);
+    });
+    if (good < count) {
+      consuming.get();
+      const PieceOutcome& outcome = outcomes[first_slot + good];
+      if (!outcome.input_error) std::rethrow_exception(outcome.error);
+      for (std::size_t p = 0; p < good; ++p) lines_before += outcomes[first_slot + p].newlines;
+      // The piece stream's lines after the prefix are the file's lines after lines_before.
+      const std::size_t line = outcome.error_line > prefix_lines
+                                   ? lines_before + (outcome.error_line - prefix_lines)
+                                   : outcome.error_line;
+      throw InputError(source, line, outcome.error_problem);
     }
+    for (std::size_t p = 0; p < count; ++p) lines_before += outcomes[first_slot + p].newlines;
+    set = 1 - set;
     carried = got - cut;
     std::copy(chunk.get() + cut, chunk.get() + got, chunk.get());
   }
+  if (consuming.valid()) consuming.get();
 }
 
 }  // namespace movierec

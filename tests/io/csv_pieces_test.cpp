@@ -43,7 +43,7 @@ std::pair<Records, std::string> read_whole(const std::string& text) {
 std::pair<Records, std::string> read_in_pieces(const std::string& text, unsigned threads,
                                                std::size_t piece_bytes) {
   std::istringstream in(text);
-  std::vector<Records> slots(threads);
+  std::vector<Records> slots(2 * threads);
   Records records;
   try {
     parse_csv_pieces(
@@ -142,4 +142,10 @@ TEST_CASE("pieces pass other exceptions through") {
                       },
                       [](std::size_t) {}),
                   std::runtime_error);
+  // consume() runs on a thread of its own; what it throws reaches the caller too.
+  std::istringstream more("id\n1\n2\n3\n");
+  CHECK_THROWS_WITH(parse_csv_pieces(
+                        more, "f.csv", [](std::size_t, std::istream&, std::size_t) {},
+                        [](std::size_t) { throw std::runtime_error("consumer full"); }, 2, 2),
+                    "consumer full");
 }

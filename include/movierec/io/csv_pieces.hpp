@@ -16,11 +16,12 @@ namespace movierec {
 // Parses `in` piece by piece.
 //   parse(slot, piece, bytes)  parses `piece` (a stream holding the header line, then `bytes` of
 //                              whole records) into the caller's storage for `slot` (0 ..
-//                              threads − 1); called for different slots on up to `threads`
+//                              2·threads − 1); called for different slots on up to `threads`
 //                              threads at once (0: one per core).
-//   consume(slot)              takes what parse() left in `slot`; called on the calling thread,
-//                              piece after piece in file order, before the slot is parsed into
-//                              again.
+//   consume(slot)              takes what parse() left in `slot`; called piece after piece in
+//                              file order, one call at a time, before the slot is parsed into
+//                              again, on a thread of its own: while one chunk's pieces are
+//                              consumed, the next chunk's are parsed into the other slots.
 // The header alone is parsed first (slot 0, bytes 0; not consumed), so that an empty file or a
 // missing column fails as with one reader. Pieces are cut at line breaks outside quoted fields,
 // where CsvReader ends its records (a '"' toggles quoting; a doubled one toggles twice), so a
