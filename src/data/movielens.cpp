@@ -15,6 +15,7 @@
 #include "movierec/io/csv.hpp"
 #include "movierec/io/csv_pieces.hpp"
 #include "movierec/io/error.hpp"
+#include "movierec/io/memory.hpp"
 #include "movierec/io/text.hpp"
 
 namespace movierec {
@@ -121,6 +122,8 @@ void reserve_ratings(std::istream& in, std::vector<Rating>& ratings) {
   in.seekg(here);
   if (end > here) {
     ratings.reserve(ratings.size() + static_cast<std::size_t>(end - here) / kMinRatingRowBytes);
+    prefer_huge_pages(ratings.data() + ratings.size(),
+                      (ratings.capacity() - ratings.size()) * sizeof(Rating));
   }
 }
 

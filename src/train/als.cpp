@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "movierec/io/error.hpp"
+#include "movierec/io/memory.hpp"
 #include "movierec/io/npy.hpp"
 #include "movierec/io/parallel.hpp"
 #include "movierec/io/random.hpp"
@@ -87,8 +88,12 @@ class RatingRows {
     }
     const auto kept = static_cast<std::size_t>(starts.back());
     const bool floats = std::all_of(exact.begin(), exact.end(), [](char e) { return e != 0; });
+    rows.own_inner_.reserve(kept);
+    prefer_huge_pages(rows.own_inner_.data(), kept * sizeof(int));
     rows.own_inner_.resize(kept);
     if (floats) {
+      rows.own_floats_.reserve(kept);
+      prefer_huge_pages(rows.own_floats_.data(), kept * sizeof(float));
       rows.own_floats_.resize(kept);
     } else {
       rows.own_doubles_.resize(kept);

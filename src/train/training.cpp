@@ -18,6 +18,7 @@
 #include "movierec/io/error.hpp"
 #include "movierec/io/files.hpp"
 #include "movierec/io/id_index.hpp"
+#include "movierec/io/memory.hpp"
 #include "movierec/io/parallel.hpp"
 #include "movierec/io/progress.hpp"
 #include "movierec/train/outside_movies.hpp"
@@ -202,8 +203,12 @@ std::optional<double> as_final_rating(double prediction, const TransformedRating
 RatingMatrixBuilder::RatingMatrixBuilder(std::string source, std::size_t expected)
     : source_(std::move(source)) {
   // Eigen indexes the stored values with int.
-  storage_.data().reserve(static_cast<Eigen::Index>(
+  auto& data = storage_.data();
+  data.reserve(static_cast<Eigen::Index>(
       std::min<std::size_t>(expected, static_cast<std::size_t>(std::numeric_limits<int>::max()))));
+  const auto room = static_cast<std::size_t>(data.allocatedSize());
+  prefer_huge_pages(data.indexPtr(), room * sizeof(int));
+  prefer_huge_pages(data.valuePtr(), room * sizeof(double));
 }
 
 void RatingMatrixBuilder::add(std::span<const TargetRating> ratings) {
