@@ -182,18 +182,17 @@ void parse_csv_pieces(
     consuming = std::async(std::launch::async, [&consume, first_slot, good] {
       for (std::size_t p = 0; p < good; ++p) consume(first_slot + p);
     });
+    for (std::size_t p = 0; p < good; ++p) lines_before += outcomes[first_slot + p].newlines;
     if (good < count) {
       consuming.get();
       const PieceOutcome& outcome = outcomes[first_slot + good];
       if (!outcome.input_error) std::rethrow_exception(outcome.error);
-      for (std::size_t p = 0; p < good; ++p) lines_before += outcomes[first_slot + p].newlines;
       // The piece stream's lines after the prefix are the file's lines after lines_before.
       const std::size_t line = outcome.error_line > prefix_lines
                                    ? lines_before + (outcome.error_line - prefix_lines)
                                    : outcome.error_line;
       throw InputError(source, line, outcome.error_problem);
     }
-    for (std::size_t p = 0; p < count; ++p) lines_before += outcomes[first_slot + p].newlines;
     set = 1 - set;
     carried = got - cut;
     std::copy(chunk.get() + cut, chunk.get() + got, chunk.get());
