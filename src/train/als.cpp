@@ -9,6 +9,7 @@
 #include <numeric>
 #include <random>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -121,7 +122,9 @@ class RatingRows {
   Index rows() const { return rows_; }
   const int* outer() const { return outer_; }
   const int* inner() const { return inner_; }
-  double value(int at) const { return floats_ != nullptr ? floats_[at] : doubles_[at]; }
+  // The values: single precision when every one is exact in it, else double (one is null).
+  const float* floats() const { return floats_; }
+  const double* doubles() const { return doubles_; }
 
  private:
   void point_at_own() {
@@ -216,6 +219,9 @@ constexpr Index kFloats = 8;
 // GCC's vectors of 4 and 8 floats (SSE and AVX registers).
 typedef float Floats4 __attribute__((vector_size(4 * sizeof(float))));
 typedef float Floats8 __attribute__((vector_size(8 * sizeof(float))));
+// Their lanes as bits.
+typedef int Ints4 __attribute__((vector_size(4 * sizeof(int))));
+typedef int Ints8 __attribute__((vector_size(8 * sizeof(int))));
 
 Index padded_width(Index width) { return (width + kFloats - 1) / kFloats * kFloats; }
 
@@ -241,94 +247,217 @@ template <typename Vector>
 
 // The sum of a group's 8 lanes, held in `parts` vectors, always added in the same order.
 template <typename Vector>
-float group_sum(const Vector* parts) {
+[[gnu::always_inline]] inline float group_sum(const Vector* parts) {
   float lanes[kFloats];
   std::memcpy(lanes, parts, sizeof lanes);
   return ((lanes[0] + lanes[4]) + (lanes[2] + lanes[6])) +
          ((lanes[1] + lanes[5]) + (lanes[3] + lanes[7]));
 }
 
-// out = Σ_i w_i·x_i over the n rows x_i of `rows` (each `groups` groups long), with w_i =
-// weights[i], or w_i = x_i·v when `weights` is null. Groups > 0 fixes the row length at compile
-// time, which keeps the sums in registers; 0 reads it from `groups`.
+// The kernels below read rows of `count` vectors (whole groups of kFloats); with Groups > 0 the
+// row length is fixed at compile time, Groups groups, and their sums stay in registers.
+template <typename Vector>
+constexpr Index kLanes = sizeof(Vector) / sizeof(float);
+template <typename Vector>
+constexpr Index kParts = kFloats / kLanes<Vector>;  // vectors in a group
+template <typename Vector, int Groups>
+constexpr Index kHeld = std::max(Index{Groups}, Index{1}) * kParts<Vector>;  // sums in registers
+
+// x·v, each lane's products summed in row order and the lanes by group_sum.
+template <typename Vector>
+[[gnu::always_inline]] inline float row_dot(const float* x, const float* v, Index count) {
+  constexpr Index parts = kParts<Vector>;
+  Vector dot[parts] = {};
+  for (Index c = 0; c < count; ++c) {
+    Vector x_part, v_part;
+    load(x_part, x + c * kLanes<Vector>);
+    load(v_part, v + c * kLanes<Vector>);
+    if (c < parts) {
+      dot[c] = x_part * v_part;
+    } else {
+      dot[c % parts] += x_part * v_part;
+    }
+  }
+  return group_sum(dot);
+}
+
+// sum += weight·x: `held` in registers (Groups > 0), else `out` in memory.
+template <typename Vector, int Groups>
+[[gnu::always_inline]] inline void add_scaled(Vector* held, float* out, const float* x,
+                                              float weight, Index count) {
+  for (Index c = 0; c < count; ++c) {
+    Vector x_part;
+    load(x_part, x + c * kLanes<Vector>);
+    if constexpr (Groups > 0) {
+      held[c] += weight * x_part;
+    } else {
+      Vector sum;
+      load(sum, out + c * kLanes<Vector>);
+      store(out + c * kLanes<Vector>, Vector(sum + weight * x_part));
+    }
+  }
+}
+
+// Starts a sum in memory (Groups 0; the callers start `held` at zero).
+template <typename Vector, int Groups>
+[[gnu::always_inline]] inline void start_sum(float* out, Index count) {
+  if constexpr (Groups == 0) std::fill(out, out + count * kLanes<Vector>, 0.0f);
+}
+
+// Ends a sum: `held` written to `out` (Groups > 0; else the sum is there already).
+template <typename Vector, int Groups>
+[[gnu::always_inline]] inline void end_sum(const Vector* held, float* out, Index count) {
+  if constexpr (Groups > 0) {
+    for (Index c = 0; c < count; ++c) store(out + c * kLanes<Vector>, held[c]);
+  }
+}
+
+// The vectors in a row of `groups` groups, a compile-time constant when Groups > 0.
+template <typename Vector, int Groups>
+[[gnu::always_inline]] inline Index vectors_in_row(Index groups) {
+  return (Groups > 0 ? Groups : groups) * kParts<Vector>;
+}
+
+// out = Σ_i (x_i·v)·x_i over the n rows x_i of `rows`, each `groups` groups long.
 template <typename Vector, int Groups>
 [[gnu::always_inline]] inline void weighted_row_sum(const float* rows, Index n, Index groups,
-                                                    const float* weights, const float* v,
-                                                    float* out) {
-  constexpr Index kLanes = sizeof(Vector) / sizeof(float);
-  constexpr Index kParts = kFloats / kLanes;                    // vectors in a group
-  const Index count = (Groups > 0 ? Groups : groups) * kParts;  // vectors in a row
-  Vector sums[Groups > 0 ? Groups * kParts : 1] = {};
-  if constexpr (Groups == 0) std::fill(out, out + count * kLanes, 0.0f);
+                                                    const float* v, float* out) {
+  const Index count = vectors_in_row<Vector, Groups>(groups);
+  Vector sums[kHeld<Vector, Groups>] = {};
+  start_sum<Vector, Groups>(out, count);
   for (Index i = 0; i < n; ++i) {
-    const float* x = rows + i * count * kLanes;
-    float weight;
-    if (weights != nullptr) {
-      weight = weights[i];
-    } else {
-      Vector dot[kParts];
-      for (Index c = 0; c < count; ++c) {
-        Vector x_part, v_part;
-        load(x_part, x + c * kLanes);
-        load(v_part, v + c * kLanes);
-        if (c < kParts) {
-          dot[c] = x_part * v_part;
-        } else {
-          dot[c % kParts] += x_part * v_part;
-        }
-      }
-      weight = group_sum(dot);
-    }
-    for (Index c = 0; c < count; ++c) {
-      Vector x_part;
-      load(x_part, x + c * kLanes);
-      if constexpr (Groups > 0) {
-        sums[c] += weight * x_part;
-      } else {
-        Vector sum;
-        load(sum, out + c * kLanes);
-        store(out + c * kLanes, Vector(sum + weight * x_part));
-      }
-    }
+    const float* x = rows + i * count * kLanes<Vector>;
+    add_scaled<Vector, Groups>(sums, out, x, row_dot<Vector>(x, v, count), count);
   }
-  if constexpr (Groups > 0) {
-    for (Index c = 0; c < count; ++c) store(out + c * kLanes, sums[c]);
-  }
+  end_sum<Vector, Groups>(sums, out, count);
 }
 
 // weighted_row_sum for rows of any length, with the sums in registers up to 4 groups (k up to
 // 31).
 template <typename Vector>
 [[gnu::always_inline]] inline void row_sum_with(const float* rows, Index n, Index groups,
-                                                const float* weights, const float* v, float* out) {
+                                                const float* v, float* out) {
   switch (groups) {
     case 1:
-      return weighted_row_sum<Vector, 1>(rows, n, groups, weights, v, out);
+      return weighted_row_sum<Vector, 1>(rows, n, groups, v, out);
     case 2:
-      return weighted_row_sum<Vector, 2>(rows, n, groups, weights, v, out);
+      return weighted_row_sum<Vector, 2>(rows, n, groups, v, out);
     case 3:
-      return weighted_row_sum<Vector, 3>(rows, n, groups, weights, v, out);
+      return weighted_row_sum<Vector, 3>(rows, n, groups, v, out);
     case 4:
-      return weighted_row_sum<Vector, 4>(rows, n, groups, weights, v, out);
+      return weighted_row_sum<Vector, 4>(rows, n, groups, v, out);
     default:
-      return weighted_row_sum<Vector, 0>(rows, n, groups, weights, v, out);
+      return weighted_row_sum<Vector, 0>(rows, n, groups, v, out);
   }
 }
 
-[[gnu::target("avx2")]] void row_sum_avx2(const float* rows, Index n, Index groups,
-                                          const float* weights, const float* v, float* out) {
-  row_sum_with<Floats8>(rows, n, groups, weights, v, out);
+[[gnu::target("avx2")]] void row_sum_avx2(const float* rows, Index n, Index groups, const float* v,
+                                          float* out) {
+  row_sum_with<Floats8>(rows, n, groups, v, out);
 }
 
-void row_sum_sse(const float* rows, Index n, Index groups, const float* weights, const float* v,
-                 float* out) {
-  row_sum_with<Floats4>(rows, n, groups, weights, v, out);
+void row_sum_sse(const float* rows, Index n, Index groups, const float* v, float* out) {
+  row_sum_with<Floats4>(rows, n, groups, v, out);
 }
 
-void row_sum(const float* rows, Index n, Index groups, const float* weights, const float* v,
-             float* out) {
+void row_sum(const float* rows, Index n, Index groups, const float* v, float* out) {
   static const bool avx2 = __builtin_cpu_supports("avx2");
-  (avx2 ? row_sum_avx2 : row_sum_sse)(rows, n, groups, weights, v, out);
+  (avx2 ? row_sum_avx2 : row_sum_sse)(rows, n, groups, v, out);
+}
+
+// One row's ratings for gather_rows: it copies their fixed rows into `block` and sums, in the same
+// pass, b = Σ t_i·x_i and a_v = Σ (x_i·v)·x_i (the first conjugate-gradient pass, with v the row's
+// last solution). The copy is what the later passes read; summing while copying spends the
+// arithmetic in the wait for the scattered rows.
+struct Gather {
+  const float* fixed = nullptr;         // the fixed side, `padded` floats a row
+  Index padded = 0;                     // whole groups of kFloats
+  const int* columns = nullptr;         // the n ratings' fixed rows
+  const float* float_values = nullptr;  // their values: one of these two is null
+  const double* double_values = nullptr;
+  Index n = 0;
+  Index bias_lane = -1;      // biased: the fixed side's bias, which the copy replaces with 1
+  double mean = 0;           // μ, subtracted from each value with the fixed side's bias (biased)
+  const float* v = nullptr;  // padded; null: a_v is not summed
+  float* block = nullptr;    // n rows of `padded` floats
+  float* b = nullptr;        // padded
+  float* a_v = nullptr;      // padded
+};
+
+// gather_rows for one vector type. Returns Σ t_i². The sums are weighted_row_sum's, in its
+// order, so the factors are those of a copy followed by separate passes.
+template <typename Vector, int Groups>
+[[gnu::always_inline]] inline double gather_rows_with(const Gather& g) {
+  using Bits = std::conditional_t<sizeof(Vector) == sizeof(Ints4), Ints4, Ints8>;
+  constexpr Index lanes = kLanes<Vector>;
+  const Index count = vectors_in_row<Vector, Groups>(g.padded / kFloats);
+  Vector b_sums[kHeld<Vector, Groups>] = {};
+  Vector a_sums[kHeld<Vector, Groups>] = {};
+  start_sum<Vector, Groups>(g.b, count);
+  start_sum<Vector, Groups>(g.a_v, count);
+  // The copy's bias lane becomes 1 bit for bit: (x & keep) | one, with keep all ones elsewhere.
+  const Index bias_part = g.bias_lane >= 0 ? g.bias_lane / lanes : -1;
+  Bits keep{};
+  Bits one{};
+  for (Index lane = 0; lane < lanes; ++lane) {
+    const bool bias = g.bias_lane >= 0 && lane == g.bias_lane % lanes;
+    keep[lane] = bias ? 0 : -1;
+    one[lane] = bias ? 0x3f800000 : 0;  // 1.0f
+  }
+  double squares = 0;
+  for (Index i = 0; i < g.n; ++i) {
+    // The fixed rows are read in the ratings' order, scattered over a matrix larger than the
+    // cache: fetching a few ahead hides much of the memory latency.
+    if (i + kPrefetchAhead < g.n) {
+      const float* ahead = g.fixed + g.columns[i + kPrefetchAhead] * g.padded;
+      for (Index line = 0; line < g.padded; line += kFloatsPerLine)
+        __builtin_prefetch(ahead + line);
+    }
+    const float* source = g.fixed + g.columns[i] * g.padded;
+    float* x = g.block + i * g.padded;
+    for (Index c = 0; c < count; ++c) {
+      Vector part;
+      load(part, source + c * lanes);
+      if (c == bias_part) part = (Vector)(((Bits)part & keep) | one);
+      store(x + c * lanes, part);
+    }
+    double value = g.float_values != nullptr ? g.float_values[i] : g.double_values[i];
+    if (g.bias_lane >= 0) value -= g.mean + double{source[g.bias_lane]};
+    squares += value * value;
+    add_scaled<Vector, Groups>(b_sums, g.b, x, static_cast<float>(value), count);
+    if (g.v != nullptr)
+      add_scaled<Vector, Groups>(a_sums, g.a_v, x, row_dot<Vector>(x, g.v, count), count);
+  }
+  end_sum<Vector, Groups>(b_sums, g.b, count);
+  end_sum<Vector, Groups>(a_sums, g.a_v, count);
+  return squares;
+}
+
+template <typename Vector>
+[[gnu::always_inline]] inline double gather_rows_of(const Gather& g) {
+  switch (g.padded / kFloats) {
+    case 1:
+      return gather_rows_with<Vector, 1>(g);
+    case 2:
+      return gather_rows_with<Vector, 2>(g);
+    case 3:
+      return gather_rows_with<Vector, 3>(g);
+    case 4:
+      return gather_rows_with<Vector, 4>(g);
+    default:
+      return gather_rows_with<Vector, 0>(g);
+  }
+}
+
+[[gnu::target("avx2")]] double gather_rows_avx2(const Gather& g) {
+  return gather_rows_of<Floats8>(g);
+}
+
+double gather_rows_sse(const Gather& g) { return gather_rows_of<Floats4>(g); }
+
+double gather_rows(const Gather& g) {
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  return (avx2 ? gather_rows_avx2 : gather_rows_sse)(g);
 }
 
 // Solves the rows of a half-step one by one, reusing its buffers from row to row.
@@ -345,12 +474,12 @@ class RowSolver {
         padded_(step.fixed->cols()),
         k_(step.biased ? width_ - 1 : width_),
         block_(kGatherRows, padded_),
-        target_(kGatherRows),
         observed_gram_(width_, width_),
         observed_rhs_(width_),
         cholesky_(width_),
         pass_in_(Eigen::VectorXf::Zero(padded_)),
-        pass_out_(padded_),
+        b_pass_(padded_),
+        a_pass_(padded_),
         x_(width_),
         b_(width_),
         residual_(width_),
@@ -362,38 +491,25 @@ class RowSolver {
   double solve(Index row) { return step_.cg_steps > 0 ? solve_cg(row) : solve_exact(row); }
 
  private:
-  // Copies the fixed rows of ratings [at, end) into block_'s first rows and their targets into
-  // target_, and returns the targets' sum of squares.
-  double gather(int at, int end) {
-    const RowMatrixXf& fixed = *step_.fixed;
+  // Copies the fixed rows of ratings [at, end) into block_'s first rows, sums their targets
+  // times them into b_pass_ and, when `v` is given, Σ (x_i·v)·x_i into a_pass_; returns the
+  // targets' sum of squares.
+  double gather(int at, int end, const float* v) {
     const RatingRows& ratings = *step_.ratings;
-    const int* columns = ratings.inner();
-    double squares = 0;
-    for (Index n = 0; at < end; ++at, ++n) {
-      // The fixed rows are read in the ratings' order, scattered over a matrix larger than the
-      // cache: fetching a few ahead hides much of the memory latency.
-      if (at + kPrefetchAhead < end) {
-        const float* ahead = fixed.row(columns[at + kPrefetchAhead]).data();
-        for (Index line = 0; line < padded_; line += kFloatsPerLine)
-          __builtin_prefetch(ahead + line);
-      }
-      const Index column = columns[at];
-      float* gathered = block_.row(n).data();
-      const float* source = fixed.row(column).data();
-      for (Index c = 0; c < padded_; c += 4) {
-        Floats4 part;
-        load(part, source + c);
-        store(gathered + c, part);
-      }
-      double value = ratings.value(at);
-      if (step_.biased) {
-        value -= step_.mean + double{gathered[k_]};
-        gathered[k_] = 1;
-      }
-      target_[n] = static_cast<float>(value);
-      squares += value * value;
-    }
-    return squares;
+    Gather g;
+    g.fixed = step_.fixed->data();
+    g.padded = padded_;
+    g.columns = ratings.inner() + at;
+    g.float_values = ratings.floats() != nullptr ? ratings.floats() + at : nullptr;
+    g.double_values = ratings.doubles() != nullptr ? ratings.doubles() + at : nullptr;
+    g.n = end - at;
+    g.bias_lane = step_.biased ? k_ : -1;
+    g.mean = step_.mean;
+    g.v = v;
+    g.block = block_.data();
+    g.b = b_pass_.data();
+    g.a_v = a_pass_.data();
+    return gather_rows(g);
   }
 
   // The exact solution x = A⁻¹b, A = base + (1 − w0)·XᵀX over the row's ratings, b = Xᵀt. At
@@ -405,13 +521,13 @@ class RowSolver {
     const int row_end = step_.ratings->outer()[row + 1];
     for (int at = step_.ratings->outer()[row]; at < row_end; at += kGatherRows) {
       const int stop = std::min(row_end, at + static_cast<int>(kGatherRows));
-      squares += gather(at, stop);
+      squares += gather(at, stop, nullptr);
       const auto gathered = block_.topLeftCorner(stop - at, width_);
       if (step_.observed_weight != 0) {
         observed_gram_.selfadjointView<Eigen::Lower>().rankUpdate(
             gathered.transpose(), static_cast<float>(step_.observed_weight));
       }
-      observed_rhs_.noalias() += gathered.transpose() * target_.head(stop - at);
+      observed_rhs_ += b_pass_.head(width_);
     }
     system_ = step_.base + observed_gram_.cast<double>();
     system_.diagonal().head(k_).array() += step_.row_penalty[row];
@@ -428,18 +544,17 @@ class RowSolver {
     return squares - solution.dot(rhs);
   }
 
-  // Σ_i weight_i·x_i over the n gathered rows (weights: target_) into `out`, or Σ (x_i·v) x_i
-  // when `v` is given.
-  void gathered_sum(Index n, const Eigen::VectorXd* v, Eigen::VectorXd& out) {
-    if (v != nullptr) pass_in_.head(width_) = v->cast<float>();
-    row_sum(block_.data(), n, padded_ / kFloats, v != nullptr ? nullptr : target_.data(),
-            pass_in_.data(), pass_out_.data());
-    out = pass_out_.head(width_).cast<double>();
+  // a_v = A·v without forming A: base·v + λ_row·v + (1 − w0)·Xᵀ(X·v), X being the gathered rows;
+  // summed over them here, or given in a_pass_ by the gather.
+  void times_a(const Eigen::VectorXd& v, Index n, Index row, Eigen::VectorXd& a_v) {
+    pass_in_.head(width_) = v.cast<float>();
+    row_sum(block_.data(), n, padded_ / kFloats, pass_in_.data(), a_pass_.data());
+    add_unobserved(v, row, a_v);
   }
 
-  // a_v = A·v without forming A: base·v + λ_row·v + (1 − w0)·Xᵀ(X·v), X being the gathered rows.
-  void times_a(const Eigen::VectorXd& v, Index n, Index row, Eigen::VectorXd& a_v) {
-    gathered_sum(n, &v, a_v);
+  // a_v = (1 − w0)·a_pass_ + base·v + λ_row·v.
+  void add_unobserved(const Eigen::VectorXd& v, Index row, Eigen::VectorXd& a_v) {
+    a_v = a_pass_.head(width_).cast<double>();
     a_v *= step_.observed_weight;
     if (step_.diagonal_base) {
       a_v += step_.base.diagonal().cwiseProduct(v);
@@ -456,15 +571,13 @@ class RowSolver {
   double solve_cg(Index row) {
     const int row_begin = step_.ratings->outer()[row];
     const Index n = step_.ratings->outer()[row + 1] - row_begin;
-    if (block_.rows() < n) {
-      block_.resize(n, padded_);
-      target_.resize(n);
-    }
-    const double squares = gather(row_begin, row_begin + static_cast<int>(n));
-    gathered_sum(n, nullptr, b_);
+    if (block_.rows() < n) block_.resize(n, padded_);
     auto solution = step_.solved->row(row);
     x_ = solution.transpose();
-    times_a(x_, n, row, a_direction_);
+    pass_in_.head(width_) = x_.cast<float>();
+    const double squares = gather(row_begin, row_begin + static_cast<int>(n), pass_in_.data());
+    b_ = b_pass_.head(width_).cast<double>();
+    add_unobserved(x_, row, a_direction_);
     residual_ = b_ - a_direction_;
     direction_ = residual_;
     double residual_squares = residual_.squaredNorm();
@@ -488,14 +601,14 @@ class RowSolver {
   Index padded_;  // width_ rounded up to whole vectors of kFloats
   Index k_;
   RowMatrixXf block_;  // the gathered fixed rows, padded_ floats each
-  Eigen::VectorXf target_;
   Eigen::MatrixXf observed_gram_;
   Eigen::VectorXf observed_rhs_;
   Eigen::MatrixXd system_;
   Eigen::LLT<Eigen::MatrixXd, Eigen::Lower> cholesky_;
-  // Conjugate gradients: a pass's vectors (padded, zero beyond width_), and the row's state.
+  // The passes' vectors (padded; pass_in_ zero beyond width_): v, Σ t_i·x_i, Σ (x_i·v)·x_i.
   Eigen::VectorXf pass_in_;
-  Eigen::VectorXf pass_out_;
+  Eigen::VectorXf b_pass_;
+  Eigen::VectorXf a_pass_;
   Eigen::VectorXd x_;
   Eigen::VectorXd b_;
   Eigen::VectorXd residual_;
