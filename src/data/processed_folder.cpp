@@ -7,6 +7,7 @@
 #include <charconv>
 #include <future>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -118,8 +119,10 @@ std::string write_rating_file(const fs::path& path, const RatingFile& file,
     parallel_for(count, [&](std::size_t i) {
       const std::size_t begin = (first + i) * kBlockRows;
       char* end = batch.block(i);
+      std::optional<TransformedRowWriter> writer;
+      if (file.transformed) writer.emplace(transformer);
       for (const auto part : rows.range(begin, std::min(kBlockRows, rows.size() - begin))) {
-        end = file.transformed ? put_rows(end, part, transformer) : put_rows(end, part);
+        end = writer ? writer->put_rows(end, part) : put_rows(end, part);
       }
       batch.ends[i] = end;
     });

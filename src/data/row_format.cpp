@@ -1,8 +1,11 @@
 #include "row_format.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 
 namespace movierec {
 namespace {
@@ -44,12 +47,57 @@ char* put_rating(char* out, const Rating& r) {
   return std::to_chars(out, out + 20, r.timestamp).ptr;
 }
 
-char* put_transformed(char* out, const TransformedRating& t) {
+}  // namespace
+
+// The texts of the transformed columns that repeat their values (row_format.hpp).
+struct TransformedTexts {
+  // The shortest texts of doubles written before, by their bits, in 2^Bits slots (a later
+  // value may take a value's slot).
+  template <int Bits>
+  class Column {
+   public:
+    char* put(char* out, double value) {
+      std::uint64_t bits;
+      std::memcpy(&bits, &value, sizeof bits);
+      Slot& slot = slots_[(bits * 0x9E3779B97F4A7C15ULL) >> (64 - Bits)];  // Fibonacci hashing
+      if (slot.length == 0 || slot.bits != bits) {
+        slot.bits = bits;
+        slot.length = static_cast<std::uint8_t>(
+            std::to_chars(slot.text, slot.text + sizeof slot.text, value).ptr - slot.text);
+      }
+      return std::copy_n(slot.text, slot.length, out);
+    }
+
+   private:
+    struct Slot {
+      std::uint64_t bits = 0;
+      std::uint8_t length = 0;  // 0: empty
+      char text[24];
+    };
+    std::array<Slot, std::size_t{1} << Bits> slots_{};
+  };
+
+  Column<6> rating_norms;  // a user's: one per star level, and rows come user by user
+  Column<12> pop_weights;  // one per movie
+};
+
+namespace {
+
+char* put_double(char* out, double value) { return std::to_chars(out, out + 24, value).ptr; }
+
+// A transformed row's text; with `texts`, the columns that repeat go through it.
+char* put_transformed(char* out, const TransformedRating& t, TransformedTexts* texts) {
   out = put_rating(out, t.rating);
-  for (const double value : {t.rating_norm, t.pop_weight, t.time_weight, t.final_rating}) {
-    *out++ = ',';
-    out = std::to_chars(out, out + 24, value).ptr;
-  }
+  *out++ = ',';
+  out = texts != nullptr ? texts->rating_norms.put(out, t.rating_norm)
+                         : put_double(out, t.rating_norm);
+  *out++ = ',';
+  out =
+      texts != nullptr ? texts->pop_weights.put(out, t.pop_weight) : put_double(out, t.pop_weight);
+  *out++ = ',';
+  out = put_double(out, t.time_weight);
+  *out++ = ',';
+  out = put_double(out, t.final_rating);
   *out++ = '\n';
   return out;
 }
@@ -81,8 +129,13 @@ char* put_rows(char* out, std::span<const Rating> ratings) {
   return out;
 }
 
-char* put_rows(char* out, std::span<const Rating> ratings, const Transformer& transformer) {
-  for (const Rating& r : ratings) out = put_transformed(out, transformer(r));
+TransformedRowWriter::TransformedRowWriter(const Transformer& transformer)
+    : transformer_(transformer), texts_(std::make_unique<TransformedTexts>()) {}
+
+TransformedRowWriter::~TransformedRowWriter() = default;
+
+char* TransformedRowWriter::put_rows(char* out, std::span<const Rating> ratings) {
+  for (const Rating& r : ratings) out = put_transformed(out, transformer_(r), texts_.get());
   return out;
 }
 
@@ -93,15 +146,9 @@ void append_rows(std::string& out, std::span<const Rating> ratings) {
 
 void append_rows(std::string& out, std::span<const TransformedRating> rows) {
   append(out, max_rows_text(rows.size(), true), [&](char* cursor) {
-    for (const TransformedRating& t : rows) cursor = put_transformed(cursor, t);
+    for (const TransformedRating& t : rows) cursor = put_transformed(cursor, t, nullptr);
     return cursor;
   });
-}
-
-void append_rows(std::string& out, std::span<const Rating> ratings,
-                 const Transformer& transformer) {
-  append(out, max_rows_text(ratings.size(), true),
-         [&](char* cursor) { return put_rows(cursor, ratings, transformer); });
 }
 
 }  // namespace movierec

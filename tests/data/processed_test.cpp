@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <random>
 #include <span>
 #include <sstream>
 #include <unordered_map>
@@ -271,6 +272,37 @@ TEST_CASE("write_processed writes every file and a manifest that describes them"
   CHECK(val[1].rating_norm == Approx(1.0 - 5.0));
   CHECK(val[0].time_weight == 1.0);  // newer than the newest train rating
   CHECK(folder.read_ratings("ratings_filtered.csv").size() == 6);
+}
+
+TEST_CASE("write_processed writes transformed rows as write_transformed does, values repeating") {
+  // The writer remembers the text of repeated values (a user's rating_norm, a movie's
+  // pop_weight) in a few thousand slots: more movies than slots make values share them.
+  ProcessedData data;
+  std::mt19937 rng(7);
+  for (int user = 1; user <= 400; ++user) {
+    for (int i = 0; i < 50; ++i) {
+      data.filtered.ratings.push_back({user, 1 + static_cast<int>(rng() % 9000),
+                                       0.5f * static_cast<float>(1 + rng() % 10),
+                                       1'000'000 + 1000 * user + i});
+    }
+  }
+  data.split.train = pieces(data.filtered.ratings, {{0, 15'000}});
+  data.split.val = pieces(data.filtered.ratings, {{15'000, 5'000}});
+  data.stats = train_statistics(data.split.train);
+  const testing::TempDir temp;
+  write_processed(temp.path() / "processed", data, PipelineConfig{}, nlohmann::json::object(), {});
+
+  const auto expected = [&](std::size_t from, std::size_t count) {
+    const std::vector<Rating> rows(data.filtered.ratings.begin() + static_cast<long>(from),
+                                   data.filtered.ratings.begin() + static_cast<long>(from + count));
+    std::ostringstream out;
+    write_transformed(out, transform(rows, data.stats, PipelineConfig{}));
+    return out.str();
+  };
+  CHECK(testing::read_bytes(temp.path() / "processed" / "train_transformed.csv") ==
+        expected(0, 15'000));
+  CHECK(testing::read_bytes(temp.path() / "processed" / "val_transformed.csv") ==
+        expected(15'000, 5'000));
 }
 
 TEST_CASE("write_processed leaves the previous folder whole when it fails") {
