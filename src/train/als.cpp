@@ -246,7 +246,9 @@ template <typename Vector>
   std::memcpy(at, &vector, sizeof vector);
 }
 
-// The sum of a group's 8 lanes, held in `parts` vectors, always added in the same order.
+// The sum of a group's 8 lanes, held in `parts` vectors, always added in the same order. Forced
+// inline: in the unity build GCC left it a call, one per rating and pass (0.8 s of 5.9 in the
+// half-steps of biased_als on 28M).
 template <typename Vector>
 [[gnu::always_inline]] inline float group_sum(const Vector* parts) {
   float lanes[kFloats];
