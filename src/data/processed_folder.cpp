@@ -17,6 +17,7 @@
 #include "movierec/io/csv.hpp"
 #include "movierec/io/error.hpp"
 #include "movierec/io/files.hpp"
+#include "movierec/io/memory.hpp"
 #include "movierec/io/parallel.hpp"
 #include "row_format.hpp"
 
@@ -94,7 +95,9 @@ struct Batch {
   explicit Batch(std::size_t blocks)
       : room(max_rows_text(kBlockRows, true)),
         text(std::make_unique_for_overwrite<char[]>(blocks * room)),
-        ends(blocks, nullptr) {}
+        ends(blocks, nullptr) {
+    prefer_huge_pages(text.get(), blocks * room);  // about 50 MB, written over and over
+  }
   char* block(std::size_t i) const { return text.get() + i * room; }
 
   std::size_t room;  // characters per block
