@@ -63,6 +63,12 @@ std::vector<ConfigField> PipelineConfig::fields() {
       {"train.content_regularization", &content_regularization, 1e-6, 1e6, {},
        "movies outside the trained catalog: ridge penalty of the map from genres, decade, tags "
        "and overview words to the trained vectors"},
+      {"train.lead_in_window", &lead_in_window, 0, 255, {},
+       "lead-ins: a movie leads into those its raters rated within this many ratings after it "
+       "(what a session's lead_in_weight uses); 0 writes none"},
+      {"train.lead_in_count", &lead_in_count, 1, 10000, {}, "lead-ins kept per trained movie"},
+      {"train.lead_in_shrinkage", &lead_in_shrinkage, 0, 1e6, {},
+       "lead-ins: added to the denominator of the cosine, so that rare pairs weigh less"},
       {"profiles.store", &profiles_store, 0, 0, {},
        "profile store whose profiles preprocess adds as users: a SQLite file or a "
        "postgresql:// URL; empty for none"},

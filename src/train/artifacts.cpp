@@ -129,6 +129,17 @@ void save_artifacts(const fs::path& dir, const Artifacts& artifacts) {
         artifacts.outside_embeddings.cols(), artifacts.outside_map.size(),
         artifacts.outside_ratings.size()));
   }
+  const RowMatrixXf& lead_ins = artifacts.lead_in_rows;
+  if (lead_ins.rows() != artifacts.lead_in_weights.rows() ||
+      lead_ins.cols() != artifacts.lead_in_weights.cols() ||
+      (lead_ins.cols() > 0 &&
+       (static_cast<std::size_t>(lead_ins.rows()) != artifacts.movie_map.size() ||
+        artifacts.movie_map.size() >= kLeadInRowLimit))) {
+    throw Error(fmt::format(
+        "inconsistent artifacts: lead-in rows {} x {} and weights {} x {} for {} movies",
+        lead_ins.rows(), lead_ins.cols(), artifacts.lead_in_weights.rows(),
+        artifacts.lead_in_weights.cols(), artifacts.movie_map.size()));
+  }
   nlohmann::json manifest = artifacts.manifest;
   manifest["format_version"] = kArtifactsFormatVersion;
   manifest["k"] = k;
@@ -146,6 +157,10 @@ void save_artifacts(const fs::path& dir, const Artifacts& artifacts) {
     write_array(out, kOutsideEmbeddings, artifacts.outside_embeddings);
     write_array(out, kOutsideRatings, artifacts.outside_ratings);
     write_json(out, kOutsideMap, artifacts.outside_map.to_json());
+  }
+  if (artifacts.has_lead_ins()) {
+    write_array(out, kLeadInRows, artifacts.lead_in_rows);
+    write_array(out, kLeadInWeights, artifacts.lead_in_weights);
   }
   write_json(out, kUserMap, artifacts.user_map.to_json());
   write_json(out, kMovieMap, artifacts.movie_map.to_json());

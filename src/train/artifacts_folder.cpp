@@ -137,6 +137,46 @@ void read_outside(Artifacts& artifacts, const ArtifactsFolder& folder) {
   }
 }
 
+// The optional lead-ins: both files or neither, one row per trained movie, the same shape; rows
+// whole and naming a trained movie (or -1), weights finite and >= 0.
+void read_lead_ins(Artifacts& artifacts, const ArtifactsFolder& folder) {
+  std::error_code ec;
+  const bool rows_file = fs::exists(folder.dir() / kLeadInRows, ec);
+  const bool weights_file = fs::exists(folder.dir() / kLeadInWeights, ec);
+  if (!rows_file && !weights_file) return;
+  if (rows_file != weights_file) {
+    throw folder.error(fmt::format("{}: {} is there but {} is missing (they go together)",
+                                   folder.dir().string(), rows_file ? kLeadInRows : kLeadInWeights,
+                                   rows_file ? kLeadInWeights : kLeadInRows));
+  }
+  RowMatrixXf rows = read_embeddings(folder, kLeadInRows);
+  RowMatrixXf weights = read_embeddings(folder, kLeadInWeights);
+  const auto movies = static_cast<Eigen::Index>(artifacts.movie_map.size());
+  const std::string source = (folder.dir() / kLeadInRows).string();
+  if (rows.rows() != movies || weights.rows() != rows.rows() || weights.cols() != rows.cols()) {
+    throw folder.error(fmt::format("{}: {} x {} with weights {} x {}, but {} maps {} movies",
+                                   source, rows.rows(), rows.cols(), weights.rows(),
+                                   weights.cols(), kMovieMap, movies));
+  }
+  for (Eigen::Index movie = 0; movie < rows.rows(); ++movie) {
+    for (Eigen::Index at = 0; at < rows.cols(); ++at) {
+      const float row = rows(movie, at);
+      if (row != std::floor(row) || row < -1 || row >= static_cast<float>(movies)) {
+        throw folder.error(fmt::format("{}: row {}, column {} holds {}, not a movie row (0 to {}) "
+                                       "or -1",
+                                       source, movie, at, row, movies - 1));
+      }
+      if (weights(movie, at) < 0) {
+        throw folder.error(fmt::format("{}: row {}, column {} holds {}, below 0",
+                                       (folder.dir() / kLeadInWeights).string(), movie, at,
+                                       weights(movie, at)));
+      }
+    }
+  }
+  artifacts.lead_in_rows = std::move(rows);
+  artifacts.lead_in_weights = std::move(weights);
+}
+
 IdMap read_map(const ArtifactsFolder& folder, const char* name) {
   const nlohmann::json json = read_json(folder, name);
   try {
@@ -206,6 +246,7 @@ Artifacts ArtifactsFolder::load() const {
   check_shape(*this, artifacts.movie_embeddings, artifacts.movie_map, kMovieEmbeddings, kMovieMap);
   read_biases(artifacts, *this);
   read_outside(artifacts, *this);
+  read_lead_ins(artifacts, *this);
   return artifacts;
 }
 

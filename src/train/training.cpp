@@ -21,6 +21,7 @@
 #include "movierec/io/memory.hpp"
 #include "movierec/io/parallel.hpp"
 #include "movierec/io/progress.hpp"
+#include "movierec/train/lead_ins.hpp"
 #include "movierec/train/outside_movies.hpp"
 #include "movierec/train/scoring.hpp"
 
@@ -456,6 +457,12 @@ nlohmann::json train_model(const ProcessedFolder& processed, const fs::path& out
   manifest["inputs"] = {{inputs.train, processed.checksum(inputs.train)},
                         {inputs.val, processed.checksum(inputs.val)}};
   add_release_movies(artifacts, processed, config);
+  if (config.lead_in_window > 0 && write) {
+    manifest["lead_ins"] = add_lead_ins(
+        artifacts, processed, processed_files::kTrain,
+        {config.lead_in_window, config.lead_in_count, config.lead_in_shrinkage});
+    manifest["inputs"][processed_files::kTrain] = processed.checksum(processed_files::kTrain);
+  }
   manifest["validation_rmse"] = validation.rmse ? nlohmann::json(*validation.rmse) : nullptr;
   manifest["validation_rows"] = validation.rows;
   manifest["validation_skipped"] = validation.skipped;

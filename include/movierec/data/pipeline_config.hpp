@@ -68,6 +68,10 @@ struct PipelineConfig {
   // Movies outside the trained catalog (train/outside_movies.hpp).
   double fold_in_regularization = 30.0;  // λ pulling a folded vector towards its content vector
   double content_regularization = 3.0;   // α of the ridge from content features to vectors
+  // Lead-ins of the trained movies (train/lead_ins.hpp): what people rate next.
+  int lead_in_window = 0;          // ratings after a movie that it leads into; 0: no lead-ins
+  int lead_in_count = 50;          // lead-ins kept per movie
+  double lead_in_shrinkage = 10.0;  // added to the cosine's denominator
   // profiles (preprocess --profiles): each profile of the store becomes a user of the release,
   // its answers ratings in these stars (0 leaves that kind of answer out).
   std::string profiles_store;    // a --profiles spec (file or postgresql:// URL); empty: none

@@ -12,6 +12,11 @@
 //                         trained catalog (outside_movies.hpp), outside x k float32, their
 //                         {"<movieId>": row}, and per row the train ratings the vector was
 //                         folded from (float32; 0 = placed by content alone)
+//   lead_in_rows.npy, lead_in_weights.npy
+//                         optional, both or none: per trained movie (movie_map rows) its
+//                         heaviest lead-ins (lead_ins.hpp), movies x count float32: the rows
+//                         of the movies (whole numbers below 2^24, -1 past the last) and
+//                         their weights (>= 0, 0 past the last), heaviest first
 //   manifest.json         format_version, program, created (UTC, ISO 8601), k, model,
 //                         movie_scaling, singular_values (svd only), config (the pipeline config
 //                         used), rows {users, movies, nonzeros}, inputs {"<file>": checksum}
@@ -78,21 +83,27 @@ struct Artifacts {
   RowMatrixXf outside_embeddings;
   IdMap outside_map;
   Eigen::VectorXf outside_ratings;
+  // Per trained movie its lead-ins (none when both are empty): rows and weights, as the files.
+  RowMatrixXf lead_in_rows;
+  RowMatrixXf lead_in_weights;
   nlohmann::json manifest;
 
   bool has_biases() const { return movie_bias.size() > 0; }
+  bool has_lead_ins() const { return lead_in_rows.cols() > 0; }
 };
 
 // Writes every file into `dir` at once (AtomicDirectory); sets manifest["format_version"] and
 // manifest["k"], and manifest["global_mean"] when the artifacts have biases. Throws Error if the
-// embeddings disagree with the maps or with each other's k, or the biases with the embeddings.
+// embeddings disagree with the maps or with each other's k, the biases with the embeddings, or
+// the lead-ins with the trained movies or each other.
 void save_artifacts(const std::filesystem::path& dir, const Artifacts& artifacts);
 
 // Reads `dir` and checks it: every file present, readable and well-formed, the format version
 // known, embedding rows equal to the id maps' sizes, both embeddings with the manifest's k
 // columns, every value finite; the bias files both or neither, each of its map's length, and
-// present exactly when the manifest has a numeric global_mean. Throws ModelError (naming the
-// file and the fix: train_svd).
+// present exactly when the manifest has a numeric global_mean; the lead-in files both or
+// neither, one row per trained movie, rows whole and below the trained movies (or -1), weights
+// finite and >= 0. Throws ModelError (naming the file and the fix: train_svd).
 Artifacts load_artifacts(const std::filesystem::path& dir);
 
 }  // namespace movierec

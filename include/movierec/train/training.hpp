@@ -176,8 +176,9 @@ Artifacts fit_model(const RatingMatrix& matrix, const PipelineConfig& config,
 // The whole train_svd step. Reads the train and validation files of `processed` that
 // training_inputs names for the target (manifest "inputs" records them), checked against
 // its manifest (ModelError, fix: processed.fix(), when anything is missing or changed), trains
-// with `config`, and writes out_dir atomically (save_artifacts): nothing is written when any
-// step fails. Returns the manifest written. Reports the bytes of the train file read, then
+// with `config` (and, when train.lead_in_window is above 0, the lead-ins of train.csv: manifest
+// "lead_ins", lead_ins.hpp), and writes out_dir atomically (save_artifacts): nothing is written
+// when any step fails. Returns the manifest written. Reports the bytes of the train file read, then
 // fit_model's steps, to `progress`.
 nlohmann::json train_model(const ProcessedFolder& processed, const std::filesystem::path& out_dir,
                            const PipelineConfig& config, const ProgressSink& progress = {});
@@ -197,8 +198,8 @@ RatingMatrix read_rating_matrix(const ProcessedFolder& processed, const std::str
                                 Target target, const ProgressSink& progress = {});
 
 // train_model with the matrix read by `read` and the model fitted by `fit`, and out_dir written
-// only when `write` (the other processes of a distributed fit compute the same manifest and
-// write nothing).
+// only when `write` (the other processes of a distributed fit compute the same manifest, without
+// the lead-ins, which only the writer reads the whole train file for, and write nothing).
 nlohmann::json train_model(const ProcessedFolder& processed, const std::filesystem::path& out_dir,
                            const PipelineConfig& config, const ProgressSink& progress,
                            const MatrixRead& read, const ModelFit& fit, bool write);

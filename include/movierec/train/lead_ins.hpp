@@ -1,0 +1,50 @@
+// Lead-ins (issue 14): for each trained movie, the movies people rated shortly before it.
+//
+// Each user's train ratings are taken in time order (ties: the lower movieId first). Movie i is
+// a lead-in of movie j when someone rated j within `window` of their ratings after i. Its
+// weight is
+//     c(i → j) / (sqrt(n_i) · sqrt(n_j) + shrinkage)
+// with c(i → j) the number of such pairs and n a movie's train ratings: item-kNN's shrunk
+// cosine (Sarwar et al. 2001) of "rated before" instead of "rated both". Each movie keeps its
+// `count` heaviest lead-ins. A session adds to a candidate the weights of its lead-ins among the
+// favourites and likes (Policy::lead_in_weight): what people went on to rate after the movies
+// this person loves, the near future the symmetric co-rating of item-kNN does not tell apart
+// from the past.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "movierec/data/processed_folder.hpp"
+#include "movierec/io/npy.hpp"
+#include "movierec/train/artifacts.hpp"
+
+namespace movierec {
+
+struct LeadInOptions {
+  int window = 40;         // ratings after a movie that count as led into by it (1 .. 255)
+  int count = 50;          // lead-ins kept per movie (1 ..)
+  double shrinkage = 10;   // added to the cosine's denominator (0 ..)
+};
+
+// One train rating as the lead-ins need it: the user, the movie's row (movie_map) and when.
+struct TimedRating {
+  std::int32_t user = 0;
+  std::uint32_t movie = 0;
+  std::int64_t timestamp = 0;
+};
+
+// The lead-ins of `movies` movies from `ratings` (any order; every movie below `movies`).
+// Artifacts::lead_in_rows / lead_in_weights hold the result (artifacts.hpp). Throws Error when
+// an option is out of its range or a movie row is not below `movies`.
+void build_lead_ins(std::vector<TimedRating> ratings, std::size_t movies,
+                    const LeadInOptions& options, Artifacts& artifacts);
+
+// build_lead_ins over the rating file `file` of `processed` (train.csv), its movies matched by
+// artifacts.movie_map; ratings of other movies are left out. Returns what the manifest records.
+nlohmann::json add_lead_ins(Artifacts& artifacts, const ProcessedFolder& processed,
+                            const std::string& file, const LeadInOptions& options);
+
+}  // namespace movierec

@@ -1,0 +1,176 @@
+#include "movierec/train/lead_ins.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "movierec/io/error.hpp"
+#include "movierec/io/parallel.hpp"
+
+namespace movierec {
+namespace {
+
+constexpr int kMaxWindow = 255;  // a rating's reach back is kept in one byte
+// A sequence entry holds the movie row in its low 24 bits (a float holds the rows exactly, as
+// the artifacts do) and how far back its user's ratings go, up to the window, in the high 8.
+constexpr unsigned kRowBits = 24;
+constexpr std::uint32_t kRowMask = (std::uint32_t{1} << kRowBits) - 1;
+// Occurrences ahead whose windows are fetched while one is counted: each is a random place in
+// the sequences, so the counting waits on memory without it.
+constexpr std::size_t kWindowsAhead = 8;
+constexpr std::size_t kLineBytes = 64;
+constexpr std::size_t kMovieBlocks = 64;  // pieces of movies handed to the cores in turn
+
+void check(const LeadInOptions& options) {
+  if (options.window < 1 || options.window > kMaxWindow) {
+    throw Error(fmt::format("lead-ins need a window of 1 to {} ratings, got {}", kMaxWindow,
+                            options.window));
+  }
+  if (options.count < 1) {
+    throw Error(fmt::format("lead-ins need at least one per movie, got {}", options.count));
+  }
+  if (!(options.shrinkage >= 0) || !std::isfinite(options.shrinkage)) {
+    throw Error(fmt::format("lead-ins need a shrinkage >= 0, got {}", options.shrinkage));
+  }
+}
+
+}  // namespace
+
+void build_lead_ins(std::vector<TimedRating> ratings, std::size_t movies,
+                    const LeadInOptions& options, Artifacts& artifacts) {
+  check(options);
+  if (ratings.size() > std::numeric_limits<std::int32_t>::max()) {
+    throw Error(fmt::format("lead-ins: {} ratings are more than one matrix can hold",
+                            ratings.size()));
+  }
+  if (movies > kRowMask) {
+    throw Error(fmt::format("lead-ins: {} movies are more than the rows a float holds (2^24)",
+                            movies));
+  }
+  for (const TimedRating& r : ratings) {
+    if (r.movie >= movies) {
+      throw Error(fmt::format("lead-ins: movie row {} is not below {}", r.movie, movies));
+    }
+  }
+  const auto earlier = [](const TimedRating& a, const TimedRating& b) {
+    if (a.user != b.user) return a.user < b.user;
+    if (a.timestamp != b.timestamp) return a.timestamp < b.timestamp;
+    return a.movie < b.movie;
+  };
+  // processed/ writes each user's ratings together and in time order, so this rarely sorts.
+  if (!std::is_sorted(ratings.begin(), ratings.end(), earlier)) {
+    std::sort(ratings.begin(), ratings.end(), earlier);
+  }
+  // The sequences, one after the other (entries as kRowBits says); per movie its rating count
+  // and positions.
+  const std::size_t n = ratings.size();
+  std::vector<std::uint32_t> sequence(n);
+  std::vector<std::size_t> starts(movies + 1, 0);
+  for (std::size_t p = 0, run = 0; p < n; ++p) {
+    if (p > 0 && ratings[p].user != ratings[p - 1].user) run = 0;
+    const auto reach = static_cast<std::uint32_t>(std::min<std::size_t>(run, options.window));
+    sequence[p] = ratings[p].movie | reach << kRowBits;
+    ++run;
+    ++starts[ratings[p].movie + 1];
+  }
+  std::vector<TimedRating>().swap(ratings);
+  std::vector<double> counts(movies);
+  for (std::size_t m = 0; m < movies; ++m) counts[m] = static_cast<double>(starts[m + 1]);
+  std::partial_sum(starts.begin(), starts.end(), starts.begin());
+  std::vector<std::uint32_t> positions(n);  // below 2^31: a matrix holds no more ratings
+  {
+    std::vector<std::size_t> at(starts.begin(), starts.end() - 1);
+    for (std::size_t p = 0; p < n; ++p) {
+      positions[at[sequence[p] & kRowMask]++] = static_cast<std::uint32_t>(p);
+    }
+  }
+
+  const auto keep = static_cast<std::size_t>(options.count);
+  artifacts.lead_in_rows = RowMatrixXf::Constant(static_cast<Eigen::Index>(movies),
+                                                 static_cast<Eigen::Index>(keep), -1.0f);
+  artifacts.lead_in_weights = RowMatrixXf::Zero(static_cast<Eigen::Index>(movies),
+                                                static_cast<Eigen::Index>(keep));
+  const std::size_t blocks = std::min(movies, kMovieBlocks);
+  std::vector<float> roots(movies);
+  for (std::size_t m = 0; m < movies; ++m) roots[m] = static_cast<float>(std::sqrt(counts[m]));
+  const auto shrinkage = static_cast<float>(options.shrinkage);
+  const auto window = static_cast<std::size_t>(options.window);
+  parallel_for(blocks, [&](std::size_t block) {
+    std::vector<std::uint32_t> pairs(movies, 0);  // c(i → j) of this block's movie j
+    std::vector<std::uint32_t> touched;
+    std::vector<std::pair<float, std::uint32_t>> ranked;  // (-weight, i)
+    for (std::size_t j = movies * block / blocks; j < movies * (block + 1) / blocks; ++j) {
+      touched.clear();
+      for (std::size_t at = starts[j]; at < starts[j + 1]; ++at) {
+        if (at + kWindowsAhead < starts[j + 1]) {
+          const std::size_t ahead = positions[at + kWindowsAhead];
+          const std::uint32_t* from = sequence.data() + ahead - std::min<std::size_t>(ahead, window);
+          for (const std::uint32_t* line = from; line <= sequence.data() + ahead;
+               line += kLineBytes / sizeof(std::uint32_t)) {
+            __builtin_prefetch(line);
+          }
+          __builtin_prefetch(sequence.data() + ahead);
+        }
+        const std::size_t p = positions[at];
+        for (std::size_t q = p - (sequence[p] >> kRowBits); q < p; ++q) {
+          const std::uint32_t i = sequence[q] & kRowMask;
+          if (pairs[i]++ == 0) touched.push_back(i);
+        }
+      }
+      ranked.resize(touched.size());
+      std::size_t size = 0;
+      for (const std::uint32_t i : touched) {
+        // Movie j's own earlier ratings (a user rates a movie once, so none but in bad data).
+        if (i != j) {
+          ranked[size++] = {-static_cast<float>(pairs[i]) / (roots[i] * roots[j] + shrinkage), i};
+        }
+        pairs[i] = 0;
+      }
+      ranked.resize(size);
+      // The heaviest `keep`, heaviest first, ties to the lower row.
+      const std::size_t kept = std::min(keep, size);
+      const auto end = ranked.begin() + static_cast<std::ptrdiff_t>(kept);
+      if (kept < size) std::nth_element(ranked.begin(), end, ranked.end());
+      std::sort(ranked.begin(), end);
+      for (std::size_t p = 0; p < kept; ++p) {
+        const auto row = static_cast<Eigen::Index>(j);
+        const auto column = static_cast<Eigen::Index>(p);
+        artifacts.lead_in_rows(row, column) = static_cast<float>(ranked[p].second);
+        artifacts.lead_in_weights(row, column) = -ranked[p].first;
+      }
+    }
+  });
+}
+
+nlohmann::json add_lead_ins(Artifacts& artifacts, const ProcessedFolder& processed,
+                            const std::string& file, const LeadInOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<TimedRating> ratings;
+  ratings.reserve(processed.expected_rows(file));
+  std::size_t left_out = 0;
+  processed.read_rating_blocks(file, [&](std::span<const Rating> block) {
+    for (const Rating& r : block) {
+      const auto row = artifacts.movie_map.row(r.movie);
+      if (!row) {
+        ++left_out;
+        continue;
+      }
+      ratings.push_back({r.user, static_cast<std::uint32_t>(*row), r.timestamp});
+    }
+  });
+  const std::size_t used = ratings.size();
+  build_lead_ins(std::move(ratings), artifacts.movie_map.size(), options, artifacts);
+  return {{"window", options.window},
+          {"count", options.count},
+          {"shrinkage", options.shrinkage},
+          {"ratings", used},
+          {"ratings_left_out", left_out},
+          {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+                          .count()}};
+}
+
+}  // namespace movierec
