@@ -11,6 +11,7 @@ nlohmann::json to_json(const ScoreParts& parts) {
           {"genre_distance", parts.genre_distance},
           {"popularity", parts.popularity},
           {"diversity", parts.diversity},
+          {"lead_ins", parts.lead_ins},
           {"exploration", parts.exploration},
           {"total", parts.total}};
 }

@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <map>
+#include <numeric>
 
 #include "movierec/data/processed_files.hpp"
 #include "movierec/io/error.hpp"
@@ -84,6 +86,46 @@ void Model::append_outside_movies(const Sources& sources) {
   }
 }
 
+// Artifacts::lead_in_rows and lead_in_weights (per movie, what leads into it), turned around into
+// what each movie leads into, and dropped from the artifacts.
+void Model::turn_lead_ins_around(const Sources& sources) {
+  Artifacts& stored = parts_.artifacts;
+  const RowMatrixXf& leads = stored.lead_in_rows;
+  const RowMatrixXf& weights = stored.lead_in_weights;
+  if (leads.cols() == 0) return;
+  const std::size_t rows = trained_movies_;
+  if (static_cast<std::size_t>(leads.rows()) != rows || weights.rows() != leads.rows() ||
+      weights.cols() != leads.cols()) {
+    throw Error(fmt::format("the lead-ins are {} x {} with weights {} x {} for {} movies in {}",
+                            leads.rows(), leads.cols(), weights.rows(), weights.cols(), rows,
+                            sources.movie_map));
+  }
+  lead_out_starts_.assign(rows + 2, 0);
+  for (Eigen::Index to = 0; to < leads.rows(); ++to) {
+    for (Eigen::Index at = 0; at < leads.cols(); ++at) {
+      const float from = leads(to, at);
+      if (from < 0) break;
+      if (from != std::floor(from) || from >= static_cast<float>(rows) || weights(to, at) < 0) {
+        throw Error(fmt::format("lead-in {} of movie row {} is row {} with weight {}: not a "
+                                "trained movie's row with a weight >= 0",
+                                at, to, from, weights(to, at)));
+      }
+      ++lead_out_starts_[static_cast<std::size_t>(from) + 2];
+    }
+  }
+  std::partial_sum(lead_out_starts_.begin(), lead_out_starts_.end(), lead_out_starts_.begin());
+  lead_outs_.resize(lead_out_starts_.back());
+  for (Eigen::Index to = 0; to < leads.rows(); ++to) {
+    for (Eigen::Index at = 0; at < leads.cols() && leads(to, at) >= 0; ++at) {
+      const auto from = static_cast<std::size_t>(leads(to, at));
+      lead_outs_[lead_out_starts_[from + 1]++] = {static_cast<std::uint32_t>(to), weights(to, at)};
+    }
+  }
+  lead_out_starts_.pop_back();
+  stored.lead_in_rows.resize(0, 0);
+  stored.lead_in_weights.resize(0, 0);
+}
+
 // Per embedding row: where the movie is in the catalog, its popularity, genres and squared norm;
 // then what the sessions derive from those alone.
 Model Model::assemble(ModelParts parts, const Sources& sources, OutsideMovies outside) {
@@ -120,6 +162,7 @@ Model Model::assemble(ModelParts parts, const Sources& sources, OutsideMovies ou
   }
   model.trained_movies_ = rows;
   Artifacts& stored = model.parts_.artifacts;
+  model.turn_lead_ins_around(sources);
   if (outside == OutsideMovies::kInclude && stored.outside_map.size() > 0) {
     model.append_outside_movies(sources);
   }

@@ -260,7 +260,9 @@ void Session::pick() {
   thread_local Eigen::VectorXf sampled;
   thread_local std::vector<double> set_affinity;  // per genre set: its movies' affinity
   const Eigen::VectorXf user = user_.cast<float>();
+  thread_local std::vector<float> lead_sums;
   score_movies(model_->artifacts(), user, scores, scored_rows_);
+  const double lead_scale = prepare_lead_ins(scores, lead_sums);
   prepare_exploration(sampled);
   set_affinity.resize(model_->genre_set_count());
   for (std::size_t set = 0; set < set_affinity.size(); ++set) {
@@ -277,6 +279,7 @@ void Session::pick() {
           word * kBitsPerWord + static_cast<std::size_t>(std::countr_zero(bits));
       double score = static_cast<double>(scores[static_cast<Eigen::Index>(row)]) * weight +
                      fixed_score(fixed_parts(row, set_affinity[model_->genre_set(row)]));
+      if (lead_scale != 0) score += lead_scale * static_cast<double>(lead_sums[row]);
       const double exploration = explore(static_cast<std::uint32_t>(row), score, scores, sampled);
       score += exploration;
       if (!found || score > best_score) {
@@ -295,9 +298,49 @@ void Session::pick() {
   ScoreParts& parts = recommendation.parts;
   parts.model_score = static_cast<double>(scores[static_cast<Eigen::Index>(best_row)]);
   parts.model = parts.model_score * weight;
+  if (lead_scale != 0) parts.lead_ins = lead_scale * static_cast<double>(lead_sums[best_row]);
   parts.exploration = best_exploration;
-  parts.total = parts.model + fixed_score(parts) + parts.exploration;
+  parts.total = parts.model + fixed_score(parts) + parts.lead_ins + parts.exploration;
   current_ = recommendation;
+}
+
+double Session::prepare_lead_ins(const Eigen::VectorXf& scores, std::vector<float>& sums) const {
+  if (policy_.lead_in_weight == 0 || !model_->has_lead_ins()) return 0;
+  sums.assign(scored_rows_, 0.0f);
+  const auto add = [&](std::size_t from, float sign) {
+    for (const Model::LeadOut& lead : model_->leads_into(from)) {
+      if (lead.row < sums.size()) sums[lead.row] += sign * lead.weight;
+    }
+  };
+  for (const std::size_t row : favourites_) add(row, 1.0f);
+  if (policy_.online_learning) {
+    for (const std::size_t row : liked_) add(row, 1.0f);
+    for (const std::size_t row : watchlist_) add(row, 1.0f);
+    for (const std::size_t row : disliked_) add(row, -1.0f);
+  }
+  // The two spreads over the candidates, so that lead_in_weight means the same on any model.
+  std::size_t count = 0;
+  double model_sum = 0, model_squares = 0, lead_sum = 0, lead_squares = 0;
+  for (std::size_t word = 0; word < candidates_.size(); ++word) {
+    for (std::uint64_t bits = candidates_[word]; bits != 0; bits &= bits - 1) {
+      const std::size_t row =
+          word * kBitsPerWord + static_cast<std::size_t>(std::countr_zero(bits));
+      const double model = static_cast<double>(scores[static_cast<Eigen::Index>(row)]) *
+                           policy_.score_weight_model;
+      const auto lead = static_cast<double>(sums[row]);
+      ++count;
+      model_sum += model;
+      model_squares += model * model;
+      lead_sum += lead;
+      lead_squares += lead * lead;
+    }
+  }
+  if (count < 2) return 0;
+  const auto n = static_cast<double>(count);
+  const double model_variance = std::max(0.0, model_squares / n - (model_sum / n) * (model_sum / n));
+  const double lead_variance = std::max(0.0, lead_squares / n - (lead_sum / n) * (lead_sum / n));
+  if (lead_variance <= 0) return 0;
+  return policy_.lead_in_weight * std::sqrt(model_variance / lead_variance);
 }
 
 void Session::prepare_exploration(Eigen::VectorXf& sampled) {

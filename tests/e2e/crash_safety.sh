@@ -61,7 +61,8 @@ artifacts = json.load(open("artifacts/manifest.json"))
 assert set(os.listdir("artifacts")) == {"manifest.json", "user_map.json", "movie_map.json",
                                         "user_embeddings.npy", "movie_embeddings.npy",
                                         "outside_movie_map.json", "outside_movie_embeddings.npy",
-                                        "outside_movie_ratings.npy"}
+                                        "outside_movie_ratings.npy", "lead_in_rows.npy",
+                                        "lead_in_weights.npy"}
 maps = {}
 for name in ("user", "movie"):
     maps[name] = json.load(open(f"artifacts/{name}_map.json"))

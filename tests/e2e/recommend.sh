@@ -71,7 +71,7 @@ first, info = events[i + 4], events[i + 5]
 assert info["movie_id"] == first["movie_id"]
 assert abs(first["score"] - first["parts"]["total"]) < 1e-12
 assert set(first["parts"]) == {"model_score", "genre_affinity", "model", "genre_distance",
-                               "popularity", "diversity", "exploration", "total"}
+                               "popularity", "diversity", "lead_ins", "exploration", "total"}
 for key in ("title", "genres", "rating_count", "tags", "imdb_url", "tmdb_url", "parts", "nearest"):
     assert key in info, key
 assert info["nearest"] and info["nearest"][0]["favourite"] is True

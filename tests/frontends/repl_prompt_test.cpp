@@ -174,6 +174,11 @@ TEST_CASE("i says why in words, only the parts that are not zero, wrapped to the
   info.parts.popularity = -0.05;
   info.parts.exploration = 0.2;
   CHECK_THAT(rendered(info), Catch::Contains("widely seen") && Catch::Contains("worth a try"));
+  CHECK_THAT(rendered(info), !Catch::Contains("people who rated"));
+  info.parts.lead_ins = 0.3;
+  CHECK_THAT(rendered(info), Catch::Contains("people who rated your favourites"));
+  info.parts.lead_ins = -0.3;
+  CHECK_THAT(rendered(info), Catch::Contains("people who rated what you disliked"));
 }
 
 TEST_CASE("a single choice is rendered as a question, several as a list") {

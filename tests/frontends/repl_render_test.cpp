@@ -223,6 +223,7 @@ TEST_CASE("score parts as JSON: each part under its name") {
   parts.diversity = 6;
   parts.exploration = 7;
   parts.total = 8;
+  parts.lead_ins = 9;
   const nlohmann::json encoded = to_json(parts);
   CHECK(encoded == nlohmann::json{{"model_score", 1},
                                {"genre_affinity", 2},
@@ -231,5 +232,6 @@ TEST_CASE("score parts as JSON: each part under its name") {
                                {"popularity", 5},
                                {"diversity", 6},
                                {"exploration", 7},
-                               {"total", 8}});
+                               {"total", 8},
+                               {"lead_ins", 9}});
 }

@@ -102,12 +102,27 @@ class Model {
   // zero (the unit of Policy::ls_regularization, see Session).
   double norm_scale() const { return norm_scale_; }
 
+  // A trained movie a row leads into (train/lead_ins.hpp: the artifacts' lead-ins turned
+  // around), with the lead-in's weight.
+  struct LeadOut {
+    std::uint32_t row = 0;
+    float weight = 0;
+  };
+  // Whether the artifacts have lead-ins (a session's lead_in_weight does nothing without).
+  bool has_lead_ins() const { return !lead_outs_.empty(); }
+  // The movies `row` is a lead-in of; none for an outside movie or without lead-ins.
+  std::span<const LeadOut> leads_into(std::size_t row) const {
+    if (row + 1 >= lead_out_starts_.size()) return {};
+    return {lead_outs_.data() + lead_out_starts_[row], lead_outs_.data() + lead_out_starts_[row + 1]};
+  }
+
 
  private:
   struct Sources;
   Model() = default;
   static Model assemble(ModelParts parts, const Sources& sources, OutsideMovies outside);
   void append_outside_movies(const Sources& sources);
+  void turn_lead_ins_around(const Sources& sources);
 
   ModelParts parts_;
   std::vector<std::size_t> catalog_index_;
@@ -122,6 +137,8 @@ class Model {
   std::vector<std::string> genre_names_;
   double max_popularity_ = 0;
   double norm_scale_ = 1;
+  std::vector<std::size_t> lead_out_starts_;  // per trained row + 1, into lead_outs_
+  std::vector<LeadOut> lead_outs_;
 };
 
 // Model::load on the two folders opened here (artifacts/ first, its fix naming processed_dir).

@@ -63,6 +63,11 @@ struct Policy {
   // Skipped movies as weak negatives (least_squares only): each skip enters the fit with target
   // 0 and this weight (the person saw the title and did not take it). 0: a skip teaches nothing.
   double skip_weight = 0.0;
+  // Lead-ins (train/lead_ins.hpp): each candidate also scores the weights of its lead-ins among
+  // the favourites and the liked movies (a disliked one subtracts), rescaled to the spread of
+  // the model part over the candidates and times this weight. 0 (or artifacts without
+  // lead-ins): the model score alone.
+  double lead_in_weight = 0.0;
 
   // Every key above, bound to this struct (names, ranges, choices, help).
   std::vector<ConfigField> fields();

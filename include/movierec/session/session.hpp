@@ -83,11 +83,16 @@ struct ScoreParts {
   double genre_distance = 0;  // -(1 - genre_affinity) x genre_distance_penalty (<= 0)
   double popularity = 0;      // -popularity / max popularity x popularity_penalty (<= 0)
   double diversity = 0;       // +diversity_boost when 0 < affinity <= diversity_max_affinity
+  // lead_in_weight x (spread of the model part / spread of the lead-in sums, over this pick's
+  // candidates) x the movie's lead-in sum: the weights of its lead-ins among the favourites and
+  // liked movies, less those among the disliked (Policy::lead_in_weight); 0 without lead-ins.
+  double lead_ins = 0;
   // What the exploration rule added: random_dampening -exploration_damping x |score| when
   // dampened, else 0 (<= 0); ucb the bonus (>= 0); thompson score_weight_model x (u' - u) . movie,
   // the sampled vector's score less the mean's (either sign); none 0.
   double exploration = 0;
-  double total = 0;  // model + genre_distance + popularity + diversity + exploration
+  // model + genre_distance + popularity + diversity + lead_ins + exploration
+  double total = 0;
 };
 
 struct Recommendation {
@@ -248,6 +253,9 @@ class Session {
   // Under thompson, this pick's sampled user vector u' scored over every movie (`sampled`);
   // nothing under the other rules.
   void prepare_exploration(Eigen::VectorXf& sampled);
+  // Under lead_in_weight with lead-ins, each movie's lead-in sum (`sums`, per row) and the
+  // factor that turns it into ScoreParts::lead_ins, given this pick's model scores; else 0.
+  double prepare_lead_ins(const Eigen::VectorXf& scores, std::vector<float>& sums) const;
   // The exploration rule: what it adds to a candidate's score (the ScoreParts::exploration),
   // given this pick's model scores and (thompson) sampled scores.
   double explore(std::uint32_t row, double score, const Eigen::VectorXf& scores,
