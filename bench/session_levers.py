@@ -26,6 +26,7 @@ LEVERS = {
     "moving average (the seed's rule)": ["--user-update", "moving_average"],
     "skips as weak negatives, weight 0.1": ["--skip-weight", "0.1"],
     "skips as weak negatives, weight 0.3": ["--skip-weight", "0.3"],
+    "no lead-ins (lead_in_weight 0)": ["--lead-in-weight", "0"],
     # The item-kNN part of the score (README, "Quality") was measured with the policy keys
     # item_blend, item_neighbours and item_shrinkage of commit a1a7dcc, removed since: it was not
     # kept, and only evaluate could compute its weights.

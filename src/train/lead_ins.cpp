@@ -25,6 +25,9 @@ constexpr std::size_t kWindowsAhead = 8;
 constexpr std::size_t kLineBytes = 64;
 constexpr std::size_t kMovieBlocks = 64;  // pieces of movies handed to the cores in turn
 
+// order_signal counts a movie with at least this many ratings from users with two or more.
+constexpr std::size_t kOrderMovieRatings = 20;
+
 void check(const LeadInOptions& options) {
   if (options.window < 1 || options.window > kMaxWindow) {
     throw Error(fmt::format("lead-ins need a window of 1 to {} ratings, got {}", kMaxWindow,
@@ -40,7 +43,39 @@ void check(const LeadInOptions& options) {
 
 }  // namespace
 
-void build_lead_ins(std::vector<TimedRating> ratings, std::size_t movies,
+double order_signal(std::span<const TimedRating> ratings, std::size_t movies) {
+  std::vector<double> position_sum(movies, 0.0), variance_sum(movies, 0.0);
+  std::vector<std::size_t> count(movies, 0);
+  for (std::size_t begin = 0; begin < ratings.size();) {
+    std::size_t end = begin + 1;
+    while (end < ratings.size() && ratings[end].user == ratings[begin].user) ++end;
+    const std::size_t length = end - begin;
+    if (length > 1) {
+      const auto last = static_cast<double>(length - 1);
+      // k / last for k uniform on 0 .. last has variance (length + 1) / (12 last).
+      const double variance = static_cast<double>(length + 1) / (12.0 * last);
+      for (std::size_t p = begin; p < end; ++p) {
+        const std::uint32_t movie = ratings[p].movie;
+        position_sum[movie] += static_cast<double>(p - begin) / last;
+        variance_sum[movie] += variance;
+        ++count[movie];
+      }
+    }
+    begin = end;
+  }
+  double total = 0;
+  std::size_t used = 0;
+  for (std::size_t m = 0; m < movies; ++m) {
+    if (count[m] < kOrderMovieRatings) continue;
+    const auto n = static_cast<double>(count[m]);
+    const double mean = position_sum[m] / n;
+    total += (mean - 0.5) * (mean - 0.5) / (variance_sum[m] / (n * n));
+    ++used;
+  }
+  return used == 0 ? std::numeric_limits<double>::quiet_NaN() : total / static_cast<double>(used);
+}
+
+double build_lead_ins(std::vector<TimedRating> ratings, std::size_t movies,
                     const LeadInOptions& options, Artifacts& artifacts) {
   check(options);
   if (ratings.size() > std::numeric_limits<std::int32_t>::max()) {
@@ -65,6 +100,10 @@ void build_lead_ins(std::vector<TimedRating> ratings, std::size_t movies,
   if (!std::is_sorted(ratings.begin(), ratings.end(), earlier)) {
     std::sort(ratings.begin(), ratings.end(), earlier);
   }
+  artifacts.lead_in_rows.resize(0, 0);
+  artifacts.lead_in_weights.resize(0, 0);
+  const double signal = order_signal(ratings, movies);
+  if (signal < kMinOrderSignal) return signal;
   // The sequences, one after the other (entries as kRowBits says); per movie its rating count
   // and positions.
   const std::size_t n = ratings.size();
@@ -144,6 +183,7 @@ void build_lead_ins(std::vector<TimedRating> ratings, std::size_t movies,
       }
     }
   });
+  return signal;
 }
 
 nlohmann::json add_lead_ins(Artifacts& artifacts, const ProcessedFolder& processed,
@@ -163,12 +203,15 @@ nlohmann::json add_lead_ins(Artifacts& artifacts, const ProcessedFolder& process
     }
   });
   const std::size_t used = ratings.size();
-  build_lead_ins(std::move(ratings), artifacts.movie_map.size(), options, artifacts);
+  const double signal =
+      build_lead_ins(std::move(ratings), artifacts.movie_map.size(), options, artifacts);
   return {{"window", options.window},
           {"count", options.count},
           {"shrinkage", options.shrinkage},
           {"ratings", used},
           {"ratings_left_out", left_out},
+          {"order_signal", std::isnan(signal) ? nlohmann::json(nullptr) : nlohmann::json(signal)},
+          {"written", artifacts.has_lead_ins()},
           {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
                           .count()}};
 }

@@ -512,6 +512,21 @@ void print_training_summary(std::ostream& out, const nlohmann::json& manifest) {
         outside->at("from_content").get<long long>(), check.at("cosine").get<double>(),
         check.at("mean_vector_cosine").get<double>());
   }
+  if (const auto leads = manifest.find("lead_ins"); leads != manifest.end()) {
+    const nlohmann::json& signal = leads->at("order_signal");
+    const std::string order =
+        signal.is_null() ? "too few ratings to tell"
+                         : fmt::format("order signal {:.2f}", signal.get<double>());
+    if (leads->at("written").get<bool>()) {
+      out << fmt::format("lead-ins: up to {} per movie, from the {} ratings before it ({})\n",
+                         leads->at("count").get<int>(), leads->at("window").get<int>(), order);
+    } else {
+      out << fmt::format(
+          "lead-ins: none written: the order of each user's ratings says nothing of the movies "
+          "({}, below {}; a random order gives about 1)\n",
+          order, kMinOrderSignal);
+    }
+  }
   out << fmt::format("time: {:.2f} s\n", manifest.at("seconds").get<double>());
 }
 

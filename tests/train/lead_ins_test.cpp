@@ -2,7 +2,10 @@
 
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <algorithm>
 #include <filesystem>
+#include <numeric>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -135,4 +138,33 @@ TEST_CASE("lead-ins round trip through the artifacts; damaged files are refused"
   ragged.lead_in_weights = RowMatrixXf::Zero(4, 2);
   CHECK_THROWS_WITH(save_artifacts(dir.path() / "other", ragged),
                     Catch::Contains("lead-in rows 4 x 3 and weights 4 x 2"));
+}
+
+TEST_CASE("lead-ins are written only when the ratings' order says something", "[lead_ins]") {
+  // 300 users rate 30 movies each. In order: everyone rates movie m at time m.
+  std::vector<TimedRating> ordered, shuffled;
+  std::mt19937 random(5);
+  for (std::int32_t user = 0; user < 300; ++user) {
+    std::vector<std::uint32_t> order(30);
+    std::iota(order.begin(), order.end(), 0u);
+    for (std::uint32_t m = 0; m < 30; ++m) ordered.push_back({user, m, m});
+    std::shuffle(order.begin(), order.end(), random);
+    for (std::uint32_t t = 0; t < 30; ++t) shuffled.push_back({user, order[t], t});
+  }
+  CHECK(order_signal(ordered, 30) > 100);
+  const double random_order = order_signal(shuffled, 30);
+  CHECK(random_order > 0.5);
+  CHECK(random_order < 1.5);
+
+  Artifacts a;
+  CHECK(build_lead_ins(ordered, 30, {.window = 1, .count = 3, .shrinkage = 1}, a) > 100);
+  CHECK(a.has_lead_ins());
+  CHECK(a.lead_in_rows(10, 0) == 9);  // rated just before it by everyone
+  CHECK(a.lead_in_rows(10, 1) == -1);
+  CHECK(build_lead_ins(shuffled, 30, {.window = 5, .count = 3, .shrinkage = 1}, a) < 1.5);
+  CHECK_FALSE(a.has_lead_ins());
+  CHECK(a.lead_in_weights.size() == 0);
+  // Too few ratings per movie to tell: written.
+  CHECK(std::isnan(order_signal(three_users(), 4)));
+  CHECK(built(three_users(), {.window = 2, .count = 3, .shrinkage = 1}).has_lead_ins());
 }

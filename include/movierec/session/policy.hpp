@@ -28,7 +28,7 @@ constexpr std::span<const std::string_view> choice_names(UserUpdate) { return kU
 struct Policy {
   // Score composition (seed 7.7): score = model_score * score_weight_model
   //   - genre_distance * genre_distance_penalty - popularity / max_popularity * popularity_penalty
-  //   + diversity_boost (when it applies).
+  //   + diversity_boost (when it applies) + the lead-in part (lead_in_weight, below).
   double score_weight_model = 1.0;      // weight of the embedding score user . movie
   double genre_distance_penalty = 0.3;  // subtracted per unit of genre distance (1 - affinity)
   double popularity_penalty = 0.2;      // subtracted at the most popular movie, linear below
