@@ -106,9 +106,10 @@ void Model::turn_lead_ins_around(const Sources& sources) {
       const float from = leads(to, at);
       if (from < 0) break;
       if (from != std::floor(from) || from >= static_cast<float>(rows) || weights(to, at) < 0) {
-        throw Error(fmt::format("lead-in {} of movie row {} is row {} with weight {}: not a "
-                                "trained movie's row with a weight >= 0",
-                                at, to, from, weights(to, at)));
+        throw Error(
+            fmt::format("lead-in {} of movie row {} is row {} with weight {}: not a "
+                        "trained movie's row with a weight >= 0",
+                        at, to, from, weights(to, at)));
       }
       ++lead_out_starts_[static_cast<std::size_t>(from) + 2];
     }

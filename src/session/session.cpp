@@ -325,8 +325,8 @@ double Session::prepare_lead_ins(const Eigen::VectorXf& scores, std::vector<floa
     for (std::uint64_t bits = candidates_[word]; bits != 0; bits &= bits - 1) {
       const std::size_t row =
           word * kBitsPerWord + static_cast<std::size_t>(std::countr_zero(bits));
-      const double model = static_cast<double>(scores[static_cast<Eigen::Index>(row)]) *
-                           policy_.score_weight_model;
+      const double model =
+          static_cast<double>(scores[static_cast<Eigen::Index>(row)]) * policy_.score_weight_model;
       const auto lead = static_cast<double>(sums[row]);
       ++count;
       model_sum += model;
@@ -337,7 +337,8 @@ double Session::prepare_lead_ins(const Eigen::VectorXf& scores, std::vector<floa
   }
   if (count < 2) return 0;
   const auto n = static_cast<double>(count);
-  const double model_variance = std::max(0.0, model_squares / n - (model_sum / n) * (model_sum / n));
+  const double model_variance =
+      std::max(0.0, model_squares / n - (model_sum / n) * (model_sum / n));
   const double lead_variance = std::max(0.0, lead_squares / n - (lead_sum / n) * (lead_sum / n));
   if (lead_variance <= 0) return 0;
   return policy_.lead_in_weight * std::sqrt(model_variance / lead_variance);
@@ -490,8 +491,7 @@ void Session::replace_favourite(std::size_t slot, std::size_t row) {
                        describe(row) + " is already a favourite");
   }
   if (seen(row)) {
-    throw SessionError(SessionError::Problem::kAlreadySeen,
-                       describe(row) + " is answered already");
+    throw SessionError(SessionError::Problem::kAlreadySeen, describe(row) + " is answered already");
   }
   favourites_[slot] = row;
   rebuild();

@@ -155,16 +155,16 @@ void read_lead_ins(Artifacts& artifacts, const ArtifactsFolder& folder) {
   const std::string source = (folder.dir() / kLeadInRows).string();
   if (rows.rows() != movies || weights.rows() != rows.rows() || weights.cols() != rows.cols()) {
     throw folder.error(fmt::format("{}: {} x {} with weights {} x {}, but {} maps {} movies",
-                                   source, rows.rows(), rows.cols(), weights.rows(),
-                                   weights.cols(), kMovieMap, movies));
+                                   source, rows.rows(), rows.cols(), weights.rows(), weights.cols(),
+                                   kMovieMap, movies));
   }
   for (Eigen::Index movie = 0; movie < rows.rows(); ++movie) {
     for (Eigen::Index at = 0; at < rows.cols(); ++at) {
       const float row = rows(movie, at);
       if (row != std::floor(row) || row < -1 || row >= static_cast<float>(movies)) {
-        throw folder.error(fmt::format("{}: row {}, column {} holds {}, not a movie row (0 to {}) "
-                                       "or -1",
-                                       source, movie, at, row, movies - 1));
+        throw folder.error(
+            fmt::format("{}: row {}, column {} holds {}, not a movie row (0 to {}) or -1",
+                        source, movie, at, row, movies - 1));
       }
       if (weights(movie, at) < 0) {
         throw folder.error(fmt::format("{}: row {}, column {} holds {}, below 0",

@@ -76,15 +76,15 @@ double order_signal(std::span<const TimedRating> ratings, std::size_t movies) {
 }
 
 double build_lead_ins(std::vector<TimedRating> ratings, std::size_t movies,
-                    const LeadInOptions& options, Artifacts& artifacts) {
+                      const LeadInOptions& options, Artifacts& artifacts) {
   check(options);
   if (ratings.size() > std::numeric_limits<std::int32_t>::max()) {
-    throw Error(fmt::format("lead-ins: {} ratings are more than one matrix can hold",
-                            ratings.size()));
+    throw Error(
+        fmt::format("lead-ins: {} ratings are more than one matrix can hold", ratings.size()));
   }
   if (movies > kRowMask) {
-    throw Error(fmt::format("lead-ins: {} movies are more than the rows a float holds (2^24)",
-                            movies));
+    throw Error(
+        fmt::format("lead-ins: {} movies are more than the rows a float holds (2^24)", movies));
   }
   for (const TimedRating& r : ratings) {
     if (r.movie >= movies) {
@@ -131,8 +131,8 @@ double build_lead_ins(std::vector<TimedRating> ratings, std::size_t movies,
   const auto keep = static_cast<std::size_t>(options.count);
   artifacts.lead_in_rows = RowMatrixXf::Constant(static_cast<Eigen::Index>(movies),
                                                  static_cast<Eigen::Index>(keep), -1.0f);
-  artifacts.lead_in_weights = RowMatrixXf::Zero(static_cast<Eigen::Index>(movies),
-                                                static_cast<Eigen::Index>(keep));
+  artifacts.lead_in_weights =
+      RowMatrixXf::Zero(static_cast<Eigen::Index>(movies), static_cast<Eigen::Index>(keep));
   const std::size_t blocks = std::min(movies, kMovieBlocks);
   std::vector<float> roots(movies);
   for (std::size_t m = 0; m < movies; ++m) roots[m] = static_cast<float>(std::sqrt(counts[m]));
@@ -147,7 +147,8 @@ double build_lead_ins(std::vector<TimedRating> ratings, std::size_t movies,
       for (std::size_t at = starts[j]; at < starts[j + 1]; ++at) {
         if (at + kWindowsAhead < starts[j + 1]) {
           const std::size_t ahead = positions[at + kWindowsAhead];
-          const std::uint32_t* from = sequence.data() + ahead - std::min<std::size_t>(ahead, window);
+          const std::uint32_t* from =
+              sequence.data() + ahead - std::min<std::size_t>(ahead, window);
           for (const std::uint32_t* line = from; line <= sequence.data() + ahead;
                line += kLineBytes / sizeof(std::uint32_t)) {
             __builtin_prefetch(line);
@@ -205,15 +206,15 @@ nlohmann::json add_lead_ins(Artifacts& artifacts, const ProcessedFolder& process
   const std::size_t used = ratings.size();
   const double signal =
       build_lead_ins(std::move(ratings), artifacts.movie_map.size(), options, artifacts);
-  return {{"window", options.window},
-          {"count", options.count},
-          {"shrinkage", options.shrinkage},
-          {"ratings", used},
-          {"ratings_left_out", left_out},
-          {"order_signal", std::isnan(signal) ? nlohmann::json(nullptr) : nlohmann::json(signal)},
-          {"written", artifacts.has_lead_ins()},
-          {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-                          .count()}};
+  return {
+      {"window", options.window},
+      {"count", options.count},
+      {"shrinkage", options.shrinkage},
+      {"ratings", used},
+      {"ratings_left_out", left_out},
+      {"order_signal", std::isnan(signal) ? nlohmann::json(nullptr) : nlohmann::json(signal)},
+      {"written", artifacts.has_lead_ins()},
+      {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()}};
 }
 
 }  // namespace movierec

@@ -458,9 +458,9 @@ nlohmann::json train_model(const ProcessedFolder& processed, const fs::path& out
                         {inputs.val, processed.checksum(inputs.val)}};
   add_release_movies(artifacts, processed, config);
   if (config.lead_in_window > 0 && write) {
-    manifest["lead_ins"] = add_lead_ins(
-        artifacts, processed, processed_files::kTrain,
-        {config.lead_in_window, config.lead_in_count, config.lead_in_shrinkage});
+    manifest["lead_ins"] =
+        add_lead_ins(artifacts, processed, processed_files::kTrain,
+                     {config.lead_in_window, config.lead_in_count, config.lead_in_shrinkage});
     manifest["inputs"][processed_files::kTrain] = processed.checksum(processed_files::kTrain);
   }
   manifest["validation_rmse"] = validation.rmse ? nlohmann::json(*validation.rmse) : nullptr;
@@ -514,9 +514,9 @@ void print_training_summary(std::ostream& out, const nlohmann::json& manifest) {
   }
   if (const auto leads = manifest.find("lead_ins"); leads != manifest.end()) {
     const nlohmann::json& signal = leads->at("order_signal");
-    const std::string order =
-        signal.is_null() ? "too few ratings to tell"
-                         : fmt::format("order signal {:.2f}", signal.get<double>());
+    const std::string order = signal.is_null()
+                                  ? "too few ratings to tell"
+                                  : fmt::format("order signal {:.2f}", signal.get<double>());
     if (leads->at("written").get<bool>()) {
       out << fmt::format("lead-ins: up to {} per movie, from the {} ratings before it ({})\n",
                          leads->at("count").get<int>(), leads->at("window").get<int>(), order);

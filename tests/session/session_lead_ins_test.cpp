@@ -54,7 +54,7 @@ TEST_CASE("the model turns the lead-ins around: what each movie leads into") {
   CHECK(model.leads_into(4).size() == 1);
   CHECK(model.leads_into(6).size() == 1);
   CHECK(model.leads_into(5).empty());
-  CHECK(model.leads_into(10).empty());  // past the trained rows
+  CHECK(model.leads_into(10).empty());                // past the trained rows
   CHECK(model.artifacts().lead_in_rows.size() == 0);  // kept once, turned around
   CHECK_FALSE(small_model().has_lead_ins());
 }

@@ -1,8 +1,8 @@
 #include "movierec/train/lead_ins.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
-#include <algorithm>
 #include <filesystem>
 #include <numeric>
 #include <random>

@@ -113,9 +113,9 @@ class Model {
   // The movies `row` is a lead-in of; none for an outside movie or without lead-ins.
   std::span<const LeadOut> leads_into(std::size_t row) const {
     if (row + 1 >= lead_out_starts_.size()) return {};
-    return {lead_outs_.data() + lead_out_starts_[row], lead_outs_.data() + lead_out_starts_[row + 1]};
+    return {lead_outs_.data() + lead_out_starts_[row],
+            lead_outs_.data() + lead_out_starts_[row + 1]};
   }
-
 
  private:
   struct Sources;

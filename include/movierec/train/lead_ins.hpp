@@ -25,9 +25,9 @@
 namespace movierec {
 
 struct LeadInOptions {
-  int window = 40;         // ratings after a movie that count as led into by it (1 .. 255)
-  int count = 50;          // lead-ins kept per movie (1 ..)
-  double shrinkage = 10;   // added to the cosine's denominator (0 ..)
+  int window = 40;        // ratings after a movie that count as led into by it (1 .. 255)
+  int count = 50;         // lead-ins kept per movie (1 ..)
+  double shrinkage = 10;  // added to the cosine's denominator (0 ..)
 };
 
 // One train rating as the lead-ins need it: the user, the movie's row (movie_map) and when.
@@ -56,7 +56,7 @@ inline constexpr double kMinOrderSignal = 2.0;
 // written). Returns the order signal. Throws Error when an option is out of its range or a
 // movie row is not below `movies`.
 double build_lead_ins(std::vector<TimedRating> ratings, std::size_t movies,
-                    const LeadInOptions& options, Artifacts& artifacts);
+                      const LeadInOptions& options, Artifacts& artifacts);
 
 // build_lead_ins over the rating file `file` of `processed` (train.csv), its movies matched by
 // artifacts.movie_map; ratings of other movies are left out. Returns what the manifest records:
