@@ -56,6 +56,9 @@ double order_signal(std::span<const TimedRating> ratings, std::size_t movies) {
       const double variance = static_cast<double>(length + 1) / (12.0 * last);
       for (std::size_t p = begin; p < end; ++p) {
         const std::uint32_t movie = ratings[p].movie;
+        if (movie >= movies) {
+          throw Error(fmt::format("lead-ins: movie row {} is not below {}", movie, movies));
+        }
         position_sum[movie] += static_cast<double>(p - begin) / last;
         variance_sum[movie] += variance;
         ++count[movie];

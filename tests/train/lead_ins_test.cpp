@@ -166,5 +166,6 @@ TEST_CASE("lead-ins are written only when the ratings' order says something", "[
   CHECK(a.lead_in_weights.size() == 0);
   // Too few ratings per movie to tell: written.
   CHECK(std::isnan(order_signal(three_users(), 4)));
+  CHECK_THROWS_WITH(order_signal(three_users(), 3), Catch::Contains("movie row 3 is not below 3"));
   CHECK(built(three_users(), {.window = 2, .count = 3, .shrinkage = 1}).has_lead_ins());
 }

@@ -45,7 +45,7 @@ struct TimedRating {
 // over the variance that mean has when every order is equally likely, averaged over the
 // movies. About 1 for random orders (0.99 on make_synthetic's), 4 to 6 on ml-latest-small and
 // its halves; NaN when no movie has the ratings. `ratings` in each user's time order, users
-// together.
+// together; throws Error for a movie row not below `movies`.
 double order_signal(std::span<const TimedRating> ratings, std::size_t movies);
 // Below this order signal, build_lead_ins writes none.
 inline constexpr double kMinOrderSignal = 2.0;
