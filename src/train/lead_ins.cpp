@@ -46,6 +46,11 @@ void check(const LeadInOptions& options) {
 double order_signal(std::span<const TimedRating> ratings, std::size_t movies) {
   std::vector<double> position_sum(movies, 0.0), variance_sum(movies, 0.0);
   std::vector<std::size_t> count(movies, 0);
+  for (const TimedRating& r : ratings) {
+    if (r.movie >= movies) {
+      throw Error(fmt::format("lead-ins: movie row {} is not below {}", r.movie, movies));
+    }
+  }
   for (std::size_t begin = 0; begin < ratings.size();) {
     std::size_t end = begin + 1;
     while (end < ratings.size() && ratings[end].user == ratings[begin].user) ++end;
@@ -56,9 +61,6 @@ double order_signal(std::span<const TimedRating> ratings, std::size_t movies) {
       const double variance = static_cast<double>(length + 1) / (12.0 * last);
       for (std::size_t p = begin; p < end; ++p) {
         const std::uint32_t movie = ratings[p].movie;
-        if (movie >= movies) {
-          throw Error(fmt::format("lead-ins: movie row {} is not below {}", movie, movies));
-        }
         position_sum[movie] += static_cast<double>(p - begin) / last;
         variance_sum[movie] += variance;
         ++count[movie];
@@ -88,11 +90,6 @@ double build_lead_ins(std::vector<TimedRating> ratings, std::size_t movies,
   if (movies > kRowMask) {
     throw Error(
         fmt::format("lead-ins: {} movies are more than the rows a float holds (2^24)", movies));
-  }
-  for (const TimedRating& r : ratings) {
-    if (r.movie >= movies) {
-      throw Error(fmt::format("lead-ins: movie row {} is not below {}", r.movie, movies));
-    }
   }
   const auto earlier = [](const TimedRating& a, const TimedRating& b) {
     if (a.user != b.user) return a.user < b.user;
