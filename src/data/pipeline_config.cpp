@@ -69,6 +69,8 @@ std::vector<ConfigField> PipelineConfig::fields() {
       {"train.lead_in_count", &lead_in_count, 1, 10000, {}, "lead-ins kept per trained movie"},
       {"train.lead_in_shrinkage", &lead_in_shrinkage, 0, 1e6, {},
        "lead-ins: added to the denominator of the cosine, so that rare pairs weigh less"},
+      {"train.lead_in_stars", &lead_in_stars, 0, 5, {},
+       "lead-ins: a movie leads only into ratings of at least this many stars (0: any)"},
       {"profiles.store", &profiles_store, 0, 0, {},
        "profile store whose profiles preprocess adds as users: a SQLite file or a "
        "postgresql:// URL; empty for none"},

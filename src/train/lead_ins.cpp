@@ -39,6 +39,9 @@ void check(const LeadInOptions& options) {
   if (!(options.shrinkage >= 0) || !std::isfinite(options.shrinkage)) {
     throw Error(fmt::format("lead-ins need a shrinkage >= 0, got {}", options.shrinkage));
   }
+  if (!(options.min_stars >= 0 && options.min_stars <= 5)) {
+    throw Error(fmt::format("lead-ins need min_stars from 0 to 5, got {}", options.min_stars));
+  }
 }
 
 }  // namespace
@@ -104,27 +107,29 @@ double build_lead_ins(std::vector<TimedRating> ratings, std::size_t movies,
   artifacts.lead_in_weights.resize(0, 0);
   const double signal = order_signal(ratings, movies);
   if (signal < kMinOrderSignal) return signal;
-  // The sequences, one after the other (entries as kRowBits says); per movie its rating count
-  // and positions.
+  // The sequences, one after the other (entries as kRowBits says); per movie its rating count,
+  // and the positions where it is led into: its ratings of at least min_stars.
   const std::size_t n = ratings.size();
   std::vector<std::uint32_t> sequence(n);
+  std::vector<bool> led_into(n);
+  std::vector<double> counts(movies, 0.0);
   std::vector<std::size_t> starts(movies + 1, 0);
   for (std::size_t p = 0, run = 0; p < n; ++p) {
     if (p > 0 && ratings[p].user != ratings[p - 1].user) run = 0;
     const auto reach = static_cast<std::uint32_t>(std::min<std::size_t>(run, options.window));
     sequence[p] = ratings[p].movie | reach << kRowBits;
     ++run;
-    ++starts[ratings[p].movie + 1];
+    counts[ratings[p].movie] += 1;
+    led_into[p] = ratings[p].stars >= options.min_stars;
+    if (led_into[p]) ++starts[ratings[p].movie + 1];
   }
   std::vector<TimedRating>().swap(ratings);
-  std::vector<double> counts(movies);
-  for (std::size_t m = 0; m < movies; ++m) counts[m] = static_cast<double>(starts[m + 1]);
   std::partial_sum(starts.begin(), starts.end(), starts.begin());
-  std::vector<std::uint32_t> positions(n);  // below 2^31: a matrix holds no more ratings
+  std::vector<std::uint32_t> positions(starts.back());  // below 2^31: no matrix holds more
   {
     std::vector<std::size_t> at(starts.begin(), starts.end() - 1);
     for (std::size_t p = 0; p < n; ++p) {
-      positions[at[sequence[p] & kRowMask]++] = static_cast<std::uint32_t>(p);
+      if (led_into[p]) positions[at[sequence[p] & kRowMask]++] = static_cast<std::uint32_t>(p);
     }
   }
 
@@ -200,7 +205,7 @@ nlohmann::json add_lead_ins(Artifacts& artifacts, const ProcessedFolder& process
         ++left_out;
         continue;
       }
-      ratings.push_back({r.user, static_cast<std::uint32_t>(*row), r.timestamp});
+      ratings.push_back({r.user, static_cast<std::uint32_t>(*row), r.timestamp, r.rating});
     }
   });
   const std::size_t used = ratings.size();
@@ -210,6 +215,7 @@ nlohmann::json add_lead_ins(Artifacts& artifacts, const ProcessedFolder& process
       {"window", options.window},
       {"count", options.count},
       {"shrinkage", options.shrinkage},
+      {"min_stars", options.min_stars},
       {"ratings", used},
       {"ratings_left_out", left_out},
       {"order_signal", std::isnan(signal) ? nlohmann::json(nullptr) : nlohmann::json(signal)},

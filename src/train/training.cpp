@@ -458,9 +458,9 @@ nlohmann::json train_model(const ProcessedFolder& processed, const fs::path& out
                         {inputs.val, processed.checksum(inputs.val)}};
   add_release_movies(artifacts, processed, config);
   if (config.lead_in_window > 0 && write) {
-    manifest["lead_ins"] =
-        add_lead_ins(artifacts, processed, processed_files::kTrain,
-                     {config.lead_in_window, config.lead_in_count, config.lead_in_shrinkage});
+    manifest["lead_ins"] = add_lead_ins(artifacts, processed, processed_files::kTrain,
+                                        {config.lead_in_window, config.lead_in_count,
+                                         config.lead_in_shrinkage, config.lead_in_stars});
     manifest["inputs"][processed_files::kTrain] = processed.checksum(processed_files::kTrain);
   }
   manifest["validation_rmse"] = validation.rmse ? nlohmann::json(*validation.rmse) : nullptr;

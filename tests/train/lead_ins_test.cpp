@@ -76,6 +76,26 @@ TEST_CASE("lead-ins: the window bounds the pairs and the count the lead-ins", "[
   CHECK(one.lead_in_rows(2, 0) == 0);
 }
 
+TEST_CASE("lead-ins: with min_stars, a movie leads only into the ratings with those stars",
+          "[lead_ins]") {
+  // three_users with stars: user 1 rates 0 (5), 1 (3), 2 (4); user 2 rates 0 (5), 2 (2);
+  // user 3 rates 3 (4), 0 (4).
+  std::vector<TimedRating> ratings = three_users();
+  const float stars[] = {2, 3, 4, 5, 5, 4, 4};
+  for (std::size_t r = 0; r < ratings.size(); ++r) ratings[r].stars = stars[r];
+  const Artifacts a = built(ratings, {.window = 2, .count = 3, .shrinkage = 1, .min_stars = 4});
+  // Movie 2 is liked only by user 1, after 0 and 1: each pair once, counts as before.
+  CHECK(a.lead_in_rows(2, 0) == 1);
+  CHECK(a.lead_in_weights(2, 0) == Approx(weight(1, 1, 2, 1)));
+  CHECK(a.lead_in_rows(2, 1) == 0);
+  CHECK(a.lead_in_weights(2, 1) == Approx(weight(1, 3, 2, 1)));
+  CHECK(a.lead_in_rows(1, 0) == -1);  // rated 3 stars: led into by nothing
+  CHECK(a.lead_in_rows(0, 0) == 3);   // liked after 3
+  Artifacts refused;
+  CHECK_THROWS_WITH(build_lead_ins(ratings, 4, {.window = 2, .min_stars = 6}, refused),
+                    Catch::Contains("min_stars from 0 to 5, got 6"));
+}
+
 TEST_CASE("lead-ins: ratings at the same time go in movie order", "[lead_ins]") {
   const Artifacts a = built({{1, 2, 7}, {1, 1, 7}}, {.window = 1, .count = 2, .shrinkage = 0});
   CHECK(a.lead_in_rows(2, 0) == 1);

@@ -72,6 +72,7 @@ struct PipelineConfig {
   int lead_in_window = 0;          // ratings after a movie that it leads into; 0: no lead-ins
   int lead_in_count = 50;          // lead-ins kept per movie
   double lead_in_shrinkage = 10.0;  // added to the cosine's denominator
+  double lead_in_stars = 0.0;       // stars of the later rating for a pair to count; 0: any
   // profiles (preprocess --profiles): each profile of the store becomes a user of the release,
   // its answers ratings in these stars (0 leaves that kind of answer out).
   std::string profiles_store;    // a --profiles spec (file or postgresql:// URL); empty: none

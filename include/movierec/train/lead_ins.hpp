@@ -1,13 +1,13 @@
-// Lead-ins (issue 14): for each trained movie, the movies people rated shortly before it.
+// Lead-ins (issue 14): for each trained movie, the movies people rated shortly before liking it.
 //
 // Each user's train ratings are taken in time order (ties: the lower movieId first). Movie i is
-// a lead-in of movie j when someone rated j within `window` of their ratings after i. Its
-// weight is
+// a lead-in of movie j when someone gave j at least `min_stars` within `window` of their
+// ratings after rating i (any stars). Its weight is
 //     c(i → j) / (sqrt(n_i) · sqrt(n_j) + shrinkage)
 // with c(i → j) the number of such pairs and n a movie's train ratings: item-kNN's shrunk
-// cosine (Sarwar et al. 2001) of "rated before" instead of "rated both". Each movie keeps its
-// `count` heaviest lead-ins. A session adds to a candidate the weights of its lead-ins among the
-// favourites and likes (Policy::lead_in_weight): what people went on to rate after the movies
+// cosine (Sarwar et al. 2001) of "rated before a like" instead of "rated both". Each movie keeps
+// its `count` heaviest lead-ins. A session adds to a candidate the weights of its lead-ins among
+// the favourites and likes (Policy::lead_in_weight): what people went on to rate after the movies
 // this person loves, the near future the symmetric co-rating of item-kNN does not tell apart
 // from the past.
 #pragma once
@@ -28,13 +28,16 @@ struct LeadInOptions {
   int window = 40;        // ratings after a movie that count as led into by it (1 .. 255)
   int count = 50;         // lead-ins kept per movie (1 ..)
   double shrinkage = 10;  // added to the cosine's denominator (0 ..)
+  double min_stars = 0;   // stars of the later rating for a pair to count (0 .. 5; 0: any)
 };
 
-// One train rating as the lead-ins need it: the user, the movie's row (movie_map) and when.
+// One train rating as the lead-ins need it: the user, the movie's row (movie_map), when, and
+// the stars.
 struct TimedRating {
   std::int32_t user = 0;
   std::uint32_t movie = 0;
   std::int64_t timestamp = 0;
+  float stars = 0;
 };
 
 // Lead-ins need an order that means something: a release whose ratings come in no particular
