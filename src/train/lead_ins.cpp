@@ -120,7 +120,7 @@ double build_lead_ins(std::vector<TimedRating> ratings, std::size_t movies,
     sequence[p] = ratings[p].movie | reach << kRowBits;
     ++run;
     counts[ratings[p].movie] += 1;
-    led_into[p] = ratings[p].stars >= options.min_stars;
+    led_into[p] = ratings[p].half_stars >= 2 * options.min_stars;
     if (led_into[p]) ++starts[ratings[p].movie + 1];
   }
   std::vector<TimedRating>().swap(ratings);
@@ -195,6 +195,11 @@ double build_lead_ins(std::vector<TimedRating> ratings, std::size_t movies,
 nlohmann::json add_lead_ins(Artifacts& artifacts, const ProcessedFolder& processed,
                             const std::string& file, const LeadInOptions& options) {
   const auto start = std::chrono::steady_clock::now();
+  check(options);
+  if (artifacts.movie_map.size() > kRowMask) {
+    throw Error(fmt::format("lead-ins: {} movies are more than the rows a float holds (2^24)",
+                            artifacts.movie_map.size()));
+  }
   std::vector<TimedRating> ratings;
   ratings.reserve(processed.expected_rows(file));
   std::size_t left_out = 0;
@@ -205,7 +210,11 @@ nlohmann::json add_lead_ins(Artifacts& artifacts, const ProcessedFolder& process
         ++left_out;
         continue;
       }
-      ratings.push_back({r.user, static_cast<std::uint32_t>(*row), r.timestamp, r.rating});
+      ratings.push_back(
+          {.user = r.user,
+           .movie = static_cast<std::uint32_t>(*row) & kRowMask,  // below 2^24: checked
+           .half_stars = static_cast<std::uint32_t>(std::lround(2 * r.rating)) & 0xFFu,
+           .timestamp = r.timestamp});
     }
   });
   const std::size_t used = ratings.size();

@@ -24,8 +24,13 @@ namespace {
 //   user 1 rates 0, 1, 2 (times 10, 20, 30); user 2 rates 0 then 2 (times 5, 6);
 //   user 3 rates 3 then 0 (times 1, 2).
 // Train ratings per movie: 0: 3, 1: 1, 2: 2, 3: 1.
+TimedRating timed(std::int32_t user, std::uint32_t movie, std::int64_t time) {
+  return {.user = user, .movie = movie & 0xFFFFFFu, .timestamp = time};
+}
+
 std::vector<TimedRating> three_users() {
-  return {{2, 2, 6}, {1, 1, 20}, {3, 0, 2}, {1, 0, 10}, {2, 0, 5}, {1, 2, 30}, {3, 3, 1}};
+  return {timed(2, 2, 6), timed(1, 1, 20), timed(3, 0, 2), timed(1, 0, 10),
+          timed(2, 0, 5), timed(1, 2, 30), timed(3, 3, 1)};
 }
 
 Artifacts built(std::vector<TimedRating> ratings, LeadInOptions options) {
@@ -81,8 +86,8 @@ TEST_CASE("lead-ins: with min_stars, a movie leads only into the ratings with th
   // three_users with stars: user 1 rates 0 (5), 1 (3), 2 (4); user 2 rates 0 (5), 2 (2);
   // user 3 rates 3 (4), 0 (4).
   std::vector<TimedRating> ratings = three_users();
-  const float stars[] = {2, 3, 4, 5, 5, 4, 4};
-  for (std::size_t r = 0; r < ratings.size(); ++r) ratings[r].stars = stars[r];
+  const std::uint32_t half_stars[] = {4, 6, 8, 10, 10, 8, 8};
+  for (std::size_t r = 0; r < ratings.size(); ++r) ratings[r].half_stars = half_stars[r] & 0xFFu;
   const Artifacts a = built(ratings, {.window = 2, .count = 3, .shrinkage = 1, .min_stars = 4});
   // Movie 2 is liked only by user 1, after 0 and 1: each pair once, counts as before.
   CHECK(a.lead_in_rows(2, 0) == 1);
@@ -97,7 +102,8 @@ TEST_CASE("lead-ins: with min_stars, a movie leads only into the ratings with th
 }
 
 TEST_CASE("lead-ins: ratings at the same time go in movie order", "[lead_ins]") {
-  const Artifacts a = built({{1, 2, 7}, {1, 1, 7}}, {.window = 1, .count = 2, .shrinkage = 0});
+  const Artifacts a =
+      built({timed(1, 2, 7), timed(1, 1, 7)}, {.window = 1, .count = 2, .shrinkage = 0});
   CHECK(a.lead_in_rows(2, 0) == 1);
   CHECK(a.lead_in_weights(2, 0) == Approx(1.0));
   CHECK(a.lead_in_rows(1, 0) == -1);
@@ -167,9 +173,9 @@ TEST_CASE("lead-ins are written only when the ratings' order says something", "[
   for (std::int32_t user = 0; user < 300; ++user) {
     std::vector<std::uint32_t> order(30);
     std::iota(order.begin(), order.end(), 0u);
-    for (std::uint32_t m = 0; m < 30; ++m) ordered.push_back({user, m, m});
+    for (std::uint32_t m = 0; m < 30; ++m) ordered.push_back(timed(user, m, m));
     std::shuffle(order.begin(), order.end(), random);
-    for (std::uint32_t t = 0; t < 30; ++t) shuffled.push_back({user, order[t], t});
+    for (std::uint32_t t = 0; t < 30; ++t) shuffled.push_back(timed(user, order[t], t));
   }
   CHECK(order_signal(ordered, 30) > 100);
   const double random_order = order_signal(shuffled, 30);

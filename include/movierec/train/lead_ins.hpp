@@ -31,13 +31,14 @@ struct LeadInOptions {
   double min_stars = 0;   // stars of the later rating for a pair to count (0 .. 5; 0: any)
 };
 
-// One train rating as the lead-ins need it: the user, the movie's row (movie_map), when, and
-// the stars.
+// One train rating as the lead-ins need it, in 16 bytes (a release's train ratings are held
+// at once): the user, the movie's row (movie_map; below 2^24, as the artifacts' rows), its
+// stars times 2, and when.
 struct TimedRating {
   std::int32_t user = 0;
-  std::uint32_t movie = 0;
+  std::uint32_t movie : 24 = 0;
+  std::uint32_t half_stars : 8 = 0;  // 0 .. 10
   std::int64_t timestamp = 0;
-  float stars = 0;
 };
 
 // Lead-ins need an order that means something: a release whose ratings come in no particular
