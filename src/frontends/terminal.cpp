@@ -72,8 +72,8 @@ std::string why_text(const ScoreParts& parts, const std::string& rule) {
   add(parts.popularity, "it is widely seen, so it is lowered to leave room for less known films");
   add(parts.diversity, "its genres are a change from your usual ones");
   add(parts.lead_ins, parts.lead_ins >= 0
-                          ? "people who rated your favourites and likes often rated it next"
-                          : "people who rated what you disliked often rated it next");
+                          ? "people who rated your favourites and likes often went on to like it"
+                          : "people who rated what you disliked often went on to like it");
   add(parts.exploration, exploration_words(rule, parts.exploration));
   return fmt::format("Why: {}. Score {:.3f}.",
                      reasons.empty() ? std::string("every part of the score is zero")

@@ -96,7 +96,7 @@ std::vector<ConfigField> Policy::fields() {
       {"skip_weight", &skip_weight, 0, 1, {},
        "least_squares: weight of a skipped movie, fitted to score 0 (0 = a skip teaches nothing)"},
       {"lead_in_weight", &lead_in_weight, 0, kMaxRelative, {},
-       "weight of what people rated next after the favourites and likes (the artifacts' "
+       "weight of what people went on to like after the favourites and likes (the artifacts' "
        "lead-ins), relative to the model score's spread (0 = the model score alone)"},
   };
 }

@@ -68,7 +68,7 @@ struct PipelineConfig {
   // Movies outside the trained catalog (train/outside_movies.hpp).
   double fold_in_regularization = 30.0;  // λ pulling a folded vector towards its content vector
   double content_regularization = 3.0;   // α of the ridge from content features to vectors
-  // Lead-ins of the trained movies (train/lead_ins.hpp): what people rate next.
+  // Lead-ins of the trained movies (train/lead_ins.hpp): what people went on to like.
   int lead_in_window = 0;          // ratings after a movie that it leads into; 0: no lead-ins
   int lead_in_count = 50;          // lead-ins kept per movie
   double lead_in_shrinkage = 10.0;  // added to the cosine's denominator
