@@ -8,6 +8,7 @@
 #include <limits>
 #include <numeric>
 
+#include "artifact_files.hpp"
 #include "movierec/io/error.hpp"
 #include "movierec/io/parallel.hpp"
 
@@ -15,10 +16,11 @@ namespace movierec {
 namespace {
 
 constexpr int kMaxWindow = 255;  // a rating's reach back is kept in one byte
-// A sequence entry holds the movie row in its low 24 bits (a float holds the rows exactly, as
-// the artifacts do) and how far back its user's ratings go, up to the window, in the high 8.
-constexpr unsigned kRowBits = 24;
-constexpr std::uint32_t kRowMask = (std::uint32_t{1} << kRowBits) - 1;
+// A sequence entry holds the movie row in its low bits (the rows a float holds exactly, as the
+// artifacts' do) and how far back its user's ratings go, up to the window, in the high 8.
+constexpr unsigned kRowBits = artifact_files::kLeadInRowBits;
+constexpr std::uint32_t kRowMask = artifact_files::kLeadInRowLimit - 1;
+static_assert(kRowBits + 8 == 32, "a sequence entry is 32 bits");
 // Occurrences ahead whose windows are fetched while one is counted: each is a random place in
 // the sequences, so the counting waits on memory without it.
 constexpr std::size_t kWindowsAhead = 8;
@@ -41,6 +43,13 @@ void check(const LeadInOptions& options) {
   }
   if (!(options.min_stars >= 0 && options.min_stars <= 5)) {
     throw Error(fmt::format("lead-ins need min_stars from 0 to 5, got {}", options.min_stars));
+  }
+}
+
+void check_movie_count(std::size_t movies) {
+  if (movies > kRowMask) {
+    throw Error(
+        fmt::format("lead-ins: {} movies are more than the rows a float holds (2^24)", movies));
   }
 }
 
@@ -90,10 +99,7 @@ double build_lead_ins(std::vector<TimedRating> ratings, std::size_t movies,
     throw Error(
         fmt::format("lead-ins: {} ratings are more than one matrix can hold", ratings.size()));
   }
-  if (movies > kRowMask) {
-    throw Error(
-        fmt::format("lead-ins: {} movies are more than the rows a float holds (2^24)", movies));
-  }
+  check_movie_count(movies);
   const auto earlier = [](const TimedRating& a, const TimedRating& b) {
     if (a.user != b.user) return a.user < b.user;
     if (a.timestamp != b.timestamp) return a.timestamp < b.timestamp;
@@ -196,10 +202,7 @@ nlohmann::json add_lead_ins(Artifacts& artifacts, const ProcessedFolder& process
                             const std::string& file, const LeadInOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   check(options);
-  if (artifacts.movie_map.size() > kRowMask) {
-    throw Error(fmt::format("lead-ins: {} movies are more than the rows a float holds (2^24)",
-                            artifacts.movie_map.size()));
-  }
+  check_movie_count(artifacts.movie_map.size());  // before the rows are packed into 24 bits
   std::vector<TimedRating> ratings;
   ratings.reserve(processed.expected_rows(file));
   std::size_t left_out = 0;
