@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <future>
@@ -10,6 +11,7 @@
 #include <unordered_map>
 
 #include "movierec/data/metadata.hpp"
+#include "movierec/data/order_signal.hpp"
 #include "movierec/data/processed.hpp"
 #include "movierec/data/processed_files.hpp"
 #include "movierec/io/error.hpp"
@@ -300,6 +302,7 @@ PreprocessReport run_preprocess(const PreprocessOptions& options, const Progress
   data.stats = train_statistics(data.split.train);
   data.rare_train = train_period(data.filtered.rare, data.split.train);
   std::vector<Rating>().swap(data.filtered.rare);
+  report.train_order_signal = order_signal(data.split.train);
   lap("split");
 
   manifest["data"] = {{"dir", fs::absolute(options.data_dir).lexically_normal().string()},
@@ -307,6 +310,10 @@ PreprocessReport run_preprocess(const PreprocessOptions& options, const Progress
                       {"files", file_names(input_files)},
                       {"checksum", data_checksum.get()}};
   manifest["counts"] = counts_json(report);
+  // train_svd leaves out lead-ins below kMinOrderSignal without reading train.csv again.
+  manifest["train_order_signal"] = std::isnan(report.train_order_signal)
+                                       ? nlohmann::json(nullptr)
+                                       : nlohmann::json(report.train_order_signal);
   if (report.profiles_used) manifest["profiles"] = profiles_json(report);
   write(data, manifest, report, progress);
   lap("write");

@@ -9,6 +9,7 @@
 #include <numeric>
 
 #include "artifact_files.hpp"
+#include "movierec/data/processed_files.hpp"
 #include "movierec/io/error.hpp"
 #include "movierec/io/parallel.hpp"
 
@@ -26,9 +27,6 @@ static_assert(kRowBits + 8 == 32, "a sequence entry is 32 bits");
 constexpr std::size_t kWindowsAhead = 8;
 constexpr std::size_t kLineBytes = 64;
 constexpr std::size_t kMovieBlocks = 64;  // pieces of movies handed to the cores in turn
-
-// order_signal counts a movie with at least this many ratings from users with two or more.
-constexpr std::size_t kOrderMovieRatings = 20;
 
 void check(const LeadInOptions& options) {
   if (options.window < 1 || options.window > kMaxWindow) {
@@ -56,40 +54,17 @@ void check_movie_count(std::size_t movies) {
 }  // namespace
 
 double order_signal(std::span<const TimedRating> ratings, std::size_t movies) {
-  std::vector<double> position_sum(movies, 0.0), variance_sum(movies, 0.0);
-  std::vector<std::size_t> count(movies, 0);
-  for (const TimedRating& r : ratings) {
-    if (r.movie >= movies) {
-      throw Error(fmt::format("lead-ins: movie row {} is not below {}", r.movie, movies));
+  OrderSignal signal(movies);
+  std::vector<std::uint32_t> run;
+  for (std::size_t p = 0; p < ratings.size(); ++p) {
+    if (p > 0 && ratings[p].user != ratings[p - 1].user) {
+      signal.add_user(run);
+      run.clear();
     }
+    run.push_back(ratings[p].movie);
   }
-  for (std::size_t begin = 0; begin < ratings.size();) {
-    std::size_t end = begin + 1;
-    while (end < ratings.size() && ratings[end].user == ratings[begin].user) ++end;
-    const std::size_t length = end - begin;
-    if (length > 1) {
-      const auto last = static_cast<double>(length - 1);
-      // k / last for k uniform on 0 .. last has variance (length + 1) / (12 last).
-      const double variance = static_cast<double>(length + 1) / (12.0 * last);
-      for (std::size_t p = begin; p < end; ++p) {
-        const std::uint32_t movie = ratings[p].movie;
-        position_sum[movie] += static_cast<double>(p - begin) / last;
-        variance_sum[movie] += variance;
-        ++count[movie];
-      }
-    }
-    begin = end;
-  }
-  double total = 0;
-  std::size_t used = 0;
-  for (std::size_t m = 0; m < movies; ++m) {
-    if (count[m] < kOrderMovieRatings) continue;
-    const auto n = static_cast<double>(count[m]);
-    const double mean = position_sum[m] / n;
-    total += (mean - 0.5) * (mean - 0.5) / (variance_sum[m] / (n * n));
-    ++used;
-  }
-  return used == 0 ? std::numeric_limits<double>::quiet_NaN() : total / static_cast<double>(used);
+  signal.add_user(run);
+  return signal.value();
 }
 
 double build_lead_ins(std::vector<TimedRating> ratings, std::size_t movies,
@@ -203,6 +178,28 @@ nlohmann::json add_lead_ins(Artifacts& artifacts, const ProcessedFolder& process
   const auto start = std::chrono::steady_clock::now();
   check(options);
   check_movie_count(artifacts.movie_map.size());  // before the rows are packed into 24 bits
+  nlohmann::json record = {{"window", options.window},
+                           {"count", options.count},
+                           {"shrinkage", options.shrinkage},
+                           {"min_stars", options.min_stars}};
+  const auto finish = [&](double signal, const char* measured_on) {
+    record["order_signal"] = std::isnan(signal) ? nlohmann::json(nullptr) : nlohmann::json(signal);
+    record["order_signal_from"] = measured_on;
+    record["written"] = artifacts.has_lead_ins();
+    record["seconds"] =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return record;
+  };
+  // preprocess measured the order of train.csv: below the guard, reading it again (1.9 s of a
+  // 28M release) would only find the same.
+  const nlohmann::json& recorded =
+      processed.manifest().value("train_order_signal", nlohmann::json());
+  if (file == processed_files::kTrain && recorded.is_number() &&
+      recorded.get<double>() < kMinOrderSignal) {
+    artifacts.lead_in_rows.resize(0, 0);
+    artifacts.lead_in_weights.resize(0, 0);
+    return finish(recorded.get<double>(), "processed/manifest.json");
+  }
   std::vector<TimedRating> ratings;
   ratings.reserve(processed.expected_rows(file));
   std::size_t left_out = 0;
@@ -220,19 +217,11 @@ nlohmann::json add_lead_ins(Artifacts& artifacts, const ProcessedFolder& process
            .timestamp = r.timestamp});
     }
   });
-  const std::size_t used = ratings.size();
+  record["ratings"] = ratings.size();
+  record["ratings_left_out"] = left_out;
   const double signal =
       build_lead_ins(std::move(ratings), artifacts.movie_map.size(), options, artifacts);
-  return {
-      {"window", options.window},
-      {"count", options.count},
-      {"shrinkage", options.shrinkage},
-      {"min_stars", options.min_stars},
-      {"ratings", used},
-      {"ratings_left_out", left_out},
-      {"order_signal", std::isnan(signal) ? nlohmann::json(nullptr) : nlohmann::json(signal)},
-      {"written", artifacts.has_lead_ins()},
-      {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()}};
+  return finish(signal, file.c_str());
 }
 
 }  // namespace movierec

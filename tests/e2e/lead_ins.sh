@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end: the lead-ins. On make_synthetic's release, whose ratings come in no order within a
-# user, train_svd writes none and says why; on the same ratings re-timed so that everyone rates
+# user, train_svd writes none and says why (from preprocess's measure of the order, or its own
+# when processed/ records none); on the same ratings re-timed so that everyone rates
 # in one order (by movieId), it writes them (shape, rows, weights checked with numpy), and a
 # recommend --json session with the shipped policy scores them (a "lead_ins" part above 0).
 # Usage: lead_ins.sh BIN_DIR SOURCE_DIR
@@ -14,6 +15,25 @@ grep -q "lead-ins: none written: the order of each user's ratings says nothing" 
   fail "no word on the lead-ins left out: $(cat random.txt)"
 [ ! -e random/lead_in_rows.npy ] && [ ! -e random/lead_in_weights.npy ] ||
   fail "lead-ins written for ratings in no order"
+# preprocess measured the order: train_svd took its figure and did not read train.csv again.
+# A processed/ folder without that figure (an older preprocess's) gets the same answer.
+"$PY" - <<'PYEOF' || fail "the order signal was not taken from processed/"
+import json
+recorded = json.load(open("processed/manifest.json"))["train_order_signal"]
+leads = json.load(open("random/manifest.json"))["lead_ins"]
+assert recorded < 2 and leads["order_signal"] == recorded, (recorded, leads)
+assert leads["order_signal_from"] == "processed/manifest.json" and "ratings" not in leads, leads
+manifest = json.load(open("processed/manifest.json"))
+del manifest["train_order_signal"]
+json.dump(manifest, open("processed/manifest.json", "w"))
+PYEOF
+"${TRAIN[@]}" --processed processed --out random-read > /dev/null || fail "train_svd, no figure"
+"$PY" - <<'PYEOF' || fail "without the recorded figure, train.csv was not measured"
+import json
+leads = json.load(open("random-read/manifest.json"))["lead_ins"]
+assert leads["order_signal_from"] == "train.csv" and leads["order_signal"] < 2, leads
+assert leads["ratings"] > 0 and not leads["written"], leads
+PYEOF
 
 # The same ratings, each user's in movieId order, one minute apart.
 mkdir ordered-data
@@ -46,6 +66,9 @@ for j in range(movies):
     assert all(ids[int(i)] < ids[j] for i in rows[j] if i >= 0), j
 manifest = json.load(open("ordered/manifest.json"))["lead_ins"]
 assert manifest["written"] and manifest["order_signal"] > 2 and manifest["window"] == 40, manifest
+recorded = json.load(open("ordered-processed/manifest.json"))["train_order_signal"]
+assert manifest["order_signal_from"] == "train.csv", manifest
+assert abs(manifest["order_signal"] - recorded) < 1e-9 * recorded, (manifest, recorded)
 PYEOF
 
 "$PY" - <<'PYEOF'

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <optional>
 #include <string>
 #include <utility>
@@ -54,6 +55,8 @@ struct PreprocessReport {
   FilterStats filter;
   std::size_t users_split = 0, users_skipped = 0;
   std::size_t train = 0, val = 0, test = 0;
+  // order_signal (order_signal.hpp) of the train ratings; NaN when too few ratings tell.
+  double train_order_signal = std::numeric_limits<double>::quiet_NaN();
   std::size_t movies_listed = 0;  // rows of movie_metadata.csv
   std::size_t movies_with_tmdb = 0;
   bool tmdb_used = false;

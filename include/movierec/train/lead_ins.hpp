@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "movierec/data/order_signal.hpp"
 #include "movierec/data/processed_folder.hpp"
 #include "movierec/io/npy.hpp"
 #include "movierec/train/artifacts.hpp"
@@ -41,18 +42,9 @@ struct TimedRating {
   std::int64_t timestamp = 0;
 };
 
-// Lead-ins need an order that means something: a release whose ratings come in no particular
-// order within each user (make_synthetic's: times drawn at random in the user's window) only
-// repeats the symmetric co-rating, which the sessions found to lose there. order_signal tells
-// them apart: for each movie with 20 or more ratings from users with two or more, the squared
-// distance of its mean relative position in those users' sequences (0 first, 1 last) from 1/2,
-// over the variance that mean has when every order is equally likely, averaged over the
-// movies. About 1 for random orders (0.99 on make_synthetic's), 4 to 6 on ml-latest-small and
-// its halves; NaN when no movie has the ratings. `ratings` in each user's time order, users
+// The order signal (data/order_signal.hpp) of `ratings`, in each user's time order, users
 // together; throws Error for a movie row not below `movies`.
 double order_signal(std::span<const TimedRating> ratings, std::size_t movies);
-// Below this order signal, build_lead_ins writes none.
-inline constexpr double kMinOrderSignal = 2.0;
 
 // The lead-ins of `movies` movies from `ratings` (any order; every movie below `movies`) into
 // Artifacts::lead_in_rows / lead_in_weights (artifacts.hpp), or none (both emptied) when the
@@ -63,8 +55,11 @@ double build_lead_ins(std::vector<TimedRating> ratings, std::size_t movies,
                       const LeadInOptions& options, Artifacts& artifacts);
 
 // build_lead_ins over the rating file `file` of `processed` (train.csv), its movies matched by
-// artifacts.movie_map; ratings of other movies are left out. Returns what the manifest records:
-// the options, the ratings used and left out, order_signal, written and seconds.
+// artifacts.movie_map; ratings of other movies are left out. When `file` is train.csv and
+// processed/manifest.json records its order signal (train_order_signal) below kMinOrderSignal,
+// none are built and the file is not read. Returns what the manifest records: the options,
+// order_signal and where it was measured (order_signal_from), the ratings used and left out
+// (when read), written and seconds.
 nlohmann::json add_lead_ins(Artifacts& artifacts, const ProcessedFolder& processed,
                             const std::string& file, const LeadInOptions& options);
 
