@@ -181,6 +181,14 @@ std::string OutputFile::close() {
     write_through({block_.get() + whole, held_ - whole});
     held_ = 0;
   }
+  if (!block_ && size_ > written_back_) {
+    // The rest of the file starts on its way to the disk now, while the next file is written,
+    // rather than in the sync that makes it durable. At 1M ratings preprocess's syncs took 0.13 s
+    // of its 0.7; it now takes 0.645 s on average against 0.698 s (12 runs each, alternately).
+    ::sync_file_range(fd_, static_cast<off_t>(written_back_),
+                      static_cast<off_t>(size_ - written_back_), SYNC_FILE_RANGE_WRITE);
+    written_back_ = size_;
+  }
   const int fd = fd_;
   fd_ = -1;
   if (::close(fd) != 0) fail();

@@ -57,7 +57,8 @@ std::string utc_now();
 
 // A file written with POSIX calls and checksummed on the way (no second read for a manifest).
 // Throws Error naming the path when it cannot be opened or written. Ordinary writes ask the
-// kernel to start writing back every 64 MB, so that a later fsync has little left to do.
+// kernel to start writing back every 64 MB and the rest at close(), so that a later fsync has
+// little left to do.
 //
 // With `direct`, the bytes go to the disk past the page cache (O_DIRECT), gathered into aligned
 // 8 MB blocks, the last part through the cache: on the virtual machine of the README's figures
