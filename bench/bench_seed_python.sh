@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Times the whole offline pipeline against the seed design's (pandas + scikit-learn, as its seed
-# describes it: bench/seed_pipeline.py) on one synthetic release: wall, CPU and peak memory of
-#   python   /usr/bin/python3 bench/seed_pipeline.py (filter, split, transform, write, TruncatedSVD)
+# Times the whole offline pipeline against the seed design's (pandas + scikit-learn) on one
+# synthetic release: wall, CPU and peak memory of
+#   scripts  bench/seed_scripts/run.sh: the seed's pipeline as the seed lays it out, four Python
+#            programs (filter_data, split_data, transform_data, train_svd_model), each reading
+#            the files the one before wrote
+#   python   /usr/bin/python3 bench/seed_pipeline.py: the same work fused into one process, the
+#            files passed on in memory (the fastest pandas we wrote)
 #   seed     preprocess + train_svd --config config/seed_pipeline.yaml (the same work: SVD k 50)
 #   shipped  preprocess + train_svd with config/pipeline.yaml (weighted ALS, k 20, 12 iterations)
 #
@@ -9,7 +13,7 @@
 #
 # SIZE is the release's rating count (default 1M), generated once into bench/synthetic-<SIZE>/
 # with build/bin/make_synthetic. Each pipeline runs N times (default 3); the table shows the
-# fastest run of each and the speed-up of ours over python. Results also go to bench/results/.
+# fastest run of each and the speed-up of each over the seed's scripts and over the fused python. Results also go to bench/results/.
 set -euo pipefail
 # shellcheck source=tools/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../tools/common.sh"
@@ -28,7 +32,7 @@ while (($# > 0)); do
 done
 ratings=$(rating_count "$size") || exit 1
 
-ensure_packages "${BUILD_PACKAGES[@]}" time python3-pandas python3-numpy python3-sklearn
+ensure_packages "${BUILD_PACKAGES[@]}" time python3-pandas python3-numpy python3-sklearn python3-joblib
 build_release_tree preprocess train_svd make_synthetic
 BIN=$REPO_ROOT/build/bin
 RESULTS=$REPO_ROOT/bench/results
@@ -58,6 +62,8 @@ pipeline() {
   local steps=$SCRATCH/steps
   : >"$steps"
   case $1 in
+    scripts)
+      timed "$steps" bench/seed_scripts/run.sh "$release" "$SCRATCH/scripts" ;;
     python)
       timed "$steps" /usr/bin/python3 bench/seed_pipeline.py --data "$release" --out "$SCRATCH/py" ;;
     seed | shipped)
@@ -71,7 +77,7 @@ pipeline() {
 }
 
 declare -A best
-for name in python seed shipped; do
+for name in scripts python seed shipped; do
   for ((run = 1; run <= runs; run++)); do
     say "$name: run $run of $runs"
     row=$(pipeline "$name")
@@ -84,11 +90,13 @@ done
 
 TABLE=$RESULTS/seed-python-$STAMP.txt
 {
-  printf '%-10s %9s %8s %13s %9s\n' pipeline "wall (s)" "CPU (s)" "max RSS (MB)" speed-up
-  python_wall=${best[python]%% *}
-  for name in python seed shipped; do
+  printf '%-10s %9s %8s %13s %12s %11s\n' pipeline "wall (s)" "CPU (s)" "max RSS (MB)" \
+    "vs scripts" "vs python"
+  scripts_wall=${best[scripts]%% *} python_wall=${best[python]%% *}
+  for name in scripts python seed shipped; do
     read -r wall cpu mb <<<"${best[$name]}"
-    printf '%-10s %9s %8s %13s %8.1fx\n' "$name" "$wall" "$cpu" "$mb" \
+    printf '%-10s %9s %8s %13s %11.1fx %10.1fx\n' "$name" "$wall" "$cpu" "$mb" \
+      "$(awk -v p="$scripts_wall" -v w="$wall" 'BEGIN { print p / w }')" \
       "$(awk -v p="$python_wall" -v w="$wall" 'BEGIN { print p / w }')"
   done
   echo "release: $release ($ratings ratings), fastest of $runs runs each"
