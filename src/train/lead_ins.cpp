@@ -55,15 +55,7 @@ void check_movie_count(std::size_t movies) {
 
 double order_signal(std::span<const TimedRating> ratings, std::size_t movies) {
   OrderSignal signal(movies);
-  std::vector<std::uint32_t> run;
-  for (std::size_t p = 0; p < ratings.size(); ++p) {
-    if (p > 0 && ratings[p].user != ratings[p - 1].user) {
-      signal.add_user(run);
-      run.clear();
-    }
-    run.push_back(ratings[p].movie);
-  }
-  signal.add_user(run);
+  for (const TimedRating& r : ratings) signal.add(r.user, r.movie);
   return signal.value();
 }
 

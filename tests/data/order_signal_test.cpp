@@ -39,12 +39,8 @@ TEST_CASE("order_signal of a split numbers the movies by id, as OrderSignal is f
           "[order_signal]") {
   const std::vector<Rating> ratings = thirty_movies(false);
   OrderSignal by_hand(30);
-  for (std::size_t begin = 0; begin < ratings.size(); begin += 30) {
-    std::vector<std::uint32_t> run;
-    for (std::size_t p = begin; p < begin + 30; ++p) {
-      run.push_back(static_cast<std::uint32_t>((ratings[p].movie - 1000) / 10));
-    }
-    by_hand.add_user(run);
+  for (const Rating& r : ratings) {
+    by_hand.add(r.user, static_cast<std::uint32_t>((r.movie - 1000) / 10));
   }
   // A split's pieces may cut a user's ratings in two (here in two vectors): the signal does not
   // see the cut.
@@ -69,6 +65,6 @@ TEST_CASE("the order signal needs ratings enough to tell, and rows in range", "[
   CHECK(std::isnan(order_signal(RatingPieces())));
 
   OrderSignal signal(3);
-  const std::uint32_t out_of_range[] = {0, 3};
-  CHECK_THROWS_WITH(signal.add_user(out_of_range), Catch::Contains("movie row 3 is not below 3"));
+  signal.add(1, 0);
+  CHECK_THROWS_WITH(signal.add(1, 3), Catch::Contains("movie row 3 is not below 3"));
 }

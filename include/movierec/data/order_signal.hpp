@@ -12,7 +12,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <span>
 #include <vector>
 
 #include "movierec/data/pipeline.hpp"
@@ -26,14 +25,19 @@ class OrderSignal {
  public:
   // For movies numbered 0 .. movies - 1.
   explicit OrderSignal(std::size_t movies);
-  // One user's movies in time order. Throws Error for a movie not below `movies`.
-  void add_user(std::span<const std::uint32_t> movies_in_order);
-  // The signal of the users added so far (NaN when too few ratings tell).
-  double value() const;
+  // The next rating: each user's ratings in time order, users together. Throws Error for a
+  // movie not below `movies`.
+  void add(std::int32_t user, std::uint32_t movie);
+  // The signal of the ratings added so far (NaN when too few ratings tell); ends the last user.
+  double value();
 
  private:
+  void end_user();  // the current user's ratings into the sums
+
   std::vector<double> position_sum_, variance_sum_;
   std::vector<std::size_t> count_;
+  std::int32_t user_ = 0;
+  std::vector<std::uint32_t> run_;  // the current user's movies, in time order
 };
 
 // The order signal of `train` (split_by_time's: each user's ratings in time order, users
